@@ -1,6 +1,6 @@
 // Enforces the layer order of DESIGN section 2: a layer imports only layers below it,
 // and the core never reaches the DOM, React or worker APIs.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -29,7 +29,7 @@ function layerOf(file: string): string | undefined {
 
 const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-export function violations(): string[] {
+function violations(): string[] {
   const out: string[] = [];
   for (const file of sourceFiles(SRC)) {
     const layer = layerOf(file);
@@ -58,5 +58,16 @@ export function violations(): string[] {
 describe('layers', () => {
   it('no import points up the layer order, and the core stays free of UI', () => {
     expect(violations()).toEqual([]);
+  });
+
+  it('would catch an upward import and a UI import in the core', () => {
+    const probe = join(SRC, 'x86', '__layer_probe__.ts');
+    writeFileSync(probe, "import { x } from '../machine/machine.ts';\nimport { create } from 'zustand';\n");
+    try {
+      const found = violations().filter((v) => v.includes('__layer_probe__'));
+      expect(found).toHaveLength(2);
+    } finally {
+      unlinkSync(probe);
+    }
   });
 });
