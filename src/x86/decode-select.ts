@@ -1,0 +1,105 @@
+// Choosing the table row for the bytes at the cursor: opcode map and byte, mandatory
+// prefix, ModRM.reg digit or fixed ModRM byte, ModRM.mod (register or memory), REX.W,
+// effective operand size and processor mode. The opcode index is the table's own
+// (`formsByOpcode`, built at its module load; STYLE rule 3). SDM Vol. 2A §2.1.2 "Opcodes", §2.2.1.1 "REX Prefixes",
+// Vol. 1 §3.6 "Operand-Size and Address-Size Attributes" (Table 3-4) and §3.6.1 (64-bit mode).
+
+import type { DecodeCursor } from './decode-cursor.ts';
+import type { Prefixes } from './isa/decoded.ts';
+import type { InstructionForm } from './isa/form.ts';
+import type { OpSize } from './isa/operands.ts';
+import { formsByOpcode } from './isa/table.ts';
+
+/** The decoder's choice: a row (or why none), with the ModRM byte read (-1 if none). */
+export interface Pick {
+  readonly form: InstructionForm | null;
+  readonly opcode: number;
+  readonly modrm: number;
+  readonly opSize: OpSize;
+  readonly reason: 'invalid' | 'unsupported';
+  readonly message: string;
+}
+
+const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
+const MAP_TEXT = ['', '0F ', '0F 38 ', '0F 3A '];
+
+/**
+ * Reads the opcode (and the ModRM byte when the opcode's rows have one) and picks the
+ * row. 66/F2/F3 act as mandatory prefixes when the opcode has a row for them (the last of
+ * F2/F3 first, then 66); otherwise they keep their ordinary meaning.
+ */
+export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pick {
+  let map = 0;
+  let opcode = cur.u8();
+  if (opcode === 0x0f) {
+    map = 1;
+    opcode = cur.u8();
+    if (opcode === 0x38 || opcode === 0x3a) {
+      map = opcode === 0x38 ? 2 : 3;
+      opcode = cur.u8();
+    }
+  }
+  const rows = formsByOpcode(map, opcode);
+  const opText = MAP_TEXT[map] + hex2(opcode);
+  if (rows.length === 0) {
+    return { form: null, opcode, modrm: -1, opSize: 4, reason: 'unsupported', message: `opcode ${opText} is not in the instruction table` };
+  }
+  const modrm = rows[0]!.modrm === 'none' ? -1 : cur.u8();
+  const rep = p.rep === 'rep' ? 0xf3 : p.rep === 'repne' ? 0xf2 : 0;
+  const tries: number[] = [];
+  if (rep !== 0) tries.push(rep);
+  if (p.opsize) tries.push(0x66);
+  tries.push(0);
+  for (const mandatory of tries) {
+    const opsizeFree = p.opsize && mandatory !== 0x66;
+    let best: InstructionForm | null = null;
+    let bestRank = -1;
+    let bestSize: OpSize = 4;
+    for (const f of rows) {
+      if (f.mandatory !== mandatory) continue;
+      if (mandatory === 0 && f.np && (p.opsize || p.rep !== null)) continue;
+      if (!(mode === 64 ? f.modes.m64 : mode === 32 ? f.modes.m32 : f.modes.m16)) continue;
+      if (!modrmFits(f, modrm)) continue;
+      if (f.rexW && (p.rex & 8) === 0) continue;
+      const size = effectiveSize(f, mode, opsizeFree, (p.rex & 8) !== 0);
+      if (f.osz !== 'none' && f.opSize !== size) continue;
+      // 90 is NOP, not XCHG eAX with itself, while 41 90 is XCHG r8, rAX (SDM Vol. 2B
+      // "NOP", "XCHG"): a +r row naming register 0 without REX.B ranks below an exact row.
+      const rank = !f.plusReg ? 1 : opcode === f.opcode && (p.rex & 1) === 0 ? 0 : 2;
+      if (rank <= bestRank) continue;
+      best = f;
+      bestRank = rank;
+      bestSize = f.opSize === 0 ? size : f.opSize;
+    }
+    if (best !== null) return { form: best, opcode, modrm, opSize: bestSize, reason: 'invalid', message: '' };
+    if (mandatory === 0) break;
+  }
+  const modText = modrm < 0 ? '' : ` (ModRM ${hex2(modrm)})`;
+  return { form: null, opcode, modrm, opSize: 4, reason: 'invalid', message: `no valid form of ${opText}${modText} with these prefixes in ${mode}-bit mode` };
+}
+
+function modrmFits(f: InstructionForm, modrm: number): boolean {
+  switch (f.modrm) {
+    case 'none': return true;
+    case 'fixed': return modrm === f.fixedModrm;
+    case 'digit': if (((modrm >> 3) & 7) !== f.digit) return false; break;
+    case 'r': break;
+  }
+  if (f.modKind === 'mem') return modrm < 0xc0;
+  if (f.modKind === 'reg') return modrm >= 0xc0;
+  return true;
+}
+
+/**
+ * Effective operand size (SDM Vol. 1 §3.6.1 "Operand Size and Address Size in 64-Bit
+ * Mode", Table 3-4): REX.W gives 64, else 66 gives 16, else 32; `d64` rows default to 64
+ * and 66 gives 16. Outside 64-bit mode 66 toggles the mode's default (16 <-> 32).
+ */
+function effectiveSize(f: InstructionForm, mode: 16 | 32 | 64, opsize: boolean, w: boolean): OpSize {
+  if (mode === 64) {
+    if (w) return 8;
+    if (opsize) return 2;
+    return f.osz === 'd64' ? 8 : 4;
+  }
+  return (mode === 32) !== opsize ? 4 : 2;
+}

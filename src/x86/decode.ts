@@ -1,0 +1,143 @@
+// The x86 decoder: bytes -> DecodedInstruction, driven entirely by the instruction
+// table (src/x86/isa/table.ts; STYLE rule 3: no opcode list of its own). The table is
+// indexed once at module load by opcode map and opcode byte; decoding a cold instruction
+// scans the few rows of its opcode with numeric checks only.
+// SDM Vol. 2A chapter 2 "Instruction Format" (§2.1 legacy format, §2.2 IA-32e mode).
+
+import { DecodeCursor } from './decode-cursor.ts';
+import { scanPrefixes } from './decode-prefixes.ts';
+import { decodeMem, gpr, sreg } from './decode-modrm.ts';
+import { pickForm, type Pick } from './decode-select.ts';
+import { isLockable } from './decode-lock.ts';
+import type { ByteFetcher, DecodeResult, DecodedInstruction, Prefixes } from './isa/decoded.ts';
+import type { InstructionForm, OperandSpec } from './isa/form.ts';
+import type { MemRef, OpSize, Operand } from './isa/operands.ts';
+import { RegKind, makeReg } from './isa/registers.ts';
+
+/**
+ * Decodes one instruction. `fetch(i)` returns the instruction's i-th byte (it may
+ * throw an X86Fault, e.g. #PF on a fetch, which propagates). `address` is the linear
+ * address of the first byte, used for the absolute targets of relative branches
+ * (SDM Vol. 2A §3.2 "JMP": target = next RIP + displacement, truncated to the operand size).
+ * Never fetches more than 15 bytes: a longer instruction is `too-long` (#GP(0), SDM Vol. 2A §2.1).
+ */
+export function decode(fetch: ByteFetcher, mode: 16 | 32 | 64, address = 0n): DecodeResult {
+  const cur = new DecodeCursor(fetch);
+  const prefixes = scanPrefixes(cur, mode);
+  const pick = pickForm(cur, prefixes, mode);
+  if (cur.overflow) return tooLong();
+  if (pick.form === null) {
+    return { ok: false, reason: pick.reason, message: pick.message, length: cur.pos };
+  }
+  const insn = buildInstruction(cur, pick, prefixes, mode, address);
+  if (cur.overflow) return tooLong();
+  if (insn === null) return { ok: false, reason: 'invalid', message: `${pick.form.id}: register field names no register`, length: cur.pos };
+  if (prefixes.lock && !isLockable(insn)) {
+    // SDM Vol. 2A §3.2 "LOCK": #UD unless the instruction is one of the listed
+    // read-modify-write forms with a memory destination.
+    return { ok: false, reason: 'invalid', message: `lock prefix on ${insn.mnemonic} (not a locked read-modify-write of memory)`, length: insn.length };
+  }
+  return { ok: true, insn };
+}
+
+function tooLong(): DecodeResult {
+  return { ok: false, reason: 'too-long', message: 'instruction longer than 15 bytes', length: 15 };
+}
+
+const CR_VALID = 0b1_0001_1101; // CR0, CR2, CR3, CR4, CR8 (SDM Vol. 2B "MOV—Move to/from Control Registers": others #UD)
+
+function buildInstruction(
+  cur: DecodeCursor, pick: Pick, prefixes: Prefixes, mode: 16 | 32 | 64, address: bigint,
+): DecodedInstruction | null {
+  const f = pick.form!;
+  const rex = prefixes.rex;
+  const modrm = pick.modrm;
+  const addrSize: 2 | 4 | 8 = mode === 64 ? (prefixes.addrsize ? 4 : 8) : (mode === 32) !== prefixes.addrsize ? 4 : 2;
+  const opSize = pick.opSize;
+  // ModRM memory operand first: SIB and displacement precede any immediate in the bytes.
+  let mem: MemRef | null = null;
+  if (modrm >= 0 && modrm < 0xc0 && f.modrm !== 'fixed') {
+    const spec = f.operands.find((o) => o.loc === 'rm');
+    mem = decodeMem(cur, modrm, rex, addrSize, prefixes.seg, spec ? spec.memSize : 0, mode);
+  }
+  const operands: Operand[] = [];
+  let relIndex = -1;
+  let relDisp = 0n;
+  for (const spec of f.operands) {
+    let op: Operand | null;
+    switch (spec.loc) {
+      case 'rm':
+        op = mem ?? regOperand(spec, (modrm & 7) | ((rex & 1) << 3), rex);
+        break;
+      case 'reg':
+        op = regOperand(spec, ((modrm >> 3) & 7) | ((rex & 4) << 1), rex);
+        break;
+      case 'opreg':
+        op = regOperand(spec, (pick.opcode & 7) | ((rex & 1) << 3), rex);
+        break;
+      case 'implicit':
+        op = spec.one ? { kind: 'imm', value: 1n, size: 1 } : { kind: 'reg', reg: spec.fixed! };
+        break;
+      case 'imm':
+        op = immOperand(cur, spec, f, opSize);
+        break;
+      case 'rel':
+        relIndex = operands.length;
+        relDisp = cur.signed(spec.immSize as 1 | 2 | 4);
+        op = { kind: 'rel', target: 0n, size: spec.immSize as 1 | 2 | 4 };
+        break;
+      case 'moffs':
+        // SDM Vol. 2B "MOV": moffs is an address-size offset with no ModRM (A0-A3).
+        op = { kind: 'mem', size: spec.memSize, seg: prefixes.seg, base: null, index: null, scale: 1, disp: cur.signed(addrSize), addrSize };
+        break;
+    }
+    if (op === null) return null;
+    operands.push(op);
+  }
+  const length = cur.pos;
+  if (relIndex >= 0) {
+    const bits = mode === 64 ? (opSize === 2 ? 16 : 64) : opSize * 8;
+    operands[relIndex] = { kind: 'rel', target: BigInt.asUintN(bits, address + BigInt(length) + relDisp), size: (operands[relIndex] as { size: 1 | 2 | 4 }).size };
+  }
+  const insn: DecodedInstruction = {
+    id: f.id,
+    mnemonic: f.mnemonic,
+    operands,
+    opSize,
+    addrSize,
+    length,
+    prefixes,
+  };
+  return f.cc ? { ...insn, cond: pick.opcode - f.opcode } : insn;
+}
+
+function regOperand(spec: OperandSpec, index: number, rex: number): Operand | null {
+  switch (spec.regClass) {
+    case 'gpr':
+      return { kind: 'reg', reg: gpr(spec.regSize as 1 | 2 | 4 | 8, index, rex) };
+    case 'seg': {
+      const r = sreg(index & 7);
+      return r === undefined ? null : { kind: 'reg', reg: r };
+    }
+    case 'cr':
+      return (CR_VALID >> index) & 1 ? { kind: 'reg', reg: makeReg(RegKind.CR, index) } : null;
+    case 'dr':
+      // DR8-DR15 do not exist: REX.R with MOV DRn is #UD (SDM Vol. 2B "MOV—Move to/from Debug Registers").
+      return index < 8 ? { kind: 'reg', reg: makeReg(RegKind.DR, index) } : null;
+    case 'none':
+      return null;
+  }
+}
+
+/**
+ * Immediate operand. Sign-extended to the operand size when the form says so, and for
+ * every imm32 of a 64-bit operation (SDM Vol. 2A §2.2.1.5 "Immediates": "immediate
+ * operands ... are sign-extended to 64 bits"); otherwise zero-extended at its own size.
+ */
+function immOperand(cur: DecodeCursor, spec: OperandSpec, f: InstructionForm, opSize: OpSize): Operand {
+  const n = spec.immSize as 1 | 2 | 4 | 8;
+  if ((f.sx || (n === 4 && opSize === 8)) && n < opSize) {
+    return { kind: 'imm', value: BigInt.asUintN(opSize * 8, cur.signed(n)), size: opSize };
+  }
+  return { kind: 'imm', value: cur.unsigned(n), size: n };
+}

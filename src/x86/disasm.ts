@@ -1,0 +1,107 @@
+// Decoded instruction -> Intel-syntax text for the UI, the event log and the CLI.
+// The spelling is NASM's (the lab's dialect): `mov qword [fs:rax+0x10], 0x1`, lower case,
+// hex numbers with 0x, a size keyword only where the other operands do not give the size
+// and NASM accepts one, `rep`/`repe`/`repne` only on string instructions. Mnemonics and
+// operands agree with `objdump -M intel` (checked by objdump.test.ts; its header and
+// src/testing/objdump.ts list the differences of notation that the comparison ignores).
+
+import type { DecodedInstruction } from './isa/decoded.ts';
+import { CC_NAMES, type InstructionForm } from './isa/form.ts';
+import type { MemRef, Operand } from './isa/operands.ts';
+import { RegKind, regKind, regName, regSize } from './isa/registers.ts';
+import { formById } from './isa/table.ts';
+
+const SIZE_KEYWORD: Readonly<Record<number, string>> = { 1: 'byte', 2: 'word', 4: 'dword', 8: 'qword' };
+const STRING_OP = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]$/;
+
+/** Options of `disassemble`. */
+export interface DisasmOptions {
+  /** Append `; 0x...` with the absolute address of a RIP-relative operand. */
+  readonly ripTarget?: boolean;
+}
+
+/**
+ * Intel-syntax text of one instruction, e.g. `vmxon [rax]`, `add rsi, rcx`,
+ * `jne 0xffff888000100010`. `address` is where the instruction starts; it gives the
+ * absolute address of RIP-relative operands when `opts.ripTarget` is set.
+ */
+export function disassemble(insn: DecodedInstruction, address: bigint, opts: DisasmOptions = {}): string {
+  const form = formById(insn.id);
+  let text = mnemonicText(insn);
+  const ops = insn.operands;
+  if (ops.length > 0) {
+    const parts: string[] = [];
+    for (let i = 0; i < ops.length; i++) parts.push(operandText(insn, ops[i]!, form, i));
+    text += ` ${parts.join(', ')}`;
+  }
+  if (opts.ripTarget) {
+    const rip = ops.find((o): o is MemRef => o.kind === 'mem' && o.base !== null && regKind(o.base) === RegKind.RIP);
+    if (rip) {
+      const next = address + BigInt(insn.length);
+      text += ` ; 0x${BigInt.asUintN(rip.addrSize * 8, next + rip.disp).toString(16)}`;
+    }
+  }
+  return text;
+}
+
+/** Mnemonic with its condition suffix and the prefixes that change its meaning (LOCK, REP*). */
+function mnemonicText(insn: DecodedInstruction): string {
+  let m = insn.mnemonic;
+  if (insn.cond !== undefined && m.endsWith('cc')) m = m.slice(0, -2) + CC_NAMES[insn.cond]!;
+  const p = insn.prefixes;
+  if (p.rep !== null && STRING_OP.test(m)) {
+    const compares = m.startsWith('cmps') || m.startsWith('scas');
+    m = `${p.rep === 'repne' ? 'repne' : compares ? 'repe' : 'rep'} ${m}`;
+  }
+  if (p.lock) m = `lock ${m}`;
+  return m;
+}
+
+function operandText(insn: DecodedInstruction, op: Operand, form: InstructionForm | undefined, i: number): string {
+  switch (op.kind) {
+    case 'reg':
+      return regName(op.reg);
+    case 'imm':
+      return form?.operands[i]?.one ? '1' : hex(op.value);
+    case 'rel':
+      return hex(op.target);
+    case 'mem':
+      return memText(insn, op, form, i);
+  }
+}
+
+function memText(insn: DecodedInstruction, m: MemRef, form: InstructionForm | undefined, i: number): string {
+  let s = '';
+  if (m.base !== null) s = baseName(m);
+  if (m.index !== null) s += `${s === '' ? '' : '+'}${regName(m.index)}*${m.scale}`;
+  if (s === '') {
+    s = hex(BigInt.asUintN(m.addrSize * 8, m.disp));
+  } else if (m.disp !== 0n) {
+    s += m.disp < 0n ? `-${hex(-m.disp)}` : `+${hex(m.disp)}`;
+  }
+  if (m.seg !== null) s = `${regName(m.seg)}:${s}`;
+  const kw = needsSizeKeyword(insn, m, form, i) ? `${SIZE_KEYWORD[m.size]} ` : '';
+  return `${kw}[${s}]`;
+}
+
+/** `rip`, or `eip` for RIP-relative addressing under an address-size prefix (SDM Vol. 2A §2.2.1.6). */
+function baseName(m: MemRef): string {
+  if (regKind(m.base!) === RegKind.RIP) return m.addrSize === 4 ? 'eip' : 'rip';
+  return regName(m.base!);
+}
+
+/**
+ * NASM needs a size keyword on a memory operand of an r/m form when no general or segment
+ * register operand has the same size (`mov qword [rax], 1`, `movzx eax, byte [rbx]`), and
+ * refuses one on plain memory forms (`vmxon [rax]`, `lgdt [rax]`, `invlpg [rax]`).
+ */
+function needsSizeKeyword(insn: DecodedInstruction, m: MemRef, form: InstructionForm | undefined, i: number): boolean {
+  if (SIZE_KEYWORD[m.size] === undefined) return false;
+  const spec = form?.operands[i];
+  if (spec && spec.regClass === 'none') return false;
+  return !insn.operands.some((o) => o.kind === 'reg' && regSize(o.reg) === m.size && regKind(o.reg) !== RegKind.SEG);
+}
+
+function hex(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
