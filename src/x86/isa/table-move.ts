@@ -1,0 +1,136 @@
+// Instruction table, data movement: MOV (GPR, immediate, Sreg, CRn, DRn), MOVZX/MOVSX/
+// MOVSXD, LEA, XCHG, PUSH/POP, sign extension of the accumulator, string instructions.
+// Rows follow SDM Vol. 2A/2B "Instruction Set Reference". Notation: see table.ts.
+
+import { row, type FormRow } from './form.ts';
+
+const W_R = { access: ['w', 'r'] as const };
+
+/** String instructions at each element size (SDM Vol. 2B §4.3 "MOVS", "STOS", "LODS", "CMPS", "SCAS"). */
+function stringRows(name: string, byteOp: string, wordOp: string, flags?: { written: string }): FormRow[] {
+  return [
+    row(byteOp, `${name}B`, { size: 1, flags }),
+    row(wordOp, `${name}W`, { size: 2, flags }),
+    row(wordOp, `${name}D`, { size: 4, flags }),
+    row(`REX.W ${wordOp}`, `${name}Q`, { size: 8, flags }),
+  ];
+}
+
+export const MOVE_ROWS: readonly FormRow[] = [
+  // MOV: SDM Vol. 2B §4.3 "MOV".
+  row('88 /r', 'MOV r/m8, r8', W_R),
+  row('89 /r', 'MOV r/m16, r16', W_R),
+  row('89 /r', 'MOV r/m32, r32', W_R),
+  row('REX.W 89 /r', 'MOV r/m64, r64', W_R),
+  row('8A /r', 'MOV r8, r/m8', W_R),
+  row('8B /r', 'MOV r16, r/m16', W_R),
+  row('8B /r', 'MOV r32, r/m32', W_R),
+  row('REX.W 8B /r', 'MOV r64, r/m64', W_R),
+  row('B0+rb ib', 'MOV r8, imm8', W_R),
+  row('B8+rw iw', 'MOV r16, imm16', W_R),
+  row('B8+rd id', 'MOV r32, imm32', W_R),
+  row('REX.W B8+rd io', 'MOV r64, imm64', W_R),
+  row('C6 /0 ib', 'MOV r/m8, imm8', W_R),
+  row('C7 /0 iw', 'MOV r/m16, imm16', W_R),
+  row('C7 /0 id', 'MOV r/m32, imm32', W_R),
+  row('REX.W C7 /0 id', 'MOV r/m64, imm32', { ...W_R, sx: true }),
+  // MOV to/from segment registers. The SDM's 'r16/r32/m16' and 'r64/m16' operands are
+  // split into one row per register size and one memory row (no operand size).
+  row('8C /r', 'MOV m16, Sreg', { ...W_R, osz: 'none' }),
+  row('8C /r', 'MOV r16, Sreg', W_R),
+  row('8C /r', 'MOV r32, Sreg', W_R),
+  row('REX.W 8C /r', 'MOV r64, Sreg', W_R),
+  row('8E /r', 'MOV Sreg, m16', { ...W_R, osz: 'none' }),
+  row('8E /r', 'MOV Sreg, r16', W_R),
+  row('8E /r', 'MOV Sreg, r32', W_R),
+  row('REX.W 8E /r', 'MOV Sreg, r64', W_R),
+  // MOV to/from control and debug registers: SDM Vol. 2B §4.3 "MOV—Move to/from Control
+  // Registers", "MOV—Move to/from Debug Registers". ModRM.mod is ignored (always a register).
+  row('0F 20 /r', 'MOV r64, CRn', { ...W_R, osz: 'd64' }),
+  row('0F 22 /r', 'MOV CRn, r64', { ...W_R, osz: 'd64' }),
+  row('0F 21 /r', 'MOV r64, DRn', { ...W_R, osz: 'd64' }),
+  row('0F 23 /r', 'MOV DRn, r64', { ...W_R, osz: 'd64' }),
+  row('0F 20 /r', 'MOV r32, CRn', { ...W_R, modes: '16/32' }),
+  row('0F 22 /r', 'MOV CRn, r32', { ...W_R, modes: '16/32' }),
+  row('0F 21 /r', 'MOV r32, DRn', { ...W_R, modes: '16/32' }),
+  row('0F 23 /r', 'MOV DRn, r32', { ...W_R, modes: '16/32' }),
+
+  // MOVZX / MOVSX / MOVSXD: SDM Vol. 2B §4.3 "MOVZX", "MOVSX/MOVSXD".
+  row('0F B6 /r', 'MOVZX r16, r/m8', W_R),
+  row('0F B6 /r', 'MOVZX r32, r/m8', W_R),
+  row('REX.W 0F B6 /r', 'MOVZX r64, r/m8', W_R),
+  row('0F B7 /r', 'MOVZX r32, r/m16', W_R),
+  row('REX.W 0F B7 /r', 'MOVZX r64, r/m16', W_R),
+  row('0F BE /r', 'MOVSX r16, r/m8', W_R),
+  row('0F BE /r', 'MOVSX r32, r/m8', W_R),
+  row('REX.W 0F BE /r', 'MOVSX r64, r/m8', W_R),
+  row('0F BF /r', 'MOVSX r32, r/m16', W_R),
+  row('REX.W 0F BF /r', 'MOVSX r64, r/m16', W_R),
+  row('REX.W 63 /r', 'MOVSXD r64, r/m32', W_R),
+
+  // LEA: SDM Vol. 2A §3.2 "LEA". The source is an address, never accessed.
+  row('8D /r', 'LEA r16, m', { access: ['w', 'n'] }),
+  row('8D /r', 'LEA r32, m', { access: ['w', 'n'] }),
+  row('REX.W 8D /r', 'LEA r64, m', { access: ['w', 'n'] }),
+
+  // XCHG: SDM Vol. 2B §5.1 "XCHG". 90 alone is NOP (see NOP_ROWS); 90+r with REX.B is XCHG.
+  row('90+rw', 'XCHG AX, r16', { access: ['rw', 'rw'] }),
+  row('90+rw', 'XCHG r16, AX', { access: ['rw', 'rw'], asmOnly: true }),
+  row('90+rd', 'XCHG EAX, r32', { access: ['rw', 'rw'] }),
+  row('90+rd', 'XCHG r32, EAX', { access: ['rw', 'rw'], asmOnly: true }),
+  row('REX.W 90+rd', 'XCHG RAX, r64', { access: ['rw', 'rw'] }),
+  row('REX.W 90+rd', 'XCHG r64, RAX', { access: ['rw', 'rw'], asmOnly: true }),
+  row('86 /r', 'XCHG r/m8, r8', { access: ['rw', 'rw'] }),
+  row('86 /r', 'XCHG r8, r/m8', { access: ['rw', 'rw'], asmOnly: true }),
+  row('87 /r', 'XCHG r/m16, r16', { access: ['rw', 'rw'] }),
+  row('87 /r', 'XCHG r16, r/m16', { access: ['rw', 'rw'], asmOnly: true }),
+  row('87 /r', 'XCHG r/m32, r32', { access: ['rw', 'rw'] }),
+  row('87 /r', 'XCHG r32, r/m32', { access: ['rw', 'rw'], asmOnly: true }),
+  row('REX.W 87 /r', 'XCHG r/m64, r64', { access: ['rw', 'rw'] }),
+  row('REX.W 87 /r', 'XCHG r64, r/m64', { access: ['rw', 'rw'], asmOnly: true }),
+
+  // PUSH / POP: SDM Vol. 2B §4.3 "PUSH", "POP". Default operand size 64 in 64-bit mode.
+  row('50+rw', 'PUSH r16', { access: ['r'], osz: 'd64' }),
+  row('50+rd', 'PUSH r64', { access: ['r'], osz: 'd64' }),
+  row('50+rd', 'PUSH r32', { access: ['r'], modes: '16/32' }),
+  row('FF /6', 'PUSH r/m16', { access: ['r'], osz: 'd64' }),
+  row('FF /6', 'PUSH r/m64', { access: ['r'], osz: 'd64' }),
+  row('FF /6', 'PUSH r/m32', { access: ['r'], modes: '16/32' }),
+  row('6A ib', 'PUSH imm8', { access: ['r'], osz: 'd64', sx: true }),
+  row('68 iw', 'PUSH imm16', { access: ['r'], osz: 'd64' }),
+  row('68 id', 'PUSH imm32', { access: ['r'], osz: 'd64', sx: true }),
+  row('0F A0', 'PUSH FS', { access: ['r'], osz: 'd64', size: 8 }),
+  row('0F A8', 'PUSH GS', { access: ['r'], osz: 'd64', size: 8 }),
+  row('58+rw', 'POP r16', { access: ['w'], osz: 'd64' }),
+  row('58+rd', 'POP r64', { access: ['w'], osz: 'd64' }),
+  row('58+rd', 'POP r32', { access: ['w'], modes: '16/32' }),
+  row('8F /0', 'POP r/m16', { access: ['w'], osz: 'd64' }),
+  row('8F /0', 'POP r/m64', { access: ['w'], osz: 'd64' }),
+  row('8F /0', 'POP r/m32', { access: ['w'], modes: '16/32' }),
+  row('0F A1', 'POP FS', { access: ['w'], osz: 'd64', size: 8 }),
+  row('0F A9', 'POP GS', { access: ['w'], osz: 'd64', size: 8 }),
+  // PUSHF/POPF: SDM Vol. 2B §4.3 "PUSHF/PUSHFD/PUSHFQ", "POPF/POPFD/POPFQ".
+  row('9C', 'PUSHFW', { size: 2, osz: 'd64' }),
+  row('9C', 'PUSHFQ', { size: 8, osz: 'd64', modes: '64' }),
+  row('9C', 'PUSHFD', { size: 4, modes: '16/32' }),
+  row('9D', 'POPFW', { size: 2, osz: 'd64', flags: { written: '*' } }),
+  row('9D', 'POPFQ', { size: 8, osz: 'd64', modes: '64', flags: { written: '*' } }),
+  row('9D', 'POPFD', { size: 4, modes: '16/32', flags: { written: '*' } }),
+  // LEAVE: SDM Vol. 2A §3.2 "LEAVE".
+  row('C9', 'LEAVE', { size: 8, osz: 'd64', modes: '64' }),
+
+  // Accumulator sign extension: SDM Vol. 2A §3.2 "CBW/CWDE/CDQE", "CWD/CDQ/CQO".
+  row('98', 'CBW', { size: 2 }),
+  row('98', 'CWDE', { size: 4 }),
+  row('REX.W 98', 'CDQE', { size: 8 }),
+  row('99', 'CWD', { size: 2 }),
+  row('99', 'CDQ', { size: 4 }),
+  row('REX.W 99', 'CQO', { size: 8 }),
+
+  // String instructions (REP/REPE/REPNE are prefixes, not rows).
+  ...stringRows('MOVS', 'A4', 'A5'),
+  ...stringRows('CMPS', 'A6', 'A7', { written: 'OSZAPC' }),
+  ...stringRows('STOS', 'AA', 'AB'),
+  ...stringRows('LODS', 'AC', 'AD'),
+  ...stringRows('SCAS', 'AE', 'AF', { written: 'OSZAPC' }),
+];
