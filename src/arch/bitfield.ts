@@ -47,6 +47,8 @@ export interface Field {
 export interface Bitfield<K extends string> {
   readonly name: string;
   readonly size: 32 | 64;
+  /** Where the SDM describes the register as a whole. */
+  readonly sdm?: SdmRef;
   /** Every field by name. */
   readonly fields: { readonly [P in K]: Field };
   /** Fields in bit order, lowest first. */
@@ -96,6 +98,7 @@ export function bitfield<K extends string>(decl: BitfieldDecl<K>): Bitfield<K> {
   return {
     name: decl.name,
     size: decl.size,
+    sdm: decl.sdm,
     fields,
     list,
     mask,
