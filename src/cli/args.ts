@@ -1,0 +1,137 @@
+// Command-line parsing for `vmx-lab` (DESIGN section 6). Parsing never throws: it returns the
+// command or a usage error, which main.ts prints with exit code 2.
+
+/** Default step budget of `run` when --max-steps is not given (docs/cli.md). */
+export const DEFAULT_MAX_STEPS = 1_000_000;
+
+export type Command =
+  | { readonly cmd: 'help' }
+  | {
+      readonly cmd: 'run';
+      readonly files: readonly string[];
+      readonly profile?: string;
+      readonly msrs: ReadonlyMap<number, bigint>;
+      readonly maxSteps: number;
+      readonly json: boolean;
+    }
+  | { readonly cmd: 'asm'; readonly file: string; readonly out: string; readonly listing: boolean }
+  | { readonly cmd: 'inc' }
+  | { readonly cmd: 'profiles'; readonly json: boolean };
+
+export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string };
+
+const fail = (error: string): ParseResult => ({ ok: false, error });
+
+/** Parses an unsigned integer written as decimal, 0x hex, or NASM-style h-suffixed hex. */
+export function parseUnsigned(text: string): bigint | undefined {
+  const t = text.trim().replace(/_/g, '');
+  let v: bigint;
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) v = BigInt(t);
+  else if (/^[0-9][0-9a-fA-F]*[hH]$/.test(t)) v = BigInt(`0x${t.slice(0, -1)}`);
+  else if (/^[0-9]+$/.test(t)) v = BigInt(t);
+  else return undefined;
+  return v;
+}
+
+/** Parses `INDEX=VALUE` of `--msr`: INDEX a 32-bit MSR index, VALUE a 64-bit value. */
+export function parseMsrAssignment(text: string): { index: number; value: bigint } | string {
+  const eq = text.indexOf('=');
+  if (eq < 0) return `--msr wants INDEX=VALUE, not '${text}'`;
+  const index = parseUnsigned(text.slice(0, eq));
+  const value = parseUnsigned(text.slice(eq + 1));
+  if (index === undefined || index > 0xffffffffn) return `--msr: '${text.slice(0, eq)}' is not an MSR index (0 to 0xffffffff)`;
+  if (value === undefined || value > 0xffffffffffffffffn) return `--msr: '${text.slice(eq + 1)}' is not a 64-bit value`;
+  return { index: Number(index), value };
+}
+
+function parseRun(args: readonly string[]): ParseResult {
+  const files: string[] = [];
+  const msrs = new Map<number, bigint>();
+  let profile: string | undefined;
+  let maxSteps = DEFAULT_MAX_STEPS;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    if (flag === '--json') json = true;
+    else if (flag === '--profile') {
+      const v = value();
+      if (!v) return fail('--profile wants a profile name (see `vmx-lab profiles`)');
+      profile = v;
+    } else if (flag === '--msr') {
+      const v = value();
+      if (!v) return fail('--msr wants INDEX=VALUE');
+      const m = parseMsrAssignment(v);
+      if (typeof m === 'string') return fail(m);
+      msrs.set(m.index, m.value);
+    } else if (flag === '--max-steps') {
+      const v = value();
+      const n = v === undefined ? undefined : parseUnsigned(v);
+      if (n === undefined || n < 1n || n > BigInt(Number.MAX_SAFE_INTEGER)) return fail('--max-steps wants a positive whole number');
+      maxSteps = Number(n);
+    } else if (a.startsWith('-') && a !== '-') return fail(`run: unknown option '${a}'`);
+    else files.push(a);
+  }
+  if (files.length === 0) return fail('run wants at least one FILE');
+  return { ok: true, command: { cmd: 'run', files, profile, msrs, maxSteps, json } };
+}
+
+function parseAsm(args: readonly string[]): ParseResult {
+  let file: string | undefined;
+  let out: string | undefined;
+  let listing = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-o') {
+      out = args[++i];
+      if (!out) return fail('-o wants an output file name');
+    } else if (a === '--listing') listing = true;
+    else if (a.startsWith('-')) return fail(`asm: unknown option '${a}'`);
+    else if (file) return fail('asm takes one FILE');
+    else file = a;
+  }
+  if (!file) return fail('asm wants a FILE');
+  if (!out) return fail('asm wants -o OUT.bin');
+  return { ok: true, command: { cmd: 'asm', file, out, listing } };
+}
+
+/** Parses the arguments after `vmx-lab`. */
+export function parseArgs(argv: readonly string[]): ParseResult {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return { ok: true, command: { cmd: 'help' } };
+  if (rest.includes('--help') || rest.includes('-h')) return { ok: true, command: { cmd: 'help' } };
+  switch (cmd) {
+    case 'run':
+      return parseRun(rest);
+    case 'asm':
+      return parseAsm(rest);
+    case 'inc':
+      return rest.length ? fail(`inc takes no arguments, not '${rest[0]}'`) : { ok: true, command: { cmd: 'inc' } };
+    case 'profiles': {
+      const bad = rest.find((a) => a !== '--json');
+      return bad ? fail(`profiles: unknown argument '${bad}'`) : { ok: true, command: { cmd: 'profiles', json: rest.includes('--json') } };
+    }
+    default:
+      return fail(`unknown command '${cmd}'`);
+  }
+}
+
+/** The text of `vmx-lab --help`. */
+export const HELP = `vmx-lab: the VMX Lab command line (docs/cli.md)
+
+usage:
+  vmx-lab run FILE... [--profile NAME] [--msr INDEX=VALUE]... [--max-steps N] [--json]
+      assemble and run each program on a fresh machine; --msr sets an MSR as firmware
+      would have left it (e.g. --msr 0x3a=0x4); default --max-steps ${DEFAULT_MAX_STEPS}
+  vmx-lab asm FILE -o OUT.bin [--listing]
+      assemble to a flat binary (the bytes nasm -f bin makes with vmx.inc); --listing
+      prints the listing on standard output
+  vmx-lab inc
+      print vmx.inc (every predefined symbol) for use with real NASM
+  vmx-lab profiles [--json]
+      list the CPU profiles
+
+exit codes: 0 when every program ran (whatever it did); 2 when one did not assemble,
+a file could not be read, or the command line was wrong.
+`;
