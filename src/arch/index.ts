@@ -15,3 +15,4 @@ export * from './feature-control.ts';
 export * from './cpuid.ts';
 export * from './symbols.ts';
 export * from './check.ts';
+export * from './profiles/index.ts';

@@ -1,0 +1,21 @@
+// The registry of CPU profiles, in the order the picker shows them (oldest first).
+// Exactly one is the default (DESIGN.md section 5: a recent processor).
+
+import { skylakeClient } from './skylake-client.ts';
+import type { Profile } from './types.ts';
+
+export type { CpuidLeaf, Profile } from './types.ts';
+export { profileCpuid, profileMsr } from './types.ts';
+
+/** Every profile, oldest processor first. */
+export const PROFILES: readonly Profile[] = [skylakeClient];
+
+/** The profile a fresh machine uses. */
+export function defaultProfile(): Profile {
+  return PROFILES.find((p) => p.isDefault) ?? PROFILES[PROFILES.length - 1]!;
+}
+
+/** A profile by id, or undefined. */
+export function findProfile(id: string): Profile | undefined {
+  return PROFILES.find((p) => p.id === id);
+}
