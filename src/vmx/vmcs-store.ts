@@ -1,0 +1,171 @@
+// VMREAD/VMWRITE semantics over an active VMCS (SDM Vol. 3C §25.11.2 "VMREAD, VMWRITE, and
+// Encodings of VMCS Fields") and the implementation-defined part of the VMCS region that
+// VMCLEAR writes and VMPTRLD reads back (SDM Vol. 3C §25.2 "Format of the VMCS Region").
+
+import type { ActiveVmcs } from './vmx-state.ts';
+import { encodingByteWidth, isHighAccess, fullEncoding } from './field-encoding.ts';
+
+/** Width of a VMCS field as the field table declares it. */
+export type VmcsFieldWidth = 16 | 32 | 64 | 'natural';
+
+/** What the store needs to know about one field that exists on this processor. */
+export interface FieldShape {
+  readonly width: VmcsFieldWidth;
+  /** A read-only VM-exit information field (encoding type 1). */
+  readonly readOnly: boolean;
+}
+
+/**
+ * Resolves a full-access encoding (bit 0 clear) to the field it names on this processor, or
+ * undefined when no supported field has that encoding (the profile lacks the feature that
+ * makes it exist, or the encoding names nothing).
+ */
+export type FieldResolver = (fullEncoding: number) => FieldShape | undefined;
+
+/** VM-instruction error numbers these operations produce (SDM Vol. 3C §31.4 "VM Instruction Error Numbers"). */
+export const ERR_UNSUPPORTED_COMPONENT = 12;
+export const ERR_READ_ONLY_COMPONENT = 13;
+
+export type VmcsReadResult = { readonly ok: true; readonly value: bigint } | { readonly ok: false; readonly error: 12 };
+export type VmcsWriteResult = { readonly ok: true } | { readonly ok: false; readonly error: 12 | 13 };
+
+const LOW32 = 0xffff_ffffn;
+
+/**
+ * Looks up the field an encoding operand names. In 64-bit mode the operand is 64 bits and
+ * any bit in 63:32 makes the encoding unsupported (SDM Vol. 3C §25.11.2 "VMREAD, VMWRITE, and
+ * Encodings of VMCS Fields": "fail if the register operand sets bits beyond bit 31";
+ * Implementation choice: Bochs `vmx.cc` VMREAD/VMWRITE does the same, after the current-VMCS check).
+ * HIGH access (bit 0 = 1) exists only for 64-bit fields.
+ */
+function resolveOperand(encoding: bigint, resolve: FieldResolver): { full: number; high: boolean; shape: FieldShape } | undefined {
+  if (encoding >> 32n !== 0n) return undefined;
+  const enc = Number(encoding);
+  const full = fullEncoding(enc);
+  const shape = resolve(full);
+  if (!shape) return undefined;
+  const high = isHighAccess(enc);
+  if (high && shape.width !== 64) return undefined;
+  return { full, high, shape };
+}
+
+/**
+ * VMREAD's data step: the value a read of `encoding` returns, width rules applied
+ * (SDM Vol. 3C §25.11.2: 16- and 32-bit fields zero-extend; a 64-bit or natural-width field read
+ * with a 32-bit operand outside IA-32e mode returns bits 31:0; HIGH access returns bits 63:32).
+ * @param longMode the instruction executes in 64-bit mode (64-bit operands)
+ */
+export function readField(vmcs: ActiveVmcs, encoding: bigint, resolve: FieldResolver, longMode: boolean): VmcsReadResult {
+  const f = resolveOperand(encoding, resolve);
+  if (!f) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
+  const stored = vmcs.fields.get(f.full) ?? 0n;
+  if (f.high) return { ok: true, value: stored >> 32n };
+  switch (f.shape.width) {
+    case 16: return { ok: true, value: stored & 0xffffn };
+    case 32: return { ok: true, value: stored & LOW32 };
+    default: return { ok: true, value: longMode ? stored : stored & LOW32 };
+  }
+}
+
+/**
+ * VMWRITE's data step. A read-only (exit-information) field is writable only when
+ * IA32_VMX_MISC bit 29 is 1 (SDM Vol. 3D §A.6 "Miscellaneous Data"). A 64-bit or natural-width
+ * field written with a 32-bit operand gets bits 63:32 cleared; HIGH access writes bits 63:32 only
+ * (SDM Vol. 3C §25.11.2).
+ * @param writeAnyField IA32_VMX_MISC[29]
+ * @param longMode the instruction executes in 64-bit mode (64-bit operands)
+ */
+export function writeField(
+  vmcs: ActiveVmcs,
+  encoding: bigint,
+  value: bigint,
+  resolve: FieldResolver,
+  writeAnyField: boolean,
+  longMode: boolean,
+): VmcsWriteResult {
+  const f = resolveOperand(encoding, resolve);
+  if (!f) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
+  if (f.shape.readOnly && !writeAnyField) return { ok: false, error: ERR_READ_ONLY_COMPONENT };
+  const stored = vmcs.fields.get(f.full) ?? 0n;
+  let next: bigint;
+  if (f.high) next = (stored & LOW32) | ((value & LOW32) << 32n);
+  else if (f.shape.width === 16) next = value & 0xffffn;
+  else if (f.shape.width === 32) next = value & LOW32;
+  else next = longMode ? BigInt.asUintN(64, value) : value & LOW32;
+  vmcs.fields.set(f.full, next);
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The VMCS region in memory (SDM Vol. 3C §25.2 "Format of the VMCS Region"): bytes 0-3 hold the
+// revision identifier (bits 30:0) and the shadow-VMCS indicator (bit 31), bytes 4-7 the VMX-abort
+// indicator; both belong to software and the processor and are never touched here. The rest is
+// "VMCS data (implementation-specific format)". VMX Lab's format, written by VMCLEAR and read by
+// VMPTRLD of a VMCS that is not active (docs/decisions/0010-vmcs-region-layout.md):
+//   +8   dword  0x42414C56 ("VLAB"): the region holds data in this format
+//   +12  records, one per field whose value is not zero, in encoding order:
+//          word encoding (full access), then the value in 2, 4 or 8 bytes by the encoding's width
+//   then word 0xFFFF (no valid encoding has bits 15:12 all set).
+// Records that would not fit in the region size of IA32_VMX_BASIC[44:32] are not written.
+// ---------------------------------------------------------------------------------------------
+
+/** Byte offset of the layout marker. */
+export const REGION_MAGIC_OFFSET = 8;
+/** "VLAB", little-endian. */
+export const REGION_MAGIC = 0x42414c56n;
+const REGION_RECORDS_OFFSET = 12;
+const REGION_END = 0xffff;
+
+/** Physical-memory accessors (the executor's `CpuHandle.readPhys` / `writePhys`). */
+export interface PhysAccess {
+  readPhys(addr: number, size: 1 | 2 | 4 | 8): bigint;
+  writePhys(addr: number, size: 1 | 2 | 4 | 8, value: bigint): void;
+}
+
+/**
+ * Writes a VMCS's field values into its region (the data step of VMCLEAR, SDM Vol. 3C §31.3
+ * "VMCLEAR—Clear Virtual-Machine Control Structure": "ensure that data for VMCS referenced by the
+ * operand is in memory"). Returns the number of fields that did not fit (0 in practice).
+ */
+export function flushToRegion(vmcs: ActiveVmcs, mem: PhysAccess, regionSize: number): number {
+  const base = vmcs.addr;
+  mem.writePhys(base + REGION_MAGIC_OFFSET, 4, REGION_MAGIC);
+  let at = REGION_RECORDS_OFFSET;
+  let dropped = 0;
+  const encodings = [...vmcs.fields.keys()].sort((a, b) => a - b);
+  for (const enc of encodings) {
+    const value = vmcs.fields.get(enc) ?? 0n;
+    if (value === 0n) continue;
+    const size = encodingByteWidth(enc);
+    if (at + 2 + size + 2 > regionSize) {
+      dropped++;
+      continue;
+    }
+    mem.writePhys(base + at, 2, BigInt(enc));
+    mem.writePhys(base + at + 2, size, value);
+    at += 2 + size;
+  }
+  mem.writePhys(base + at, 2, BigInt(REGION_END));
+  return dropped;
+}
+
+/**
+ * Reads field values back from a region written by `flushToRegion` (VMPTRLD of a VMCS that is
+ * not active). A region without the marker (never cleared by this processor) reads as all fields
+ * zero: Implementation choice, as the SDM leaves the contents of such a VMCS undefined
+ * (SDM Vol. 3C §25.11.3 "Initializing a VMCS": software must VMCLEAR a region before VMPTRLD).
+ */
+export function loadFromRegion(addr: number, mem: PhysAccess, regionSize: number): Map<number, bigint> {
+  const fields = new Map<number, bigint>();
+  if (mem.readPhys(addr + REGION_MAGIC_OFFSET, 4) !== REGION_MAGIC) return fields;
+  let at = REGION_RECORDS_OFFSET;
+  while (at + 2 <= regionSize) {
+    const enc = Number(mem.readPhys(addr + at, 2));
+    if (enc === REGION_END) break;
+    const size = encodingByteWidth(enc);
+    if (at + 2 + size > regionSize) break;
+    fields.set(fullEncoding(enc), mem.readPhys(addr + at + 2, size));
+    at += 2 + size;
+  }
+  return fields;
+}
