@@ -11,14 +11,28 @@
 //    (NASM's placement); `ds:`/`es:`/`cs:`/`ss:` are dropped (ignored in 64-bit mode, and
 //    objdump prints the defaults of string instructions);
 //  - objdump's `# 0x...` comment after a RIP-relative operand, and our `; ...` comments;
-//  - mnemonic spellings: `movabs` is `mov`, `repz`/`repnz` are `repe`/`repne`, and
-//    objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR ds:[rsi]` are `movsq`;
+//  - mnemonic spellings: `movabs` is `mov`, `repz`/`repnz` are `repe`/`repne`; objdump's
+//    64-bit-mode `pushf`/`popf`/`iret`/`sysretd`/`pushw` are `pushfq`/`popfq`/`iretd`/
+//    `sysret`/`push word`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
+//    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`;
+//  - prefixes objdump names because they had no effect (`data16`, `addr32`, `rex.W`, `ds`,
+//    `gs`, and `rep`/`repz`/`repnz` on a non-string instruction) are dropped, and its
+//    `xchg ax,ax` (66 90) is `nop` (both do nothing; the table has one NOP row);
+//  - objdump's explicit zero displacement `[rax+0x0]` is `[rax]`; its pseudo index
+//    `riz`/`eiz` (a SIB byte without index) is dropped; a RIP-relative displacement it
+//    prints as `rip+0xffffffff...` is compared as the negative number it is, and an
+//    absolute address as an unsigned value of the address size;
+//  - the `bnd`, `notrack`, `xacquire` and `xrelease` names of F2/F3/3E prefixes are dropped
+//    (MPX, CET and TSX hints: no effect on the processor the lab models);
+//  - XCHG operands are compared as a set; LAR/LSL's 32-bit source register of the REX.W
+//    form (SDM: `LAR r64, r32/m16`) is the 64-bit name objdump prints;
 //  - a shift count written `1` and `0x1` are the same.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { InstructionForm, OperandSpec } from '../x86/isa/form.ts';
 
 /** One instruction of objdump's listing. */
 export interface ObjdumpLine {
@@ -70,24 +84,196 @@ export function parseListing(out: string): ObjdumpLine[] {
   return lines;
 }
 
-const STRING_OPS = new Set(['movs', 'cmps', 'stos', 'lods', 'scas', 'ins', 'outs']);
+const STRING_OP = /^((?:rep[a-z]*\s+)?)(movs|cmps|stos|lods|scas|ins|outs)\s+(.*)$/;
 const SIZE_SUFFIX: Record<string, string> = { byte: 'b', word: 'w', dword: 'd', qword: 'q' };
+const REG_SUFFIX: Record<string, string> = { al: 'b', ax: 'w', eax: 'd', rax: 'q' };
+/** objdump's 64-bit-mode spellings of operand-size variants, and the name we compare with. */
+const MNEMONIC_ALIAS: Record<string, string> = {
+  movabs: 'mov', repz: 'repe', repnz: 'repne', pushf: 'pushfq', popf: 'popfq', iret: 'iretd', sysretd: 'sysret', pushw: 'push',
+};
+
+const PREFIX_WORD = /^(?:lock|rep|repz|repnz|repe|repne|data16|addr32|rex(?:\.[wrxb]+)?|[cdefgs]s|bnd|notrack|xacquire|xrelease)$/;
+const STRING_MNEMONIC = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]?$/;
+
+/** Drops the prefix words objdump prints for prefixes without effect; keeps lock, and rep* on string instructions. */
+function stripNoEffectPrefixes(t: string): string {
+  const words = t.split(' ');
+  let i = 0;
+  while (i < words.length - 1 && PREFIX_WORD.test(words[i]!)) i++;
+  if (i === 0) return t;
+  const isString = STRING_MNEMONIC.test(words[i]!);
+  const kept = words.slice(0, i).filter((w) => w === 'lock' || (isString && w.startsWith('rep')));
+  return [...kept, ...words.slice(i)].join(' ');
+}
 
 /** Canonical form of an Intel-syntax instruction text, ours or objdump's (see the file header). */
 export function canonical(text: string): string {
   let t = text.toLowerCase();
-  t = t.replace(/\s+[#;].*$/, '').trim();
+  t = t.replace(/\s+[#;].*$/, '').trim().replace(/\s+/g, ' ');
+  t = stripNoEffectPrefixes(t);
+  t = t.replace(/^([a-z]+)\b/, (m) => MNEMONIC_ALIAS[m] ?? m);
   // String instructions: objdump spells the implicit operands out; fold them into the suffix.
-  const sm = /^((?:rep[a-z]*\s+)?)(movs|cmps|stos|lods|scas|ins|outs)\s+(byte|word|dword|qword)\s+ptr\b.*$/.exec(t);
-  if (sm && STRING_OPS.has(sm[2]!)) t = `${sm[1]}${sm[2]}${SIZE_SUFFIX[sm[3]!]}`;
+  const sm = STRING_OP.exec(t);
+  if (sm) {
+    const size = /\b(byte|word|dword|qword)\s+ptr\b/.exec(sm[3]!) ?? /^(al|ax|eax|rax)\b/.exec(sm[3]!);
+    if (size) t = `${sm[1]}${sm[2]}${SIZE_SUFFIX[size[1]!] ?? REG_SUFFIX[size[1]!]}`;
+  }
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)(?:\s+ptr)?\s+(?=[\[a-z]+:|\[)/g, '');
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)\s+ptr\s+/g, '');
+  t = t.replace(/^push\s+word\s+/, 'push ');
   // seg:[x] -> [seg:x]; seg:0x10 -> [seg:0x10]
   t = t.replace(/\b([cdefgs]s):\[/g, '[$1:');
   t = t.replace(/(^|[\s,])([cdefgs]s):(-?0x[0-9a-f]+)/g, '$1[$2:$3]');
   t = t.replace(/\[(?:cs|ds|es|ss):/g, '[');
-  t = t.replace(/^movabs\b/, 'mov').replace(/^repz\b/, 'repe').replace(/^repnz\b/, 'repne');
+  t = t.replace(/\+0x0\]/g, ']');
+  // objdump's pseudo index `riz`/`eiz` (SIB with no index) says nothing about the address.
+  const wide = /\beiz\b/.test(t) ? 32 : 64;
+  t = t.replace(/\+?\b[re]iz\*\d/g, '').replace(/\[\+/g, '[').replace(/:\+/g, ':');
+  // Displacements: objdump prints a negative RIP-relative disp32 as a 64-bit unsigned
+  // number, and an address without base or index as a signed one; compare both as values.
+  t = t.replace(/\+0x([0-9a-f]{16})\]/g, (m, h: string) => {
+    const v = BigInt(`0x${h}`);
+    return v >= 1n << 63n ? `-0x${((1n << 64n) - v).toString(16)}]` : m;
+  });
+  t = t.replace(/\[([a-z]s:)?-0x([0-9a-f]+)\]/g, (_m, seg: string | undefined, h: string) =>
+    `[${seg ?? ''}0x${BigInt.asUintN(wide, -BigInt(`0x${h}`)).toString(16)}]`);
   t = t.replace(/\s*,\s*/g, ',').replace(/\s+/g, ' ');
   t = t.replace(/,1$/, ',0x1');
+  // XCHG is symmetric: objdump writes the accumulator of 90+r last, the SDM (and we) first.
+  const xm = /^xchg ([^,]+),([^,]+)$/.exec(t);
+  if (xm) t = xm[1] === xm[2] && /^[er]?ax$/.test(xm[1]!) ? 'nop' : `xchg ${[xm[1]!, xm[2]!].sort().join(',')}`;
+  // LAR/LSL r64, r32: objdump names the source register at 64 bits.
+  const lm = /^(lar|lsl) (r\w+),(e[a-z]{2}|r\d+d)$/.exec(t);
+  if (lm) t = `${lm[1]} ${lm[2]},${lm[3]!.startsWith('e') ? `r${lm[3]!.slice(1)}` : lm[3]!.slice(0, -1)}`;
   return t;
+}
+
+// ---------------------------------------------------------------------------
+// Sample encodings of a table form, for the reference-disassembler tier.
+// Built from the parsed form (operand locations, sizes, prefixes), never from a list of
+// opcodes: each form gets register, memory, immediate and branch variants that exercise
+// REX.R/X/B, SIB, disp8/disp32, RIP-relative addressing and immediate boundaries.
+
+interface MemPattern { mod: number; rm: number; sib?: number; disp: number[]; x?: boolean; b?: boolean }
+
+/** Memory addressing patterns (SDM Vol. 2A §2.1.5 Tables 2-2/2-3, §2.2.1.6). */
+const MEM_PATTERNS: readonly MemPattern[] = [
+  { mod: 0, rm: 0, disp: [] },                                             // [rax]
+  { mod: 1, rm: 3, disp: [0x10] },                                         // [rbx+0x10]
+  { mod: 0, rm: 4, sib: 0x24, disp: [] },                                  // [rsp]
+  { mod: 2, rm: 4, sib: (2 << 6) | (5 << 3) | 4, disp: [0x78, 0x56, 0x34, 0x12], x: true, b: true }, // [r12+r13*4+0x12345678]
+  { mod: 0, rm: 5, disp: [0x00, 0x01, 0x00, 0x00] },                       // [rip+0x100]
+  { mod: 1, rm: 5, disp: [0xf0] },                                         // [rbp-0x10]
+  { mod: 0, rm: 4, sib: (3 << 6) | (1 << 3) | 5, disp: [0x00, 0x20, 0x00, 0x00] }, // [rcx*8+0x2000]
+  { mod: 1, rm: 5, disp: [0x00], b: true },                                // [r13+0x0]
+  { mod: 0, rm: 4, sib: 0x25, disp: [0x00, 0x10, 0x00, 0x00] },            // [0x1000]
+  { mod: 2, rm: 1, disp: [0x00, 0x00, 0x00, 0x80], b: true },             // [r9-0x80000000]
+  { mod: 0, rm: 4, sib: (0 << 6) | (4 << 3) | 7, disp: [], x: true },      // [rdi+r12*1]
+];
+
+const IMM_VALUES: Readonly<Record<number, readonly bigint[]>> = {
+  1: [0x00n, 0x01n, 0x7fn, 0x80n, 0xffn, 0x3cn],
+  2: [0x0n, 0x7fffn, 0x8000n, 0xffffn, 0x1234n],
+  4: [0x0n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x12345678n],
+  8: [0x0n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0x1122334455667788n],
+};
+const REL_VALUES: Readonly<Record<number, readonly bigint[]>> = {
+  1: [0x00n, 0x7fn, 0x80n, 0xfen],
+  4: [0x0n, 0x100n, 0xfffffff0n, 0x7fffffffn],
+};
+const CRS = [0, 2, 3, 4, 8];
+
+function littleEndian(v: bigint, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+}
+
+/**
+ * Up to `count` byte sequences that must decode (in 64-bit mode) to `form`, with varied
+ * registers, memory forms and immediates. Variant k of a form whose ModRM r/m may be a
+ * register or memory alternates between the two.
+ */
+export function sampleEncodings(form: InstructionForm, count: number): number[][] {
+  const out: number[][] = [];
+  for (let k = 0; k < count; k++) {
+    const bytes = sampleEncoding(form, k);
+    if (bytes !== null) out.push(bytes);
+  }
+  return out;
+}
+
+function regNumber(spec: OperandSpec, k: number, salt: number): number {
+  switch (spec.regClass) {
+    case 'seg': return (k + salt) % 6;
+    case 'cr': return CRS[(k + salt) % CRS.length]!;
+    case 'dr': return (k + salt) % 8;
+    default: return (k * 5 + salt * 3 + 1) % 16;
+  }
+}
+
+function sampleEncoding(f: InstructionForm, k: number): number[] | null {
+  if (!f.modes.m64) return null;
+  let rex = f.rexW ? 0x48 : 0;
+  const useMem = f.modKind === 'mem' || (f.modKind === 'any' && k % 2 === 1);
+  let modrm = -1;
+  let sib = -1;
+  let disp: number[] = [];
+  let opcode = f.opcode;
+  const tail: number[] = [];
+  let wantRex = false;
+  let salt = 0;
+  for (const spec of f.operands) {
+    salt++;
+    switch (spec.loc) {
+      case 'reg': case 'rm': case 'opreg': {
+        if (spec.loc === 'rm' && useMem) break;
+        const n = regNumber(spec, k, salt);
+        if (spec.regClass === 'gpr' && spec.regSize === 1 && n >= 4 && n < 8 && k % 3 === 0) wantRex = true;
+        if (spec.loc === 'opreg') { opcode = f.opcode + (n & 7); if (n & 8) rex |= 0x41; }
+        else if (spec.loc === 'reg') { modrm = (modrm < 0 ? 0xc0 : modrm) | ((n & 7) << 3); if (n & 8) rex |= 0x44; }
+        else { modrm = (modrm < 0 ? 0xc0 : modrm & 0x38) | 0xc0 | (n & 7); if (n & 8) rex |= 0x41; }
+        break;
+      }
+      case 'imm': {
+        const vals = IMM_VALUES[spec.immSize]!;
+        tail.push(...littleEndian(vals[k % vals.length]!, spec.immSize));
+        break;
+      }
+      case 'rel': {
+        const vals = REL_VALUES[spec.immSize] ?? [0n];
+        tail.push(...littleEndian(vals[k % vals.length]!, spec.immSize));
+        break;
+      }
+      case 'moffs':
+        tail.push(...littleEndian(0x1000n + BigInt(k), 8));
+        break;
+      case 'implicit':
+        break;
+    }
+  }
+  if (f.modrm === 'digit') modrm = (modrm < 0 ? 0xc0 : modrm) & ~0x38 | (f.digit << 3);
+  if (f.modrm === 'fixed') modrm = f.fixedModrm;
+  if (useMem && f.modrm !== 'fixed' && f.modrm !== 'none') {
+    const p = MEM_PATTERNS[k % MEM_PATTERNS.length]!;
+    modrm = (modrm < 0 ? 0 : modrm & 0x38) | (p.mod << 6) | p.rm;
+    if (p.sib !== undefined) sib = p.sib;
+    disp = p.disp;
+    if (p.x) rex |= 0x42;
+    if (p.b) rex |= 0x41;
+  } else if ((f.modrm === 'r' || f.modrm === 'digit') && modrm < 0xc0) {
+    modrm |= 0xc0;
+  }
+  if (f.cc) opcode = f.opcode + (k % 16);
+  if (wantRex) rex |= 0x40;
+  const bytes: number[] = [];
+  if (f.mandatory !== 0) bytes.push(f.mandatory);
+  if (f.osz !== 'none' && f.opSize === 2 && f.mandatory !== 0x66) bytes.push(0x66);
+  if (rex !== 0) bytes.push(rex);
+  if (f.map >= 1) bytes.push(0x0f);
+  if (f.map === 2) bytes.push(0x38);
+  if (f.map === 3) bytes.push(0x3a);
+  bytes.push(opcode);
+  if (modrm >= 0) bytes.push(modrm);
+  if (sib >= 0) bytes.push(sib);
+  bytes.push(...disp, ...tail);
+  return bytes;
 }

@@ -46,10 +46,16 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
   }
   const modrm = rows[0]!.modrm === 'none' ? -1 : cur.u8();
   const rep = p.rep === 'rep' ? 0xf3 : p.rep === 'repne' ? 0xf2 : 0;
+  // In the 0F maps an F2/F3 prefix is part of the opcode when the opcode has any
+  // mandatory-prefix row: 66 F3 0F 38 80 is not INVEPT (SDM Vol. 2A §2.1.2 "Opcodes":
+  // mandatory prefixes; the last F2/F3 takes precedence over 66). In the one-byte map
+  // they stay REP prefixes where no row claims them (F2 90 is a NOP, F3 90 PAUSE).
   const tries: number[] = [];
   if (rep !== 0) tries.push(rep);
-  if (p.opsize) tries.push(0x66);
-  tries.push(0);
+  if (!(rep !== 0 && map !== 0 && rows.some((f) => f.mandatory !== 0))) {
+    if (p.opsize) tries.push(0x66);
+    tries.push(0);
+  }
   for (const mandatory of tries) {
     const opsizeFree = p.opsize && mandatory !== 0x66;
     let best: InstructionForm | null = null;
@@ -72,7 +78,6 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
       bestSize = f.opSize === 0 ? size : f.opSize;
     }
     if (best !== null) return { form: best, opcode, modrm, opSize: bestSize, reason: 'invalid', message: '' };
-    if (mandatory === 0) break;
   }
   const modText = modrm < 0 ? '' : ` (ModRM ${hex2(modrm)})`;
   return { form: null, opcode, modrm, opSize: 4, reason: 'invalid', message: `no valid form of ${opText}${modText} with these prefixes in ${mode}-bit mode` };

@@ -48,6 +48,8 @@ export function disassemble(insn: DecodedInstruction, address: bigint, opts: Dis
 function mnemonicText(insn: DecodedInstruction): string {
   let m = insn.mnemonic;
   if (insn.cond !== undefined && m.endsWith('cc')) m = m.slice(0, -2) + CC_NAMES[insn.cond]!;
+  // 67 JRCXZ tests ECX (SDM Vol. 2A §3.2 "Jcc": JECXZ is the address-size-32 form).
+  if (m === 'jrcxz' && insn.addrSize === 4) m = 'jecxz';
   const p = insn.prefixes;
   if (p.rep !== null && STRING_OP.test(m)) {
     const compares = m.startsWith('cmps') || m.startsWith('scas');
@@ -62,7 +64,10 @@ function operandText(insn: DecodedInstruction, op: Operand, form: InstructionFor
     case 'reg':
       return regName(op.reg);
     case 'imm':
-      return form?.operands[i]?.one ? '1' : hex(op.value);
+      if (form?.operands[i]?.one) return '1';
+      // `push word 0x5` (66 68 iw): NASM would read a bare `push 0x5` as the 64-bit push.
+      if (insn.mnemonic === 'push' && insn.opSize === 2) return `word ${hex(op.value)}`;
+      return hex(op.value);
     case 'rel':
       return hex(op.target);
     case 'mem':
