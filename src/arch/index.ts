@@ -16,3 +16,4 @@ export * from './cpuid.ts';
 export * from './symbols.ts';
 export * from './check.ts';
 export * from './profiles/index.ts';
+export * from './controls/index.ts';
