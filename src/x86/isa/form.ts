@@ -59,6 +59,12 @@ export interface FormRow {
    * beside `XCHG r/m64, r64`): the assembler accepts it, the decoder never yields it.
    */
   readonly asmOnly?: boolean;
+  /**
+   * `false`: the decoder reads this row but the assembler never emits it, because NASM
+   * writes the same instruction another way (`SLDT r64` without REX.W; see the asmOnly
+   * twin and docs/decisions/0001-nasm-encoding-choices.md).
+   */
+  readonly encode?: false;
   /** Short note for learners and the disassembler. */
   readonly note?: string;
 }

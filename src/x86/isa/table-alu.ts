@@ -113,6 +113,10 @@ export const ALU_ROWS: readonly FormRow[] = [
   row('85 /r', 'TEST r/m16, r16', { access: ['r', 'r'], flags: LOGIC }),
   row('85 /r', 'TEST r/m32, r32', { access: ['r', 'r'], flags: LOGIC }),
   row('REX.W 85 /r', 'TEST r/m64, r64', { access: ['r', 'r'], flags: LOGIC }),
+  row('84 /r', 'TEST r8, r/m8', { access: ['r', 'r'], flags: LOGIC, asmOnly: true }),
+  row('85 /r', 'TEST r16, r/m16', { access: ['r', 'r'], flags: LOGIC, asmOnly: true }),
+  row('85 /r', 'TEST r32, r/m32', { access: ['r', 'r'], flags: LOGIC, asmOnly: true }),
+  row('REX.W 85 /r', 'TEST r64, r/m64', { access: ['r', 'r'], flags: LOGIC, asmOnly: true }),
 
   ...unaryRows('NOT', 2, 'rw', undefined),
   ...unaryRows('NEG', 3, 'rw', ARITH),

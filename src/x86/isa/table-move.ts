@@ -36,14 +36,19 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('REX.W C7 /0 id', 'MOV r/m64, imm32', { ...W_R, sx: true }),
   // MOV to/from segment registers. The SDM's 'r16/r32/m16' and 'r64/m16' operands are
   // split into one row per register size and one memory row (no operand size).
+  // NASM writes MOV r64, Sreg and MOV Sreg, r16/r64 without REX.W or 66 (which the
+  // processor ignores here): those spellings are asmOnly twins of the SDM rows.
   row('8C /r', 'MOV m16, Sreg', { ...W_R, osz: 'none' }),
   row('8C /r', 'MOV r16, Sreg', W_R),
   row('8C /r', 'MOV r32, Sreg', W_R),
-  row('REX.W 8C /r', 'MOV r64, Sreg', W_R),
+  row('REX.W 8C /r', 'MOV r64, Sreg', { ...W_R, encode: false }),
+  row('8C /r', 'MOV r64, Sreg', { ...W_R, id: 'MOV_r64_Sreg_norexw', asmOnly: true, osz: 'none' }),
   row('8E /r', 'MOV Sreg, m16', { ...W_R, osz: 'none' }),
-  row('8E /r', 'MOV Sreg, r16', W_R),
+  row('8E /r', 'MOV Sreg, r16', { ...W_R, encode: false }),
+  row('8E /r', 'MOV Sreg, r16', { ...W_R, id: 'MOV_Sreg_r16_no66', osz: 'none', asmOnly: true }),
   row('8E /r', 'MOV Sreg, r32', W_R),
-  row('REX.W 8E /r', 'MOV Sreg, r64', W_R),
+  row('REX.W 8E /r', 'MOV Sreg, r64', { ...W_R, encode: false }),
+  row('8E /r', 'MOV Sreg, r64', { ...W_R, id: 'MOV_Sreg_r64_norexw', asmOnly: true, osz: 'none' }),
   // MOV to/from control and debug registers: SDM Vol. 2B §4.3 "MOV—Move to/from Control
   // Registers", "MOV—Move to/from Debug Registers". ModRM.mod is ignored (always a register).
   row('0F 20 /r', 'MOV r64, CRn', { ...W_R, osz: 'd64' }),
@@ -97,6 +102,7 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('FF /6', 'PUSH r/m64', { access: ['r'], osz: 'd64' }),
   row('FF /6', 'PUSH r/m32', { access: ['r'], modes: '16/32' }),
   row('6A ib', 'PUSH imm8', { access: ['r'], osz: 'd64', sx: true }),
+  row('6A ib', 'PUSH imm8', { id: 'PUSH_imm8_o16', access: ['r'], osz: 'd64', sx: true, size: 2 }),
   row('68 iw', 'PUSH imm16', { access: ['r'], osz: 'd64' }),
   row('68 id', 'PUSH imm32', { access: ['r'], osz: 'd64', sx: true }),
   row('0F A0', 'PUSH FS', { access: ['r'], osz: 'd64', size: 8 }),

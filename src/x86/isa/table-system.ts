@@ -5,6 +5,22 @@
 
 import { row, type FormRow } from './form.ts';
 
+/**
+ * LAR/LSL read a selector from any general register; NASM accepts a 16-, 32- or 64-bit
+ * source register with every destination size (SDM Vol. 2A §3.2 "LAR": "r32/m16").
+ */
+function selectorSourceAliases(name: string, op: string): FormRow[] {
+  const o = { access: ['w', 'r'] as const, flags: { written: 'Z' }, asmOnly: true };
+  return [
+    row(`0F ${op} /r`, `${name} r16, r32`, o),
+    row(`0F ${op} /r`, `${name} r16, r64`, o),
+    row(`0F ${op} /r`, `${name} r32, r16`, o),
+    row(`0F ${op} /r`, `${name} r32, r64`, o),
+    row(`REX.W 0F ${op} /r`, `${name} r64, r16`, o),
+    row(`REX.W 0F ${op} /r`, `${name} r64, r64`, o),
+  ];
+}
+
 export const SYSTEM_ROWS: readonly FormRow[] = [
   // NOP, PAUSE, traps and halts: SDM Vol. 2B §4.3 "NOP", "PAUSE"; Vol. 2A §3.2 "INT n/INTO/INT3/INT1", "HLT"; Vol. 2B §4.3 "UD".
   row('90', 'NOP'),
@@ -44,7 +60,8 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('0F 00 /0', 'SLDT m16', { access: ['w'], osz: 'none' }),
   row('0F 00 /0', 'SLDT r16', { access: ['w'] }),
   row('0F 00 /0', 'SLDT r32', { access: ['w'] }),
-  row('REX.W 0F 00 /0', 'SLDT r64', { access: ['w'] }),
+  row('REX.W 0F 00 /0', 'SLDT r64', { access: ['w'], encode: false }),
+  row('0F 00 /0', 'SLDT r64', { id: 'SLDT_r64_norexw', access: ['w'], osz: 'none', asmOnly: true }),
   row('0F 00 /1', 'STR m16', { access: ['w'], osz: 'none' }),
   row('0F 00 /1', 'STR r16', { access: ['w'] }),
   row('0F 00 /1', 'STR r32', { access: ['w'] }),
@@ -54,9 +71,11 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('0F 02 /r', 'LAR r16, r16/m16', { access: ['w', 'r'], flags: { written: 'Z' } }),
   row('0F 02 /r', 'LAR r32, r32/m16', { access: ['w', 'r'], flags: { written: 'Z' } }),
   row('REX.W 0F 02 /r', 'LAR r64, r32/m16', { access: ['w', 'r'], flags: { written: 'Z' } }),
+  ...selectorSourceAliases('LAR', '02'),
   row('0F 03 /r', 'LSL r16, r16/m16', { access: ['w', 'r'], flags: { written: 'Z' } }),
   row('0F 03 /r', 'LSL r32, r32/m16', { access: ['w', 'r'], flags: { written: 'Z' } }),
   row('REX.W 0F 03 /r', 'LSL r64, r32/m16', { access: ['w', 'r'], flags: { written: 'Z' } }),
+  ...selectorSourceAliases('LSL', '03'),
   row('0F 06', 'CLTS'),
 
   // MSRs, CPUID, counters: SDM Vol. 2B §4.3 "RDMSR", "WRMSR", "RDTSC", "RDTSCP", "RDPMC"; Vol. 2A §3.2 "CPUID".
@@ -88,7 +107,8 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('0F 08', 'INVD'),
   row('0F 09', 'WBINVD'),
   row('0F 01 /7', 'INVLPG m', { access: ['n'], osz: 'none' }),
-  row('66 0F 38 82 /r', 'INVPCID r64, m128', { access: ['r', 'r'], osz: 'd64' }),
+  row('66 0F 38 82 /r', 'INVPCID r64, m128', { access: ['r', 'r'], osz: 'd64', encode: false }),
+  row('66 REX.W 0F 38 82 /r', 'INVPCID r64, m128', { id: 'INVPCID_r64_m128_rexw', access: ['r', 'r'], asmOnly: true }),
   row('NP 0F AE E8', 'LFENCE'),
   row('NP 0F AE F0', 'MFENCE'),
   row('NP 0F AE F8', 'SFENCE'),
