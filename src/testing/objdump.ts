@@ -11,9 +11,10 @@
 //    (NASM's placement); `ds:`/`es:`/`cs:`/`ss:` are dropped (ignored in 64-bit mode, and
 //    objdump prints the defaults of string instructions);
 //  - objdump's `# 0x...` comment after a RIP-relative operand, and our `; ...` comments;
-//  - mnemonic spellings: `movabs` is `mov`, `repz`/`repnz` are `repe`/`repne`; objdump's
-//    64-bit-mode `pushf`/`popf`/`iret`/`sysretd`/`pushw` are `pushfq`/`popfq`/`iretd`/
-//    `sysret`/`push word`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
+//  - mnemonic spellings: `movabs` is `mov`; F3 is `rep` whether spelt `rep`, `repe` or
+//    `repz`, and F2 `repne` (`repnz`), once; a repeated `lock` counts once; objdump's
+//    `pushf`/`popf` carry the mode's default size suffix; `iret`/`sysretd`/`pushw` are
+//    `iretd`/`sysret`/`push word`; `sgdtd` and the like are `sgdt`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
 //    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`;
 //  - prefixes objdump names because they had no effect (`data16`, `addr32`, `rex.W`, `ds`,
 //    `gs`, and `rep`/`repz`/`repnz` on a non-string instruction) are dropped, and its
@@ -89,8 +90,12 @@ const SIZE_SUFFIX: Record<string, string> = { byte: 'b', word: 'w', dword: 'd', 
 const REG_SUFFIX: Record<string, string> = { al: 'b', ax: 'w', eax: 'd', rax: 'q' };
 /** objdump's 64-bit-mode spellings of operand-size variants, and the name we compare with. */
 const MNEMONIC_ALIAS: Record<string, string> = {
-  movabs: 'mov', repz: 'repe', repnz: 'repne', pushf: 'pushfq', popf: 'popfq', iret: 'iretd', sysretd: 'sysret', pushw: 'push',
+  movabs: 'mov', repz: 'rep', repe: 'rep', repnz: 'repne', sysretd: 'sysret', pushw: 'push',
+  sgdtd: 'sgdt', sidtd: 'sidt', lgdtd: 'lgdt', lidtd: 'lidt', sgdtw: 'sgdt', sidtw: 'sidt', lgdtw: 'lgdt', lidtw: 'lidt',
 };
+/** objdump's PUSHF/POPF without suffix mean the mode's default size; IRET its default without REX.W. */
+const DEFAULT_SUFFIX = { 16: 'w', 32: 'd', 64: 'q' } as const;
+const IRET_SUFFIX = { 16: 'w', 32: 'd', 64: 'd' } as const;
 
 const PREFIX_WORD = /^(?:lock|rep|repz|repnz|repe|repne|data16|addr32|rex(?:\.[wrxb]+)?|[cdefgs]s|bnd|notrack|xacquire|xrelease)$/;
 const STRING_MNEMONIC = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]?$/;
@@ -106,12 +111,18 @@ function stripNoEffectPrefixes(t: string): string {
   return [...kept, ...words.slice(i)].join(' ');
 }
 
-/** Canonical form of an Intel-syntax instruction text, ours or objdump's (see the file header). */
-export function canonical(text: string): string {
+/** Canonical form of an Intel-syntax instruction text, ours or objdump's (see the file header), in a processor mode. */
+export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
   let t = text.toLowerCase();
   t = t.replace(/\s+[#;].*$/, '').trim().replace(/\s+/g, ' ');
   t = stripNoEffectPrefixes(t);
-  t = t.replace(/^([a-z]+)\b/, (m) => MNEMONIC_ALIAS[m] ?? m);
+  t = t.replace(/^((?:lock |rep[a-z]* )*)([a-z0-9]+)\b/, (_m, pre: string, m: string) => {
+    const words = pre.split(' ').filter(Boolean).map((w) => MNEMONIC_ALIAS[w] ?? w);
+    const lock = words.includes('lock') ? ['lock'] : [];
+    const rep = words.filter((w) => w.startsWith('rep')).slice(-1);
+    const mn = MNEMONIC_ALIAS[m] ?? (m === 'pushf' || m === 'popf' ? m + DEFAULT_SUFFIX[mode] : m === 'iret' ? m + IRET_SUFFIX[mode] : m);
+    return [...lock, ...rep, mn].join(' ');
+  });
   // String instructions: objdump spells the implicit operands out; fold them into the suffix.
   const sm = STRING_OP.exec(t);
   if (sm) {
@@ -188,16 +199,17 @@ function littleEndian(v: bigint, n: number): number[] {
 }
 
 /**
- * Up to `count` byte sequences that must decode (in 64-bit mode) to `form`, with varied
- * registers, memory forms and immediates. Variant k of a form whose ModRM r/m may be a
- * register or memory alternates between the two.
+ * Up to `count` byte sequences that decode to `form`, with varied registers, memory
+ * forms and immediates. Variant k of a form whose ModRM r/m may be a register or memory
+ * alternates between the two. In 64-bit mode each sequence decodes to exactly `form`
+ * (except a `+r` form at register 0, which is NOP); outside it (no REX, and 66 and the
+ * ModRM tables mean other things in 16-bit mode) the bytes are only plausible input.
  */
-export function sampleEncodings(form: InstructionForm, count: number): number[][] {
+export function sampleEncodings(form: InstructionForm, count: number, mode: 16 | 32 | 64 = 64): number[][] {
   const out: number[][] = [];
-  for (let k = 0; k < count; k++) {
-    const bytes = sampleEncoding(form, k);
-    if (bytes !== null) out.push(bytes);
-  }
+  if (!(mode === 64 ? form.modes.m64 : mode === 32 ? form.modes.m32 : form.modes.m16)) return out;
+  if (mode !== 64 && form.rexW) return out;
+  for (let k = 0; k < count; k++) out.push(sampleEncoding(form, k, mode));
   return out;
 }
 
@@ -210,8 +222,7 @@ function regNumber(spec: OperandSpec, k: number, salt: number): number {
   }
 }
 
-function sampleEncoding(f: InstructionForm, k: number): number[] | null {
-  if (!f.modes.m64) return null;
+function sampleEncoding(f: InstructionForm, k: number, mode: 16 | 32 | 64): number[] {
   let rex = f.rexW ? 0x48 : 0;
   const useMem = f.modKind === 'mem' || (f.modKind === 'any' && k % 2 === 1);
   let modrm = -1;
@@ -264,6 +275,7 @@ function sampleEncoding(f: InstructionForm, k: number): number[] | null {
   }
   if (f.cc) opcode = f.opcode + (k % 16);
   if (wantRex) rex |= 0x40;
+  if (mode !== 64) rex = 0;
   const bytes: number[] = [];
   if (f.mandatory !== 0) bytes.push(f.mandatory);
   if (f.osz !== 'none' && f.opSize === 2 && f.mandatory !== 0x66) bytes.push(0x66);

@@ -78,7 +78,8 @@ function operandText(insn: DecodedInstruction, op: Operand, form: InstructionFor
 function memText(insn: DecodedInstruction, m: MemRef, form: InstructionForm | undefined, i: number): string {
   let s = '';
   if (m.base !== null) s = baseName(m);
-  if (m.index !== null) s += `${s === '' ? '' : '+'}${regName(m.index)}*${m.scale}`;
+  // 16-bit addressing has base+index pairs without a scale (SDM Vol. 2A Table 2-1).
+  if (m.index !== null) s += `${s === '' ? '' : '+'}${regName(m.index)}${m.addrSize === 2 ? '' : `*${m.scale}`}`;
   if (s === '') {
     s = hex(BigInt.asUintN(m.addrSize * 8, m.disp));
   } else if (m.disp !== 0n) {
