@@ -72,7 +72,13 @@ const EPT_VPID_CAP = bitfield({
   size: 64,
   sdm: sdm('3D', 'A.10', 'VPID and EPT Capabilities'),
   fields: {
+    WALK_4: { bit: 6, doc: 'Page-walk length 4 is supported.' },
+    WALK_5: { bit: 7, doc: 'Page-walk length 5 is supported.' },
+    MEMTYPE_UC: { bit: 8, doc: 'The EPT paging structures may be uncacheable (EPTP memory type 0).' },
+    MEMTYPE_WB: { bit: 14, doc: 'The EPT paging structures may be write-back (EPTP memory type 6).' },
     INVEPT: { bit: 20, doc: 'INVEPT is supported.' },
+    AD_FLAGS: { bit: 21, doc: 'Accessed and dirty flags for EPT are supported.' },
+    SUPERVISOR_SHADOW_STACK: { bit: 23, doc: 'EPTP bit 7 (supervisor shadow-stack control) may be 1.' },
     INVEPT_SINGLE: { bit: 25, doc: 'Single-context INVEPT (type 1) is supported.' },
     INVEPT_ALL: { bit: 26, doc: 'All-context INVEPT (type 2) is supported.' },
     INVVPID: { bit: 32, doc: 'INVVPID is supported.' },
@@ -125,6 +131,11 @@ export class VmxCaps {
   get vmcsShadowing(): boolean { return this.secondary('SHADOW_VMCS'); }
   /** The processor supports the 1-setting of "enable VM functions". */
   get vmfunc(): boolean { return this.secondary('ENABLE_VMFUNC'); }
+
+  /** A capability bit of IA32_VMX_EPT_VPID_CAP. */
+  eptCap(f: 'WALK_4' | 'WALK_5' | 'MEMTYPE_UC' | 'MEMTYPE_WB' | 'AD_FLAGS' | 'SUPERVISOR_SHADOW_STACK'): boolean {
+    return this.eptVpid(f);
+  }
 
   private eptVpid(f: keyof typeof EPT_VPID_CAP.fields): boolean {
     return EPT_VPID_CAP.has(this.msr(VMX_MSR.IA32_VMX_EPT_VPID_CAP), f);

@@ -31,6 +31,10 @@ export type InsnResult =
   | { readonly kind: 'fault'; readonly fault: X86Fault }
   /** VMsucceed / VMfailInvalid / VMfailValid(n): RFLAGS and RIP are updated by the caller. */
   | { readonly kind: 'outcome'; readonly outcome: VmxOutcome; readonly note?: string }
+  /** The instruction completed without touching RFLAGS (VMFUNC's EPTP switching). */
+  | { readonly kind: 'completed' }
+  /** The lab does not model what the instruction would do next; the machine stops with the message. */
+  | { readonly kind: 'stop'; readonly message: string }
   /** In VMX non-root operation the instruction causes a VM exit with this basic reason. */
   | { readonly kind: 'vm-exit'; readonly reason: number }
   /** VMLAUNCH/VMRESUME passed their VMfail checks: the VM entry's result is in `entry`. */
