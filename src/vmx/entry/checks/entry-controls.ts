@@ -7,16 +7,13 @@ import { defineCheck } from '../check.ts';
 import type { Check } from '../check.ts';
 import { NOT_APPLICABLE, PASS, fail, fv, hex } from '../../outcome.ts';
 import type { Verdict } from '../../outcome.ts';
-import { CR0, ENTRY, INTR_INFO, INTR_TYPE, MSR, PROC, VMX_BASIC, VMX_MISC } from '../local-arch.ts';
+import { CR0, CR4, ENTRY, INTR_INFO, INTR_TYPE, MSR, PROC, VMX_BASIC, VMX_MISC } from '../local-arch.ts';
 import { SDM_ENTRY_CONTROLS as S } from '../sections.ts';
 import { allowedSettings, bitList, checkAllowedSettings, entryControls, entryHas, unrestrictedGuest } from './support.ts';
 import { checkMsrArea } from './exit-controls.ts';
 
 const ENTRY_F = 'VM_ENTRY_CONTROLS';
 const INFO_F = 'VM_ENTRY_INTR_INFO_FIELD';
-
-/** CR4.CET (bit 23): whether CR4_FIXED1 lets it be 1 tells whether the CPU supports CET. */
-const CR4_CET = 1n << 23n;
 
 function checkCtrlEntryAllowed(ctx: EntryContext): Verdict {
   const a = allowedSettings(ctx, MSR.IA32_VMX_ENTRY_CTLS, MSR.IA32_VMX_TRUE_ENTRY_CTLS);
@@ -61,10 +58,13 @@ function checkCtrlEventVector(ctx: EntryContext): Verdict {
     { fix: { field: INFO_F, value: INTR_INFO.set(info, 'VECTOR', fixVector) } });
 }
 
-/** Vectors of exceptions that deliver an error code (#DF #TS #NP #SS #GP #PF #AC, and #CP with CET). */
+/**
+ * Vectors of exceptions that deliver an error code (#DF #TS #NP #SS #GP #PF #AC, and #CP
+ * when CR4_FIXED1 lets CR4.CET be 1, i.e. the processor supports CET).
+ */
 function hasErrorCode(ctx: EntryContext, vector: bigint): boolean {
   if (vector === 8n || (vector >= 10n && vector <= 14n) || vector === 17n) return true;
-  return vector === 21n && (ctx.msr(MSR.IA32_VMX_CR4_FIXED1) & CR4_CET) !== 0n;
+  return vector === 21n && (ctx.msr(MSR.IA32_VMX_CR4_FIXED1) & CR4.mask.CET!) !== 0n;
 }
 
 function checkCtrlEventErrorCodeBit(ctx: EntryContext): Verdict {

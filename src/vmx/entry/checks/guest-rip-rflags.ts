@@ -34,13 +34,13 @@ function checkGuestRipCanonical(ctx: EntryContext): Verdict {
 function checkGuestRflagsReserved(ctx: EntryContext): Verdict {
   const v = ctx.vmcs.read('GUEST_RFLAGS');
   const bad = v & RFLAGS.reservedMask;
-  const one = RFLAGS.has(v, 'FIXED1');
+  const one = RFLAGS.has(v, 'FIXED');
   if (bad === 0n && one) return PASS;
   const parts: string[] = [];
   if (bad !== 0n) parts.push(`reserved bits ${bitList(bad).join(', ')} are set`);
   if (!one) parts.push('bit 1 (always 1) is 0');
   return fail(`Guest RFLAGS (${hex(v)}): ${parts.join(' and ')}.`, [fv('GUEST_RFLAGS', v)],
-    'GUEST_RFLAGS[63:22, 15, 5, 3] == 0 && GUEST_RFLAGS[1] == 1', { fix: { field: 'GUEST_RFLAGS', value: (v & ~bad) | RFLAGS.mask.FIXED1 } });
+    'GUEST_RFLAGS[63:22, 15, 5, 3] == 0 && GUEST_RFLAGS[1] == 1', { fix: { field: 'GUEST_RFLAGS', value: (v & ~bad) | RFLAGS.mask.FIXED } });
 }
 
 function checkGuestRflagsVm(ctx: EntryContext): Verdict {
