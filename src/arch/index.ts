@@ -17,3 +17,6 @@ export * from './symbols.ts';
 export * from './check.ts';
 export * from './profiles/index.ts';
 export * from './controls/index.ts';
+export * from './vmcs/encoding.ts';
+export * from './vmcs/fields.ts';
+export * from './vmcs/exists.ts';

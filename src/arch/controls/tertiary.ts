@@ -23,6 +23,7 @@ export const TERTIARY_CONTROLS = [
   c(4, 'TERTIARY_EXEC_IPI_VIRT', 'IPI virtualization', 'Guest IPIs are delivered through posted-interrupt descriptors without exits.', true),
   c(6, 'TERTIARY_EXEC_ENABLE_MSRLIST', 'Enable MSR-list instructions', 'RDMSRLIST/WRMSRLIST are allowed in the guest.'),
   c(7, 'TERTIARY_EXEC_VIRT_SPEC_CTRL', 'Virtualize IA32_SPEC_CTRL', 'Guest writes to IA32_SPEC_CTRL go through a mask and shadow.'),
+  c(8, 'TERTIARY_EXEC_APIC_TIMER_VIRT', 'APIC-timer virtualization', 'The guest TSC-deadline timer is virtualized (Bochs and a Linux patch only; unverified against the SDM).'),
 ] as const;
 
 export const TERTIARY = controlBitfield(TERTIARY_INFO, TERTIARY_CONTROLS);
