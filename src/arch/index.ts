@@ -20,3 +20,4 @@ export * from './controls/index.ts';
 export * from './vmcs/encoding.ts';
 export * from './vmcs/fields.ts';
 export * from './vmcs/exists.ts';
+export * from './vmx-msrs.ts';
