@@ -1,0 +1,362 @@
+// Multi-pass layout, as NASM assembles: every pass walks all statements, labels defined
+// earlier in the pass have their new values and forward references the previous pass's,
+// instructions are sized by the encoder (which starts jumps short while their target is
+// unknown, as NASM's optimiser does), and passes repeat until no symbol moves. A final
+// pass with the stable values emits the bytes and reports final-pass diagnostics.
+
+import type { DiagnosticSink } from './diagnostics.ts';
+import type { EaHint, EvalContext, Expr, Value } from './expr.ts';
+import { evaluate, isKnown, isScalar, scalar } from './expr.ts';
+import { stringItemBytes, stringItemSize, writeValue } from './directives.ts';
+import type { LineSpan } from './listing.ts';
+import { absoluteValue, buildMemOperand } from './operands.ts';
+import type { OperandAst, Stmt, Times } from './statements.ts';
+import type { AsmOperand, EncodeRequest, EncodeResult } from '../x86/isa/operands.ts';
+
+export type Encoder = (req: EncodeRequest) => EncodeResult;
+
+export interface LayoutOptions {
+  readonly origin: bigint;
+  /** Symbols defined before the program (vmx.inc). */
+  readonly predefined: ReadonlyMap<string, bigint>;
+  readonly encode: Encoder;
+  /** Largest image in bytes. */
+  readonly maxImage: number;
+  readonly maxPasses: number;
+}
+
+export interface LayoutResult {
+  readonly bytes: Uint8Array;
+  readonly spans: LineSpan[];
+  /** User-defined symbols (labels and equ), by full name, with their final values. */
+  readonly symbols: Map<string, bigint>;
+}
+
+type AnyStmt = Stmt & { readonly defaultRel?: boolean };
+interface Def { readonly value: Value; readonly line: number; readonly kind: 'label' | 'equ' }
+
+class PassAbort extends Error {}
+
+/** Lays out and emits a program. Never throws; problems go to `diags`. */
+export function layout(stmts: readonly AnyStmt[], opts: LayoutOptions, diags: DiagnosticSink): LayoutResult {
+  let prev = new Map<string, Def>();
+  const empty: LayoutResult = { bytes: new Uint8Array(0), spans: [], symbols: new Map() };
+  let budget = 20_000_000;
+  for (let pass = 1; pass <= opts.maxPasses; pass++) {
+    const p = new Pass(stmts, opts, diags, prev, false);
+    const ok = p.run();
+    if (!ok || p.fatal) return empty;
+    budget -= p.work;
+    const stable = pass > 1 && sameValues(prev, p.defs);
+    prev = p.defs;
+    if (stable) {
+      const final = new Pass(stmts, opts, diags, prev, true);
+      if (!final.run()) return empty;
+      if (!sameValues(prev, final.defs)) diags.error(1, 1, 'phase error: symbol values changed in the final pass');
+      return { bytes: final.image(), spans: final.spans, symbols: final.userSymbols() };
+    }
+    if (budget < 0) break;
+    if (pass === opts.maxPasses) break;
+  }
+  const moving = [...prev.entries()].find(([, d]) => d.kind === 'label');
+  diags.error(moving?.[1].line ?? 1, 1, `unable to find valid values for all labels after ${opts.maxPasses} passes; giving up`);
+  return empty;
+}
+
+function sameValues(a: ReadonlyMap<string, Def>, b: ReadonlyMap<string, Def>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, d] of a) {
+    const e = b.get(k);
+    if (!e || e.value.c !== d.value.c || e.value.seg !== d.value.seg || e.value.unk !== d.value.unk) return false;
+  }
+  return true;
+}
+
+function hasNonRegisterLeaf(e: Expr): boolean {
+  switch (e.k) {
+    case 'reg': return false;
+    case 'un': return hasNonRegisterLeaf(e.a);
+    case 'bin': return hasNonRegisterLeaf(e.a) || hasNonRegisterLeaf(e.b);
+    default: return true;
+  }
+}
+
+function dependsOnPosition(e: Expr | null): boolean {
+  if (!e) return false;
+  switch (e.k) {
+    case 'here': case 'sym': return true;
+    case 'un': return dependsOnPosition(e.a);
+    case 'bin': return dependsOnPosition(e.a) || dependsOnPosition(e.b);
+    case 'cond': return dependsOnPosition(e.c) || dependsOnPosition(e.a) || dependsOnPosition(e.b);
+    default: return false;
+  }
+}
+
+class Pass {
+  readonly defs = new Map<string, Def>();
+  readonly spans: LineSpan[] = [];
+  private readonly chunks: { at: number; bytes: Uint8Array }[] = [];
+  private offset = 0;
+  work = 0;
+  fatal = false;
+
+  constructor(
+    private readonly stmts: readonly AnyStmt[],
+    private readonly opts: LayoutOptions,
+    private readonly diags: DiagnosticSink,
+    private readonly prev: ReadonlyMap<string, Def>,
+    private readonly final: boolean,
+  ) {}
+
+  run(): boolean {
+    try {
+      for (const s of this.stmts) this.statement(s);
+      return true;
+    } catch (e) {
+      if (e instanceof PassAbort) return false;
+      throw e;
+    }
+  }
+
+  image(): Uint8Array {
+    const out = new Uint8Array(this.offset);
+    for (const c of this.chunks) out.set(c.bytes, c.at);
+    return out;
+  }
+
+  userSymbols(): Map<string, bigint> {
+    const out = new Map<string, bigint>();
+    for (const [k, d] of this.defs) if (k) out.set(k, BigInt.asUintN(64, absoluteValue(d.value, this.opts.origin)));
+    return out;
+  }
+
+  private ctx(line: number, hint?: EaHint): EvalContext {
+    return {
+      here: BigInt(this.offset),
+      hint,
+      lookup: (name, col) => {
+        const d = this.defs.get(name);
+        if (d) return d.value;
+        const pre = this.opts.predefined.get(name);
+        if (pre !== undefined) return scalar(pre);
+        const p = this.prev.get(name);
+        if (p) return p.value;
+        if (this.final) {
+          this.diags.error(line, col, `symbol \`${name}' not defined`);
+          return scalar(0n);
+        }
+        return undefined;
+      },
+      error: (col, message) => { if (this.final) this.diags.error(line, col, message); },
+    };
+  }
+
+  private eval(e: Expr, line: number, hint?: EaHint): Value | null {
+    return evaluate(e, this.ctx(line, hint));
+  }
+
+  private define(s: AnyStmt & { name: string }, value: Value, kind: 'label' | 'equ'): void {
+    if (!s.name) return;
+    const old = this.defs.get(s.name);
+    const pre = this.opts.predefined.get(s.name);
+    const clash = old ? kind === 'label' || old.kind === 'label' || old.value.c !== value.c || old.value.seg !== value.seg
+      : pre !== undefined ? kind === 'label' || value.seg !== 0n || value.c !== BigInt.asIntN(64, pre) : false;
+    if (clash) {
+      if (this.final) {
+        this.diags.error(s.line, s.col, `label \`${s.name}' inconsistently redefined`);
+        if (old) this.diags.info(old.line, 1, `label \`${s.name}' originally defined here`);
+        else this.diags.info(s.line, s.col, `\`${s.name}' is predefined by vmx.inc`);
+      }
+      return;
+    }
+    this.defs.set(s.name, { value, line: s.line, kind });
+  }
+
+  private statement(s: AnyStmt): void {
+    switch (s.kind) {
+      case 'label':
+        this.define(s, { c: BigInt(this.offset), seg: 1n, regs: new Map(), unk: 0n }, 'label');
+        return;
+      case 'equ': {
+        const v = this.eval(s.expr, s.line);
+        if (!v) return;
+        if (v.regs.size > 0) { if (this.final) this.diags.error(s.line, s.exprCol, 'invalid operand to EQU: registers are not allowed'); return; }
+        // NASM defines an equ whose value is not known yet with a placeholder, so later
+        // lines of the same pass see a known value (the previous pass's, or 0).
+        this.define(s, isKnown(v) ? v : this.prev.get(s.name)?.value ?? scalar(0n), 'equ');
+        return;
+      }
+      default: {
+        const count = this.times(s.times, s.line);
+        const start = this.offset;
+        if (count > 1 && !this.positionDependent(s)) {
+          // Repetitions that do not depend on their address are encoded once.
+          const bytes = this.one(s, 0);
+          this.advance(bytes.length * count, s);
+          if (this.final && bytes.length > 0) {
+            const all = new Uint8Array(bytes.length * count);
+            for (let k = 0; k < count; k++) all.set(bytes, k * bytes.length);
+            this.chunks.push({ at: start, bytes: all });
+          }
+        } else {
+          for (let k = 0; k < count; k++) {
+            const bytes = this.one(s, k);
+            if (this.final && bytes.length > 0) this.chunks.push({ at: this.offset, bytes });
+            this.advance(bytes.length, s);
+          }
+        }
+        if (this.final && this.offset > start) this.spans.push({ line: s.line, address: this.opts.origin + BigInt(start), size: this.offset - start });
+      }
+    }
+  }
+
+  private positionDependent(s: AnyStmt): boolean {
+    if (s.kind === 'insn') {
+      const branch = s.mnemonic.startsWith('j') || s.mnemonic.startsWith('loop') || s.mnemonic === 'call';
+      return branch || s.operands.some((o) => o.kind !== 'reg' && dependsOnPosition(o.expr));
+    }
+    if (s.kind === 'data') return s.items.some((i) => i.kind === 'expr' && dependsOnPosition(i.expr));
+    return false;
+  }
+
+  private advance(n: number, s: AnyStmt): void {
+    this.offset += n;
+    this.work++;
+    if (this.offset > this.opts.maxImage) {
+      this.diags.error(s.line, s.col, `program image exceeds ${this.opts.maxImage / (1024 * 1024)} MiB`);
+      this.fatal = true;
+      throw new PassAbort();
+    }
+  }
+
+  private times(t: Times | undefined, line: number): number {
+    if (!t) return 1;
+    if (t.align) {
+      const a = this.eval(t.align, line);
+      if (a && isKnown(a) && isScalar(a) && (a.c <= 0n || (a.c & (a.c - 1n)) !== 0n)) {
+        this.diags.error(line, t.col, `segment alignment \`${a.c}' is not power of two`);
+        this.fatal = true;
+      }
+    }
+    const v = this.eval(t.expr, line);
+    if (!v) return 0;
+    if (!isKnown(v) || !isScalar(v)) {
+      this.diags.error(line, t.col, 'non-constant argument supplied to TIMES');
+      this.fatal = true;
+      throw new PassAbort();
+    }
+    if (v.c < 0n) {
+      if (this.final) this.diags.error(line, t.col, `TIMES value ${v.c} is negative`);
+      return 0;
+    }
+    if (v.c > BigInt(this.opts.maxImage)) {
+      this.diags.error(line, t.col, `TIMES value ${v.c} would make the image exceed ${this.opts.maxImage / (1024 * 1024)} MiB`);
+      this.fatal = true;
+      throw new PassAbort();
+    }
+    return Number(v.c);
+  }
+
+  /** Bytes of one repetition of a sized statement. */
+  private one(s: AnyStmt, rep: number): Uint8Array {
+    if (s.kind === 'data') return this.data(s);
+    if (s.kind === 'res') return this.res(s, rep);
+    if (s.kind === 'insn') return this.insn(s);
+    return new Uint8Array(0);
+  }
+
+  private data(s: Extract<AnyStmt, { kind: 'data' }>): Uint8Array {
+    let size = 0;
+    for (const it of s.items) size += it.kind === 'str' ? stringItemSize(it.bytes, s.unit) : s.unit;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const it of s.items) {
+      if (it.kind === 'str') {
+        out.set(stringItemBytes(it.bytes, s.unit), at);
+        at += stringItemSize(it.bytes, s.unit);
+        continue;
+      }
+      const v = this.eval(it.expr, s.line);
+      if (v && this.final) {
+        if (v.regs.size > 0) this.diags.error(s.line, it.col, 'invalid operand in data declaration: registers are not allowed');
+        else {
+          const w = writeValue(out, at, v, s.unit, this.opts.origin);
+          if (w) this.diags.warning(s.line, it.col, w);
+        }
+      }
+      at += s.unit;
+    }
+    return out;
+  }
+
+  private res(s: Extract<AnyStmt, { kind: 'res' }>, rep: number): Uint8Array {
+    const v = this.eval(s.count, s.line);
+    if (!v || !isKnown(v) || !isScalar(v)) {
+      if (this.final && v) this.diags.error(s.line, s.countCol, 'attempt to reserve non-constant quantity of space');
+      return new Uint8Array(0);
+    }
+    if (v.c < 0n) {
+      if (this.final) this.diags.error(s.line, s.countCol, `attempt to reserve negative quantity of space: ${v.c}`);
+      return new Uint8Array(0);
+    }
+    const n = v.c * BigInt(s.unit);
+    if (n > BigInt(this.opts.maxImage)) {
+      this.diags.error(s.line, s.countCol, `reserving ${n} bytes would make the image exceed ${this.opts.maxImage / (1024 * 1024)} MiB`);
+      this.fatal = true;
+      throw new PassAbort();
+    }
+    if (this.final && rep === 0 && n > 0n) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
+    return new Uint8Array(Number(n));
+  }
+
+  private insn(s: Extract<AnyStmt, { kind: 'insn' }>): Uint8Array {
+    const operands: AsmOperand[] = [];
+    for (const o of s.operands) {
+      const op = this.operand(o, s);
+      if (typeof op === 'string') {
+        if (this.final) this.diags.error(s.line, o.col, op);
+        return new Uint8Array(0);
+      }
+      if (op === null) return new Uint8Array(0);
+      operands.push(op);
+    }
+    const req: EncodeRequest = {
+      mnemonic: s.mnemonic, prefixes: s.prefixes, operands,
+      address: BigInt.asUintN(64, this.opts.origin + BigInt(this.offset)), bits: 64,
+      ...(s.branch ? { branch: s.branch } : {}),
+    };
+    let r: EncodeResult;
+    try {
+      r = this.opts.encode(req);
+    } catch (e) {
+      r = { ok: false, message: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (!r.ok) {
+      if (this.final) this.diags.error(s.line, s.col, r.message);
+      return new Uint8Array(0);
+    }
+    return r.bytes;
+  }
+
+  private operand(o: OperandAst, s: AnyStmt & { defaultRel?: boolean }): AsmOperand | string | null {
+    if (o.kind === 'reg') return { kind: 'reg', reg: o.reg };
+    if (o.kind === 'imm') {
+      const v = this.eval(o.expr, s.line);
+      if (!v) return null;
+      if (v.regs.size > 0) return 'invalid operand type';
+      return {
+        kind: 'imm', value: absoluteValue(v, this.opts.origin), known: isKnown(v), reloc: v.seg !== 0n,
+        ...(o.size !== undefined ? { size: o.size } : {}), ...(o.strict ? { strict: true } : {}),
+      };
+    }
+    const hint: EaHint = { base: null, type: 'none' };
+    const v = o.expr ? this.eval(o.expr, s.line, hint) : scalar(0n);
+    if (!v) return null;
+    const hasDisp = o.expr ? hasNonRegisterLeaf(o.expr) : false;
+    return buildMemOperand(o, v, hint, hasDisp, {
+      origin: this.opts.origin,
+      defaultRel: s.defaultRel ?? true,
+      warn: (col, message) => { if (this.final) this.diags.warning(s.line, col, message); },
+    });
+  }
+}

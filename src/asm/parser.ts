@@ -1,0 +1,257 @@
+// Turns preprocessed lines into statements, the way NASM's parse_line reads a line:
+// `[label[:]] [times N] [prefixes] mnemonic operands`, `name equ expr`, data and
+// reserve directives, `align`, and the primitive directives lab-asm accepts with their
+// implied values (`bits 64`, `default rel|abs`, `org LAB_BASE`, `section .text`).
+
+import type { Token } from './lexer.ts';
+import type { DiagnosticSink } from './diagnostics.ts';
+import type { Expr } from './expr.ts';
+import { ExprParser, ExprSyntaxError } from './expr.ts';
+import { isMnemonic, isSupportedMnemonic, PREFIXES } from './mnemonics.ts';
+import { parseOperand } from './operands.ts';
+import type { SourceLine } from './preprocess.ts';
+import type { DataItem, OperandAst, Stmt, Times } from './statements.ts';
+import { DATA_UNITS, RES_UNITS } from './statements.ts';
+import { regByName } from '../x86/isa/registers.ts';
+
+/** Statements of the program, plus the per-instruction `default rel` state. */
+export interface ParsedProgram {
+  readonly stmts: readonly (Stmt & { readonly defaultRel?: boolean })[];
+}
+
+const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
+const UNSUPPORTED_DATA = new Set(['dt', 'do', 'dy', 'dz', 'rest', 'reso', 'resy', 'resz', 'incbin']);
+
+const isOp = (t: Token | undefined, text: string): boolean => !!t && t.kind === 'op' && t.text === text;
+const word = (t: Token | undefined): string => (t && t.kind === 'id' ? t.text.toLowerCase() : '');
+
+/** Whether an identifier starts a statement rather than naming a label. */
+function isKeyword(w: string): boolean {
+  return w === 'times' || w === 'equ' || w === 'align' || w === 'alignb' || w in DATA_UNITS || w in RES_UNITS ||
+    UNSUPPORTED_DATA.has(w) || DIRECTIVES.has(w) || PREFIXES.has(w) || isMnemonic(w);
+}
+
+/** Splits tokens at top-level commas (outside brackets and parentheses). */
+export function splitCommas(toks: readonly Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  let depth = 0;
+  for (const t of toks) {
+    if (t.kind === 'op' && (t.text === '(' || t.text === '[')) depth++;
+    if (t.kind === 'op' && (t.text === ')' || t.text === ']')) depth = Math.max(0, depth - 1);
+    if (t.kind === 'op' && t.text === ',' && depth === 0) { out.push([]); continue; }
+    out[out.length - 1]!.push(t);
+  }
+  return out;
+}
+
+/** The NASM `align` macro's repeat count: `(((n) - (($-$$) % (n))) % (n))`. */
+export function alignCount(n: Expr, col: number): Expr {
+  const pos: Expr = { k: 'bin', op: '-', a: { k: 'here', col }, b: { k: 'base', col }, col };
+  const rem: Expr = { k: 'bin', op: '%', a: pos, b: n, col };
+  return { k: 'bin', op: '%', a: { k: 'bin', op: '-', a: n, b: rem, col }, b: n, col };
+}
+
+export class Parser {
+  private lastGlobal = '';
+  private defaultRel = true;
+  readonly stmts: (Stmt & { defaultRel?: boolean })[] = [];
+
+  constructor(private readonly diags: DiagnosticSink, private readonly origin: bigint) {}
+
+  /** Full symbol name of a written label: `.x` is local to the last non-local label. */
+  resolve = (name: string): string => (name.startsWith('.') && !name.startsWith('..') ? this.lastGlobal + name : name);
+
+  /** Parses every line; errors go to the sink and the line is skipped. */
+  parseAll(lines: readonly SourceLine[]): void {
+    for (const l of lines) {
+      try {
+        this.parseLine(l.line, l.tokens);
+      } catch (e) {
+        if (!(e instanceof ExprSyntaxError)) throw e;
+        this.diags.error(l.line, e.col, e.message);
+      }
+    }
+  }
+
+  private parseLine(line: number, toks: readonly Token[]): void {
+    if (toks.length === 0) return;
+    if (isOp(toks[0], '[') && DIRECTIVES.has(word(toks[1]))) {
+      const close = toks.findIndex((t) => isOp(t, ']'));
+      if (close < 0) throw new ExprSyntaxError(toks[0]!.col, 'missing `]\' after directive');
+      this.directive(line, toks.slice(1, close));
+      return;
+    }
+    let i = 0;
+    const t0 = toks[0]!;
+    if (t0.kind === 'id') {
+      const colon = isOp(toks[1], ':');
+      const equ = word(toks[colon ? 2 : 1]) === 'equ';
+      if (colon || equ || !isKeyword(t0.text.toLowerCase())) {
+        if (!colon && !equ && toks.length === 1) this.diags.warning(line, t0.col, 'label alone on a line without a colon might be in error');
+        if (t0.text.startsWith('$') ? false : regByName(t0.text) !== undefined && t0.text.toLowerCase() !== 'rip') {
+          throw new ExprSyntaxError(t0.col, `\`${t0.text}' is a register and cannot be a label`);
+        }
+        const raw = t0.text.startsWith('$') ? t0.text.slice(1) : t0.text;
+        i = colon ? 2 : 1;
+        if (equ) {
+          const name = this.resolve(raw);
+          const p = new ExprParser(toks, i + 1, this.resolve);
+          const exprCol = toks[i + 1]?.col ?? toks[i]!.col;
+          const expr = p.parse();
+          if (p.pos < toks.length) throw new ExprSyntaxError(toks[p.pos]!.col, 'expression syntax error');
+          this.stmts.push({ kind: 'equ', name, expr, exprCol, line, col: t0.col });
+          return;
+        }
+        if (!raw.startsWith('.') || raw.startsWith('..')) {
+          if (!raw.startsWith('..@')) this.lastGlobal = raw;
+        }
+        this.stmts.push({ kind: 'label', name: this.resolve(raw), line, col: t0.col });
+      }
+    }
+    if (i < toks.length) this.statement(line, toks.slice(i), undefined, i > 0);
+  }
+
+  private statement(line: number, toks: readonly Token[], times: Times | undefined, afterLabel = true): void {
+    const t0 = toks[0]!;
+    const w = word(t0);
+    if (w === 'times') {
+      if (times) throw new ExprSyntaxError(t0.col, 'only one `times\' per line is supported');
+      const p = new ExprParser(toks, 1, this.resolve);
+      const expr = p.parse();
+      if (p.pos >= toks.length) throw new ExprSyntaxError(t0.col, '`times\' needs an instruction or data after its count');
+      this.statement(line, toks.slice(p.pos), { expr, col: toks[1]!.col });
+      return;
+    }
+    if (w === 'align' || w === 'alignb') { this.align(line, toks, times); return; }
+    if (w in DATA_UNITS) { this.data(line, toks, DATA_UNITS[w]!, times); return; }
+    if (w in RES_UNITS) {
+      const p = new ExprParser(toks, 1, this.resolve);
+      if (toks.length < 2) throw new ExprSyntaxError(t0.col, `\`${w}' needs a count`);
+      const count = p.parse();
+      if (p.pos < toks.length) throw new ExprSyntaxError(toks[p.pos]!.col, 'expression syntax error');
+      this.stmts.push({ kind: 'res', unit: RES_UNITS[w]!, count, countCol: toks[1]!.col, line, col: t0.col, ...(times ? { times } : {}) });
+      return;
+    }
+    if (UNSUPPORTED_DATA.has(w)) throw new ExprSyntaxError(t0.col, `\`${w}' is not supported in lab-asm`);
+    if (DIRECTIVES.has(w)) {
+      if (times) throw new ExprSyntaxError(t0.col, `\`times' cannot repeat the directive \`${w}'`);
+      this.directive(line, toks);
+      return;
+    }
+    this.instruction(line, toks, times, afterLabel);
+  }
+
+  private instruction(line: number, toks: readonly Token[], times: Times | undefined, afterLabel: boolean): void {
+    const prefixes: string[] = [];
+    let i = 0;
+    while (i < toks.length - 1 && PREFIXES.has(word(toks[i])) && toks[i + 1]!.kind === 'id') prefixes.push(word(toks[i++]));
+    const m = toks[i]!;
+    if (m.kind !== 'id' || !isMnemonic(m.text)) {
+      throw new ExprSyntaxError(m.col, prefixes.length || afterLabel ? 'parser: instruction expected' : 'label or instruction expected at start of line');
+    }
+    const mnemonic = m.text.toLowerCase();
+    if (!isSupportedMnemonic(mnemonic)) throw new ExprSyntaxError(m.col, `instruction \`${mnemonic}' is not supported by lab-asm`);
+    const rest = toks.slice(i + 1);
+    let branch: 'short' | 'near' | undefined;
+    const operands: OperandAst[] = [];
+    if (rest.length > 0) {
+      for (const part of splitCommas(rest)) {
+        if (part.length === 0) throw new ExprSyntaxError(rest[rest.length - 1]!.col, 'expression syntax error: operand expected');
+        const kw = word(part[0]);
+        if (kw === 'short' || kw === 'near') { branch = kw; part.shift(); }
+        else if (kw === 'far') throw new ExprSyntaxError(part[0]!.col, '`far\' branches are not supported in lab-asm');
+        if (part.length === 0) throw new ExprSyntaxError(m.col, 'expression syntax error: operand expected');
+        operands.push(parseOperand(part, this.resolve));
+      }
+    }
+    this.stmts.push({
+      kind: 'insn', mnemonic, prefixes, operands, line, col: m.col, defaultRel: this.defaultRel,
+      ...(branch ? { branch } : {}), ...(times ? { times } : {}),
+    });
+  }
+
+  private data(line: number, toks: readonly Token[], unit: 1 | 2 | 4 | 8, times: Times | undefined): void {
+    const items: DataItem[] = [];
+    const parts = toks.length > 1 ? splitCommas(toks.slice(1)) : [];
+    if (parts.length > 1 && parts[parts.length - 1]!.length === 0) parts.pop();
+    if (parts.length === 0) this.diags.warning(line, toks[0]!.col, 'no operand for data declaration');
+    for (const part of parts) {
+      const t = part[0];
+      if (!t) throw new ExprSyntaxError(toks[0]!.col, 'expression syntax error');
+      if (part.length === 1 && t.kind === 'str') {
+        if (t.unterminated) throw new ExprSyntaxError(t.col, 'expression syntax error');
+        items.push({ kind: 'str', bytes: t.bytes, col: t.col });
+        continue;
+      }
+      const p = new ExprParser(part, 0, this.resolve);
+      const expr = p.parse();
+      if (p.pos < part.length) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
+      items.push({ kind: 'expr', expr, col: t.col });
+    }
+    this.stmts.push({ kind: 'data', unit, items, line, col: toks[0]!.col, ...(times ? { times } : {}) });
+  }
+
+  private align(line: number, toks: readonly Token[], times: Times | undefined): void {
+    const t0 = toks[0]!;
+    if (times) throw new ExprSyntaxError(t0.col, 'parser: instruction expected');
+    const parts = splitCommas(toks.slice(1));
+    const first = parts[0];
+    if (!first || first.length === 0) throw new ExprSyntaxError(t0.col, `\`${word(t0)}' needs an alignment`);
+    const p = new ExprParser(first, 0, this.resolve);
+    const n = p.parse();
+    if (p.pos < first.length) throw new ExprSyntaxError(first[p.pos]!.col, 'expression syntax error');
+    const col = first[0]!.col;
+    // NASM's `sectalign` inside its align macro insists on a power of two: `align' carries n for that check.
+    const count: Times = { expr: alignCount(n, col), col, align: n };
+    const fill = toks.slice(1 + first.length + 1);
+    if (fill.length > 0) this.statement(line, fill, count);
+    else if (word(t0) === 'alignb') this.stmts.push({ kind: 'res', unit: 1, count: { k: 'num', v: 1n, col }, countCol: col, line, col: t0.col, times: count });
+    else this.stmts.push({ kind: 'insn', mnemonic: 'nop', prefixes: [], operands: [], line, col: t0.col, times: count, defaultRel: this.defaultRel });
+  }
+
+  private directive(line: number, toks: readonly Token[]): void {
+    const t0 = toks[0]!;
+    const w = word(t0);
+    const args = toks.slice(1);
+    const argText = args.map((t) => t.text).join(' ');
+    switch (w) {
+      case 'bits':
+        if (argText !== '64') this.diags.error(line, t0.col, `lab-asm assembles 64-bit code only: \`bits ${argText}' is not supported`);
+        return;
+      case 'use64': return;
+      case 'use16': case 'use32':
+        this.diags.error(line, t0.col, `lab-asm assembles 64-bit code only: \`${w}' is not supported`);
+        return;
+      case 'default':
+        for (const a of args) {
+          const v = word(a);
+          if (v === 'rel') this.defaultRel = true;
+          else if (v === 'abs') this.defaultRel = false;
+          else if (v !== 'bnd' && v !== 'nobnd') this.diags.error(line, a.col, `unknown \`default' parameter: \`${a.text}'`);
+        }
+        return;
+      case 'org': this.org(line, t0.col, args); return;
+      case 'section': case 'segment':
+        if (argText.split(' ')[0] !== '.text') {
+          this.diags.error(line, t0.col, `\`${w} ${argText}' is not supported: a lab-asm program is one flat .text section`);
+        }
+        return;
+      case 'global': case 'static': case 'cpu': case 'float': case 'warning': case 'list': case 'sectalign': case 'required':
+        return;
+      default:
+        this.diags.error(line, t0.col, `\`${w}' is not supported in lab-asm (a flat binary at LAB_BASE)`);
+    }
+  }
+
+  private org(line: number, col: number, args: readonly Token[]): void {
+    try {
+      const p = new ExprParser(args, 0, this.resolve);
+      const e = p.parse();
+      if (e.k === 'num' && BigInt.asUintN(64, e.v) === this.origin) return;
+      if (e.k === 'sym' && e.name === 'LAB_BASE') return;
+    } catch (e) {
+      if (!(e instanceof ExprSyntaxError)) throw e;
+    }
+    this.diags.error(line, col, `lab-asm programs are loaded at LAB_BASE (0x${this.origin.toString(16).toUpperCase()}): \`org' can only restate it`);
+  }
+}
