@@ -215,7 +215,8 @@ export function sampleEncodings(form: InstructionForm, count: number, mode: 16 |
 
 function regNumber(spec: OperandSpec, k: number, salt: number): number {
   switch (spec.regClass) {
-    case 'seg': return (k + salt) % 6;
+    // MOV cannot load CS (#UD, SDM Vol. 2B "MOV"): a written segment register is never 1.
+    case 'seg': { const n = (k + salt) % 6; return spec.access === 'w' && n === 1 ? 3 : n; }
     case 'cr': return CRS[(k + salt) % CRS.length]!;
     case 'dr': return (k + salt) % 8;
     default: return (k * 5 + salt * 3 + 1) % 16;

@@ -12,7 +12,7 @@ import { isLockable } from './decode-lock.ts';
 import type { ByteFetcher, DecodeResult, DecodedInstruction, Prefixes } from './isa/decoded.ts';
 import type { InstructionForm, OperandSpec } from './isa/form.ts';
 import type { MemRef, OpSize, Operand } from './isa/operands.ts';
-import { RegKind, makeReg } from './isa/registers.ts';
+import { RegKind, SEG, makeReg } from './isa/registers.ts';
 
 /**
  * Decodes one instruction. `fetch(i)` returns the instruction's i-th byte (it may
@@ -31,7 +31,7 @@ export function decode(fetch: ByteFetcher, mode: 16 | 32 | 64, address = 0n): De
   }
   const insn = buildInstruction(cur, pick, prefixes, mode, address);
   if (cur.overflow) return tooLong();
-  if (insn === null) return { ok: false, reason: 'invalid', message: `${pick.form.id}: register field names no register`, length: cur.pos };
+  if (typeof insn === 'string') return { ok: false, reason: 'invalid', message: insn, length: cur.pos };
   if (prefixes.lock && !isLockable(insn)) {
     // SDM Vol. 2A §3.2 "LOCK": #UD unless the instruction is one of the listed
     // read-modify-write forms with a memory destination.
@@ -48,7 +48,7 @@ const CR_VALID = 0b1_0001_1101; // CR0, CR2, CR3, CR4, CR8 (SDM Vol. 2B "MOV—M
 
 function buildInstruction(
   cur: DecodeCursor, pick: Pick, prefixes: Prefixes, mode: 16 | 32 | 64, address: bigint,
-): DecodedInstruction | null {
+): DecodedInstruction | string {
   const f = pick.form!;
   const rex = prefixes.rex;
   const modrm = pick.modrm;
@@ -64,7 +64,7 @@ function buildInstruction(
   let relIndex = -1;
   let relDisp = 0n;
   for (const spec of f.operands) {
-    let op: Operand | null;
+    let op: Operand | string;
     switch (spec.loc) {
       case 'rm':
         op = mem ?? regOperand(spec, (modrm & 7) | ((rex & 1) << 3), rex);
@@ -91,7 +91,7 @@ function buildInstruction(
         op = { kind: 'mem', size: spec.memSize, seg: prefixes.seg, base: null, index: null, scale: 1, disp: cur.signed(addrSize), addrSize };
         break;
     }
-    if (op === null) return null;
+    if (typeof op === 'string') return op;
     operands.push(op);
   }
   const length = cur.pos;
@@ -111,21 +111,25 @@ function buildInstruction(
   return f.cc ? { ...insn, cond: pick.opcode - f.opcode } : insn;
 }
 
-function regOperand(spec: OperandSpec, index: number, rex: number): Operand | null {
+/** A register operand, or the reason the field names no register the instruction may use (#UD). */
+function regOperand(spec: OperandSpec, index: number, rex: number): Operand | string {
   switch (spec.regClass) {
     case 'gpr':
       return { kind: 'reg', reg: gpr(spec.regSize as 1 | 2 | 4 | 8, index, rex) };
     case 'seg': {
       const r = sreg(index & 7);
-      return r === undefined ? null : { kind: 'reg', reg: r };
+      if (r === undefined) return `segment register ${index & 7} does not exist`;
+      // SDM Vol. 2B "MOV": "Attempting to use the MOV instruction to load the CS register results in #UD".
+      if (r === SEG.CS && spec.access === 'w') return 'MOV cannot load CS';
+      return { kind: 'reg', reg: r };
     }
     case 'cr':
-      return (CR_VALID >> index) & 1 ? { kind: 'reg', reg: makeReg(RegKind.CR, index) } : null;
+      return (CR_VALID >> index) & 1 ? { kind: 'reg', reg: makeReg(RegKind.CR, index) } : `CR${index} does not exist`;
     case 'dr':
       // DR8-DR15 do not exist: REX.R with MOV DRn is #UD (SDM Vol. 2B "MOV—Move to/from Debug Registers").
-      return index < 8 ? { kind: 'reg', reg: makeReg(RegKind.DR, index) } : null;
+      return index < 8 ? { kind: 'reg', reg: makeReg(RegKind.DR, index) } : `DR${index} does not exist`;
     case 'none':
-      return null;
+      return `${spec.token} is not a register operand`;
   }
 }
 

@@ -97,15 +97,17 @@ function baseName(m: MemRef): string {
 }
 
 /**
- * NASM needs a size keyword on a memory operand of an r/m form when no general or segment
- * register operand has the same size (`mov qword [rax], 1`, `movzx eax, byte [rbx]`), and
+ * NASM needs a size keyword on a memory operand of an r/m form when no general register
+ * operand encoded in ModRM or the opcode has the same size (`mov qword [rax], 1`, `movzx eax, byte [rbx]`), and
  * refuses one on plain memory forms (`vmxon [rax]`, `lgdt [rax]`, `invlpg [rax]`).
  */
 function needsSizeKeyword(insn: DecodedInstruction, m: MemRef, form: InstructionForm | undefined, i: number): boolean {
   if (SIZE_KEYWORD[m.size] === undefined) return false;
   const spec = form?.operands[i];
   if (spec && spec.regClass === 'none') return false;
-  return !insn.operands.some((o) => o.kind === 'reg' && regSize(o.reg) === m.size && regKind(o.reg) !== RegKind.SEG);
+  // Fixed registers (the CL count of a shift) say nothing about the memory operand's size.
+  return !insn.operands.some((o, j) => o.kind === 'reg' && form?.operands[j]?.loc !== 'implicit'
+    && regSize(o.reg) === m.size && regKind(o.reg) !== RegKind.SEG);
 }
 
 function hex(v: bigint): string {

@@ -1,0 +1,159 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { decode } from './decode.ts';
+import { disassemble } from './disasm.ts';
+import type { DecodeResult } from './isa/decoded.ts';
+import type { MemRef } from './isa/operands.ts';
+import { regByName, regName } from './isa/registers.ts';
+import { FORMS } from './isa/table.ts';
+
+const FIXTURES = new URL('./isa/testdata/decode64.txt', import.meta.url);
+const ADDRESS = 0x1000n;
+
+interface Fixture { line: number; bytes: number[]; id: string; text: string }
+
+function readFixtures(): Fixture[] {
+  const out: Fixture[] = [];
+  readFileSync(FIXTURES, 'utf8').split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const [bytes, id, text] = line.split('|').map((s) => s.trim());
+    out.push({ line: i + 1, bytes: bytes!.split(/\s+/).map((h) => parseInt(h, 16)), id: id!, text: text ?? '' });
+  });
+  return out;
+}
+
+/** A fetcher over exactly these bytes: reading past them is a decoder bug (over-read). */
+function strictFetch(bytes: readonly number[]) {
+  return (i: number): number => {
+    if (i < 0 || i >= bytes.length) throw new Error(`decoder read byte ${i} of a ${bytes.length}-byte sequence`);
+    return bytes[i]!;
+  };
+}
+
+const dec = (hex: string, mode: 16 | 32 | 64 = 64, address = ADDRESS): DecodeResult => {
+  const bytes = hex.split(/\s+/).filter(Boolean).map((h) => parseInt(h, 16));
+  return decode(strictFetch(bytes), mode, address);
+};
+const ok = (r: DecodeResult) => {
+  if (!r.ok) throw new Error(`expected an instruction, got ${r.reason}: ${r.message}`);
+  return r.insn;
+};
+const text = (hex: string, mode: 16 | 32 | 64 = 64) => disassemble(ok(dec(hex, mode)), ADDRESS);
+
+describe('decode64.txt fixtures', () => {
+  const fixtures = readFixtures();
+  it('has a fixture for every decodable 64-bit row of the table', () => {
+    const covered = new Set(fixtures.map((f) => f.id));
+    const missing = FORMS.filter((f) => !f.row.asmOnly && f.modes.m64 && !covered.has(f.id)).map((f) => f.id);
+    expect(missing).toEqual([]);
+    expect(fixtures.length).toBeGreaterThan(1000);
+  });
+  it('decodes every line to its form, length and text (or refuses it for its reason)', () => {
+    const wrong: string[] = [];
+    for (const f of fixtures) {
+      const where = `line ${f.line} (${f.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')})`;
+      let r: DecodeResult;
+      try {
+        r = decode(strictFetch(f.bytes), 64, ADDRESS);
+      } catch (e) {
+        wrong.push(`${where}: ${(e as Error).message}`);
+        continue;
+      }
+      if (f.id.startsWith('!')) {
+        if (r.ok) wrong.push(`${where}: expected ${f.id}, decoded ${r.insn.id} '${disassemble(r.insn, ADDRESS)}'`);
+        else if (`!${r.reason}` !== f.id) wrong.push(`${where}: expected ${f.id}, got ${r.reason} (${r.message})`);
+        continue;
+      }
+      if (!r.ok) { wrong.push(`${where}: ${r.reason}: ${r.message}`); continue; }
+      const got = `${r.insn.id} | ${disassemble(r.insn, ADDRESS)} | ${r.insn.length}`;
+      const want = `${f.id} | ${f.text} | ${f.bytes.length}`;
+      if (got !== want) wrong.push(`${where}: got '${got}', want '${want}'`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('operands in detail (SDM Vol. 2A chapter 2)', () => {
+  it('ModRM memory operand: base, index, scale, displacement, size, segment, address size', () => {
+    const m = ok(dec('65 4B 8B 84 ED 80 FF FF FF')).operands[1] as MemRef;
+    expect(m).toEqual({ kind: 'mem', size: 8, seg: regByName('gs'), base: regByName('r13'), index: regByName('r13'), scale: 8, disp: -0x80n, addrSize: 8 });
+  });
+  it('RIP-relative: base RIP, displacement relative to the next instruction', () => {
+    const m = ok(dec('48 8B 05 F0 FF FF FF')).operands[1] as MemRef;
+    expect(regName(m.base!)).toBe('rip');
+    expect(m.disp).toBe(-0x10n);
+    expect(m.index).toBeNull();
+  });
+  it('immediates: sign-extended to the operand size where the form says so, else zero-extended at their size', () => {
+    expect(ok(dec('48 83 C0 FF')).operands[1]).toEqual({ kind: 'imm', value: 0xffffffffffffffffn, size: 8 });
+    expect(ok(dec('48 C7 C0 00 00 00 80')).operands[1]).toEqual({ kind: 'imm', value: 0xffffffff80000000n, size: 8 });
+    expect(ok(dec('48 05 FF FF FF 7F')).operands[1]).toEqual({ kind: 'imm', value: 0x7fffffffn, size: 8 });
+    expect(ok(dec('66 83 C0 80')).operands[1]).toEqual({ kind: 'imm', value: 0xff80n, size: 2 });
+    expect(ok(dec('C1 E0 FF')).operands[1]).toEqual({ kind: 'imm', value: 0xffn, size: 1 });
+    expect(ok(dec('C2 FF FF')).operands[0]).toEqual({ kind: 'imm', value: 0xffffn, size: 2 });
+    expect(ok(dec('6A 80')).operands[0]).toEqual({ kind: 'imm', value: 0xffffffffffffff80n, size: 8 });
+  });
+  it('branch targets are absolute and wrap at 64 bits', () => {
+    expect(ok(dec('EB FE', 64, 0x1000n)).operands[0]).toEqual({ kind: 'rel', target: 0x1000n, size: 1 });
+    expect(ok(dec('E9 F1 FF FF FF', 64, 5n)).operands[0]).toEqual({ kind: 'rel', target: 0xfffffffffffffffbn, size: 4 });
+    expect(ok(dec('EB 10', 64, 0xfffffffffffffff0n)).operands[0]).toEqual({ kind: 'rel', target: 0x2n, size: 1 });
+  });
+  it('condition codes of the cc families', () => {
+    expect([0x70, 0x74, 0x75, 0x7c, 0x7f].map((op) => ok(dec(`${op.toString(16)} 00`)).cond)).toEqual([0, 4, 5, 12, 15]);
+    expect(ok(dec('0F 9D C0')).cond).toBe(13);
+    expect(ok(dec('0F 4E C1')).cond).toBe(14);
+    expect(ok(dec('0F 4E C1')).mnemonic).toBe('cmovcc');
+  });
+  it('operand and address sizes, prefixes record', () => {
+    const i = ok(dec('F0 66 67 41 01 00'));
+    expect([i.opSize, i.addrSize, i.length]).toEqual([2, 4, 6]);
+    expect(i.prefixes).toEqual({ lock: true, rep: null, seg: null, opsize: true, addrsize: true, rex: 0x41 });
+    expect(ok(dec('50')).opSize).toBe(8);
+    expect(ok(dec('66 50')).opSize).toBe(2);
+    expect(ok(dec('48 99')).id).toBe('CQO');
+  });
+});
+
+describe('limits and faults', () => {
+  it('never fetches a 16th byte: a 16-byte instruction is too-long (#GP(0))', () => {
+    const bytes = [...Array(15).fill(0x66), 0x90];
+    const r = decode(strictFetch(bytes.slice(0, 15)), 64);
+    expect(r).toMatchObject({ ok: false, reason: 'too-long', length: 15 });
+  });
+  it('a fault thrown by the fetcher (e.g. #PF on the second page) propagates', () => {
+    const fault = new Error('#PF');
+    expect(() => decode((i) => { if (i >= 2) throw fault; return [0x48, 0x8b][i]!; }, 64)).toThrow(fault);
+  });
+  it('unsupported opcodes and invalid forms carry the length read and a message', () => {
+    expect(dec('0F 0F')).toMatchObject({ ok: false, reason: 'unsupported', length: 2 });
+    const r = dec('0F 20 C8');
+    expect(r).toMatchObject({ ok: false, reason: 'invalid', length: 3 });
+    expect(r.ok ? '' : r.message).toMatch(/CR1/);
+  });
+});
+
+describe('32-bit and 16-bit modes (guests; SDM Vol. 1 §3.6 operand and address size)', () => {
+  it('32-bit: 40-4F are INC/DEC, not REX; 66 selects 16 bits; 67 selects 16-bit addressing', () => {
+    expect(text('40', 32)).toBe('inc eax');
+    expect(text('66 48', 32)).toBe('dec ax');
+    expect(text('8B 05 10 00 00 00', 32)).toBe('mov eax, [0x10]');
+    expect(text('67 8B 07', 32)).toBe('mov eax, [bx]');
+    expect(text('8B 44 24 04', 32)).toBe('mov eax, [esp+0x4]');
+    expect(text('0F 20 C0', 32)).toBe('mov eax, cr0');
+    expect(text('0F 78 C3', 32)).toBe('vmread ebx, eax');
+    expect(text('36 8B 00', 32)).toBe('mov eax, [ss:eax]');
+  });
+  it('16-bit: 66 selects 32 bits; ModRM uses the base/index pairs of Table 2-1', () => {
+    expect(text('8B 07', 16)).toBe('mov ax, [bx]');
+    expect(text('66 8B 07', 16)).toBe('mov eax, [bx]');
+    expect(text('8B 42 FE', 16)).toBe('mov ax, [bp+si-0x2]');
+    expect(text('8B 06 34 12', 16)).toBe('mov ax, [0x1234]');
+    expect(text('67 8B 04 24', 16)).toBe('mov ax, [esp]');
+    expect(ok(dec('8B 07', 16)).addrSize).toBe(2);
+  });
+  it('64-bit-only rows are refused outside 64-bit mode', () => {
+    expect(dec('0F 05', 32)).toMatchObject({ ok: false });
+    expect(dec('0F 01 F8', 32)).toMatchObject({ ok: false });
+  });
+});
