@@ -2,6 +2,8 @@
 // source line that produced it (for the event log). Built from the assembler's result or from
 // raw bytes.
 
+import { lineAtAddress, type AssemblyResult } from '../asm/index.ts';
+
 /** Image bytes plus a map from image offset to 1-based source line. */
 export interface Program {
   readonly bytes: Uint8Array;
@@ -25,5 +27,13 @@ export function programFromLineTable(bytes: Uint8Array, lines: ArrayLike<number>
       const l = offset >= 0 && offset < lines.length ? lines[offset] : 0;
       return l > 0 ? l : undefined;
     },
+  };
+}
+
+/** A program from the assembler's result: bytes, and lines from its line map. */
+export function programFromAssembly(r: AssemblyResult): Program {
+  return {
+    bytes: r.bytes,
+    lineAt: (offset) => lineAtAddress(r.lineMap, r.origin + BigInt(offset)),
   };
 }

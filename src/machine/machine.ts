@@ -1,0 +1,290 @@
+// The Machine facade (STYLE rule 14, DESIGN sections 2 and 5): physical memory, the starting
+// machine, stepping with an event log, breakpoints, snapshots and step back. The one place where
+// an X86Fault is caught (STYLE rule 9): an exception whose IDT gate the program did not make
+// present stops the machine with a `fault` event; otherwise the executor delivers it.
+
+import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
+import type { X86Env, IoPorts, Platform } from '../x86/env.ts';
+import { X86Fault } from '../x86/fault.ts';
+import { CpuState } from '../x86/state.ts';
+import { applyMsrOverrides, bootMachine } from './boot.ts';
+import type { MachineEvent, MachineEventKind, Listener, StopReason } from './events.ts';
+import { createExecutor, type Executor } from './executor.ts';
+import { History } from './history.ts';
+import { PhysicalMemory, type MemorySnapshot } from './memory.ts';
+import { resolveProfile, type MachineProfile } from './profile.ts';
+import type { AssemblyResult } from '../asm/index.ts';
+import { programFromAssembly, programFromBytes, type Program } from './program.ts';
+import type { VmxMode, VmxPlug } from './vmx-plug.ts';
+
+export interface MachineOptions {
+  /** Profile id (see `vmx-lab profiles`), or a resolved profile; default: the registry's default. */
+  readonly profile?: string | MachineProfile;
+  /** MSR values as firmware would have left them (`--msr INDEX=VALUE`), applied after boot. */
+  readonly msrOverrides?: ReadonlyMap<number, bigint>;
+  /** The VT-x model; default: the one from src/vmx. Pass `null` to run without one. */
+  readonly vmx?: ((env: X86Env, cpu: CpuState) => VmxPlug) | null;
+  /** Keep checkpoints for step back (default true; the CLI turns it off). */
+  readonly history?: boolean;
+}
+
+/** A snapshot of the whole machine; cheap (cloned CpuState, copy-on-write memory). */
+export interface MachineSnapshot {
+  readonly cpu: CpuState;
+  readonly memory: MemorySnapshot;
+  readonly vmx: unknown;
+  readonly a20: boolean;
+  readonly steps: number;
+  readonly eventCount: number;
+  readonly stopped: StopReason | null;
+}
+
+/** Result of `run`: stopped for good, or paused at a breakpoint / the end of the step budget. */
+export type RunResult =
+  | { readonly kind: 'stopped'; readonly reason: StopReason; readonly steps: number }
+  | { readonly kind: 'breakpoint'; readonly rip: bigint; readonly steps: number }
+  | { readonly kind: 'max-steps'; readonly steps: number };
+
+/** The VT-x model used when MachineOptions.vmx is not given (none until src/vmx provides one). */
+const DEFAULT_VMX: ((env: X86Env, cpu: CpuState) => VmxPlug) | null = null;
+
+/** I/O ports with no device: reads float high (all ones), writes vanish. Port 0x92 is the executor's. */
+const NO_DEVICES: IoPorts = {
+  in: (_port, size) => (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff),
+  out: () => {},
+};
+
+/** One emulated x86-64 PC running one lab program. */
+export class Machine {
+  readonly profile: MachineProfile;
+  readonly cpu = new CpuState();
+  readonly memory: PhysicalMemory;
+  readonly breakpoints = new Set<bigint>();
+  /** Every event since the last load/reset, in order. */
+  readonly events: MachineEvent[] = [];
+  private readonly msrOverrides: ReadonlyMap<number, bigint>;
+  /** Overrides of writable MSRs, applied at every reset. */
+  private readonly firmwareMsrs: ReadonlyMap<number, bigint>;
+  private readonly platform: Platform;
+  private readonly env: X86Env;
+  private readonly exec: Executor;
+  private readonly vmx: VmxPlug | null;
+  private readonly history: History<MachineSnapshot> | null;
+  private readonly listeners = new Map<MachineEventKind | '*', Set<Listener>>();
+  private program: Program = programFromBytes(new Uint8Array());
+  private silent = false;
+  private _steps = 0;
+  private _stopped: StopReason | null = null;
+
+  /** Builds a machine for a profile; it holds an empty program until `load`. */
+  constructor(opts: MachineOptions = {}) {
+    const p = typeof opts.profile === 'object' ? opts.profile : resolveProfile(opts.profile);
+    // The machine's own copy of the read-only MSRs, so edits never leak into another machine.
+    this.profile = { ...p, cpu: { ...p.cpu, readOnlyMsrs: new Map(p.cpu.readOnlyMsrs) } };
+    this.msrOverrides = opts.msrOverrides ?? new Map();
+    this.memory = new PhysicalMemory(this.profile.memorySize);
+    this.platform = { a20Enabled: true, requestReset: () => this.reset() };
+    this.env = { memory: this.memory, io: NO_DEVICES, platform: this.platform, config: this.profile.cpu, vmx: null };
+    // Capability MSRs are read-only profile values: an override edits the profile's copy.
+    const firmware = new Map<number, bigint>();
+    for (const [index, value] of this.msrOverrides) {
+      if (this.profile.cpu.readOnlyMsrs.has(index)) this.profile.cpu.readOnlyMsrs.set(index, BigInt.asUintN(64, value));
+      else firmware.set(index, value);
+    }
+    this.firmwareMsrs = firmware;
+    const makeVmx = opts.vmx === undefined ? DEFAULT_VMX : opts.vmx;
+    this.vmx = makeVmx ? makeVmx(this.env, this.cpu) : null;
+    this.env.vmx = this.vmx ? this.vmx.hooks : null;
+    this.exec = createExecutor(this.cpu, this.env);
+    this.history = opts.history === false ? null : new History<MachineSnapshot>();
+    this.reset();
+  }
+
+  /** Instructions executed since the last load/reset. */
+  get steps(): number {
+    return this._steps;
+  }
+
+  /** Why the machine stopped, or null while it can run. */
+  get stopped(): StopReason | null {
+    return this._stopped;
+  }
+
+  /** VMX operation: off, root or non-root. */
+  get mode(): VmxMode {
+    return this.vmx ? this.vmx.mode() : 'off';
+  }
+
+  /** Loads a program (the assembler's result, a Program, or raw bytes) and boots a fresh machine with it. */
+  load(program: AssemblyResult | Program | Uint8Array): void {
+    this.program = program instanceof Uint8Array ? programFromBytes(program) : 'lineMap' in program ? programFromAssembly(program) : program;
+    this.reset();
+  }
+
+  /** Boots again with the same program: the starting machine of DESIGN section 5. */
+  reset(): void {
+    bootMachine(this.cpu, this.memory, this.program.bytes, {
+      memorySize: this.profile.memorySize,
+      featureControl: this.profile.featureControl,
+    });
+    applyMsrOverrides(this.cpu, this.firmwareMsrs);
+    this.platform.a20Enabled = true;
+    this.vmx?.reset();
+    this.exec.flush();
+    this.events.length = 0;
+    this._steps = 0;
+    this._stopped = null;
+    this.history?.clear();
+  }
+
+  /** Subscribes to events of one kind (or '*' for all); returns the unsubscribe function. */
+  on<K extends MachineEventKind>(kind: K | '*', listener: Listener<Extract<MachineEvent, { kind: K }>>): () => void {
+    let set = this.listeners.get(kind);
+    if (!set) this.listeners.set(kind, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  /** Source line of the instruction at a linear address, if it lies in the program image. */
+  lineAt(rip: bigint): number | undefined {
+    const offset = BigInt.asUintN(64, rip - LAB_BASE);
+    return offset < BigInt(this.program.bytes.length) ? this.program.lineAt(Number(offset)) : undefined;
+  }
+
+  /** Disassembly of the instruction at `rip` (linear), or undefined when it cannot be fetched. */
+  textAt(rip: number): string | undefined {
+    return this.exec.disassembleAt(rip);
+  }
+
+  private emit(e: MachineEvent): void {
+    this.events.push(e);
+    if (this.silent) return;
+    for (const l of this.listeners.get(e.kind) ?? []) l(e);
+    for (const l of this.listeners.get('*') ?? []) l(e);
+  }
+
+  private where(rip: number): { step: number; line?: number; rip: bigint; text?: string } {
+    const r = BigInt.asUintN(64, BigInt(rip));
+    return { step: this._steps, line: this.lineAt(r), rip: r, text: this.textAt(rip) };
+  }
+
+  private stop(reason: StopReason, rip: number, message: string): void {
+    this._stopped = reason;
+    this.emit({ kind: 'stop', reason, message, ...this.where(rip) });
+  }
+
+  /**
+   * Executes one instruction (or delivers the exception it raised). Does nothing once stopped.
+   * Returns the stop reason if the machine stopped during this step.
+   */
+  step(): StopReason | null {
+    if (this._stopped) return this._stopped;
+    this.history?.beforeStep(this);
+    const rip = this.cpu.rip;
+    this._steps++;
+    try {
+      const r = this.exec.step();
+      if (r.kind === 'halted') this.stop('halted', rip, 'hlt: the processor halted with no interrupt to wake it');
+      else if (r.kind === 'stop') this.stop('fault', rip, r.message);
+    } catch (e) {
+      if (!(e instanceof X86Fault)) throw e;
+      this.handleFault(e, rip);
+    }
+    this.drainVmxReports(rip);
+    if (!this._stopped && this.cpu.activity === 'shutdown') this.stop('shutdown', rip, 'triple fault: the processor shut down');
+    return this._stopped;
+  }
+
+  private handleFault(f: X86Fault, rip: number): void {
+    if (this.exec.gatePresent(f.vector)) {
+      try {
+        this.exec.deliver(f);
+        return;
+      } catch (e2) {
+        if (!(e2 instanceof X86Fault)) throw e2;
+        f = e2;
+      }
+    }
+    if (this.cpu.activity === 'shutdown') return;
+    this.emit({ kind: 'fault', vector: f.vector, name: f.shortName, errorCode: f.errorCode, explain: f.reason, ...this.where(rip) });
+    this.stop('fault', rip, `${f.shortName}: ${f.reason}`);
+  }
+
+  private drainVmxReports(rip: number): void {
+    if (!this.vmx) return;
+    const reports = this.vmx.takeReports();
+    if (reports.length === 0) return;
+    const at = this.where(rip);
+    for (const r of reports) {
+      if (r.kind === 'vmexit') this.emit({ step: at.step, ...r });
+      else this.emit({ ...at, ...r });
+    }
+  }
+
+  /**
+   * Runs until the machine stops, a breakpoint is reached (before executing the instruction
+   * there; the first instruction is never treated as a breakpoint so `run` after a pause goes
+   * on), or `maxSteps` instructions have run.
+   */
+  run(opts: { maxSteps: number }): RunResult {
+    const start = this._steps;
+    const bps = this.breakpoints;
+    while (!this._stopped) {
+      const done = this._steps - start;
+      if (done >= opts.maxSteps) return { kind: 'max-steps', steps: this._steps };
+      if (bps.size > 0 && done > 0) {
+        const rip = BigInt.asUintN(64, BigInt(this.cpu.rip));
+        if (bps.has(rip)) return { kind: 'breakpoint', rip, steps: this._steps };
+      }
+      this.step();
+    }
+    return { kind: 'stopped', reason: this._stopped, steps: this._steps };
+  }
+
+  /** Executes `n` steps without notifying listeners (history replay); returns how many ran. */
+  replay(n: number): number {
+    this.silent = true;
+    try {
+      let i = 0;
+      for (; i < n && !this._stopped; i++) this.step();
+      return i;
+    } finally {
+      this.silent = false;
+    }
+  }
+
+  /** Goes back `n` steps (default 1). False when history is off or does not reach that far. */
+  stepBack(n = 1): boolean {
+    if (!this.history) return false;
+    const target = this._steps - n;
+    return this.history.goTo(this, Math.max(0, target));
+  }
+
+  /** A snapshot of the whole machine. */
+  snapshot(): MachineSnapshot {
+    return {
+      cpu: this.cpu.clone(),
+      memory: this.memory.snapshot(),
+      vmx: this.vmx?.snapshot(),
+      a20: this.platform.a20Enabled,
+      steps: this._steps,
+      eventCount: this.events.length,
+      stopped: this._stopped,
+    };
+  }
+
+  /** Returns to a snapshot taken from this machine (events after it are dropped). */
+  restore(s: MachineSnapshot): void {
+    this.cpu.copyFrom(s.cpu);
+    this.memory.restore(s.memory);
+    if (this.vmx && s.vmx !== undefined) this.vmx.restore(s.vmx);
+    this.platform.a20Enabled = s.a20;
+    this._steps = s.steps;
+    this.events.length = s.eventCount;
+    this._stopped = s.stopped;
+    this.exec.flush();
+  }
+
+  /** Physical address of the program image (for panels). */
+  static readonly imagePhys = Number(LAB_IMAGE_PHYS);
+}
