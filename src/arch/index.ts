@@ -21,3 +21,5 @@ export * from './vmcs/encoding.ts';
 export * from './vmcs/fields.ts';
 export * from './vmcs/exists.ts';
 export * from './vmx-msrs.ts';
+export * from './exit-reasons.ts';
+export * from './vm-instruction-errors.ts';
