@@ -41,6 +41,7 @@ const MISC = bitfield({
   size: 64,
   sdm: sdm('3D', 'A.6', 'Miscellaneous Data'),
   fields: {
+    STORE_LMA: { bit: 5, doc: 'VM exits store IA32_EFER.LMA into the "IA-32e mode guest" VM-entry control.' },
     VMWRITE_ANY: { bit: 29, doc: 'VMWRITE may write any supported field, VM-exit information fields included.' },
   },
 });
@@ -111,6 +112,8 @@ export class VmxCaps {
   get addressesLimitedTo32(): boolean { return BASIC.has(this.msr(VMX_MSR.IA32_VMX_BASIC), 'ADDR32'); }
   /** IA32_VMX_BASIC[49]. */
   get dualMonitor(): boolean { return BASIC.has(this.msr(VMX_MSR.IA32_VMX_BASIC), 'DUAL_MONITOR'); }
+  /** IA32_VMX_MISC[5]. */
+  get exitStoresLma(): boolean { return MISC.has(this.msr(VMX_MSR.IA32_VMX_MISC), 'STORE_LMA'); }
   /** IA32_VMX_MISC[29]. */
   get vmwriteAnyField(): boolean { return MISC.has(this.msr(VMX_MSR.IA32_VMX_MISC), 'VMWRITE_ANY'); }
   get cr0Fixed0(): bigint { return this.msr(VMX_MSR.IA32_VMX_CR0_FIXED0); }

@@ -1,85 +1,218 @@
 // VMCS fields the VMX model itself reads and writes (VM entry, VM exit, interception), by
-// Linux vmx.h name, and the resolver that tells VMREAD/VMWRITE which fields exist.
-// TEMPORARY table: src/arch/vmcs/fields.ts is the one declaration of every field (encoding,
-// width, area, the feature that makes it exist); when it lands, `F` and `fieldResolver` are
-// derived from it and this list goes. Encodings: SDM Vol. 3D Appendix B "Field Encoding in VMCS".
+// Linux vmx.h name, and the resolver that tells VMREAD/VMWRITE which fields exist on the
+// processor. Encodings and existence come from src/arch/vmcs (SDM Vol. 3D Appendix B "Field
+// Encoding in VMCS").
 
-import { encodingType, encodingWidth } from './field-encoding.ts';
-import type { FieldResolver, FieldShape } from './vmcs-store.ts';
+import { fieldByEncoding, VMCS } from '../arch/vmcs/fields.ts';
+import { fieldExists } from '../arch/vmcs/exists.ts';
+import type { FieldResolver, FieldShape, VmcsFieldWidth } from './vmcs-store.ts';
 
-export const F = {
-  // 16-bit control, guest and host fields (SDM Vol. 3D §B.1).
-  VIRTUAL_PROCESSOR_ID: 0x0000, POSTED_INTR_NV: 0x0002, EPTP_INDEX: 0x0004,
-  GUEST_ES_SELECTOR: 0x0800, GUEST_CS_SELECTOR: 0x0802, GUEST_SS_SELECTOR: 0x0804, GUEST_DS_SELECTOR: 0x0806,
-  GUEST_FS_SELECTOR: 0x0808, GUEST_GS_SELECTOR: 0x080a, GUEST_LDTR_SELECTOR: 0x080c, GUEST_TR_SELECTOR: 0x080e,
-  GUEST_INTR_STATUS: 0x0810, GUEST_PML_INDEX: 0x0812,
-  HOST_ES_SELECTOR: 0x0c00, HOST_CS_SELECTOR: 0x0c02, HOST_SS_SELECTOR: 0x0c04, HOST_DS_SELECTOR: 0x0c06,
-  HOST_FS_SELECTOR: 0x0c08, HOST_GS_SELECTOR: 0x0c0a, HOST_TR_SELECTOR: 0x0c0c,
-  // 64-bit fields (SDM Vol. 3D §B.2).
-  IO_BITMAP_A: 0x2000, IO_BITMAP_B: 0x2002, MSR_BITMAP: 0x2004, VM_EXIT_MSR_STORE_ADDR: 0x2006,
-  VM_EXIT_MSR_LOAD_ADDR: 0x2008, VM_ENTRY_MSR_LOAD_ADDR: 0x200a, PML_ADDRESS: 0x200e, TSC_OFFSET: 0x2010,
-  VIRTUAL_APIC_PAGE_ADDR: 0x2012, APIC_ACCESS_ADDR: 0x2014, POSTED_INTR_DESC_ADDR: 0x2016, VM_FUNCTION_CONTROL: 0x2018,
-  EPT_POINTER: 0x201a, EOI_EXIT_BITMAP0: 0x201c, EOI_EXIT_BITMAP1: 0x201e, EOI_EXIT_BITMAP2: 0x2020,
-  EOI_EXIT_BITMAP3: 0x2022, EPTP_LIST_ADDRESS: 0x2024, VMREAD_BITMAP: 0x2026, VMWRITE_BITMAP: 0x2028,
-  VE_INFORMATION_ADDRESS: 0x202a, XSS_EXIT_BITMAP: 0x202c, TSC_MULTIPLIER: 0x2032,
-  GUEST_PHYSICAL_ADDRESS: 0x2400,
-  VMCS_LINK_POINTER: 0x2800, GUEST_IA32_DEBUGCTL: 0x2802, GUEST_IA32_PAT: 0x2804, GUEST_IA32_EFER: 0x2806,
-  GUEST_IA32_PERF_GLOBAL_CTRL: 0x2808, GUEST_PDPTR0: 0x280a, GUEST_PDPTR1: 0x280c, GUEST_PDPTR2: 0x280e,
-  GUEST_PDPTR3: 0x2810,
-  HOST_IA32_PAT: 0x2c00, HOST_IA32_EFER: 0x2c02, HOST_IA32_PERF_GLOBAL_CTRL: 0x2c04,
-  // 32-bit fields (SDM Vol. 3D §B.3).
-  PIN_BASED_VM_EXEC_CONTROL: 0x4000, CPU_BASED_VM_EXEC_CONTROL: 0x4002, EXCEPTION_BITMAP: 0x4004,
-  PAGE_FAULT_ERROR_CODE_MASK: 0x4006, PAGE_FAULT_ERROR_CODE_MATCH: 0x4008, CR3_TARGET_COUNT: 0x400a,
-  VM_EXIT_CONTROLS: 0x400c, VM_EXIT_MSR_STORE_COUNT: 0x400e, VM_EXIT_MSR_LOAD_COUNT: 0x4010,
-  VM_ENTRY_CONTROLS: 0x4012, VM_ENTRY_MSR_LOAD_COUNT: 0x4014, VM_ENTRY_INTR_INFO_FIELD: 0x4016,
-  VM_ENTRY_EXCEPTION_ERROR_CODE: 0x4018, VM_ENTRY_INSTRUCTION_LEN: 0x401a, TPR_THRESHOLD: 0x401c,
-  SECONDARY_VM_EXEC_CONTROL: 0x401e, PLE_GAP: 0x4020, PLE_WINDOW: 0x4022,
-  VM_INSTRUCTION_ERROR: 0x4400, VM_EXIT_REASON: 0x4402, VM_EXIT_INTR_INFO: 0x4404, VM_EXIT_INTR_ERROR_CODE: 0x4406,
-  IDT_VECTORING_INFO_FIELD: 0x4408, IDT_VECTORING_ERROR_CODE: 0x440a, VM_EXIT_INSTRUCTION_LEN: 0x440c,
-  VMX_INSTRUCTION_INFO: 0x440e,
-  GUEST_ES_LIMIT: 0x4800, GUEST_CS_LIMIT: 0x4802, GUEST_SS_LIMIT: 0x4804, GUEST_DS_LIMIT: 0x4806,
-  GUEST_FS_LIMIT: 0x4808, GUEST_GS_LIMIT: 0x480a, GUEST_LDTR_LIMIT: 0x480c, GUEST_TR_LIMIT: 0x480e,
-  GUEST_GDTR_LIMIT: 0x4810, GUEST_IDTR_LIMIT: 0x4812,
-  GUEST_ES_AR_BYTES: 0x4814, GUEST_CS_AR_BYTES: 0x4816, GUEST_SS_AR_BYTES: 0x4818, GUEST_DS_AR_BYTES: 0x481a,
-  GUEST_FS_AR_BYTES: 0x481c, GUEST_GS_AR_BYTES: 0x481e, GUEST_LDTR_AR_BYTES: 0x4820, GUEST_TR_AR_BYTES: 0x4822,
-  GUEST_INTERRUPTIBILITY_INFO: 0x4824, GUEST_ACTIVITY_STATE: 0x4826, GUEST_SMBASE: 0x4828,
-  GUEST_SYSENTER_CS: 0x482a, VMX_PREEMPTION_TIMER_VALUE: 0x482e,
-  HOST_IA32_SYSENTER_CS: 0x4c00,
-  // Natural-width fields (SDM Vol. 3D §B.4).
-  CR0_GUEST_HOST_MASK: 0x6000, CR4_GUEST_HOST_MASK: 0x6002, CR0_READ_SHADOW: 0x6004, CR4_READ_SHADOW: 0x6006,
-  CR3_TARGET_VALUE0: 0x6008, CR3_TARGET_VALUE1: 0x600a, CR3_TARGET_VALUE2: 0x600c, CR3_TARGET_VALUE3: 0x600e,
-  EXIT_QUALIFICATION: 0x6400, EXIT_IO_RCX: 0x6402, EXIT_IO_RSI: 0x6404, EXIT_IO_RDI: 0x6406, EXIT_IO_RIP: 0x6408,
-  GUEST_LINEAR_ADDRESS: 0x640a,
-  GUEST_CR0: 0x6800, GUEST_CR3: 0x6802, GUEST_CR4: 0x6804, GUEST_ES_BASE: 0x6806, GUEST_CS_BASE: 0x6808,
-  GUEST_SS_BASE: 0x680a, GUEST_DS_BASE: 0x680c, GUEST_FS_BASE: 0x680e, GUEST_GS_BASE: 0x6810,
-  GUEST_LDTR_BASE: 0x6812, GUEST_TR_BASE: 0x6814, GUEST_GDTR_BASE: 0x6816, GUEST_IDTR_BASE: 0x6818,
-  GUEST_DR7: 0x681a, GUEST_RSP: 0x681c, GUEST_RIP: 0x681e, GUEST_RFLAGS: 0x6820,
-  GUEST_PENDING_DBG_EXCEPTIONS: 0x6822, GUEST_SYSENTER_ESP: 0x6824, GUEST_SYSENTER_EIP: 0x6826,
-  HOST_CR0: 0x6c00, HOST_CR3: 0x6c02, HOST_CR4: 0x6c04, HOST_FS_BASE: 0x6c06, HOST_GS_BASE: 0x6c08,
-  HOST_TR_BASE: 0x6c0a, HOST_GDTR_BASE: 0x6c0c, HOST_IDTR_BASE: 0x6c0e, HOST_IA32_SYSENTER_ESP: 0x6c10,
-  HOST_IA32_SYSENTER_EIP: 0x6c12, HOST_RSP: 0x6c14, HOST_RIP: 0x6c16,
-} as const;
+const USED = [
+  'VIRTUAL_PROCESSOR_ID',
+  'POSTED_INTR_NV',
+  'EPTP_INDEX',
+  'GUEST_ES_SELECTOR',
+  'GUEST_CS_SELECTOR',
+  'GUEST_SS_SELECTOR',
+  'GUEST_DS_SELECTOR',
+  'GUEST_FS_SELECTOR',
+  'GUEST_GS_SELECTOR',
+  'GUEST_LDTR_SELECTOR',
+  'GUEST_TR_SELECTOR',
+  'GUEST_INTR_STATUS',
+  'GUEST_PML_INDEX',
+  'HOST_ES_SELECTOR',
+  'HOST_CS_SELECTOR',
+  'HOST_SS_SELECTOR',
+  'HOST_DS_SELECTOR',
+  'HOST_FS_SELECTOR',
+  'HOST_GS_SELECTOR',
+  'HOST_TR_SELECTOR',
+  'IO_BITMAP_A',
+  'IO_BITMAP_B',
+  'MSR_BITMAP',
+  'VM_EXIT_MSR_STORE_ADDR',
+  'VM_EXIT_MSR_LOAD_ADDR',
+  'VM_ENTRY_MSR_LOAD_ADDR',
+  'PML_ADDRESS',
+  'TSC_OFFSET',
+  'VIRTUAL_APIC_PAGE_ADDR',
+  'APIC_ACCESS_ADDR',
+  'POSTED_INTR_DESC_ADDR',
+  'VM_FUNCTION_CONTROL',
+  'EPT_POINTER',
+  'EOI_EXIT_BITMAP0',
+  'EOI_EXIT_BITMAP1',
+  'EOI_EXIT_BITMAP2',
+  'EOI_EXIT_BITMAP3',
+  'EPTP_LIST_ADDRESS',
+  'VMREAD_BITMAP',
+  'VMWRITE_BITMAP',
+  'VE_INFORMATION_ADDRESS',
+  'XSS_EXIT_BITMAP',
+  'TSC_MULTIPLIER',
+  'GUEST_PHYSICAL_ADDRESS',
+  'VMCS_LINK_POINTER',
+  'GUEST_IA32_DEBUGCTL',
+  'GUEST_IA32_PAT',
+  'GUEST_IA32_EFER',
+  'GUEST_IA32_PERF_GLOBAL_CTRL',
+  'GUEST_PDPTR0',
+  'GUEST_PDPTR1',
+  'GUEST_PDPTR2',
+  'GUEST_PDPTR3',
+  'HOST_IA32_PAT',
+  'HOST_IA32_EFER',
+  'HOST_IA32_PERF_GLOBAL_CTRL',
+  'PIN_BASED_VM_EXEC_CONTROL',
+  'CPU_BASED_VM_EXEC_CONTROL',
+  'EXCEPTION_BITMAP',
+  'PAGE_FAULT_ERROR_CODE_MASK',
+  'PAGE_FAULT_ERROR_CODE_MATCH',
+  'CR3_TARGET_COUNT',
+  'VM_EXIT_CONTROLS',
+  'VM_EXIT_MSR_STORE_COUNT',
+  'VM_EXIT_MSR_LOAD_COUNT',
+  'VM_ENTRY_CONTROLS',
+  'VM_ENTRY_MSR_LOAD_COUNT',
+  'VM_ENTRY_INTR_INFO_FIELD',
+  'VM_ENTRY_EXCEPTION_ERROR_CODE',
+  'VM_ENTRY_INSTRUCTION_LEN',
+  'TPR_THRESHOLD',
+  'SECONDARY_VM_EXEC_CONTROL',
+  'PLE_GAP',
+  'PLE_WINDOW',
+  'VM_INSTRUCTION_ERROR',
+  'VM_EXIT_REASON',
+  'VM_EXIT_INTR_INFO',
+  'VM_EXIT_INTR_ERROR_CODE',
+  'IDT_VECTORING_INFO_FIELD',
+  'IDT_VECTORING_ERROR_CODE',
+  'VM_EXIT_INSTRUCTION_LEN',
+  'VMX_INSTRUCTION_INFO',
+  'GUEST_ES_LIMIT',
+  'GUEST_CS_LIMIT',
+  'GUEST_SS_LIMIT',
+  'GUEST_DS_LIMIT',
+  'GUEST_FS_LIMIT',
+  'GUEST_GS_LIMIT',
+  'GUEST_LDTR_LIMIT',
+  'GUEST_TR_LIMIT',
+  'GUEST_GDTR_LIMIT',
+  'GUEST_IDTR_LIMIT',
+  'GUEST_ES_AR_BYTES',
+  'GUEST_CS_AR_BYTES',
+  'GUEST_SS_AR_BYTES',
+  'GUEST_DS_AR_BYTES',
+  'GUEST_FS_AR_BYTES',
+  'GUEST_GS_AR_BYTES',
+  'GUEST_LDTR_AR_BYTES',
+  'GUEST_TR_AR_BYTES',
+  'GUEST_INTERRUPTIBILITY_INFO',
+  'GUEST_ACTIVITY_STATE',
+  'GUEST_SMBASE',
+  'GUEST_SYSENTER_CS',
+  'VMX_PREEMPTION_TIMER_VALUE',
+  'HOST_IA32_SYSENTER_CS',
+  'CR0_GUEST_HOST_MASK',
+  'CR4_GUEST_HOST_MASK',
+  'CR0_READ_SHADOW',
+  'CR4_READ_SHADOW',
+  'CR3_TARGET_VALUE0',
+  'CR3_TARGET_VALUE1',
+  'CR3_TARGET_VALUE2',
+  'CR3_TARGET_VALUE3',
+  'EXIT_QUALIFICATION',
+  'EXIT_IO_RCX',
+  'EXIT_IO_RSI',
+  'EXIT_IO_RDI',
+  'EXIT_IO_RIP',
+  'GUEST_LINEAR_ADDRESS',
+  'GUEST_CR0',
+  'GUEST_CR3',
+  'GUEST_CR4',
+  'GUEST_ES_BASE',
+  'GUEST_CS_BASE',
+  'GUEST_SS_BASE',
+  'GUEST_DS_BASE',
+  'GUEST_FS_BASE',
+  'GUEST_GS_BASE',
+  'GUEST_LDTR_BASE',
+  'GUEST_TR_BASE',
+  'GUEST_GDTR_BASE',
+  'GUEST_IDTR_BASE',
+  'GUEST_DR7',
+  'GUEST_RSP',
+  'GUEST_RIP',
+  'GUEST_RFLAGS',
+  'GUEST_PENDING_DBG_EXCEPTIONS',
+  'GUEST_SYSENTER_ESP',
+  'GUEST_SYSENTER_EIP',
+  'HOST_CR0',
+  'HOST_CR3',
+  'HOST_CR4',
+  'HOST_FS_BASE',
+  'HOST_GS_BASE',
+  'HOST_TR_BASE',
+  'HOST_GDTR_BASE',
+  'HOST_IDTR_BASE',
+  'HOST_IA32_SYSENTER_ESP',
+  'HOST_IA32_SYSENTER_EIP',
+  'HOST_RSP',
+  'HOST_RIP',
+] as const;
 
-export type FieldName = keyof typeof F;
+export type FieldName = (typeof USED)[number];
 
-const NAME_BY_ENCODING = new Map<number, FieldName>(Object.entries(F).map(([n, e]) => [e, n as FieldName]));
+function encodingOf(name: string): number {
+  const e = VMCS[name];
+  if (e === undefined) throw new Error(`VMCS field ${name} is missing from src/arch/vmcs/fields.ts`);
+  return e;
+}
 
-/** Linux name of a full-access encoding, if the model knows it. */
+/** Encodings of the fields the model uses: `F.GUEST_RIP`. */
+export const F = Object.fromEntries(USED.map((n) => [n, encodingOf(n)])) as Readonly<Record<FieldName, number>>;
+
+
+
+
+/** Linux name of an encoding, if the arch table knows it. */
 export function fieldName(encoding: number): string | undefined {
-  return NAME_BY_ENCODING.get(encoding);
+  return fieldByEncoding(encoding)?.name;
 }
 
 /** Encoding of a field by its Linux vmx.h name, or undefined. */
 export function fieldEncoding(name: string): number | undefined {
-  return (F as Record<string, number>)[name];
+  return VMCS[name];
 }
 
-const SHAPES = new Map<number, FieldShape>(
-  Object.values(F).map((e) => [e, { width: encodingWidth(e), readOnly: encodingType(e) === 1 }]),
-);
+const WIDTH: Readonly<Record<string, VmcsFieldWidth>> = { '16': 16, '32': 32, '64': 64, natural: 'natural' };
 
 /**
- * The fields VMREAD/VMWRITE accept. Transitional: every field of the table above, on every
- * profile; the arch table will add the "exists only if" feature of each field.
+ * The resolver for a processor with these capability MSRs: a field exists when the arch table
+ * knows its encoding and the processor supports a control that uses it (SDM Vol. 3D
+ * Appendix B footnotes). Rebuilt only when the capability MSRs change.
  */
-export const fieldResolver: FieldResolver = (encoding) => SHAPES.get(encoding);
+export function makeFieldResolver(): (msrs: Readonly<Record<number, bigint>>) => FieldResolver {
+  let key = '';
+  let cache = new Map<number, FieldShape | null>();
+  let current: Readonly<Record<number, bigint>> = {};
+  const resolve: FieldResolver = (encoding) => {
+    let shape = cache.get(encoding);
+    if (shape === undefined) {
+      const f = fieldByEncoding(encoding);
+      shape = f && !f.high && fieldExists(f, current) ? { width: WIDTH[f.width]!, readOnly: f.area === 'exit-info' } : null;
+      cache.set(encoding, shape);
+    }
+    return shape ?? undefined;
+  };
+  return (msrs) => {
+    const k = Object.entries(msrs).map(([i, v]) => `${i}=${v}`).join(',');
+    if (k !== key) {
+      key = k;
+      current = msrs;
+      cache = new Map();
+    }
+    return resolve;
+  };
+}

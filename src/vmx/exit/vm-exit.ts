@@ -1,0 +1,86 @@
+// A VM exit, and the host-state half of a VM-entry failure (SDM Vol. 3C ch. 28 "VM Exits":
+// §28.2 "Recording VM-Exit Information and Updating VM-Entry Control Fields", §28.3 "Saving
+// Guest State", §28.4 "Saving MSRs", §28.5 "Loading Host State", §28.6 "Loading MSRs"; and
+// §27.8 "VM-Entry Failures During or After Loading Guest State").
+
+import type { CpuHandle } from '../../x86/env.ts';
+import type { VmxCaps } from '../caps.ts';
+import { loadHostState } from '../transition/load-host.ts';
+import { loadMsrArea, readMsrArea, storeMsrArea } from '../transition/msr-lists.ts';
+import { saveGuestState } from '../transition/save-guest.ts';
+import { vmcsGet, vmcsSet } from '../vmcs-access.ts';
+import { F } from '../vmcs-fields.ts';
+import type { ActiveVmcs, VmxState } from '../vmx-state.ts';
+
+/** Bit 31 of the exit-reason field: VM-entry failure (SDM Vol. 3C §25.9.1 "Basic VM-Exit Information"). */
+export const EXIT_REASON_ENTRY_FAILURE = 1n << 31n;
+/** Bit 31 of the interruption-information fields: valid (SDM Vol. 3C §25.8.3 "VM-Entry Controls for Event Injection"). */
+const INTR_INFO_VALID = 1n << 31n;
+
+/** What a VM exit records. */
+export interface ExitRecord {
+  readonly reason: number;
+  readonly qualification: bigint;
+  /** For exits caused by an instruction: its length and instruction information. */
+  readonly instruction?: { readonly length: number; readonly info: bigint };
+  /** RIP saved as the guest RIP (the instruction that caused a fault-like exit). */
+  readonly guestRip: number;
+}
+
+/** Refreshes what the executor caches about modes and translations after state was replaced. */
+export function stateReplaced(cpu: CpuHandle): void {
+  // CpuHandle has no refreshMode; the executor's Cpu implements stateChanged() (mode, TLB, decodes).
+  const c = cpu as CpuHandle & { stateChanged?: () => void };
+  if (c.stateChanged) c.stateChanged();
+  else cpu.flushTlb();
+}
+
+function loadHostAndMsrs(cpu: CpuHandle, vmcs: ActiveVmcs, caps: VmxCaps): void {
+  loadHostState(cpu.state, vmcs, caps);
+  // §28.6: the VM-exit MSR-load area. Implementation choice: entries WRMSR would refuse are
+  // skipped instead of causing a VMX abort (the lab models no VMX-abort shutdown yet).
+  const count = Number(vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_COUNT));
+  if (count > 0) loadMsrArea(cpu, readMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_ADDR), count));
+}
+
+/** Performs a VM exit from VMX non-root operation to the host of the current VMCS. */
+export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRecord): void {
+  const vmcs = vmx.currentVmcs();
+  if (!vmcs) throw new Error('VM exit without a current VMCS');
+  // §28.2: exit reason, qualification, instruction length and information; no event was being
+  // delivered, so the interruption and IDT-vectoring information fields are invalid; VM exits
+  // clear the valid bit of the VM-entry interruption-information field.
+  vmcsSet(vmcs, F.VM_EXIT_REASON, BigInt(rec.reason));
+  vmcsSet(vmcs, F.EXIT_QUALIFICATION, rec.qualification);
+  if (rec.instruction) {
+    vmcsSet(vmcs, F.VM_EXIT_INSTRUCTION_LEN, BigInt(rec.instruction.length));
+    vmcsSet(vmcs, F.VMX_INSTRUCTION_INFO, rec.instruction.info);
+  }
+  vmcsSet(vmcs, F.VM_EXIT_INTR_INFO, 0n);
+  vmcsSet(vmcs, F.IDT_VECTORING_INFO_FIELD, 0n);
+  vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
+  // §28.3, §28.4: guest state and the VM-exit MSR-store area.
+  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma);
+  const storeCount = Number(vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_COUNT));
+  if (storeCount > 0) storeMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount);
+  // §28.5, §28.6: host state and the VM-exit MSR-load area; back to VMX root operation.
+  loadHostAndMsrs(cpu, vmcs, caps);
+  vmx.mode = 'root';
+  stateReplaced(cpu);
+}
+
+/**
+ * A VM-entry failure after the control and host-state checks passed (§27.8): the exit reason
+ * has bit 31 set, the qualification says what failed, no guest state is saved, and host state
+ * is loaded as on a VM exit. The processor stays in (returns to) VMX root operation.
+ */
+export function entryFailure(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, reason: 33 | 34, qualification: bigint): void {
+  const vmcs = vmx.currentVmcs();
+  if (!vmcs) throw new Error('VM-entry failure without a current VMCS');
+  vmcsSet(vmcs, F.VM_EXIT_REASON, BigInt(reason) | EXIT_REASON_ENTRY_FAILURE);
+  vmcsSet(vmcs, F.EXIT_QUALIFICATION, qualification);
+  vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
+  loadHostAndMsrs(cpu, vmcs, caps);
+  vmx.mode = 'root';
+  stateReplaced(cpu);
+}

@@ -1,0 +1,200 @@
+// The VT-x model: `createVmxModel` plugs every VMX instruction, VM entry and VM exit into the
+// executor's VMX hooks (src/x86/env.ts) and answers the queries of the UI and CLI (current VMCS
+// fields, every active VMCS with its launch state, the verdicts of the last VM entry).
+// SDM Vol. 3C ch. 24-28 and 31.
+
+import { CR0 } from '../arch/cr.ts';
+import type { CpuHandle, VmxHooks, VmxStop, X86Env } from '../x86/env.ts';
+import { gp } from '../x86/fault.ts';
+import type { DecodedInstruction } from '../x86/isa/decoded.ts';
+import type { CpuState } from '../x86/state.ts';
+import { VmxCaps } from './caps.ts';
+import { dispatchVmx } from './dispatch.ts';
+import type { EntryCheckReport } from './entry/runner.ts';
+import { instructionExitInfo } from './exit/instruction-info.ts';
+import { exitReasonFor } from './exit/intercept.ts';
+import { vmExit } from './exit/vm-exit.ts';
+import { rflagsAfter, type InsnResult } from './instructions/common.ts';
+import { crViolatesFixedBits } from './instructions/cr-fixed.ts';
+import type { LaunchContext } from './instructions/vmlaunch.ts';
+import { EXIT_REASON, EXIT_REASON_NAME, SECONDARY_CTLS } from './local-arch.ts';
+import type { VmxOutcome } from './outcome.ts';
+import type { VmxReport } from './reports.ts';
+import { secondaryControls, vmcsSet } from './vmcs-access.ts';
+import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
+import { VmxState, type LaunchState, type VmxMode } from './vmx-state.ts';
+
+export type { VmxReport } from './reports.ts';
+export type { VmxMode, LaunchState } from './vmx-state.ts';
+
+/** One field of a VMCS as the VMCS panel shows it. */
+export interface VmcsFieldValue {
+  readonly name: string;
+  readonly encoding: number;
+  readonly value: bigint;
+}
+
+/** One VMCS the processor holds active. */
+export interface VmcsSummary {
+  readonly addr: bigint;
+  readonly launch: LaunchState;
+  readonly shadow: boolean;
+  readonly current: boolean;
+}
+
+/** The model: the machine's VMX plug plus the queries of the UI and CLI. */
+export interface VmxModel {
+  readonly hooks: VmxHooks;
+  mode(): VmxMode;
+  takeReports(): VmxReport[];
+  snapshot(): unknown;
+  restore(snap: unknown): void;
+  reset(): void;
+  /** VMXON pointer, or undefined outside VMX operation. */
+  vmxonPointer(): bigint | undefined;
+  /** The current-VMCS pointer (FFFFFFFF_FFFFFFFFH when none). */
+  currentPointer(): bigint;
+  /** Fields of the current VMCS that hold a value (never-written fields read as 0), in encoding order. */
+  currentFields(): VmcsFieldValue[];
+  /** Every active VMCS with its launch state. */
+  vmcses(): VmcsSummary[];
+  /** Every check's verdict at the last VMLAUNCH/VMRESUME that reached the checks. */
+  lastEntryReport(): EntryCheckReport | undefined;
+}
+
+const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
+
+/** Sets where the executor continues after the instruction (it copies `next` into RIP). */
+function continueAt(cpu: CpuHandle, rip: number): void {
+  cpu.state.rip = rip;
+  const c = cpu as CpuHandle & { next?: number };
+  if (c.next !== undefined) c.next = rip;
+}
+
+/** Builds the model for a machine's environment. `_cpu` is the state the hooks will see. */
+export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
+  let vmx = new VmxState();
+  let reports: VmxReport[] = [];
+  let lastReport: EntryCheckReport | undefined;
+  const resolverFor = makeFieldResolver();
+
+  const msrOf = (cpu: CpuHandle) => (index: number): bigint =>
+    env.config.readOnlyMsrs.get(index) ?? cpu.state.msrs.get(index) ?? 0n;
+  const capabilityRecord = (): Record<number, bigint> => Object.fromEntries(env.config.readOnlyMsrs);
+
+  function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
+    const msr = msrOf(cpu);
+    return {
+      cpu,
+      insn,
+      vmx,
+      caps: new VmxCaps(msr, env.config.maxPhysAddr),
+      fields: resolverFor(capabilityRecord()),
+      msr,
+      report: (r) => { lastReport = r; },
+    };
+  }
+
+  function applyOutcome(cpu: CpuHandle, outcome: VmxOutcome, note: string | undefined): void {
+    cpu.state.rflags = rflagsAfter(cpu.state.rflags, outcome);
+    const current = vmx.currentVmcs();
+    if (outcome.kind === 'failValid' && current) vmcsSet(current, F.VM_INSTRUCTION_ERROR, BigInt(outcome.error));
+    reports.push({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
+  }
+
+  /** A VM exit caused by `insn` in non-root operation; continues at the host RIP. */
+  function exitForInstruction(cpu: CpuHandle, insn: DecodedInstruction, reason: number): void {
+    const guestRip = cpu.state.rip;
+    const { qualification, info } = instructionExitInfo(insn, guestRip + insn.length);
+    vmExit(cpu, vmx, new VmxCaps(msrOf(cpu), env.config.maxPhysAddr), { reason, qualification, instruction: { length: insn.length, info }, guestRip });
+    reports.push({ kind: 'vmexit', reason, name: EXIT_REASON_NAME[reason] ?? `REASON_${reason}`, entryFailure: false, qualification, guestRip: BigInt.asUintN(64, BigInt(guestRip)) });
+    continueAt(cpu, cpu.state.rip);
+  }
+
+  function finish(cpu: CpuHandle, insn: DecodedInstruction, r: InsnResult): VmxStop {
+    switch (r.kind) {
+      case 'fault': throw r.fault;
+      case 'outcome': applyOutcome(cpu, r.outcome, r.note); return;
+      case 'completed': return;
+      case 'stop': return { kind: 'stop', message: r.message };
+      case 'vm-exit': exitForInstruction(cpu, insn, r.reason); return;
+      case 'vm-entry':
+        reports.push({ kind: 'vmentry' });
+        if (r.entry.kind === 'failed') {
+          reports.push({ kind: 'vmexit', reason: r.entry.reason, name: EXIT_REASON_NAME[r.entry.reason] ?? `REASON_${r.entry.reason}`, entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
+        }
+        continueAt(cpu, cpu.state.rip);
+        return;
+    }
+  }
+
+  const hooks: VmxHooks = {
+    execute(cpu, insn) {
+      const r = dispatchVmx(context(cpu, insn));
+      if (!r) return { kind: 'stop', message: `${insn.mnemonic} is not a VMX instruction` };
+      return finish(cpu, insn, r);
+    },
+    inNonRoot: () => vmx.mode === 'non-root',
+    intercept(cpu, insn) {
+      const current = vmx.currentVmcs();
+      if (vmx.mode !== 'non-root' || !current) return false;
+      const reason = exitReasonFor(insn, current);
+      if (reason === null) return false;
+      exitForInstruction(cpu, insn, reason);
+      return true;
+    },
+    checkCrWrite(cpu, cr, value) {
+      if (vmx.mode === 'off') return;
+      const caps = new VmxCaps(msrOf(cpu), env.config.maxPhysAddr);
+      let fixed0 = cr === 0 ? caps.cr0Fixed0 : caps.cr4Fixed0;
+      const fixed1 = cr === 0 ? caps.cr0Fixed1 : caps.cr4Fixed1;
+      // SDM Vol. 3C §26.3 "Changes to Instruction Behavior in VMX Non-Root Operation": with
+      // "unrestricted guest", a guest may clear CR0.PE and CR0.PG.
+      const current = vmx.currentVmcs();
+      if (cr === 0 && vmx.mode === 'non-root' && current && SECONDARY_CTLS.has(secondaryControls(current), 'SECONDARY_EXEC_UNRESTRICTED_GUEST')) {
+        fixed0 &= ~CR0.of('PE', 'PG');
+      }
+      const problem = crViolatesFixedBits(cr === 0 ? 'CR0' : 'CR4', BigInt(value >>> 0), fixed0, fixed1);
+      // SDM Vol. 3C §24.8 "Restrictions on VMX Operation": MOV to CR0/CR4 that breaks a fixed bit raises #GP(0).
+      if (problem) throw gp(`MOV to CR${cr} in VMX operation: ${problem}`);
+    },
+    interceptEvent(cpu, _vector, _errorCode, kind) {
+      // A triple fault in VMX non-root operation causes a VM exit (SDM Vol. 3C §26.2 "Other Causes of VM Exits").
+      if (vmx.mode !== 'non-root' || kind !== 'triple-fault') return false;
+      const guestRip = cpu.state.rip;
+      vmExit(cpu, vmx, new VmxCaps(msrOf(cpu), env.config.maxPhysAddr), { reason: EXIT_REASON.TRIPLE_FAULT, qualification: 0n, guestRip });
+      reports.push({ kind: 'vmexit', reason: EXIT_REASON.TRIPLE_FAULT, name: 'TRIPLE_FAULT', entryFailure: false, qualification: 0n, guestRip: BigInt.asUintN(64, BigInt(guestRip)) });
+      return true;
+    },
+  };
+
+  return {
+    hooks,
+    mode: () => vmx.mode,
+    takeReports() {
+      const out = reports;
+      reports = [];
+      return out;
+    },
+    snapshot: () => vmx.clone(),
+    restore(snap) {
+      if (snap instanceof VmxState) vmx.copyFrom(snap);
+    },
+    reset() {
+      vmx = new VmxState();
+      reports = [];
+      lastReport = undefined;
+    },
+    vmxonPointer: () => (vmx.vmxonPtr === null ? undefined : BigInt(vmx.vmxonPtr)),
+    currentPointer: () => vmx.currentPointer(),
+    currentFields() {
+      const current = vmx.currentVmcs();
+      if (!current) return [];
+      return [...current.fields.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([encoding, value]) => ({ name: fieldName(encoding) ?? `0x${encoding.toString(16)}`, encoding, value }));
+    },
+    vmcses: () => [...vmx.active.values()].map((v) => ({ addr: BigInt(v.addr), launch: v.launch, shadow: v.shadow, current: v.addr === vmx.current })),
+    lastEntryReport: () => lastReport,
+  };
+}

@@ -1,0 +1,17 @@
+// What the model reports about each VMX instruction, VM entry and VM exit; the machine adds
+// step, line, rip and text and turns them into the events of DESIGN section 6 (`run --json`).
+// Structurally the machine's `VmxReport` (src/machine/vmx-plug.ts).
+
+/** One report. */
+export type VmxReport =
+  | { readonly kind: 'vmx'; readonly result: 'VMsucceed' | 'VMfailInvalid' | 'VMfailValid'; readonly error?: number; readonly explain?: string }
+  | { readonly kind: 'vmentry' }
+  | {
+      readonly kind: 'vmexit';
+      readonly reason: number;
+      readonly name: string;
+      readonly entryFailure: boolean;
+      readonly qualification: bigint;
+      readonly guestRip?: bigint;
+      readonly check?: string;
+    };

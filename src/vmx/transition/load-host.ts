@@ -1,0 +1,114 @@
+// Loading host state at VM exit and after a VM-entry failure (SDM Vol. 3C §28.5 "Loading Host
+// State": §28.5.1 control registers, debug registers and MSRs; §28.5.2 segment and
+// descriptor-table registers; §28.5.3 page-directory-pointer-table entries (PAE hosts only, which
+// the lab does not run); RIP, RSP and RFLAGS per §28.5 intro).
+
+import { CR0 } from '../../arch/cr.ts';
+import { EFER } from '../../arch/efer.ts';
+import { MSR } from '../../arch/msrs.ts';
+import { RFLAGS_FIXED1 } from '../../arch/rflags.ts';
+import { ACCESS_RIGHTS } from '../../arch/segments.ts';
+import { SegIndex, type CpuState } from '../../x86/state.ts';
+import type { VmxCaps } from '../caps.ts';
+import { EXIT_CTLS } from '../local-arch.ts';
+import { vmcsGet } from '../vmcs-access.ts';
+import { F } from '../vmcs-fields.ts';
+import type { ActiveVmcs } from '../vmx-state.ts';
+import { fieldToLinear, writeMsr } from './cpu-values.ts';
+import { HOST_SELECTORS } from './segment-fields.ts';
+
+/** DR7 after a VM exit (§28.5.1): 400H. */
+const DR7_AFTER_EXIT = 0x400n;
+
+/**
+ * CR0 bits a VM exit leaves unchanged (§28.5.1): ET, CD, NW, bits 63:32, 28:19, 17, 15:6, and
+ * every bit fixed in VMX operation. The rest comes from the host CR0 field.
+ */
+function cr0Kept(caps: VmxCaps): bigint {
+  // Bits 28:19, 17 and 15:6 are reserved in CR0; the SDM lists them by number (§28.5.1).
+  const reservedLow = bitRange(19, 28) | bitRange(17, 17) | bitRange(6, 15);
+  const fixed = caps.cr0Fixed0 | ~caps.cr0Fixed1;
+  return CR0.of('ET', 'CD', 'NW') | reservedLow | 0xffff_ffff_0000_0000n | fixed;
+}
+
+function bitRange(lo: number, hi: number): bigint {
+  return ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
+}
+
+/** Builds VMX access rights from named fields. */
+function ar(fields: { type: bigint; s: boolean; l?: boolean; db?: boolean; g: boolean }): number {
+  let v = ACCESS_RIGHTS.set(0n, 'TYPE', fields.type);
+  v = ACCESS_RIGHTS.set(v, 'S', fields.s);
+  v = ACCESS_RIGHTS.set(v, 'P', true);
+  v = ACCESS_RIGHTS.set(v, 'L', fields.l ?? false);
+  v = ACCESS_RIGHTS.set(v, 'DB', fields.db ?? false);
+  v = ACCESS_RIGHTS.set(v, 'G', fields.g);
+  return Number(v);
+}
+
+const UNUSABLE = Number(ACCESS_RIGHTS.mask.UNUSABLE);
+/** Segment types the SDM gives the host segments (§28.5.2): code execute/read accessed, data read/write accessed, busy 64-bit TSS. */
+const TYPE_CODE = 11n;
+const TYPE_DATA = 3n;
+const TYPE_BUSY_TSS = 11n;
+
+/** Loads the host-state area of `vmcs` into the processor. */
+export function loadHostState(s: CpuState, vmcs: ActiveVmcs, caps: VmxCaps): void {
+  const h = (enc: number): bigint => vmcsGet(vmcs, enc);
+  const exit = h(F.VM_EXIT_CONTROLS);
+  const host64 = EXIT_CTLS.has(exit, 'VM_EXIT_HOST_ADDR_SPACE_SIZE');
+
+  // §28.5.1: CR0, CR3, CR4 (fixed bits and the bits listed above unchanged), DR7, IA32_DEBUGCTL,
+  // SYSENTER MSRs, FS/GS bases, IA32_PERF_GLOBAL_CTRL, IA32_PAT, IA32_EFER.
+  const keep0 = cr0Kept(caps);
+  s.cr0 = Number(((BigInt(s.cr0) & keep0) | (h(F.HOST_CR0) & ~keep0)) & 0xffff_ffffn);
+  s.cr3 = Number(h(F.HOST_CR3));
+  const keep4 = caps.cr4Fixed0 | ~caps.cr4Fixed1;
+  s.cr4 = Number(((BigInt(s.cr4) & keep4) | (h(F.HOST_CR4) & ~keep4)) & 0xffff_ffffn);
+  s.dr[7] = DR7_AFTER_EXIT;
+  writeMsr(s, MSR.IA32_DEBUGCTL, 0n);
+  writeMsr(s, MSR.IA32_SYSENTER_CS, h(F.HOST_IA32_SYSENTER_CS));
+  writeMsr(s, MSR.IA32_SYSENTER_ESP, h(F.HOST_IA32_SYSENTER_ESP));
+  writeMsr(s, MSR.IA32_SYSENTER_EIP, h(F.HOST_IA32_SYSENTER_EIP));
+  if (EXIT_CTLS.has(exit, 'VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL')) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, h(F.HOST_IA32_PERF_GLOBAL_CTRL));
+  if (EXIT_CTLS.has(exit, 'VM_EXIT_LOAD_IA32_PAT')) writeMsr(s, MSR.IA32_PAT, h(F.HOST_IA32_PAT));
+  if (EXIT_CTLS.has(exit, 'VM_EXIT_LOAD_IA32_EFER')) {
+    s.efer = Number(h(F.HOST_IA32_EFER) & 0xffff_ffffn);
+  } else {
+    // LMA and LME take the "host address-space size" VM-exit control.
+    s.efer = Number(EFER.set(EFER.set(BigInt(s.efer), 'LMA', host64), 'LME', host64));
+  }
+
+  // §28.5.2: selectors from the host fields (RPL and TI cleared); fixed attributes.
+  for (const [slot, field] of HOST_SELECTORS) s.segSel[slot] = Number(h(field) & 0xfff8n);
+  s.segBase[SegIndex.CS] = 0;
+  s.segLimit[SegIndex.CS] = 0xffff_ffff;
+  s.segAr[SegIndex.CS] = ar({ type: TYPE_CODE, s: true, l: host64, db: !host64, g: true });
+  for (const slot of [SegIndex.SS, SegIndex.DS, SegIndex.ES, SegIndex.FS, SegIndex.GS]) {
+    // A null selector leaves the register unusable, except SS (§28.5.2: SS stays usable in 64-bit mode).
+    const usable = s.segSel[slot] !== 0 || slot === SegIndex.SS;
+    s.segBase[slot] = 0;
+    s.segLimit[slot] = 0xffff_ffff;
+    s.segAr[slot] = ar({ type: TYPE_DATA, s: true, db: true, g: true }) | (usable ? 0 : UNUSABLE);
+  }
+  s.segBase[SegIndex.FS] = fieldToLinear(h(F.HOST_FS_BASE));
+  s.segBase[SegIndex.GS] = fieldToLinear(h(F.HOST_GS_BASE));
+  s.segBase[SegIndex.TR] = fieldToLinear(h(F.HOST_TR_BASE));
+  s.segLimit[SegIndex.TR] = 0x67;
+  s.segAr[SegIndex.TR] = ar({ type: TYPE_BUSY_TSS, s: false, g: false });
+  s.segSel[SegIndex.LDTR] = 0;
+  s.segBase[SegIndex.LDTR] = 0;
+  s.segLimit[SegIndex.LDTR] = 0;
+  s.segAr[SegIndex.LDTR] = UNUSABLE;
+  s.gdtrBase = fieldToLinear(h(F.HOST_GDTR_BASE));
+  s.gdtrLimit = 0xffff;
+  s.idtrBase = fieldToLinear(h(F.HOST_IDTR_BASE));
+  s.idtrLimit = 0xffff;
+
+  // §28.5 intro: RIP and RSP from the host fields; RFLAGS cleared except bit 1.
+  s.rip = fieldToLinear(h(F.HOST_RIP));
+  s.setGpr64(4, h(F.HOST_RSP));
+  s.rflags = Number(RFLAGS_FIXED1);
+  s.activity = 'active';
+  s.shadowUntil = -1;
+}
