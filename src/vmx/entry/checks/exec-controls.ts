@@ -229,6 +229,11 @@ function eptCap(ctx: EntryContext): bigint {
   return ctx.msr(MSR.IA32_VMX_EPT_VPID_CAP);
 }
 
+/** The fix when the processor supports no valid EPTP at all: turn "enable EPT" off. */
+function withoutEpt(ctx: EntryContext): { field: string; value: bigint } {
+  return { field: PROC2_F, value: proc2Controls(ctx) & ~PROC2.mask.SECONDARY_EXEC_ENABLE_EPT! };
+}
+
 const EPT_CAP = (bits: number[]) => ({ msr: 'IA32_VMX_EPT_VPID_CAP', index: MSR.IA32_VMX_EPT_VPID_CAP, bits });
 
 function checkCtrlEptpMemoryType(ctx: EntryContext): Verdict {
@@ -239,11 +244,12 @@ function checkCtrlEptpMemoryType(ctx: EntryContext): Verdict {
   if (type === 0n && EPT_VPID_CAP.has(cap, 'EPTP_UC')) return PASS;
   if (type === 6n && EPT_VPID_CAP.has(cap, 'EPTP_WB')) return PASS;
   const fixType = EPT_VPID_CAP.has(cap, 'EPTP_WB') ? 6n : 0n;
+  const supported = EPT_VPID_CAP.has(cap, 'EPTP_WB') || EPT_VPID_CAP.has(cap, 'EPTP_UC');
   return fail(
     `The EPT memory type in EPTP bits 2:0 (${type}) is not one the processor supports (UC = 0 if cap bit 8, WB = 6 if cap bit 14).`,
     [fv('EPT_POINTER', eptp)],
     'EPTP[2:0] in {0 (if EPT_VPID_CAP[8]), 6 (if EPT_VPID_CAP[14])}',
-    { capability: EPT_CAP([8, 14]), fix: { field: 'EPT_POINTER', value: EPTP.set(eptp, 'MEMORY_TYPE', fixType) } },
+    { capability: EPT_CAP([8, 14]), fix: supported ? { field: 'EPT_POINTER', value: EPTP.set(eptp, 'MEMORY_TYPE', fixType) } : withoutEpt(ctx) },
   );
 }
 
@@ -258,7 +264,10 @@ function checkCtrlEptpWalkLength(ctx: EntryContext): Verdict {
     `EPTP bits 5:3 give a page-walk length of ${len}; the processor supports 4${EPT_VPID_CAP.has(cap, 'PAGE_WALK_5') ? ' and 5' : ''}.`,
     [fv('EPT_POINTER', eptp)],
     'EPTP[5:3] == 3 (4 levels), or 4 (5 levels) if EPT_VPID_CAP[7]',
-    { capability: EPT_CAP([6, 7]), fix: { field: 'EPT_POINTER', value: EPTP.set(eptp, 'WALK_LENGTH_MINUS_1', 3n) } },
+    {
+      capability: EPT_CAP([6, 7]),
+      fix: EPT_VPID_CAP.has(cap, 'PAGE_WALK_4') ? { field: 'EPT_POINTER', value: EPTP.set(eptp, 'WALK_LENGTH_MINUS_1', 3n) } : withoutEpt(ctx),
+    },
   );
 }
 
