@@ -1,0 +1,4 @@
+    mov rax, 1
+    frobnicate rax
+    add rax,
+    hlt

@@ -1,0 +1,91 @@
+// `npm run bench`: measures the figures of DESIGN section 8 that run in Node, prints a table and
+// writes bench-results/bench.json (gitignored); docs/performance.md records them with the machine
+// they ran on. Each benchmark is one entry of BENCHMARKS; later issues add theirs (VM-entry checks,
+// VM exit round trips, step back) as more entries. Speed is measured here, never in tests.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform, arch } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Machine } from '../machine/machine.ts';
+
+/** One figure: what it measures, its budget, and a function returning the measured value. */
+export interface Benchmark {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  /** The budget of DESIGN section 8, and whether the figure must stay above or below it. */
+  readonly budget: number;
+  readonly better: 'higher' | 'lower';
+  /** Measures once; the harness repeats and keeps the median. */
+  run(): number;
+}
+
+/** A tight loop: mov ecx, N / .l: add rax, rcx / xor rdx, rax / dec ecx / jnz .l / hlt. */
+function tightLoop(iterations: number): Uint8Array {
+  const n = iterations >>> 0;
+  return new Uint8Array([
+    0xb9, n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24, // mov ecx, N
+    0x48, 0x01, 0xc8, // add rax, rcx
+    0x48, 0x31, 0xc2, // xor rdx, rax
+    0xff, 0xc9, // dec ecx
+    0x75, 0xf6, // jnz -10
+    0xf4, // hlt
+  ]);
+}
+
+const LOOP_ITERATIONS = 2_000_000;
+
+export const BENCHMARKS: readonly Benchmark[] = [
+  {
+    id: 'interpreter-tight-loop',
+    title: 'interpreter, tight loop (Machine.run)',
+    unit: 'instructions/s',
+    budget: 20_000_000,
+    better: 'higher',
+    run() {
+      const m = new Machine({ history: false, vmx: null });
+      m.load(tightLoop(LOOP_ITERATIONS));
+      const t0 = performance.now();
+      const r = m.run({ maxSteps: 4 * LOOP_ITERATIONS + 10 });
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.kind !== 'stopped' || r.reason !== 'halted') throw new Error(`tight loop did not halt: ${JSON.stringify(r)}`);
+      return m.steps / seconds;
+    },
+  },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function fmt(v: number): string {
+  return v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(2);
+}
+
+/** Runs every benchmark `repeats` times (after one warm-up) and returns the figures. */
+export function runBenchmarks(repeats = 5) {
+  return BENCHMARKS.map((b) => {
+    b.run();
+    const samples = Array.from({ length: repeats }, () => b.run());
+    const value = median(samples);
+    const ok = b.better === 'higher' ? value >= b.budget : value <= b.budget;
+    return { id: b.id, title: b.title, unit: b.unit, value, samples, budget: b.budget, better: b.better, withinBudget: ok };
+  });
+}
+
+function main(): void {
+  const figures = runBenchmarks();
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${platform()} ${arch()}` };
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync('bench-results/bench.json', `${JSON.stringify({ date: new Date().toISOString(), machine, figures }, null, 2)}\n`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  console.log('figure'.padEnd(44), 'median'.padStart(14), 'budget'.padStart(14), '');
+  for (const f of figures) {
+    console.log(f.title.padEnd(44), `${fmt(f.value)}`.padStart(14), `${f.better === 'higher' ? '>=' : '<='} ${fmt(f.budget)}`.padStart(14), f.withinBudget ? 'ok' : 'OVER BUDGET', f.unit);
+  }
+  console.log('wrote bench-results/bench.json');
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main();
