@@ -81,17 +81,6 @@ function hasNonRegisterLeaf(e: Expr): boolean {
   }
 }
 
-function dependsOnPosition(e: Expr | null): boolean {
-  if (!e) return false;
-  switch (e.k) {
-    case 'here': case 'sym': return true;
-    case 'un': return dependsOnPosition(e.a);
-    case 'bin': return dependsOnPosition(e.a) || dependsOnPosition(e.b);
-    case 'cond': return dependsOnPosition(e.c) || dependsOnPosition(e.a) || dependsOnPosition(e.b);
-    default: return false;
-  }
-}
-
 class Pass {
   readonly defs = new Map<string, Def>();
   readonly spans: LineSpan[] = [];
@@ -187,36 +176,40 @@ class Pass {
         return;
       }
       default: {
+        // NASM evaluates a line's operands once, with `$` at the line's start, and then
+        // emits them `times` times (only branch displacements differ per repetition).
         const count = this.times(s.times, s.line);
         const start = this.offset;
-        if (count > 1 && !this.positionDependent(s)) {
-          // Repetitions that do not depend on their address are encoded once.
-          const bytes = this.one(s, 0);
-          this.advance(bytes.length * count, s);
-          if (this.final && bytes.length > 0) {
-            const all = new Uint8Array(bytes.length * count);
-            for (let k = 0; k < count; k++) all.set(bytes, k * bytes.length);
-            this.chunks.push({ at: start, bytes: all });
-          }
-        } else {
-          for (let k = 0; k < count; k++) {
-            const bytes = this.one(s, k);
-            if (this.final && bytes.length > 0) this.chunks.push({ at: this.offset, bytes });
-            this.advance(bytes.length, s);
-          }
+        if (count > 0) {
+          if (s.kind === 'insn') this.instruction(s, count);
+          else this.repeat(s.kind === 'data' ? this.data(s) : this.res(s), count, s);
         }
         if (this.final && this.offset > start) this.spans.push({ line: s.line, address: this.opts.origin + BigInt(start), size: this.offset - start });
       }
     }
   }
 
-  private positionDependent(s: AnyStmt): boolean {
-    if (s.kind === 'insn') {
-      const branch = s.mnemonic.startsWith('j') || s.mnemonic.startsWith('loop') || s.mnemonic === 'call';
-      return branch || s.operands.some((o) => o.kind !== 'reg' && dependsOnPosition(o.expr));
+  private repeat(bytes: Uint8Array, count: number, s: AnyStmt): void {
+    const start = this.offset;
+    this.advance(bytes.length * count, s);
+    if (!this.final || bytes.length === 0) return;
+    if (count === 1) { this.chunks.push({ at: start, bytes }); return; }
+    const all = new Uint8Array(bytes.length * count);
+    for (let k = 0; k < count; k++) all.set(bytes, k * bytes.length);
+    this.chunks.push({ at: start, bytes: all });
+  }
+
+  private instruction(s: Extract<AnyStmt, { kind: 'insn' }>, count: number): void {
+    const operands: AsmOperand[] = [];
+    for (const o of s.operands) {
+      const op = this.operand(o, s);
+      if (typeof op === 'string' && this.final) this.diags.error(s.line, o.col, op);
+      if (op === null || typeof op === 'string') return;
+      operands.push(op);
     }
-    if (s.kind === 'data') return s.items.some((i) => i.kind === 'expr' && dependsOnPosition(i.expr));
-    return false;
+    const branch = /^(j|loop|call)/.test(s.mnemonic) || operands.some((o) => o.kind === 'mem' && o.ripRelative);
+    if (!branch || count === 1) { this.repeat(this.encodeAt(s, operands), count, s); return; }
+    for (let k = 0; k < count; k++) this.repeat(this.encodeAt(s, operands), 1, s);
   }
 
   private advance(n: number, s: AnyStmt): void {
@@ -257,14 +250,6 @@ class Pass {
     return Number(v.c);
   }
 
-  /** Bytes of one repetition of a sized statement. */
-  private one(s: AnyStmt, rep: number): Uint8Array {
-    if (s.kind === 'data') return this.data(s);
-    if (s.kind === 'res') return this.res(s, rep);
-    if (s.kind === 'insn') return this.insn(s);
-    return new Uint8Array(0);
-  }
-
   private data(s: Extract<AnyStmt, { kind: 'data' }>): Uint8Array {
     let size = 0;
     for (const it of s.items) size += it.kind === 'str' ? stringItemSize(it.bytes, s.unit) : s.unit;
@@ -289,7 +274,7 @@ class Pass {
     return out;
   }
 
-  private res(s: Extract<AnyStmt, { kind: 'res' }>, rep: number): Uint8Array {
+  private res(s: Extract<AnyStmt, { kind: 'res' }>): Uint8Array {
     const v = this.eval(s.count, s.line);
     if (!v || !isKnown(v) || !isScalar(v)) {
       if (this.final && v) this.diags.error(s.line, s.countCol, 'attempt to reserve non-constant quantity of space');
@@ -305,21 +290,11 @@ class Pass {
       this.fatal = true;
       throw new PassAbort();
     }
-    if (this.final && rep === 0 && n > 0n) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
+    if (this.final && n > 0n) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
     return new Uint8Array(Number(n));
   }
 
-  private insn(s: Extract<AnyStmt, { kind: 'insn' }>): Uint8Array {
-    const operands: AsmOperand[] = [];
-    for (const o of s.operands) {
-      const op = this.operand(o, s);
-      if (typeof op === 'string') {
-        if (this.final) this.diags.error(s.line, o.col, op);
-        return new Uint8Array(0);
-      }
-      if (op === null) return new Uint8Array(0);
-      operands.push(op);
-    }
+  private encodeAt(s: Extract<AnyStmt, { kind: 'insn' }>, operands: readonly AsmOperand[]): Uint8Array {
     const req: EncodeRequest = {
       mnemonic: s.mnemonic, prefixes: s.prefixes, operands,
       address: BigInt.asUintN(64, this.opts.origin + BigInt(this.offset)), bits: 64,
@@ -345,7 +320,8 @@ class Pass {
       if (!v) return null;
       if (v.regs.size > 0) return 'invalid operand type';
       return {
-        kind: 'imm', value: absoluteValue(v, this.opts.origin), known: isKnown(v), reloc: v.seg !== 0n,
+        // Unsigned, in the same domain as `address`: the encoder subtracts them for branches.
+        kind: 'imm', value: BigInt.asUintN(64, absoluteValue(v, this.opts.origin)), known: isKnown(v), reloc: v.seg !== 0n,
         ...(o.size !== undefined ? { size: o.size } : {}), ...(o.strict ? { strict: true } : {}),
       };
     }

@@ -171,7 +171,8 @@ export function tokenize(text: string, colBase = 1): Token[] {
       i++;
       continue;
     }
-    if (isIdStart(c)) {
+    // A lone `?` is the conditional operator; `?name` is an identifier.
+    if (isIdStart(c) && !(c === '?' && !isIdChar(text[i + 1] ?? ''))) {
       let j = i + 1;
       while (j < text.length && isIdChar(text[j]!)) j++;
       out.push({ kind: 'id', text: text.slice(i, j), col });

@@ -161,7 +161,9 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
   return {
     kind: 'mem',
     scale: (i === null ? 1 : Number(s)) as 1 | 2 | 4 | 8,
-    disp: absoluteValue(v, ctx.origin),
+    // A RIP-relative target is an address (unsigned, like the request's address); any
+    // other displacement is signed, as the encoder sizes it (disp8 vs disp32).
+    disp: ripRelative ? BigInt.asUintN(64, absoluteValue(v, ctx.origin)) : absoluteValue(v, ctx.origin),
     dispKnown: isKnown(v),
     dispReloc: v.seg !== 0n,
     hasDisp,
