@@ -132,10 +132,12 @@ function assignLocations(raw: RawOperand[], p: OpcodeParts): OperandLoc[] {
   } else if (p.modrm === 'r') {
     if (regLike.length !== 2) throw new Error(`/r form needs two ModRM operands, has ${regLike.length}`);
     // The memory-capable operand goes to r/m; with none, a general register goes to r/m
-    // and the Sreg/CRn/DRn to ModRM.reg (MOV r64, CR0-CR7).
+    // and the Sreg/CRn/DRn to ModRM.reg (MOV r64, CRn); of two general registers the
+    // second is r/m (`LAR r32, r16`, as `LAR r32, r32/m16`).
     const withMem = regLike.filter((i) => raw[i].mem);
+    const gprs = regLike.filter((i) => raw[i].cls === 'gpr');
     const rmIdx = withMem.length === 1 ? withMem[0]
-      : withMem.length === 0 ? regLike.find((i) => raw[i].cls === 'gpr') ?? regLike[1] : -1;
+      : withMem.length === 0 ? (gprs.length === 1 ? gprs[0] : regLike[1]) : -1;
     if (rmIdx < 0) throw new Error('two memory-capable operands');
     loc[rmIdx] = 'rm';
   } else if (regLike.length > 0) {

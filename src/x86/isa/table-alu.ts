@@ -20,7 +20,12 @@ function aluRows(name: string, n: number, flags: FlagEffects): FormRow[] {
   const dst = name === 'CMP' ? 'r' : 'rw';
   const a2 = { access: [dst, 'r'] as const, flags };
   const sx = { ...a2, sx: true };
+  // Row order is NASM's preference at equal length: the sign-extended imm8 forms first
+  // (`add ax, 1` is 66 83 C0 01, not 66 05 01 00), then the accumulator forms.
   return [
+    row(`83 ${d} ib`, `${name} r/m16, imm8`, sx),
+    row(`83 ${d} ib`, `${name} r/m32, imm8`, sx),
+    row(`REX.W 83 ${d} ib`, `${name} r/m64, imm8`, sx),
     row(`${b(4)} ib`, `${name} AL, imm8`, a2),
     row(`${b(5)} iw`, `${name} AX, imm16`, a2),
     row(`${b(5)} id`, `${name} EAX, imm32`, a2),
@@ -29,9 +34,6 @@ function aluRows(name: string, n: number, flags: FlagEffects): FormRow[] {
     row(`81 ${d} iw`, `${name} r/m16, imm16`, a2),
     row(`81 ${d} id`, `${name} r/m32, imm32`, a2),
     row(`REX.W 81 ${d} id`, `${name} r/m64, imm32`, sx),
-    row(`83 ${d} ib`, `${name} r/m16, imm8`, sx),
-    row(`83 ${d} ib`, `${name} r/m32, imm8`, sx),
-    row(`REX.W 83 ${d} ib`, `${name} r/m64, imm8`, sx),
     row(`${b(0)} /r`, `${name} r/m8, r8`, a2),
     row(`${b(1)} /r`, `${name} r/m16, r16`, a2),
     row(`${b(1)} /r`, `${name} r/m32, r32`, a2),

@@ -79,20 +79,22 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('REX.W 8D /r', 'LEA r64, m', { access: ['w', 'n'] }),
 
   // XCHG: SDM Vol. 2B §5.1 "XCHG". 90 alone is NOP (see NOP_ROWS); 90+r with REX.B is XCHG.
+  // Between two registers NASM puts the first operand in ModRM.reg: the `r, r/m` spelling
+  // comes first (asmOnly; the decoder names the SDM's `r/m, r` row).
   row('90+rw', 'XCHG AX, r16', { access: ['rw', 'rw'] }),
   row('90+rw', 'XCHG r16, AX', { access: ['rw', 'rw'], asmOnly: true }),
   row('90+rd', 'XCHG EAX, r32', { access: ['rw', 'rw'] }),
   row('90+rd', 'XCHG r32, EAX', { access: ['rw', 'rw'], asmOnly: true }),
   row('REX.W 90+rd', 'XCHG RAX, r64', { access: ['rw', 'rw'] }),
   row('REX.W 90+rd', 'XCHG r64, RAX', { access: ['rw', 'rw'], asmOnly: true }),
-  row('86 /r', 'XCHG r/m8, r8', { access: ['rw', 'rw'] }),
   row('86 /r', 'XCHG r8, r/m8', { access: ['rw', 'rw'], asmOnly: true }),
-  row('87 /r', 'XCHG r/m16, r16', { access: ['rw', 'rw'] }),
+  row('86 /r', 'XCHG r/m8, r8', { access: ['rw', 'rw'] }),
   row('87 /r', 'XCHG r16, r/m16', { access: ['rw', 'rw'], asmOnly: true }),
-  row('87 /r', 'XCHG r/m32, r32', { access: ['rw', 'rw'] }),
+  row('87 /r', 'XCHG r/m16, r16', { access: ['rw', 'rw'] }),
   row('87 /r', 'XCHG r32, r/m32', { access: ['rw', 'rw'], asmOnly: true }),
-  row('REX.W 87 /r', 'XCHG r/m64, r64', { access: ['rw', 'rw'] }),
+  row('87 /r', 'XCHG r/m32, r32', { access: ['rw', 'rw'] }),
   row('REX.W 87 /r', 'XCHG r64, r/m64', { access: ['rw', 'rw'], asmOnly: true }),
+  row('REX.W 87 /r', 'XCHG r/m64, r64', { access: ['rw', 'rw'] }),
 
   // PUSH / POP: SDM Vol. 2B §4.3 "PUSH", "POP". Default operand size 64 in 64-bit mode.
   row('50+rw', 'PUSH r16', { access: ['r'], osz: 'd64' }),

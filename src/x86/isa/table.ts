@@ -82,14 +82,21 @@ export interface MnemonicForms {
   readonly cond?: number;
 }
 
+/** NASM spellings of table mnemonics in 64-bit mode (NASM 2.16 `insns.dat`). */
+const NASM_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['sal', 'shl'], ['pushf', 'pushfq'], ['popf', 'popfq'], ['iret', 'iretd'], ['retn', 'ret'],
+  ['retq', 'ret'], ['icebp', 'int1'], ['loopz', 'loope'], ['loopnz', 'loopne'],
+]);
+
 const CC_FAMILIES: readonly [string, string][] = [['j', 'jcc'], ['set', 'setcc'], ['cmov', 'cmovcc']];
 
 /**
  * Forms for a mnemonic as written in source (lower case): 'add', 'jne', 'setnz',
- * 'cmovge'. Condition aliases follow SDM Vol. 2A §3.2 "Jcc" (JZ = JE, JNAE = JB, ...).
+ * 'cmovge', and NASM's other names ('sal' = 'shl', 'pushf' = 'pushfq' in 64-bit mode,
+ * 'iret' = 'iretd'). Condition aliases follow SDM Vol. 2A §3.2 "Jcc" (JZ = JE, JNAE = JB, ...).
  */
 export function formsForMnemonic(mnemonic: string): MnemonicForms | undefined {
-  const m = mnemonic.toLowerCase();
+  const m = NASM_ALIASES.get(mnemonic.toLowerCase()) ?? mnemonic.toLowerCase();
   const direct = byMnemonic.get(m);
   if (direct) return { forms: direct };
   for (const [prefix, family] of CC_FAMILIES) {

@@ -1,0 +1,162 @@
+// Does an instruction form accept these assembler operands, the way NASM 2.16 matches
+// its templates? Immediates follow NASM's optimiser (-Ox): a plain number (known, not
+// relocatable, no `strict`) may take a sign-extended imm8 form or MOV's shorter forms;
+// a value that depends on a label never shrinks. Choices: docs/decisions/0001-nasm-encoding-choices.md.
+
+import type { InstructionForm, OperandSpec } from './form.ts';
+import type { AsmOperand } from './operands.ts';
+import type { AsmMem } from './encode-modrm.ts';
+import { RegKind, regIndex, regKind, regSize, type Reg } from './registers.ts';
+
+type AsmImm = Extract<AsmOperand, { kind: 'imm' }>;
+
+/** Why a form did not take the operands (the most specific reason wins the message). */
+export type MatchFailure = 'kind' | 'size' | 'range' | 'short-range';
+
+/** Operands placed into a form's fields. */
+export interface Placed {
+  readonly form: InstructionForm;
+  /** ModRM.reg value (0-15; /digit for digit forms), or -1. */
+  readonly reg: number;
+  /** r/m as a register index, or a memory operand, or null. */
+  readonly rmReg: number;
+  readonly rmMem: AsmMem | null;
+  /** Register in the opcode's low bits, or -1. */
+  readonly opreg: number;
+  /** Immediate fields in order: value and byte size. */
+  readonly imms: { readonly value: bigint; readonly size: number }[];
+  /** Relative branch target, or null. */
+  readonly rel: { readonly target: bigint; readonly size: number; readonly known: boolean } | null;
+  /** Every register operand (for REX requirements). */
+  readonly regs: Reg[];
+  /** Index of an unsized memory operand whose size the form decided, with that size. */
+  readonly inferredMemSize: number;
+}
+
+const low = (v: bigint, bits: number): bigint => BigInt.asIntN(bits, v);
+/** NASM's SBYTEWORD / SBYTEDWORD: the value's low 16 / 32 bits, signed, fit in a byte. */
+const sbyte = (v: bigint, opSize: number): boolean => {
+  const x = low(v, opSize === 2 ? 16 : 32);
+  return x >= -128n && x <= 127n;
+};
+/** Register number in encodings: AH-BH are 4-7 (without REX), the rest their index. */
+const regNum = (r: Reg): number => (regKind(r) === RegKind.GPR8H ? regIndex(r) + 4 : regIndex(r));
+const simple = (imm: AsmImm): boolean => imm.known && !imm.reloc;
+
+/** NASM's UDWORD: a plain number in 0..0xFFFFFFFF (MOV r64, imm becomes MOV r32, imm). */
+export function isUdword(imm: AsmImm): boolean {
+  const v = BigInt.asUintN(64, imm.value);
+  return simple(imm) && !imm.strict && v <= 0xffffffffn;
+}
+/** NASM's SDWORD: a plain number that fits a sign-extended imm32. */
+function isSdword(imm: AsmImm): boolean {
+  const v = BigInt.asIntN(64, imm.value);
+  return simple(imm) && !imm.strict && v >= -0x80000000n && v <= 0x7fffffffn;
+}
+
+// NASM's templates for these take memory of no particular size: a size keyword is an
+// error ("mismatch in operand sizes"), except for LEA, which takes any.
+const UNSIZED_MEM_TOKENS = new Set(['m', 'm16&64', 'm16&32']);
+const UNSIZED_MEM_MNEMONICS = new Set(['vmxon', 'vmclear', 'vmptrld', 'vmptrst']);
+
+function memFits(f: InstructionForm, spec: OperandSpec, mem: AsmMem): MatchFailure | null {
+  if (mem.size === undefined || f.mnemonic === 'lea') return null;
+  if (UNSIZED_MEM_TOKENS.has(spec.token) || UNSIZED_MEM_MNEMONICS.has(f.mnemonic)) return 'size';
+  return mem.size === spec.memSize ? null : 'size';
+}
+
+function regFits(spec: OperandSpec, r: Reg): boolean {
+  const k = regKind(r);
+  switch (spec.regClass) {
+    case 'gpr': return (k <= RegKind.GPR8H) && regSize(r) === spec.regSize;
+    case 'seg': return k === RegKind.SEG;
+    case 'cr': return k === RegKind.CR;
+    case 'dr': return k === RegKind.DR;
+    default: return false;
+  }
+}
+
+function immFits(f: InstructionForm, spec: OperandSpec, imm: AsmImm, dstIsReg: boolean): MatchFailure | null {
+  const sizedByReg = f.operands.some((o) => o.regClass === 'gpr' && o.token !== 'DX');
+  // PUSH word forms: NASM takes them only with an explicit `word`.
+  if (f.osz === 'd64' && f.opSize === 2 && !sizedByReg && imm.size !== 2) return 'size';
+  if (f.sx && spec.immSize === 1) {
+    if (imm.size === 1) return null;
+    if (imm.size !== undefined && imm.size !== f.opSize && !(f.opSize === 8 && imm.size === 4)) return 'size';
+    return simple(imm) && !imm.strict && sbyte(imm.value, f.opSize) ? null : 'range';
+  }
+  const wide = spec.immSize >= 2 && (spec.immSize === f.opSize || (f.sx && f.opSize === 8));
+  if (wide) {
+    const dwordOk = f.sx && f.opSize === 8 && (f.mnemonic === 'mov' || f.mnemonic === 'push');
+    if (imm.size !== undefined && imm.size !== f.opSize && !(dwordOk && imm.size === 4)) return 'size';
+    // MOV r64, imm: NASM uses C7 /0 (sign-extended imm32) only for a plain number that
+    // fits, or an explicit `dword`; otherwise B8+r with imm64.
+    if (f.mnemonic === 'mov' && f.sx && dstIsReg && !isSdword(imm) && imm.size !== 4) return 'range';
+    return null;
+  }
+  return imm.size === undefined || imm.size === spec.immSize ? null : 'size';
+}
+
+/** Places operands into the form's fields, or says why they do not fit. */
+export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | undefined): Placed | MatchFailure {
+  if (ops.length !== f.operands.length) return 'kind';
+  let reg = f.modrm === 'digit' ? f.digit : -1;
+  let rmReg = -1;
+  let rmMem: AsmMem | null = null;
+  let opreg = -1;
+  let inferredMemSize = -1;
+  const imms: { value: bigint; size: number }[] = [];
+  let rel: Placed['rel'] = null;
+  const regs: Reg[] = [];
+  let failure: MatchFailure | null = null;
+  const dstIsReg = ops[0]?.kind === 'reg';
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    const spec = f.operands[i];
+    switch (spec.loc) {
+      case 'implicit':
+        if (spec.one) {
+          if (op.kind !== 'imm' || !simple(op) || op.value !== 1n || op.size !== undefined) return 'kind';
+        } else if (op.kind !== 'reg' || op.reg !== spec.fixed) return 'kind';
+        else regs.push(op.reg);
+        break;
+      case 'reg':
+      case 'opreg':
+        if (op.kind !== 'reg' || !regFits(spec, op.reg)) return 'kind';
+        regs.push(op.reg);
+        if (spec.loc === 'reg') reg = regNum(op.reg);
+        else opreg = regNum(op.reg);
+        break;
+      case 'rm':
+        if (op.kind === 'reg') {
+          if (f.modKind === 'mem' || spec.regClass === 'none' || !regFits(spec, op.reg)) return 'kind';
+          regs.push(op.reg);
+          rmReg = regNum(op.reg);
+        } else if (op.kind === 'mem') {
+          if (!spec.mem) return 'kind';
+          const why = memFits(f, spec, op);
+          if (why) failure = why;
+          if (op.size === undefined) inferredMemSize = spec.memSize;
+          rmMem = op;
+        } else return 'kind';
+        break;
+      case 'imm': {
+        if (op.kind !== 'imm') return 'kind';
+        const why = immFits(f, spec, op, dstIsReg);
+        if (why) failure = failure ?? why;
+        imms.push({ value: op.value, size: spec.immSize });
+        break;
+      }
+      case 'rel':
+        if (op.kind !== 'imm') return 'kind';
+        if (spec.immSize === 1 && branch === 'near') return 'range';
+        if (spec.immSize !== 1 && branch === 'short') return 'short-range';
+        rel = { target: op.value, size: spec.immSize, known: op.known };
+        break;
+      default:
+        return 'kind';
+    }
+  }
+  if (failure) return failure;
+  return { form: f, reg, rmReg, rmMem, opreg, imms, rel, regs, inferredMemSize };
+}

@@ -1,0 +1,155 @@
+// The encoder: one instruction (mnemonic, prefixes, assembler operands) to the bytes NASM
+// 2.16 writes for it with `-f bin` and its default optimisation (-Ox). Forms come from
+// the instruction table (STYLE rule 3); this file only chooses among them as NASM does
+// and lays out prefixes, REX, opcode, ModRM/SIB, displacement and immediates (SDM Vol. 2A
+// §2.1 "Instruction Format for Protected Mode, Real-Address Mode, and Virtual-8086
+// Mode", §2.2.1 "REX Prefixes"). NASM's choices: docs/decisions/0001-nasm-encoding-choices.md.
+
+import type { InstructionForm } from './form.ts';
+import type { AsmOperand, EncodeRequest, EncodeResult } from './operands.ts';
+import { encodeMem, leBytes } from './encode-modrm.ts';
+import { isUdword, place, type MatchFailure, type Placed } from './encode-match.ts';
+import { RegKind, makeReg, regIndex, regKind, type Reg } from './registers.ts';
+import { formById, formsForMnemonic } from './table.ts';
+
+const SEG_PREFIX = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
+const MAP_ESCAPE: readonly (readonly number[])[] = [[], [0x0f], [0x0f, 0x38], [0x0f, 0x3a]];
+
+const MESSAGES: Record<MatchFailure | 'mode' | 'hibyte' | 'ea', string> = {
+  kind: 'invalid combination of opcode and operands',
+  size: 'mismatch in operand sizes',
+  range: 'invalid combination of opcode and operands',
+  'short-range': 'short jump is out of range',
+  mode: 'instruction not supported in 64-bit mode',
+  hibyte: 'cannot use high byte register in rex instruction',
+  ea: 'invalid effective address',
+};
+/** Which failure explains a refusal best when no form fits (most specific first). */
+const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'size', 'mode', 'range', 'kind'] as const;
+type Failure = (typeof FAILURE_ORDER)[number];
+
+interface Prefixes { readonly leading: number[]; readonly o16: boolean; readonly a32: boolean; readonly w: boolean }
+
+function parsePrefixes(list: readonly string[]): Prefixes | string {
+  const leading: number[] = [];
+  let o16 = false, a32 = false, w = false;
+  for (const p of list) {
+    switch (p.toLowerCase()) {
+      case 'lock': leading.push(0xf0); break;
+      case 'rep': case 'repe': case 'repz': leading.push(0xf3); break;
+      case 'repne': case 'repnz': leading.push(0xf2); break;
+      case 'o16': o16 = true; break;
+      case 'o64': w = true; break;
+      case 'a32': a32 = true; break;
+      case 'o32': case 'a64': break;
+      default: return `unknown prefix '${p}'`;
+    }
+  }
+  return { leading, o16, a32, w };
+}
+
+/** Lays out one placed form; returns the bytes or the failure. */
+function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8Array | Failure {
+  const f = p.form;
+  const out: number[] = [...pre.leading];
+  const mem = p.rmMem ? encodeMem(p.rmMem) : null;
+  if (typeof mem === 'string') return 'ea';
+  if (p.rmMem?.seg !== undefined) out.push(SEG_PREFIX[regIndex(p.rmMem.seg)]);
+  if (pre.o16 || (f.osz !== 'none' && f.opSize === 2)) out.push(0x66);
+  if (pre.a32 || mem?.addr32) out.push(0x67);
+  if (f.mandatory) out.push(f.mandatory);
+  let rex = f.rexW || pre.w ? 8 : 0;
+  if (p.reg >= 8) rex |= 4;
+  if (mem?.rexX) rex |= 2;
+  if (mem?.rexB || p.rmReg >= 8 || p.opreg >= 8) rex |= 1;
+  const needRex = rex !== 0 || p.regs.some((r) => regKind(r) === RegKind.GPR8 && regIndex(r) >= 4);
+  if (needRex) {
+    if (p.regs.some((r) => regKind(r) === RegKind.GPR8H)) return 'hibyte';
+    out.push(0x40 | rex);
+  }
+  out.push(...MAP_ESCAPE[f.map]);
+  out.push(f.opcode + (f.plusReg ? p.opreg & 7 : 0) + (f.cc ? cond : 0));
+  let ripAt = -1;
+  if (f.modrm === 'fixed') out.push(f.fixedModrm);
+  else if (f.modrm !== 'none') {
+    const regBits = ((p.reg < 0 ? 0 : p.reg) & 7) << 3;
+    if (mem) {
+      if (mem.rip) ripAt = out.length + mem.rip.offset;
+      out.push(mem.bytes[0] | regBits, ...mem.bytes.slice(1));
+    } else out.push(0xc0 | regBits | (p.rmReg & 7));
+  }
+  for (const imm of p.imms) out.push(...leBytes(imm.value, imm.size));
+  const relAt = out.length;
+  if (p.rel) out.push(...new Array<number>(p.rel.size).fill(0));
+  const end = req.address + BigInt(out.length);
+  if (p.rel) {
+    const d = p.rel.known ? p.rel.target - end : 0n;
+    if (p.rel.size === 1 && (d < -128n || d > 127n)) return req.branch === 'short' ? 'short-range' : 'range';
+    out.splice(relAt, p.rel.size, ...leBytes(d, p.rel.size));
+  }
+  if (ripAt >= 0 && mem?.rip) {
+    const d = mem.rip.known ? mem.rip.target - end : 0n;
+    out.splice(ripAt, 4, ...leBytes(d, 4));
+  }
+  if (out.length > 15) return 'kind';
+  return Uint8Array.from(out);
+}
+
+interface Candidate { readonly form: InstructionForm; readonly ops: readonly AsmOperand[] }
+
+/** Candidate forms with the operands each is tried with, in NASM's preference order. */
+function candidates(mnemonic: string, forms: readonly InstructionForm[], ops: readonly AsmOperand[]): Candidate[] {
+  let operands = ops;
+  // `imul r, imm` is NASM's shorthand for `imul r, r, imm` (SDM Vol. 2A §3.2 "IMUL").
+  if (mnemonic === 'imul' && ops.length === 2 && ops[1].kind === 'imm') operands = [ops[0], ops[0], ops[1]];
+  const out: Candidate[] = forms.map((form) => ({ form, ops: operands }));
+  // MOVSX r64, r/m32 is MOVSXD to NASM.
+  if (mnemonic === 'movsx') for (const form of formsForMnemonic('movsxd')?.forms ?? []) out.push({ form, ops });
+  // MOV r64, imm with a plain number in 0..0xFFFFFFFF: NASM writes MOV r32, imm32, which
+  // zero-extends (SDM Vol. 1 §3.4.1.1 "General-Purpose Registers in 64-Bit Mode").
+  const [dst, src] = ops;
+  if (mnemonic === 'mov' && ops.length === 2 && dst.kind === 'reg' && regKind(dst.reg) === RegKind.GPR64 &&
+      src.kind === 'imm' && isUdword(src) && (src.size === undefined || src.size === 8)) {
+    const r32: Reg = makeReg(RegKind.GPR32, regIndex(dst.reg));
+    out.unshift({ form: formById('MOV_r32_imm32')!, ops: [{ kind: 'reg', reg: r32 }, { ...src, size: undefined }] });
+  }
+  return out;
+}
+
+/** XCHG EAX, EAX may not use 90 in 64-bit mode: 90 is NOP and would not clear RAX[63:32]. */
+function isXchgEaxEax(f: InstructionForm, ops: readonly AsmOperand[]): boolean {
+  return f.mnemonic === 'xchg' && f.plusReg && f.opSize === 4 &&
+    ops.every((o) => o.kind === 'reg' && regKind(o.reg) === RegKind.GPR32 && regIndex(o.reg) === 0);
+}
+
+/**
+ * Encodes one instruction exactly as NASM 2.16 (`-f bin`, -Ox) does in 64-bit mode:
+ * the shortest form that accepts the operands, ties to the table's order (which keeps
+ * NASM's: `r/m, r` before `r, r/m`). Never throws: a refusal carries NASM's message.
+ */
+export function encode(req: EncodeRequest): EncodeResult {
+  if (req.bits !== 64) return { ok: false, message: 'only 64-bit mode is supported by the encoder' };
+  const found = formsForMnemonic(req.mnemonic);
+  const mnemonic = found?.forms[0]?.mnemonic ?? req.mnemonic.toLowerCase();
+  if (!found) return { ok: false, message: `unknown instruction '${req.mnemonic}'` };
+  const pre = parsePrefixes(req.prefixes);
+  if (typeof pre === 'string') return { ok: false, message: pre };
+  const failures = new Set<Failure>();
+  let best: Uint8Array | null = null;
+  const sizes = new Set<number>();
+  for (const { form, ops } of candidates(mnemonic, found.forms, req.operands)) {
+    if (form.row.encode === false || isXchgEaxEax(form, ops)) continue;
+    const placed = place(form, ops, req.branch);
+    if (typeof placed === 'string') { failures.add(placed); continue; }
+    if (!form.modes.m64) { failures.add('mode'); continue; }
+    const bytes = emit(placed, req, pre, found.cond ?? 0);
+    if (typeof bytes === 'string') { failures.add(bytes); continue; }
+    if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
+    if (best === null || bytes.length < best.length) best = bytes;
+  }
+  // NASM refuses a memory operand without size when the forms that fit disagree on it.
+  if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
+  if (best) return { ok: true, bytes: best };
+  const why = FAILURE_ORDER.find((k) => failures.has(k)) ?? 'kind';
+  return { ok: false, message: MESSAGES[why] };
+}
