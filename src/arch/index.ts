@@ -23,3 +23,5 @@ export * from './vmcs/exists.ts';
 export * from './vmx-msrs.ts';
 export * from './exit-reasons.ts';
 export * from './vm-instruction-errors.ts';
+export * from './ept.ts';
+export * from './vmx-info.ts';
