@@ -66,8 +66,18 @@ export function checkMsrArea(ctx: EntryContext, countField: string, addrField: s
     `The ${what} address (${hex(addr)}, ${count} entries) is invalid: ${problems.join('; ')}.`,
     [fv(countField, count), fv(addrField, addr)],
     `${addrField}[3:0] == 0 && ${addrField} + 16 * ${countField} - 1 < 2^${ctx.maxPhysAddr}`,
-    { fix: { field: addrField, value: addr & ~0xfn & ((1n << BigInt(ctx.maxPhysAddr)) - 1n) } },
+    { fix: msrAreaFix(ctx, countField, addrField, count, addr) },
   );
+}
+
+/** The nearest address that holds the whole area below the physical-address limit (or count 0). */
+function msrAreaFix(ctx: EntryContext, countField: string, addrField: string, count: bigint, addr: bigint): { field: string; value: bigint } {
+  const top = (beyondPhysWidth(ctx, 0xffff_ffff_ffff_ffffn) ^ 0xffff_ffff_ffff_ffffn) + 1n;
+  const size = count * 16n;
+  if (size > top) return { field: countField, value: 0n };
+  let a = addr & ~0xfn & (top - 1n);
+  if (a + size > top) a = top - size;
+  return { field: addrField, value: a };
 }
 
 function checkCtrlExitMsrStore(ctx: EntryContext): Verdict {
