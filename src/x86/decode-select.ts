@@ -40,9 +40,8 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
     }
   }
   const rows = formsByOpcode(map, opcode);
-  const opText = MAP_TEXT[map] + hex2(opcode);
   if (rows.length === 0) {
-    return { form: null, opcode, modrm: -1, opSize: 4, reason: 'unsupported', message: `opcode ${opText} is not in the instruction table` };
+    return { form: null, opcode, modrm: -1, opSize: 4, reason: 'unsupported', message: `opcode ${MAP_TEXT[map]}${hex2(opcode)} is not in the instruction table` };
   }
   const modrm = rows[0]!.modrm === 'none' ? -1 : cur.u8();
   const rep = p.rep === 'rep' ? 0xf3 : p.rep === 'repne' ? 0xf2 : 0;
@@ -50,13 +49,11 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
   // mandatory-prefix row: 66 F3 0F 38 80 is not INVEPT (SDM Vol. 2A §2.1.2 "Opcodes":
   // mandatory prefixes; the last F2/F3 takes precedence over 66). In the one-byte map
   // they stay REP prefixes where no row claims them (F2 90 is a NOP, F3 90 PAUSE).
-  const tries: number[] = [];
-  if (rep !== 0) tries.push(rep);
-  if (!(rep !== 0 && map !== 0 && rows.some((f) => f.mandatory !== 0))) {
-    if (p.opsize) tries.push(0x66);
-    tries.push(0);
-  }
-  for (const mandatory of tries) {
+  const strict = rep !== 0 && map !== 0 && hasMandatoryRow(rows);
+  // Candidate mandatory prefixes in order of precedence: last F2/F3, then 66, then none.
+  for (let t = 0; t < 3; t++) {
+    const mandatory = t === 0 ? rep : t === 1 ? (p.opsize && !strict ? 0x66 : -1) : strict ? -1 : 0;
+    if (mandatory < 0 || (mandatory === 0 && t === 0)) continue;
     const opsizeFree = p.opsize && mandatory !== 0x66;
     let best: InstructionForm | null = null;
     let bestRank = -1;
@@ -80,7 +77,19 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
     if (best !== null) return { form: best, opcode, modrm, opSize: bestSize, reason: 'invalid', message: '' };
   }
   const modText = modrm < 0 ? '' : ` (ModRM ${hex2(modrm)})`;
-  return { form: null, opcode, modrm, opSize: 4, reason: 'invalid', message: `no valid form of ${opText}${modText} with these prefixes in ${mode}-bit mode` };
+  return { form: null, opcode, modrm, opSize: 4, reason: 'invalid', message: `no valid form of ${MAP_TEXT[map]}${hex2(opcode)}${modText} with these prefixes in ${mode}-bit mode` };
+}
+
+const MANDATORY_CACHE = new WeakMap<readonly InstructionForm[], boolean>();
+
+/** Whether any row of an opcode has a mandatory prefix (cached per opcode's row list). */
+function hasMandatoryRow(rows: readonly InstructionForm[]): boolean {
+  let v = MANDATORY_CACHE.get(rows);
+  if (v === undefined) {
+    v = rows.some((f) => f.mandatory !== 0);
+    MANDATORY_CACHE.set(rows, v);
+  }
+  return v;
 }
 
 function modrmFits(f: InstructionForm, modrm: number): boolean {
