@@ -7,7 +7,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAB_BASE } from '../arch/index.ts';
+import { encode } from '../x86/isa/encode.ts';
+import type { EncodeRequest } from '../x86/isa/operands.ts';
+import { FORMS } from '../x86/isa/table.ts';
+import { assembleWith } from './assembler.ts';
 import { assemble } from './index.ts';
+import { PA_MACRO, predefinedMap } from './vmx-inc.ts';
 
 const DIR = resolve(__dirname, 'testdata/corpus');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.asm')).sort();
@@ -47,6 +53,19 @@ describe('NASM corpus: lab-asm gives NASM\'s bytes', () => {
     const source = readFileSync(join(DIR, f), 'utf8');
     const golden = new Uint8Array(readFileSync(join(DIR, f.replace(/\.asm$/, '.bin'))));
     expect(firstDifference(source, golden)).toBeNull();
+  });
+
+  it('uses every 64-bit form the encoder can choose', () => {
+    const used = new Set<string>();
+    const recording = (req: EncodeRequest) => {
+      const r = encode(req);
+      if (r.ok && r.form) used.add(r.form);
+      return r;
+    };
+    const setup = { origin: LAB_BASE, predefined: predefinedMap(), macros: [PA_MACRO], encode: recording };
+    for (const f of FILES) assembleWith(readFileSync(join(DIR, f), 'utf8'), setup, {});
+    const missing = FORMS.filter((f) => f.row.encode !== false && f.modes.m64 && !used.has(f.id)).map((f) => f.id);
+    expect(missing).toEqual([]);
   });
 
   it.runIf(hasNasm)('goldens are what NASM gives today', () => {

@@ -247,7 +247,7 @@ function genSystem(w: Writer): void {
   for (const [a, b] of [['rax', 'rbx'], ['rbx', 'rax'], ['r8', 'r15'], ['rsp', 'rbp'], ['r12', 'r13']]) s.push(`vmread ${a}, ${b}`, `vmwrite ${a}, ${b}`);
   for (const r of ['ax', 'eax', 'rax', 'r9', 'r9d', 'r9w']) s.push(`sldt ${r}`, `str ${r}`);
   for (const r of ['ax', 'r9w', 'sp']) s.push(`lldt ${r}`, `ltr ${r}`);
-  for (const [a, b] of [['ax', 'bx'], ['ax', 'ebx'], ['eax', 'ebx'], ['eax', 'bx'], ['eax', 'rbx'], ['rax', 'bx'], ['rax', 'ebx'], ['rax', 'rbx'], ['r12', 'r13w'], ['r9d', 'r10']]) {
+  for (const [a, b] of [['ax', 'bx'], ['ax', 'ebx'], ['eax', 'ebx'], ['eax', 'bx'], ['eax', 'rbx'], ['rax', 'bx'], ['rax', 'ebx'], ['rax', 'rbx'], ['r12', 'r13w'], ['r9d', 'r10'], ['ax', 'rbx']]) {
     s.push(`lar ${a}, ${b}`, `lsl ${a}, ${b}`);
   }
   for (const p of ['0', '0x60', '0x80', '0xff']) s.push(`in al, ${p}`, `in ax, ${p}`, `in eax, ${p}`, `out ${p}, al`, `out ${p}, ax`, `out ${p}, eax`);
@@ -257,6 +257,21 @@ function genSystem(w: Writer): void {
   }
   s.push('lock add [rax], eax', 'lock xchg [rax], rbx', 'lock inc qword [r12]', 'lock bts dword [rax], 5', 'lock add word [fs:eax], 1', 'a32 movsb', 'o16 movsb');
   w.add('system', s);
+}
+
+/** Values known only in a later pass: forward `equ` constants and labels. */
+function genForward(w: Writer): void {
+  const f: string[] = [
+    'add rax, FWD_1', 'add rbx, FWD_80', 'sub ecx, FWD_M1', 'mov rcx, FWD_80000000', 'mov rdx, FWD_M1', 'mov r8, FWD_BIG', 'mov al, FWD_1',
+    'push FWD_1', 'push FWD_M1', 'push FWD_80', 'imul eax, ebx, FWD_1', 'shl rax, FWD_1', 'test rax, FWD_1', 'cmp byte [rax], FWD_80',
+    'mov al, [rbx+FWD_1]', 'mov al, [rbp+FWD_80]', 'mov al, [rax+FWD_M1]', 'mov al, [rsp+rcx*4+FWD_0]', 'mov eax, [FWD_1000]',
+    'lea rax, [fwd_data]', 'mov rax, [fwd_data+8]', 'mov rax, fwd_data', 'mov eax, fwd_data - $$', 'push fwd_data - $$',
+    'jmp fwd_short', 'jne fwd_short', 'call fwd_short', 'jmp fwd_long', 'je fwd_long', 'fwd_short:', 'times 150 nop', 'fwd_long:',
+    'jmp fwd_short', 'jmp back_mid', 'back_mid:', 'nop',
+    'FWD_0 equ 0', 'FWD_1 equ 1', 'FWD_80 equ 0x80', 'FWD_M1 equ -1', 'FWD_80000000 equ 0x80000000', 'FWD_BIG equ 0x123456789', 'FWD_1000 equ 0x1000',
+    'fwd_data: dq 0, 0',
+  ];
+  w.add('forward', f);
 }
 
 function header(name: string): string[] {
@@ -270,12 +285,13 @@ function main(): void {
   genMov(w);
   genStackBranch(w);
   genSystem(w);
+  genForward(w);
   mkdirSync(OUT, { recursive: true });
   for (const f of readdirSync(OUT)) if (f.endsWith('.asm')) unlinkSync(join(OUT, f));
   let total = 0;
   for (const [group, lines] of w.files) {
     // Branch files keep their labels together; others split into files of MAX_LINES.
-    const chunks = group === 'branch' ? [lines] : Array.from({ length: Math.ceil(lines.length / MAX_LINES) }, (_, i) => lines.slice(i * MAX_LINES, (i + 1) * MAX_LINES));
+    const chunks = group === 'branch' || group === 'forward' ? [lines] : Array.from({ length: Math.ceil(lines.length / MAX_LINES) }, (_, i) => lines.slice(i * MAX_LINES, (i + 1) * MAX_LINES));
     chunks.forEach((chunk, i) => {
       const name = chunks.length === 1 ? `${group}.asm` : `${group}-${i + 1}.asm`;
       writeFileSync(join(OUT, name), [...header(name), ...chunk, 'data1: dq 0', ''].join('\n'));

@@ -136,6 +136,7 @@ export function encode(req: EncodeRequest): EncodeResult {
   if (typeof pre === 'string') return { ok: false, message: pre };
   const failures = new Set<Failure>();
   let best: Uint8Array | null = null;
+  let bestForm = '';
   const sizes = new Set<number>();
   for (const { form, ops } of candidates(mnemonic, found.forms, req.operands)) {
     if (form.row.encode === false || isXchgEaxEax(form, ops)) continue;
@@ -145,11 +146,11 @@ export function encode(req: EncodeRequest): EncodeResult {
     const bytes = emit(placed, req, pre, found.cond ?? 0);
     if (typeof bytes === 'string') { failures.add(bytes); continue; }
     if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
-    if (best === null || bytes.length < best.length) best = bytes;
+    if (best === null || bytes.length < best.length) { best = bytes; bestForm = form.id; }
   }
   // NASM refuses a memory operand without size when the forms that fit disagree on it.
   if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
-  if (best) return { ok: true, bytes: best };
+  if (best) return { ok: true, bytes: best, form: bestForm };
   const why = FAILURE_ORDER.find((k) => failures.has(k)) ?? 'kind';
   return { ok: false, message: MESSAGES[why] };
 }

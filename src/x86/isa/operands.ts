@@ -88,5 +88,10 @@ export interface EncodeRequest {
 
 /** The encoder's answer: bytes, or a message for a diagnostic. Never thrown. */
 export type EncodeResult =
-  | { readonly ok: true; readonly bytes: Uint8Array }
+  | {
+      readonly ok: true;
+      readonly bytes: Uint8Array;
+      /** Id of the instruction-table row the encoder chose (for listings and coverage). */
+      readonly form?: string;
+    }
   | { readonly ok: false; readonly message: string };

@@ -119,7 +119,8 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   // System calls and mode switches: SDM Vol. 2B §4.3 "SYSCALL", "SYSRET", "SWAPGS"; Vol. 2B §4.3 "RSM"; Vol. 2D §7.x "GETSEC[leaf]".
   row('0F 05', 'SYSCALL', { modes: '64' }),
   row('0F 07', 'SYSRET', { size: 4 }),
-  row('REX.W 0F 07', 'SYSRETQ', { size: 8 }),
+  // NASM has no SYSRETQ mnemonic: it writes `o64 sysret` (the SYSRET row with REX.W).
+  row('REX.W 0F 07', 'SYSRETQ', { size: 8, encode: false }),
   row('0F 01 F8', 'SWAPGS', { modes: '64' }),
   row('0F AA', 'RSM'),
   row('NP 0F 37', 'GETSEC'),

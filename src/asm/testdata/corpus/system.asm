@@ -273,6 +273,8 @@ lar r12, r13w
 lsl r12, r13w
 lar r9d, r10
 lsl r9d, r10
+lar ax, rbx
+lsl ax, rbx
 in al, 0
 in ax, 0
 in eax, 0
