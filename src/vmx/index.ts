@@ -17,7 +17,7 @@ import { vmExit } from './exit/vm-exit.ts';
 import { rflagsAfter, type InsnResult } from './instructions/common.ts';
 import { crViolatesFixedBits } from './instructions/cr-fixed.ts';
 import type { LaunchContext } from './instructions/vmlaunch.ts';
-import { EXIT_REASON, EXIT_REASON_NAME, SECONDARY_CTLS } from './local-arch.ts';
+import { EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
 import type { VmxOutcome } from './outcome.ts';
 import type { VmxReport } from './reports.ts';
 import { secondaryControls, vmcsSet } from './vmcs-access.ts';
@@ -107,7 +107,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     const guestRip = cpu.state.rip;
     const { qualification, info } = instructionExitInfo(insn, guestRip + insn.length);
     vmExit(cpu, vmx, new VmxCaps(msrOf(cpu), env.config.maxPhysAddr), { reason, qualification, instruction: { length: insn.length, info }, guestRip });
-    reports.push({ kind: 'vmexit', reason, name: EXIT_REASON_NAME[reason] ?? `REASON_${reason}`, entryFailure: false, qualification, guestRip: BigInt.asUintN(64, BigInt(guestRip)) });
+    reports.push({ kind: 'vmexit', reason, name: exitReasonName(reason), entryFailure: false, qualification, guestRip: BigInt.asUintN(64, BigInt(guestRip)) });
     continueAt(cpu, cpu.state.rip);
   }
 
@@ -121,7 +121,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       case 'vm-entry':
         reports.push({ kind: 'vmentry' });
         if (r.entry.kind === 'failed') {
-          reports.push({ kind: 'vmexit', reason: r.entry.reason, name: EXIT_REASON_NAME[r.entry.reason] ?? `REASON_${r.entry.reason}`, entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
+          reports.push({ kind: 'vmexit', reason: r.entry.reason, name: exitReasonName(r.entry.reason), entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
         }
         continueAt(cpu, cpu.state.rip);
         return;
