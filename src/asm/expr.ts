@@ -74,7 +74,12 @@ const KEYWORDS_NOT_SYMBOLS = new Set(['byte', 'word', 'dword', 'qword', 'tword',
 /** Parses a NASM expression from `toks` at `pos`; `resolve` maps a written name to its symbol name. */
 export class ExprParser {
   pos: number;
-  constructor(private readonly toks: readonly Token[], pos: number, private readonly resolve: (name: string) => string) {
+  constructor(
+    private readonly toks: readonly Token[],
+    pos: number,
+    private readonly resolve: (name: string) => string,
+    private readonly warn: (col: number, message: string) => void = () => {},
+  ) {
     this.pos = pos;
   }
 
@@ -142,6 +147,7 @@ export class ExprParser {
         return { k: 'num', v: s64(t.value), col: t.col };
       case 'str':
         if (t.unterminated) throw new ExprSyntaxError(t.col, 'expression syntax error: unterminated string');
+        if (t.bytes.length > 8) this.warn(t.col, 'character constant too long');
         return { k: 'num', v: s64(charConstValue(t.bytes)), col: t.col };
       case 'here':
         return t.text === '$' ? { k: 'here', col: t.col } : { k: 'base', col: t.col };

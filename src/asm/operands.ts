@@ -18,7 +18,7 @@ import { RegKind, RSP, regByName, regKind, regName } from '../x86/isa/registers.
 const MEM_SIZES = new Set([1, 2, 4, 6, 8, 10, 16]);
 
 /** Parses one operand from its tokens. Throws ExprSyntaxError. */
-export function parseOperand(toks: readonly Token[], resolve: (n: string) => string): OperandAst {
+export function parseOperand(toks: readonly Token[], resolve: (n: string) => string, warn: (col: number, message: string) => void): OperandAst {
   let i = 0;
   let size: number | undefined;
   let strict = false;
@@ -40,10 +40,10 @@ export function parseOperand(toks: readonly Token[], resolve: (n: string) => str
     if (r !== undefined && regKind(r) === RegKind.SEG) { seg = r; i += 2; }
   }
   const open = toks[i];
-  if (open?.kind === 'op' && open.text === '[') return parseMemory(toks, i + 1, col, size, seg, resolve);
+  if (open?.kind === 'op' && open.text === '[') return parseMemory(toks, i + 1, col, size, seg, resolve, warn);
   if (seg !== undefined) throw new ExprSyntaxError(toks[i]?.col ?? col, 'segment override must be followed by a memory operand `[...]\'');
   if (i >= toks.length) throw new ExprSyntaxError(col, 'operand expected after size keyword');
-  const p = new ExprParser(toks, i, resolve);
+  const p = new ExprParser(toks, i, resolve, warn);
   const expr = p.parse();
   if (p.pos < toks.length) throw new ExprSyntaxError(toks[p.pos]!.col, 'comma, colon, decorator or end of line expected after operand');
   if (expr.k === 'reg') return { kind: 'reg', reg: expr.reg, col, ...(size ? { size: size as MemSize } : {}) };
@@ -51,7 +51,7 @@ export function parseOperand(toks: readonly Token[], resolve: (n: string) => str
   return { kind: 'imm', expr, col, strict, ...(size !== undefined ? { size: size as OpSize } : {}) };
 }
 
-function parseMemory(toks: readonly Token[], start: number, col: number, size: number | undefined, seg0: Reg | undefined, resolve: (n: string) => string): OperandAst {
+function parseMemory(toks: readonly Token[], start: number, col: number, size: number | undefined, seg0: Reg | undefined, resolve: (n: string) => string, warn: (col: number, message: string) => void): OperandAst {
   let i = start;
   let seg = seg0;
   let relKw: 'rel' | 'abs' | undefined;
@@ -76,7 +76,7 @@ function parseMemory(toks: readonly Token[], start: number, col: number, size: n
   let expr = null;
   if (close > i) {
     const sub = toks.slice(0, close);
-    const p = new ExprParser(sub, i, resolve);
+    const p = new ExprParser(sub, i, resolve, warn);
     expr = p.parse();
     if (p.pos < close) throw new ExprSyntaxError(sub[p.pos]!.col, 'expecting ] at end of memory operand');
   }

@@ -58,6 +58,9 @@ export class Parser {
 
   constructor(private readonly diags: DiagnosticSink, private readonly origin: bigint) {}
 
+  private line = 0;
+  private readonly warn = (col: number, message: string): void => this.diags.warning(this.line, col, message);
+
   /** Full symbol name of a written label: `.x` is local to the last non-local label. */
   resolve = (name: string): string => (name.startsWith('.') && !name.startsWith('..') ? this.lastGlobal + name : name);
 
@@ -65,6 +68,7 @@ export class Parser {
   parseAll(lines: readonly SourceLine[]): void {
     for (const l of lines) {
       try {
+        this.line = l.line;
         this.parseLine(l.line, l.tokens);
       } catch (e) {
         if (!(e instanceof ExprSyntaxError)) throw e;
@@ -95,7 +99,7 @@ export class Parser {
         i = colon ? 2 : 1;
         if (equ) {
           const name = this.resolve(raw);
-          const p = new ExprParser(toks, i + 1, this.resolve);
+          const p = new ExprParser(toks, i + 1, this.resolve, this.warn);
           const exprCol = toks[i + 1]?.col ?? toks[i]!.col;
           const expr = p.parse();
           if (p.pos < toks.length) throw new ExprSyntaxError(toks[p.pos]!.col, 'expression syntax error');
@@ -116,7 +120,7 @@ export class Parser {
     const w = word(t0);
     if (w === 'times') {
       if (times) throw new ExprSyntaxError(t0.col, 'only one `times\' per line is supported');
-      const p = new ExprParser(toks, 1, this.resolve);
+      const p = new ExprParser(toks, 1, this.resolve, this.warn);
       const expr = p.parse();
       if (p.pos >= toks.length) throw new ExprSyntaxError(t0.col, '`times\' needs an instruction or data after its count');
       this.statement(line, toks.slice(p.pos), { expr, col: toks[1]!.col });
@@ -125,7 +129,7 @@ export class Parser {
     if (w === 'align' || w === 'alignb') { this.align(line, toks, times); return; }
     if (w in DATA_UNITS) { this.data(line, toks, DATA_UNITS[w]!, times); return; }
     if (w in RES_UNITS) {
-      const p = new ExprParser(toks, 1, this.resolve);
+      const p = new ExprParser(toks, 1, this.resolve, this.warn);
       if (toks.length < 2) throw new ExprSyntaxError(t0.col, `\`${w}' needs a count`);
       const count = p.parse();
       if (p.pos < toks.length) throw new ExprSyntaxError(toks[p.pos]!.col, 'expression syntax error');
@@ -161,7 +165,7 @@ export class Parser {
         if (kw === 'short' || kw === 'near') { branch = kw; part.shift(); }
         else if (kw === 'far') throw new ExprSyntaxError(part[0]!.col, '`far\' branches are not supported in lab-asm');
         if (part.length === 0) throw new ExprSyntaxError(m.col, 'expression syntax error: operand expected');
-        operands.push(parseOperand(part, this.resolve));
+        operands.push(parseOperand(part, this.resolve, this.warn));
       }
     }
     this.stmts.push({
@@ -183,7 +187,7 @@ export class Parser {
         items.push({ kind: 'str', bytes: t.bytes, col: t.col });
         continue;
       }
-      const p = new ExprParser(part, 0, this.resolve);
+      const p = new ExprParser(part, 0, this.resolve, this.warn);
       const expr = p.parse();
       if (p.pos < part.length) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
       items.push({ kind: 'expr', expr, col: t.col });
@@ -197,7 +201,7 @@ export class Parser {
     const parts = splitCommas(toks.slice(1));
     const first = parts[0];
     if (!first || first.length === 0) throw new ExprSyntaxError(t0.col, `\`${word(t0)}' needs an alignment`);
-    const p = new ExprParser(first, 0, this.resolve);
+    const p = new ExprParser(first, 0, this.resolve, this.warn);
     const n = p.parse();
     if (p.pos < first.length) throw new ExprSyntaxError(first[p.pos]!.col, 'expression syntax error');
     const col = first[0]!.col;
@@ -245,7 +249,7 @@ export class Parser {
 
   private org(line: number, col: number, args: readonly Token[]): void {
     try {
-      const p = new ExprParser(args, 0, this.resolve);
+      const p = new ExprParser(args, 0, this.resolve, this.warn);
       const e = p.parse();
       if (e.k === 'num' && BigInt.asUintN(64, e.v) === this.origin) return;
       if (e.k === 'sym' && e.name === 'LAB_BASE') return;

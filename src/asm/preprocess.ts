@@ -97,7 +97,11 @@ export function preprocess(source: string, macros: MacroTable, diags: Diagnostic
     for (const t of toks) {
       if (t.kind === 'str' && t.unterminated) diags.warning(line, t.col, `unterminated string (missing \`${t.text[0]}')`);
     }
-    out.push({ line, tokens: expandLine(toks, macros, line, diags) });
+    const expanded = expandLine(toks, macros, line, diags);
+    for (const t of expanded) {
+      if (t.kind === 'num' && t.overflow) diags.warning(line, t.col, `numeric constant ${t.text} does not fit in 64 bits`);
+    }
+    out.push({ line, tokens: expanded });
   }
   for (const c of conds) diags.error(c.line, 1, 'unterminated %if: expected `%endif\'');
   return out;

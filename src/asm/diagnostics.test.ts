@@ -1,0 +1,82 @@
+// Malformed programs give diagnostics with line and column, in NASM's words where NASM
+// has some; when nasm is installed, each case also checks that NASM rejects (or warns
+// about) the same line, so lab-asm is never stricter or laxer than the reference.
+
+import { describe, it, expect } from 'vitest';
+import { assemble } from './index.ts';
+import { HAVE_NASM, nasm, nasmErrorLines } from './testdata/nasm.ts';
+
+type Case = [name: string, source: string, line: number, col: number, message: string];
+
+const ERRORS: Case[] = [
+  ['undefined symbol', 'nop\nmov eax, undefined_sym', 2, 10, "symbol `undefined_sym' not defined"],
+  ['duplicate label', 'foo: nop\nfoo: nop', 2, 1, "label `foo' inconsistently redefined"],
+  ['label redefining a predefined symbol', 'LAB_BASE: nop', 1, 1, "label `LAB_BASE' inconsistently redefined"],
+  ['unknown mnemonic after a label', 'blarg eax, 1', 1, 7, 'parser: instruction expected'],
+  ['missing operand', 'mov eax,', 1, 8, 'expression syntax error: operand expected'],
+  ['unterminated memory operand', 'mov eax, [rax', 1, 11, 'expecting ] at end of memory operand'],
+  ['unbalanced parenthesis', 'mov eax, (1+', 1, 13, 'expression syntax error'],
+  ['operator soup', 'mov eax, 1 +* 2', 1, 13, 'expression syntax error'],
+  ['bad digit', 'mov eax, 12zz', 1, 10, 'invalid number'],
+  ['binary digit 2', 'mov eax, 0b2', 1, 10, 'invalid number'],
+  ['division by zero', 'mov eax, 1 / 0', 1, 12, 'division by zero'],
+  ['& on a label', 'l: mov eax, l & 0xfff', 1, 15, "`&' operator may only be applied to scalar values"],
+  ['recursive define', '%define a b\n%define b a\nmov eax, a', 3, 10, "symbol `a' not defined"],
+  ['self-referencing define', '%define r r+1\nmov eax, r', 2, 10, "symbol `r' not defined"],
+  ['negative times', 'times -1 nop', 1, 7, 'TIMES value -1 is negative'],
+  ['times on a forward label', 'times fwd-$$ db 0\nfwd:', 1, 7, 'non-constant argument supplied to TIMES'],
+  ['align not a power of two', 'align 3', 1, 7, "segment alignment `3' is not power of two"],
+  ['short jump out of range', 'jmp short far_away\ntimes 200 nop\nfar_away:', 1, 1, 'short jump is out of range'],
+  ['too many registers', 'mov eax, [rax+rbx+rcx]', 1, 10, 'invalid effective address: too many registers'],
+  ['two index registers', 'mov eax, [rax*2+rbx*2]', 1, 10, 'invalid effective address: two index registers'],
+  ['mixed address sizes', 'mov eax, [rax+ebx]', 1, 10, 'impossible combination of address sizes'],
+  ['rsp as a scaled index', 'mov eax, [rsp*2]', 1, 10, 'invalid 64-bit effective address'],
+  ['register in an immediate', 'mov eax, ebx+1', 1, 10, 'invalid operand type'],
+  ['bits 32', 'bits 32', 1, 1, 'lab-asm assembles 64-bit code only'],
+  ['another section', 'section .data', 1, 1, 'is not supported: a lab-asm program is one flat .text section'],
+  ['include', '%include "foo.inc"', 1, 1, '%include is not supported'],
+  ['float', 'dq 1.5', 1, 4, 'floating-point constant'],
+  ['image too large', 'times 0x1000001 db 0', 1, 7, 'TIMES value 16777217 would make the image exceed 16 MiB'],
+  ['resb too large', 'resb 0x7fffffffffffffff', 1, 6, 'would make the image exceed 16 MiB'],
+  ['labels never settle', 'nop\nresb fwd-$$\nfwd:', 3, 1, 'unable to find valid values for all labels'],
+];
+
+const WARNINGS: Case[] = [
+  ['number too large', 'dq 0x1_0000_0000_0000_0000_0', 1, 4, 'numeric constant 0x1_0000_0000_0000_0000_0 does not fit in 64 bits'],
+  ['byte data out of range', 'db 256', 1, 4, 'byte data exceeds bounds'],
+  ['label alone without colon', 'lonely', 1, 1, 'label alone on a line without a colon might be in error'],
+  ['absolute address under default rel', 'mov rax, [0x1000]', 1, 10, 'absolute address can not be RIP-relative'],
+  ['reserved space is zeroed', 'resb 4', 1, 1, 'uninitialized space declared in .text section: zeroing'],
+  ['character constant too long', "dq 'abcdefghij'+0", 1, 4, 'character constant too long'],
+  ['no data', 'dd', 1, 1, 'no operand for data declaration'],
+];
+
+describe('errors: line, column and NASM-like message', () => {
+  it.each(ERRORS)('%s', (_name, source, line, col, message) => {
+    const r = assemble(source);
+    expect(r.ok).toBe(false);
+    const e = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(e.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n')).toContain(`${line}:${col} `);
+    expect(e.some((d) => d.line === line && d.col === col && d.message.includes(message)), JSON.stringify(e)).toBe(true);
+    if (HAVE_NASM && !/^(bits|section|%include|dq 1\.5|times 0x1000001|resb 0x7)/.test(source)) {
+      const ref = nasm(source);
+      expect(ref.ok, `nasm accepted: ${source}`).toBe(false);
+      const lines = nasmErrorLines(ref);
+      if (lines.length > 0) expect(lines).toContain(line);
+    }
+  });
+});
+
+describe('warnings: the program still assembles', () => {
+  it.each(WARNINGS)('%s', (_name, source, line, col, message) => {
+    const r = assemble(source);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.diagnostics.some((d) => d.severity === 'warning' && d.line === line && d.col === col && d.message.includes(message)), JSON.stringify(r.diagnostics)).toBe(true);
+    if (HAVE_NASM) {
+      const ref = nasm(source);
+      expect(ref.ok).toBe(true);
+      expect(ref.messages.some((m) => m.includes(`prog.asm:${line}: warning`))).toBe(true);
+      expect(Buffer.from(r.bytes).equals(Buffer.from(ref.bytes))).toBe(true);
+    }
+  });
+});
