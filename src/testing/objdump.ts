@@ -97,7 +97,7 @@ const MNEMONIC_ALIAS: Record<string, string> = {
 const DEFAULT_SUFFIX = { 16: 'w', 32: 'd', 64: 'q' } as const;
 const IRET_SUFFIX = { 16: 'w', 32: 'd', 64: 'd' } as const;
 
-const PREFIX_WORD = /^(?:lock|rep|repz|repnz|repe|repne|data16|addr32|rex(?:\.[wrxb]+)?|[cdefgs]s|bnd|notrack|xacquire|xrelease)$/;
+const PREFIX_WORD = /^(?:lock|rep|repz|repnz|repe|repne|data16|data32|addr16|addr32|rex(?:\.[wrxb]+)?|[cdefgs]s|bnd|notrack|xacquire|xrelease)$/;
 const STRING_MNEMONIC = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]?$/;
 
 /** Drops the prefix words objdump prints for prefixes without effect; keeps lock, and rep* on string instructions. */

@@ -89,6 +89,29 @@ function rng(seed: number): (n: number) => number {
 
 const PREFIXES = [0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x3e, 0x26, 0x64, 0x65];
 
+/**
+ * Table samples with random legacy prefixes (and REX in 64-bit mode) in front, one of the
+ * ModRM/SIB/displacement bytes replaced by a random byte, and random bytes behind.
+ */
+function fuzzSamples(mode: 16 | 32 | 64, n: number, seed: number): { bytes: number[] }[] {
+  const rnd = rng(seed);
+  const forms = FORMS.filter((f) => !f.row.asmOnly && (mode === 64 ? f.modes.m64 : mode === 32 ? f.modes.m32 : f.modes.m16) && !(mode !== 64 && f.rexW));
+  const samples: { bytes: number[] }[] = [];
+  for (let k = 0; k < n; k++) {
+    const f = forms[rnd(forms.length)]!;
+    const base = sampleEncodings(f, 12, mode)[rnd(12)]!;
+    let i = 0;
+    while (i < base.length - 1 && (PREFIXES.includes(base[i]!) || (mode === 64 && (base[i]! & 0xf0) === 0x40))) i++;
+    const pre = base.slice(0, i).filter((b) => mode !== 64 || (b & 0xf0) !== 0x40);
+    for (let j = rnd(3); j > 0; j--) pre.push(PREFIXES[rnd(PREFIXES.length)]!);
+    if (mode === 64 && rnd(2) === 0) pre.push(0x40 | rnd(16));
+    const body = base.slice(i);
+    if (body.length > 1 && rnd(2) === 0) body[1 + rnd(Math.min(3, body.length - 1))] = rnd(256);
+    samples.push({ bytes: [...pre, ...body, ...Array.from({ length: 10 }, () => rnd(256))] });
+  }
+  return samples;
+}
+
 /** True for the documented divergences of the file header. */
 function knownDivergence(insn: DecodedInstruction): boolean {
   const f = formById(insn.id);
@@ -113,27 +136,11 @@ describe.skipIf(!available)('decoder and disassembler agree with objdump -M inte
     expect(fails.slice(0, 30)).toEqual([]);
   });
 
-  it('64-bit: fuzzed prefixes, REX and ModRM/SIB bytes around every row', () => {
-    const rnd = rng(0x5eed);
-    const forms = FORMS.filter((f) => !f.row.asmOnly && f.modes.m64);
-    const samples: { bytes: number[] }[] = [];
-    for (let n = 0; n < 6000; n++) {
-      const f = forms[rnd(forms.length)]!;
-      const base = sampleEncodings(f, 12)[rnd(12)]!;
-      let i = 0;
-      while (i < base.length - 1 && (PREFIXES.includes(base[i]!) || (base[i]! & 0xf0) === 0x40)) i++;
-      const pre = base.slice(0, i).filter((b) => (b & 0xf0) !== 0x40);
-      for (let k = rnd(3); k > 0; k--) pre.push(PREFIXES[rnd(PREFIXES.length)]!);
-      if (rnd(2) === 0) pre.push(0x40 | rnd(16));
-      const body = base.slice(i);
-      if (body.length > 1 && rnd(2) === 0) body[1 + rnd(Math.min(3, body.length - 1))] = rnd(256);
-      samples.push({ bytes: [...pre, ...body, ...Array.from({ length: 10 }, () => rnd(256))] });
-    }
+  it.each([[64, 6000], [32, 2500], [16, 2500]] as const)('%i-bit: %i fuzzed prefix, REX and ModRM/SIB variations around the rows', (mode, n) => {
     const fails: string[] = [];
-    const cases = layout(samples, 64, fails, (insn) => !knownDivergence(insn));
-    const diffs = compare(cases, 64);
-    expect(cases.length).toBeGreaterThan(4000);
-    expect(diffs.slice(0, 30)).toEqual([]);
+    const cases = layout(fuzzSamples(mode, n, 0x5eed + mode), mode, fails, (insn) => !knownDivergence(insn));
+    expect(cases.length).toBeGreaterThan(n * 0.7);
+    expect(compare(cases, mode).slice(0, 30)).toEqual([]);
   });
 
   it.each([32, 16] as const)('%i-bit: every row valid in that mode, 4 variants each', (mode) => {
@@ -209,6 +216,8 @@ describe.skipIf(!available || !encode)('encoder round trip (decode -> encode -> 
       const r = decode((i) => bytes[i] ?? 0x90, 64, VMA);
       if (!r.ok || r.insn.length !== bytes.length || (r.insn.id === 'NOP' && bytes.length > 1)) continue;
       const e1 = encode!(toRequest(r.insn, VMA));
+      // Rows marked `encode: false` are spellings NASM does not have (SYSRETQ is `o64 sysret`).
+      if (!e1.ok && formById(r.insn.id)!.row.encode === false) continue;
       if (!e1.ok) { bad.push(`${hex(bytes)} '${disassemble(r.insn, VMA)}': encoder refused: ${e1.message}`); continue; }
       const b1 = [...e1.bytes];
       const r1 = decode((i) => b1[i] ?? 0x90, 64, VMA);
