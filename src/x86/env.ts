@@ -72,6 +72,20 @@ export interface CpuConfig {
    * returns the value, WRMSR raises #GP(0). A learner's edits are made here by the machine.
    */
   readonly readOnlyMsrs: Map<number, bigint>;
+  /**
+   * The profile's raw CPUID leaves, when it has them (undefined for a leaf it does not list).
+   * CPUID then returns these values, with the bits that reflect live state (OSXSAVE, OSPKE,
+   * MAXPHYADDR) and the VMX bit (from `features.vmx`) filled in by the executor.
+   */
+  readonly cpuid?: (leaf: number, subleaf: number) => CpuidRegs | undefined;
+}
+
+/** EAX, EBX, ECX, EDX of one CPUID leaf. */
+export interface CpuidRegs {
+  readonly eax: number;
+  readonly ebx: number;
+  readonly ecx: number;
+  readonly edx: number;
 }
 
 /** What a VMX hook may ask the stepper to do instead of continuing. */

@@ -10,23 +10,10 @@ export type SegIndex = (typeof SegIndex)[keyof typeof SegIndex];
 /** Names of the segment slots, in `SegIndex` order. */
 export const SEG_SLOT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldtr', 'tr'] as const;
 
-/**
- * Access rights of a segment register in the VMX access-rights format (SDM Vol. 3C §25.4.1
- * "Guest Register State", Table 25-2): the descriptor's bits 47:40 in bits 7:0, bits 55:52 in
- * bits 15:12, and bit 16 "segment unusable" (a null selector was loaded). The VMX layer reads
- * and writes these without conversion.
- */
-export const AR = {
-  TYPE_SHIFT: 0,
-  S_SHIFT: 4,
-  DPL_SHIFT: 5,
-  P_SHIFT: 7,
-  AVL_SHIFT: 12,
-  L_SHIFT: 13,
-  DB_SHIFT: 14,
-  G_SHIFT: 15,
-  UNUSABLE_SHIFT: 16,
-} as const;
+// Segment access rights are kept in the VMX access-rights format (SDM Vol. 3C §25.4.1 "Guest
+// Register State"; `ACCESS_RIGHTS` in src/arch/segments.ts): descriptor bits 47:40 in bits 7:0,
+// bits 55:52 in 15:12, and bit 16 "unusable" for a register loaded with a null selector. The
+// VMX layer reads and writes them without conversion.
 
 /** Whether the processor is stopped and why (SDM Vol. 3A §9.1 / §26.6 activity states). */
 export type Activity = 'active' | 'halted' | 'shutdown';
@@ -90,6 +77,12 @@ export class CpuState {
    * (SDM Vol. 3A §6.8.3 "Masking Exceptions and Interrupts When Switching Stacks"). -1: none.
    */
   shadowUntil = -1;
+
+  constructor() {
+    // DR6 and DR7 reset values (SDM Vol. 3A §10.1.1 "Processor State After Reset", Table 10-1).
+    this.dr[6] = 0xffff0ff0n;
+    this.dr[7] = 0x400n;
+  }
 
   /** A deep copy (typed arrays copied, the MSR map cloned). */
   clone(): CpuState {

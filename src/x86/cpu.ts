@@ -1,0 +1,329 @@
+// The processor: state + environment + TLB + decode cache, and `step()` (fetch, decode,
+// VMX interception, execute, advance RIP). An instruction either completes, or throws an
+// X86Fault before changing RIP (SDM Vol. 3A §6.5 "Exception Classifications": faults are
+// restartable), which the machine catches (STYLE rule 9).
+
+import { ARB, C0, C4, EF } from './archbits.ts';
+import { decode } from './decode.ts';
+import { NO_VMX_MODEL_MESSAGE, type CpuHandle, type X86Env } from './env.ts';
+import { X86Fault, gp } from './fault.ts';
+import type { DecodedInstruction } from './isa/decoded.ts';
+import { prepareOperand, type Handler, type Prepared } from './operand.ts';
+import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind } from './paging.ts';
+import { SegIndex, CpuState } from './state.ts';
+import { HANDLERS } from './exec/handlers.ts';
+import { segLinear } from './access.ts';
+
+import { STEP_HALTED, STEP_OK, type StepResult } from './step.ts';
+
+export { STEP_HALTED, STEP_OK, type StepResult };
+
+const TWO32 = 4294967296;
+const DECODE_CACHE_LIMIT = 65536;
+
+/** One logical processor. */
+export class Cpu implements CpuHandle {
+  readonly state: CpuState;
+  readonly env: X86Env;
+  readonly tlb = new Tlb();
+  /** Code size of the current mode: 64 (64-bit mode), 32 or 16 (CS.D), recomputed by `refreshMode`. */
+  mode: 16 | 32 | 64 = 64;
+  /** Linear-address width for canonical checks: 48, or 57 with CR4.LA57. */
+  linearBits = 48;
+  /** High half of the last 64-bit value read by `readLin`/`readPa`/operand reads. */
+  hi = 0;
+  /** RIP after the executing instruction; branches overwrite it. */
+  next = 0;
+  /** Set by a handler to end the step with something other than 'ok'. */
+  stop: StepResult | null = null;
+  /** The instruction being executed (for handlers that need its prefixes or id). */
+  current: Prepared | null = null;
+
+  // Physical pages that hold cached decodes (self-modifying code invalidates them).
+  private readonly codePages = new Set<number>();
+  private readonly dcache: Map<number, Prepared>[] = [new Map(), new Map(), new Map()];
+  // Linear page whose fetch permission was last verified, -1 if none (one-entry fetch TLB).
+  private fetchPage = Number.NaN;
+  // Scratch for resolved memory accesses: physical address of the first part, of the part in
+  // the next page (-1 when the access stays in one page), and bytes in the first page.
+  pa0 = 0;
+  pa1 = -1;
+  split = 0;
+
+  constructor(env: X86Env, state = new CpuState()) {
+    this.env = env;
+    this.state = state;
+    this.refreshMode();
+  }
+
+  /** CPL 3? */
+  get user(): boolean {
+    return this.state.cpl === 3;
+  }
+
+  /**
+   * Recomputes the mode after CS, CR0, CR4 or EFER changed (also what the VMX layer calls after
+   * loading guest or host state). SDM Vol. 3A §2.2 "Modes of Operation", §5.2.1 "Code-Segment
+   * Descriptor in 64-bit Mode".
+   */
+  refreshMode(): void {
+    const s = this.state;
+    const ar = s.segAr[SegIndex.CS];
+    if ((s.efer & EF.LMA) !== 0 && (ar & ARB.L) !== 0) this.mode = 64;
+    else if ((s.cr0 & C0.PE) !== 0 && (ar & ARB.DB) !== 0) this.mode = 32;
+    else this.mode = 16;
+    this.linearBits = (s.cr4 & C4.LA57) !== 0 && (s.efer & EF.LMA) !== 0 ? 57 : 48;
+    this.fetchPage = Number.NaN;
+  }
+
+  /** Drops every cached translation and the decode cache (keyed by linear address). */
+  flushTlb(): void {
+    this.tlb.flush();
+    this.flushDecodeCache();
+  }
+
+  /** Drops every cached decode. */
+  flushDecodeCache(): void {
+    for (const m of this.dcache) m.clear();
+    this.codePages.clear();
+    this.fetchPage = Number.NaN;
+  }
+
+  /** Everything cached may be stale: mode, TLB, decodes (after a snapshot restore or a VM entry/exit). */
+  stateChanged(): void {
+    this.refreshMode();
+    this.flushTlb();
+  }
+
+  // ---- stepping -------------------------------------------------------------------------
+
+  /** Executes one instruction. Throws X86Fault when it faults (RIP still at the instruction). */
+  step(): StepResult {
+    const s = this.state;
+    if (s.activity !== 'active') {
+      return s.activity === 'halted' ? STEP_HALTED : { kind: 'shutdown', message: 'processor is in the shutdown state' };
+    }
+    const p = this.fetchPrepared();
+    const vmx = this.env.vmx;
+    if (vmx !== null && vmx.intercept !== undefined && vmx.inNonRoot !== undefined && vmx.inNonRoot() && vmx.intercept(this, p.insn)) {
+      s.icount++;
+      return STEP_OK;
+    }
+    return this.run(p);
+  }
+
+  /** Executes an already decoded instruction at the current RIP (tests, and VMX hooks that re-dispatch). */
+  execute(insn: DecodedInstruction): StepResult {
+    return this.run(prepare(insn));
+  }
+
+  private run(p: Prepared): StepResult {
+    const s = this.state;
+    this.stop = null;
+    this.current = p;
+    const n = s.rip + p.length;
+    this.next = this.mode === 64 ? n : this.mode === 32 ? n % TWO32 : n % 65536;
+    p.exec(this, p);
+    s.rip = this.next;
+    s.icount++;
+    return this.stop ?? STEP_OK;
+  }
+
+  private fetchPrepared(): Prepared {
+    const s = this.state;
+    const rip = s.rip;
+    let lin: number;
+    if (this.mode === 64) {
+      if (!this.isCanonical(rip)) throw gp(`RIP ${hex(rip)} is not canonical`);
+      lin = rip;
+    } else {
+      lin = segLinear(this, SegIndex.CS, rip, 1, ACC_EXEC);
+    }
+    const lp = Math.floor(lin / 4096);
+    if (lp !== this.fetchPage) {
+      translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user);
+      this.fetchPage = lp;
+    }
+    const cache = this.dcache[this.mode === 64 ? 0 : this.mode === 32 ? 1 : 2]!;
+    const hit = cache.get(lin);
+    if (hit !== undefined) return hit;
+    return this.decodeAt(lin, cache);
+  }
+
+  private decodeAt(lin: number, cache: Map<number, Prepared>): Prepared {
+    const s = this.state;
+    let lastPage = Number.NaN;
+    let lastPa = 0;
+    let crossed = false;
+    const firstPage = Math.floor(lin / 4096);
+    const fetch = (i: number): number => {
+      const a = lin + i;
+      const pg = Math.floor(a / 4096);
+      if (pg !== lastPage) {
+        lastPa = translate(s, this.env, this.tlb, pg * 4096, ACC_EXEC, this.user);
+        lastPage = pg;
+        if (pg !== firstPage) crossed = true;
+      }
+      return this.env.memory.read8(lastPa + (a - pg * 4096));
+    };
+    const r = decode(fetch, this.mode, BigInt.asUintN(64, BigInt(this.state.rip)));
+    if (!r.ok) {
+      if (r.reason === 'too-long') throw gp('instruction longer than 15 bytes');
+      throw new X86Fault(6, undefined, `invalid opcode: ${r.message}`);
+    }
+    const p = prepare(r.insn);
+    if (!crossed) {
+      if (cache.size >= DECODE_CACHE_LIMIT) this.flushDecodeCache();
+      cache.set(lin, p);
+      this.codePages.add(Math.floor(translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user) / 4096));
+    }
+    return p;
+  }
+
+  // ---- linear and physical memory ---------------------------------------------------------
+
+  /** Whether a linear address (signed number) is canonical for the current paging mode. */
+  isCanonical(lin: number): boolean {
+    const half = this.linearBits === 57 ? 72057594037927936 : 140737488355328;
+    return lin >= -half && lin < half;
+  }
+
+  /**
+   * Translates [lin, lin+size) for `acc` and leaves the result in pa0/pa1/split. Both pages
+   * are translated before anything is accessed, so a fault leaves memory untouched.
+   */
+  resolve(lin: number, size: number, acc: AccessKind, implicitSupervisor = false): void {
+    const s = this.state;
+    const user = implicitSupervisor ? false : this.user;
+    const off = lin - Math.floor(lin / 4096) * 4096;
+    this.pa0 = translate(s, this.env, this.tlb, lin, acc, user, implicitSupervisor);
+    if (off + size <= 4096) {
+      this.pa1 = -1;
+      this.split = size;
+    } else {
+      this.split = 4096 - off;
+      this.pa1 = translate(s, this.env, this.tlb, lin + this.split, acc, user, implicitSupervisor);
+    }
+  }
+
+  /** Reads the resolved location (`resolve` first). Returns bits 31:0; bits 63:32 in `hi`. */
+  readResolved(size: number): number {
+    const mem = this.env.memory;
+    if (this.pa1 < 0) {
+      const pa = this.pa0;
+      switch (size) {
+        case 1: return mem.read8(pa);
+        case 2: return mem.read16(pa);
+        case 4: return mem.read32(pa);
+        default:
+          this.hi = mem.read32(pa + 4);
+          return mem.read32(pa);
+      }
+    }
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < size; i++) {
+      const b = mem.read8(i < this.split ? this.pa0 + i : this.pa1 + (i - this.split));
+      if (i < 4) lo |= b << (8 * i);
+      else hi |= b << (8 * (i - 4));
+    }
+    this.hi = hi >>> 0;
+    return lo >>> 0;
+  }
+
+  /** Writes the resolved location (`resolve` first with ACC_WRITE). */
+  writeResolved(size: number, lo: number, hi: number): void {
+    const mem = this.env.memory;
+    if (this.pa1 < 0) {
+      const pa = this.pa0;
+      switch (size) {
+        case 1: mem.write8(pa, lo & 0xff); break;
+        case 2: mem.write16(pa, lo & 0xffff); break;
+        case 4: mem.write32(pa, lo >>> 0); break;
+        default:
+          mem.write32(pa, lo >>> 0);
+          mem.write32(pa + 4, hi >>> 0);
+      }
+      if (this.codePages.size !== 0 && this.codePages.has(Math.floor(pa / 4096))) this.flushDecodeCache();
+      return;
+    }
+    for (let i = 0; i < size; i++) {
+      const b = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+      mem.write8(i < this.split ? this.pa0 + i : this.pa1 + (i - this.split), b);
+    }
+    if (this.codePages.size !== 0 && (this.codePages.has(Math.floor(this.pa0 / 4096)) || this.codePages.has(Math.floor(this.pa1 / 4096)))) {
+      this.flushDecodeCache();
+    }
+  }
+
+  /** Reads `size` bytes at a linear address. Bits 63:32 of an 8-byte read land in `hi`. */
+  readLin(lin: number, size: number, implicitSupervisor = false): number {
+    this.resolve(lin, size, ACC_READ, implicitSupervisor);
+    return this.readResolved(size);
+  }
+
+  /** Writes `size` bytes at a linear address. */
+  writeLin(lin: number, size: number, lo: number, hi: number, implicitSupervisor = false): void {
+    this.resolve(lin, size, ACC_WRITE, implicitSupervisor);
+    this.writeResolved(size, lo, hi);
+  }
+
+  // ---- CpuHandle ------------------------------------------------------------------------
+
+  readMem(seg: number, offset: number, size: 1 | 2 | 4 | 8): bigint {
+    const lin = segLinear(this, seg, offset, size, ACC_READ);
+    const lo = this.readLin(lin, size);
+    return size === 8 ? (BigInt(this.hi) << 32n) | BigInt(lo) : BigInt(lo);
+  }
+
+  writeMem(seg: number, offset: number, size: 1 | 2 | 4 | 8, value: bigint): void {
+    const lin = segLinear(this, seg, offset, size, ACC_WRITE);
+    const v = BigInt.asUintN(64, value);
+    this.writeLin(lin, size, Number(v & 0xffffffffn), Number(v >> 32n));
+  }
+
+  readPhys(addr: number, size: 1 | 2 | 4 | 8): bigint {
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.env.memory.read8(a20(this.env, addr + i)));
+    return v;
+  }
+
+  writePhys(addr: number, size: 1 | 2 | 4 | 8, value: bigint): void {
+    let v = BigInt.asUintN(64, value);
+    for (let i = 0; i < size; i++) {
+      this.env.memory.write8(a20(this.env, addr + i), Number(v & 0xffn));
+      v >>= 8n;
+    }
+    if (this.codePages.has(Math.floor(addr / 4096)) || this.codePages.has(Math.floor((addr + size - 1) / 4096))) this.flushDecodeCache();
+  }
+}
+
+/** Prepares a decoded instruction: operands as numbers, handler chosen by mnemonic. */
+export function prepare(insn: DecodedInstruction): Prepared {
+  const ops = insn.operands.map(prepareOperand);
+  const exec: Handler = HANDLERS.get(insn.mnemonic) ?? notImplemented;
+  return { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec };
+}
+
+const VMX_MNEMONICS = new Set(['vmxon', 'vmxoff', 'vmclear', 'vmptrld', 'vmptrst', 'vmread', 'vmwrite', 'vmlaunch', 'vmresume', 'vmcall', 'vmfunc', 'invept', 'invvpid']);
+
+function notImplemented(cpu: Cpu, p: Prepared): void {
+  if (VMX_MNEMONICS.has(p.insn.mnemonic)) {
+    const vmx = cpu.env.vmx;
+    if (vmx === null) {
+      cpu.stop = { kind: 'stop', message: NO_VMX_MODEL_MESSAGE };
+      cpu.next = cpu.state.rip;
+      return;
+    }
+    const r = vmx.execute(cpu, p.insn);
+    if (r) cpu.stop = r;
+    return;
+  }
+  throw new X86Fault(6, undefined, `${p.insn.mnemonic} is decoded but not executed by the lab's processor`);
+}
+
+function hex(n: number): string {
+  return `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
+}
+
+export { ACC_READ, ACC_WRITE, ACC_EXEC };

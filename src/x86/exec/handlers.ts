@@ -1,0 +1,20 @@
+// Every instruction handler, by the mnemonic the decoder reports (`DecodedInstruction.mnemonic`).
+// Mnemonics absent here (the VMX instructions) go to `env.vmx` or raise #UD (cpu.ts).
+
+import type { Handler } from '../operand.ts';
+import { ALU_HANDLERS } from './alu.ts';
+import { BITS_HANDLERS } from './bits.ts';
+import { BRANCH_HANDLERS } from './branch.ts';
+import { IO_HANDLERS } from './io.ts';
+import { MOV_HANDLERS } from './mov.ts';
+import { MULDIV_HANDLERS } from './muldiv.ts';
+import { SHIFT_HANDLERS } from './shift.ts';
+import { STACK_HANDLERS } from './stack.ts';
+import { STRING_HANDLERS } from './string.ts';
+import { SYSTEM_HANDLERS } from './system.ts';
+
+/** Mnemonic -> handler. */
+export const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ...ALU_HANDLERS, ...BITS_HANDLERS, ...BRANCH_HANDLERS, ...IO_HANDLERS, ...MOV_HANDLERS,
+  ...MULDIV_HANDLERS, ...SHIFT_HANDLERS, ...STACK_HANDLERS, ...STRING_HANDLERS, ...SYSTEM_HANDLERS,
+]);

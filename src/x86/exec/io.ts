@@ -1,0 +1,73 @@
+// IN and OUT (SDM Vol. 2A "IN", Vol. 2B "OUT"; Vol. 1 §19.5 "Protection of I/O Space"): at
+// CPL > IOPL the TSS I/O permission bitmap decides, else #GP(0). Port 0x92 (system control
+// port A, a chipset register every PC has) is decoded here: bit 1 is the A20 gate, bit 0 a
+// fast reset; every other port goes to `env.io`.
+
+import { TSS64 } from '../../arch/segments.ts';
+import { F, IOPL_SHIFT } from '../archbits.ts';
+import { readOp, readGpr, writeGpr } from '../access.ts';
+import type { Cpu } from '../cpu.ts';
+import { gp } from '../fault.ts';
+import type { Handler, Prepared } from '../operand.ts';
+import { protectedMode } from '../segmentation.ts';
+import { SegIndex } from '../state.ts';
+
+const RAX = 0;
+/** System control port A (PS/2 "port 92h"). */
+export const PORT_SYSTEM_CONTROL_A = 0x92;
+const PORT92_A20 = 2;
+const PORT92_RESET = 1;
+const IOMAP_BASE_OFFSET = TSS64.find((f) => f.name === 'IOMAP_BASE')!.offset;
+
+/** #GP(0) unless the I/O bitmap allows every port of the access (SDM Vol. 1 §19.5.2 "I/O Permission Bit Map"). */
+function checkIoPermission(cpu: Cpu, port: number, size: number): void {
+  const s = cpu.state;
+  if (!protectedMode(cpu)) return;
+  const iopl = (s.rflags & F.IOPL) >>> IOPL_SHIFT;
+  if (s.cpl <= iopl) return;
+  const trBase = s.segBase[SegIndex.TR]!;
+  const trLimit = s.segLimit[SegIndex.TR]!;
+  if (IOMAP_BASE_OFFSET + 1 > trLimit) throw gp(`port 0x${port.toString(16)} at CPL ${s.cpl} > IOPL ${iopl}, and the TSS has no I/O bitmap`);
+  const mapBase = cpu.readLin(trBase + IOMAP_BASE_OFFSET, 2, true);
+  const byte = mapBase + (port >>> 3);
+  if (byte + 1 > trLimit) throw gp(`port 0x${port.toString(16)} lies beyond the TSS I/O bitmap`);
+  const bits = cpu.readLin(trBase + byte, 2, true);
+  const mask = ((1 << size) - 1) << (port & 7);
+  if ((bits & mask) !== 0) throw gp(`port 0x${port.toString(16)} denied by the TSS I/O bitmap at CPL ${s.cpl}`);
+}
+
+/** Reads a port (port 0x92 locally). */
+export function portIn(cpu: Cpu, port: number, size: 1 | 2 | 4): number {
+  if (port === PORT_SYSTEM_CONTROL_A && size === 1) return cpu.env.platform.a20Enabled ? PORT92_A20 : 0;
+  return cpu.env.io.in(port, size);
+}
+
+/** Writes a port (port 0x92 locally: A20 gate and fast reset). */
+export function portOut(cpu: Cpu, port: number, size: 1 | 2 | 4, value: number): void {
+  if (port === PORT_SYSTEM_CONTROL_A && size === 1) {
+    const on = (value & PORT92_A20) !== 0;
+    if (on !== cpu.env.platform.a20Enabled) {
+      cpu.env.platform.a20Enabled = on;
+      cpu.flushTlb();
+    }
+    if ((value & PORT92_RESET) !== 0) cpu.env.platform.requestReset();
+    return;
+  }
+  cpu.env.io.out(port, size, value);
+}
+
+function execIn(cpu: Cpu, p: Prepared): void {
+  const size = p.ops[0]!.size as 1 | 2 | 4;
+  const port = readOp(cpu, p.ops[1]!, 2) & 0xffff;
+  checkIoPermission(cpu, port, size);
+  writeGpr(cpu, RAX, size, portIn(cpu, port, size) >>> 0, 0);
+}
+
+function execOut(cpu: Cpu, p: Prepared): void {
+  const size = p.ops[1]!.size as 1 | 2 | 4;
+  const port = readOp(cpu, p.ops[0]!, 2) & 0xffff;
+  checkIoPermission(cpu, port, size);
+  portOut(cpu, port, size, readGpr(cpu, RAX, size));
+}
+
+export const IO_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([['in', execIn], ['out', execOut]]);
