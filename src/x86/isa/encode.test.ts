@@ -84,7 +84,7 @@ describe('encode: memory operands', () => {
     expect(enc('mov', [m({ index: 'rax', scale: 4 }), r('al')])).toBe('88 04 85 00 00 00 00');
     expect(enc('mov', [r('al'), m({ base: 'rax', index: 'rsp' })])).toBe('8a 04 04');
     expect(enc('mov', [r('al'), m({ base: 'rbp', index: 'rax' })])).toBe('8a 44 05 00');
-    expect(enc('mov', [r('al'), m({ base: 'rax', index: 'rsp', scale: 2 })])).toBe('error: invalid effective address');
+    expect(enc('mov', [r('al'), m({ base: 'rax', index: 'rsp', scale: 2 })])).toBe('error: invalid 64-bit effective address');
   });
 
   it('chooses disp8 or disp32 as NASM does', () => {

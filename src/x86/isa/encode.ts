@@ -22,7 +22,7 @@ const MESSAGES: Record<MatchFailure | 'mode' | 'hibyte' | 'ea', string> = {
   'short-range': 'short jump is out of range',
   mode: 'instruction not supported in 64-bit mode',
   hibyte: 'cannot use high byte register in rex instruction',
-  ea: 'invalid effective address',
+  ea: 'invalid 64-bit effective address',
 };
 /** Which failure explains a refusal best when no form fits (most specific first). */
 const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'size', 'mode', 'range', 'kind'] as const;
