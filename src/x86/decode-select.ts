@@ -96,12 +96,34 @@ function modrmFits(f: InstructionForm, modrm: number): boolean {
   switch (f.modrm) {
     case 'none': return true;
     case 'fixed': return modrm === f.fixedModrm;
-    case 'digit': if (((modrm >> 3) & 7) !== f.digit) return false; break;
+    // SETcc: the SDM gives no /digit (the table writes /0 for the assembler); processors
+    // ignore ModRM.reg (SDM Vol. 2B §4.3 "SETcc"; objdump and Bochs decode any value).
+    case 'digit': if (((modrm >> 3) & 7) !== f.digit && !f.cc) return false; break;
     case 'r': break;
   }
   if (f.modKind === 'mem') return modrm < 0xc0;
-  if (f.modKind === 'reg') return modrm >= 0xc0;
+  if (f.modKind === 'reg') return modrm >= 0xc0 || modIgnored(f);
   return true;
+}
+
+/**
+ * MOV to/from CRn and DRn: "The two bits in the mod field are ignored" and the operand
+ * is always a register (SDM Vol. 2B §4.3 "MOV—Move to/from Control Registers", "MOV—Move
+ * to/from Debug Registers"). A property of the CR/DR operand class, so no opcode list.
+ */
+export function modIgnored(f: InstructionForm): boolean {
+  return f.operands.some((o) => o.regClass === 'cr' || o.regClass === 'dr');
+}
+
+/**
+ * Forms whose operand size is fixed at 64 bits in 64-bit mode, 66 ignored: MOV CRn/DRn
+ * ("the 66H prefix is ignored", same SDM sections) and near relative branches (SDM
+ * Vol. 2A §3.2 "JMP", "Jcc", "CALL": operand size fixed at 64 bits in 64-bit mode;
+ * Implementation choice: Intel's behaviour, as iced's default decoder; AMD processors,
+ * and objdump, honour 66 on near branches as a 16-bit operand size).
+ */
+function forced64(f: InstructionForm): boolean {
+  return modIgnored(f) || (f.osz === 'd64' && f.operands.some((o) => o.loc === 'rel'));
 }
 
 /**
@@ -111,7 +133,7 @@ function modrmFits(f: InstructionForm, modrm: number): boolean {
  */
 function effectiveSize(f: InstructionForm, mode: 16 | 32 | 64, opsize: boolean, w: boolean): OpSize {
   if (mode === 64) {
-    if (w) return 8;
+    if (w || forced64(f)) return 8;
     if (opsize) return 2;
     return f.osz === 'd64' ? 8 : 4;
   }

@@ -7,7 +7,7 @@
 import { DecodeCursor } from './decode-cursor.ts';
 import { scanPrefixes } from './decode-prefixes.ts';
 import { decodeMem, gpr, sreg } from './decode-modrm.ts';
-import { pickForm, type Pick } from './decode-select.ts';
+import { modIgnored, pickForm, type Pick } from './decode-select.ts';
 import { isLockable } from './decode-lock.ts';
 import type { ByteFetcher, DecodeResult, DecodedInstruction, Prefixes } from './isa/decoded.ts';
 import type { InstructionForm, OperandSpec } from './isa/form.ts';
@@ -56,7 +56,7 @@ function buildInstruction(
   const opSize = pick.opSize;
   // ModRM memory operand first: SIB and displacement precede any immediate in the bytes.
   let mem: MemRef | null = null;
-  if (modrm >= 0 && modrm < 0xc0 && f.modrm !== 'fixed') {
+  if (modrm >= 0 && modrm < 0xc0 && f.modrm !== 'fixed' && !modIgnored(f)) {
     const spec = f.operands.find((o) => o.loc === 'rm');
     mem = decodeMem(cur, modrm, rex, addrSize, prefixes.seg, spec ? spec.memSize : 0, mode);
   }

@@ -11,6 +11,8 @@
 //    and the reserved REP prefix on other instructions is ignored, as processors do.
 //  - 66 on an operand-size-less 0F-map instruction (66 0F 09 WBINVD): objdump says "(bad)";
 //    the processor ignores the prefix.
+//  - 66 on a near relative branch in 64-bit mode: Intel ignores it (our choice, see
+//    decode-select.ts `forced64`); objdump follows AMD and decodes a 16-bit branch.
 //  - 66 on RET imm16: the table row says the 66 prefix does not apply (`osz: 'none'`), so we
 //    decode a 64-bit RET; objdump decodes `retw` (16-bit pop). Reported to the table's owner.
 
@@ -117,6 +119,7 @@ function knownDivergence(insn: DecodedInstruction): boolean {
   const f = formById(insn.id);
   if (!f) return false;
   if (insn.id === 'RET_imm16' && insn.prefixes.opsize) return true;
+  if (insn.prefixes.opsize && insn.operands.some((o) => o.kind === 'rel') && insn.addrSize !== 2 && f.osz === 'd64') return true;
   if (f.map === 0) return false;
   if (insn.prefixes.rep !== null && f.mandatory === 0) return true;
   return insn.prefixes.opsize && f.mandatory !== 0x66 && f.osz === 'none' && f.operands.every((o) => o.regClass !== 'gpr');
