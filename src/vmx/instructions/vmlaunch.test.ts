@@ -1,0 +1,174 @@
+// VMLAUNCH/VMRESUME (SDM Vol. 3C §31.3, §27.1-27.8) and the first VM exits (§28), on every
+// profile: each VMfail, the entry failures with host state loaded, a successful entry, VM exits
+// for VMCALL / CPUID / VMX instructions with their exit information, and VMRESUME back.
+import { describe, expect, it } from 'vitest';
+import { fieldByName, VMCS } from '../../arch/vmcs/fields.ts';
+import { fieldExists } from '../../arch/vmcs/exists.ts';
+import { validVmcsFields, VALID_LAYOUT } from '../entry/testing/valid-vmcs.ts';
+import { TEST_PROFILES } from '../entry/testing/profiles.ts';
+import { instructionError, outcomeOf, rootWithVmcs, vmxon } from '../testing/flow.ts';
+import { insn, makeRig, mem, r64, type Rig, type RigProfile } from '../testing/rig.ts';
+import type { TestProfile } from '../entry/testing/profiles.ts';
+
+function vmwrite(rig: Rig, name: string, v: bigint): void {
+  rig.cpu.state.setGpr64(0, BigInt(VMCS[name]!));
+  rig.cpu.state.setGpr64(1, v);
+  rig.exec(insn('vmwrite', [r64(0), r64(1)]));
+  if (outcomeOf(rig) !== 'VMsucceed') throw new Error(`VMWRITE ${name} failed`);
+}
+function vmread(rig: Rig, name: string): bigint {
+  rig.cpu.state.setGpr64(0, BigInt(VMCS[name]!));
+  rig.exec(insn('vmread', [r64(2), r64(0)]));
+  return rig.cpu.state.getGpr64(2);
+}
+
+/** VMXON, VMCLEAR, VMPTRLD, and a valid 64-bit guest and host written by VMWRITE. */
+function readyToLaunch(p: TestProfile & RigProfile, edit: (f: Map<string, bigint>) => void = () => {}): Rig {
+  const rig = makeRig(p);
+  rootWithVmcs(rig, p, VALID_LAYOUT.currentVmcs);
+  const fields = validVmcsFields(p);
+  edit(fields);
+  // Fields the processor lacks (e.g. GUEST_IA32_EFER on Core 2) are not written, as software would not.
+  for (const [name, v] of fields) if (fieldExists(fieldByName(name)!, p.msrs)) vmwrite(rig, name, v);
+  return rig;
+}
+
+const HOST_RIP = Number(BigInt.asIntN(64, VALID_LAYOUT.hostRip));
+const GUEST_RIP = Number(VALID_LAYOUT.guestRip);
+
+describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME on %s', (_id, p) => {
+  it('enters the guest: non-root operation at GUEST_RIP with guest state loaded', () => {
+    const rig = readyToLaunch(p);
+    expect(rig.exec(insn('vmlaunch', [], 3))).toBeUndefined();
+    expect(rig.model.mode()).toBe('non-root');
+    expect(rig.cpu.state.rip).toBe(GUEST_RIP);
+    expect(rig.cpu.state.getGpr64(4)).toBe(VALID_LAYOUT.guestRsp);
+    expect(rig.cpu.state.cr3).toBe(Number(VALID_LAYOUT.guestCr3));
+    expect(rig.model.vmcses()[0]?.launch).toBe('launched');
+    expect(rig.model.lastEntryReport()?.decision.kind).toBe('pass');
+    expect(rig.model.takeReports().filter((r) => r.kind !== 'vmx')).toEqual([{ kind: 'vmentry' }]);
+  });
+
+  it('VMCALL in the guest exits (reason 18) to HOST_RIP; VMRESUME goes back; CPUID exits (reason 10)', () => {
+    const rig = readyToLaunch(p);
+    rig.exec(insn('vmlaunch', [], 3));
+    rig.model.takeReports();
+    rig.cpu.state.setGpr64(3, 0x77n);
+    expect(rig.step(insn('vmcall', [], 3))).toBeUndefined();
+    expect(rig.model.mode()).toBe('root');
+    expect(rig.cpu.state.rip).toBe(HOST_RIP);
+    expect(rig.cpu.state.getGpr64(4)).toBe(VALID_LAYOUT.hostRsp);
+    expect(rig.cpu.state.getGpr64(3)).toBe(0x77n); // GPRs other than RSP are untouched
+    expect(rig.model.takeReports()).toEqual([{ kind: 'vmexit', reason: 18, name: 'VMCALL', entryFailure: false, qualification: 0n, guestRip: VALID_LAYOUT.guestRip }]);
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(18n);
+    expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(0n);
+    expect(vmread(rig, 'VM_EXIT_INSTRUCTION_LEN')).toBe(3n);
+    expect(vmread(rig, 'GUEST_RIP')).toBe(VALID_LAYOUT.guestRip);
+    // The host skips the VMCALL and resumes.
+    vmwrite(rig, 'GUEST_RIP', VALID_LAYOUT.guestRip + 3n);
+    expect(rig.exec(insn('vmresume', [], 3))).toBeUndefined();
+    expect(rig.model.mode()).toBe('non-root');
+    expect(rig.cpu.state.rip).toBe(GUEST_RIP + 3);
+    expect(rig.step(insn('cpuid', [], 2))).toBe('intercepted');
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(10n);
+    expect(vmread(rig, 'VM_EXIT_INSTRUCTION_LEN')).toBe(2n);
+  });
+
+  it('a VMX instruction in the guest exits with its displacement and instruction information', () => {
+    const rig = readyToLaunch(p);
+    rig.exec(insn('vmlaunch', [], 3));
+    // vmptrld [rbx + 0x40]: qualification = displacement; info: scaling 0, 64-bit address size,
+    // DS, no index, base RBX (Table 28-13).
+    rig.step(insn('vmptrld', [mem(3, 0x40n)], 4));
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(21n);
+    expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(0x40n);
+    expect(vmread(rig, 'VMX_INSTRUCTION_INFO')).toBe((2n << 7n) | (3n << 15n) | (1n << 22n) | (3n << 23n));
+  });
+
+  it('VMfailInvalid without a current VMCS', () => {
+    const rig = makeRig(p);
+    vmxon(rig, p);
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(outcomeOf(rig)).toBe('VMfailInvalid');
+  });
+
+  it('VMfailValid(26) right after MOV SS, before the launch-state checks', () => {
+    const rig = readyToLaunch(p);
+    rig.cpu.state.shadowUntil = rig.cpu.state.icount;
+    rig.exec(insn('vmresume', [], 3));
+    expect(instructionError(rig)).toBe(26n);
+  });
+
+  it('VMfailValid(5) for VMRESUME of a clear VMCS; VMfailValid(4) for VMLAUNCH of a launched one', () => {
+    const rig = readyToLaunch(p);
+    rig.exec(insn('vmresume', [], 3));
+    expect(instructionError(rig)).toBe(5n);
+    rig.exec(insn('vmlaunch', [], 3));
+    rig.step(insn('vmcall', [], 3));
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(outcomeOf(rig)).toBe('VMfailValid');
+    expect(instructionError(rig)).toBe(4n);
+  });
+
+  it('VMfailValid(7) for controls the capability MSRs forbid; RIP advances, launch state stays clear', () => {
+    const rig = readyToLaunch(p, (f) => f.set('PIN_BASED_VM_EXEC_CONTROL', 0n));
+    const rip = rig.cpu.state.rip;
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(instructionError(rig)).toBe(7n);
+    expect(rig.cpu.state.rip).toBe(rip + 3);
+    expect(rig.model.mode()).toBe('root');
+    expect(rig.model.vmcses()[0]?.launch).toBe('clear');
+    expect(rig.model.lastEntryReport()?.decision).toMatchObject({ kind: 'vmfail', error: 7 });
+  });
+
+  it('VMfailValid(8) for a host CR0 without PE', () => {
+    const rig = readyToLaunch(p, (f) => f.set('HOST_CR0', f.get('HOST_CR0')! & ~1n));
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(instructionError(rig)).toBe(8n);
+  });
+
+  it('a guest-state failure exits with reason 33 | 0x80000000 to HOST_RIP, state from the host area', () => {
+    const rig = readyToLaunch(p, (f) => f.set('GUEST_RFLAGS', 0n));
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(rig.model.mode()).toBe('root');
+    expect(rig.cpu.state.rip).toBe(HOST_RIP);
+    expect(rig.cpu.state.rflags).toBe(2);
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(0x8000_0021n);
+    expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(0n);
+    expect(rig.model.vmcses()[0]?.launch).toBe('clear');
+    const reps = rig.model.takeReports().filter((r) => r.kind !== 'vmx');
+    expect(reps[0]).toEqual({ kind: 'vmentry' });
+    expect(reps[1]).toMatchObject({ kind: 'vmexit', reason: 33, name: 'INVALID_GUEST_STATE', entryFailure: true, qualification: 0n });
+    expect((reps[1] as { check?: string }).check).toMatch(/^guest\./);
+  });
+
+  it('an MSR-load failure exits with reason 34 and the failing entry index', () => {
+    const rig = readyToLaunch(p, (f) => {
+      f.set('VM_ENTRY_MSR_LOAD_COUNT', 2n);
+      f.set('VM_ENTRY_MSR_LOAD_ADDR', 0x9100n);
+    });
+    rig.write(0x9100, 8, 0x277n); // IA32_PAT, valid
+    rig.write(0x9108, 8, 0x0007_0406_0007_0406n);
+    rig.write(0x9110, 8, 0xc000_0100n); // IA32_FS_BASE may not be loaded this way
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(0x8000_0022n);
+    expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(2n);
+  });
+
+  it('#UD outside VMX operation; a VMLAUNCH in the guest exits with reason 20', () => {
+    const rig = makeRig(p);
+    expect(rig.exec(insn('vmlaunch', [], 3))?.shortName).toBe('#UD');
+    const g = readyToLaunch(p);
+    g.exec(insn('vmlaunch', [], 3));
+    g.step(insn('vmlaunch', [], 3));
+    expect(vmread(g, 'VM_EXIT_REASON')).toBe(20n);
+  });
+
+  it('a triple fault in the guest exits with reason 2', () => {
+    const rig = readyToLaunch(p);
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(rig.model.hooks.interceptEvent?.(rig.cpu, 8, 0, 'triple-fault')).toBe(true);
+    expect(rig.model.mode()).toBe('root');
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(2n);
+  });
+});
