@@ -1,8 +1,27 @@
 // The x86 decoder: bytes -> DecodedInstruction, driven entirely by the instruction
 // table (src/x86/isa/table.ts; STYLE rule 3: no opcode list of its own). The table is
-// indexed once at module load by opcode map and opcode byte; decoding a cold instruction
+// indexed once at its module load by opcode map and byte; decoding a cold instruction
 // scans the few rows of its opcode with numeric checks only.
 // SDM Vol. 2A chapter 2 "Instruction Format" (§2.1 legacy format, §2.2 IA-32e mode).
+//
+// Where the SDM leaves a choice, or processors differ, the decoder does this:
+//  - Prefixes: any order and number up to 15 bytes; the last of each group counts. In
+//    64-bit mode the ES/CS/SS/DS overrides are ignored and leave an earlier FS/GS in force
+//    (iced, Bochs). A REX byte counts only directly before the opcode; of several, the last.
+//  - Mandatory prefixes: the last F2/F3, then 66, select the row when the opcode has one for
+//    them; in the 0F maps an F2/F3 with no row of its own makes the opcode undefined when
+//    the opcode has other mandatory-prefix rows (66 F3 0F 38 80 is not INVEPT), and is
+//    otherwise ignored (F3 0F BC runs as BSF on a processor without BMI1).
+//  - 66 on instructions without operand size, and F2/F3 on non-string instructions, are
+//    ignored (the SDM calls the latter reserved; processors ignore them).
+//  - Intel, not AMD: 66 is ignored on near relative branches in 64-bit mode.
+//  - MOV CR/DR ignore ModRM.mod and 66; SETcc ignores ModRM.reg (decode-select.ts).
+//  - #UD from the decoder ('invalid'): LOCK outside its read-modify-write list or without a
+//    memory destination, MOV to CS, CR1/CR5-7/CR9-15, DR8-15, segment register 6/7, a
+//    register where the form needs memory (LEA, VMXON...) and any byte pattern no row
+//    claims. 'unsupported': an opcode byte with no row at all (also #UD for the executor,
+//    but the message says the lab does not model it). 'too-long': #GP(0).
+//  - `opSize` of a form without operand size (VMXON, LGDT, INT3) is the mode's default.
 
 import { DecodeCursor } from './decode-cursor.ts';
 import { scanPrefixes } from './decode-prefixes.ts';
