@@ -85,10 +85,11 @@ export const CR4 = bitfield({
     CET: { bit: 23, sdmName: 'Control-flow Enforcement Technology', doc: 'Enables CET shadow stacks and indirect-branch tracking; requires CR0.WP.', sdm: R },
     PKS: { bit: 24, sdmName: 'Enable protection keys for supervisor-mode pages', doc: 'Protection keys (IA32_PKRS) for supervisor-mode pages.', sdm: R },
     UINTR: { bit: 25, sdmName: 'User Interrupts Enable Bit', doc: 'Enables user interrupts (SENDUIPI, UIRET).', sdm: R },
+    LASS: { bit: 27, sdmName: 'Linear-address-space separation', doc: 'Supervisor accesses to user addresses (and the reverse) fault by address alone (newer SDM).', sdm: R },
     LAM_SUP: { bit: 28, sdmName: 'Supervisor LAM enable', doc: 'Linear-address masking for supervisor pointers.', sdm: R },
     FRED: { bit: 32, sdmName: 'FRED enable', doc: 'Flexible return and event delivery replaces IDT event delivery.', sdm: R },
   },
-  reserved: ~0x1_13ff_7fffn & 0xffff_ffff_ffff_ffffn,
+  reserved: ~0x1_1bff_7fffn & 0xffff_ffff_ffff_ffffn,
 });
 
 /** CR8: the task-priority register, bits 3:0 = TPR[7:4] of the local APIC. */

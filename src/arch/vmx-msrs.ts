@@ -26,10 +26,11 @@ export const VMX_BASIC = bitfield({
     INOUT: { bit: 54, sdmName: 'INS/OUTS instruction information', doc: 'VM exits for INS/OUTS report the instruction-information field.', sdm: A1 },
     TRUE_CTLS: { bit: 55, sdmName: 'TRUE controls', doc: 'Default1 controls may be 0: the IA32_VMX_TRUE_*_CTLS MSRs exist.', sdm: A1 },
     NO_HW_ERROR_CODE_CC: { bit: 56, sdmName: 'No error-code consistency check', doc: 'VM entry may inject hardware exceptions with or without an error code (newer SDM).', sdm: A1 },
+    BIT57: { bit: 57, sdmName: 'Bit 57', doc: 'Reads 1 on Arrow Lake; its meaning is not in the sources used (2016 SDM, Linux, ia32-doc), so it is not treated as reserved.', sdm: A1 },
     NESTED_EXCEPTION: { bit: 58, sdmName: 'Nested-exception support', doc: 'FRED nested-exception reporting in event fields (Linux FRED series; unverified).', sdm: A1 },
   },
-  // Bit 31 is always 0; 47:45, 57, 59 and 63:60 are reserved (60 is a TDX-only bit in Linux patches).
-  reserved: (1n << 31n) | (0x7n << 45n) | (1n << 57n) | (1n << 59n) | (0xfn << 60n),
+  // Bit 31 is always 0; 47:45, 59 and 63:60 are reserved (60 is a TDX-only bit in Linux patches).
+  reserved: (1n << 31n) | (0x7n << 45n) | (1n << 59n) | (0xfn << 60n),
 });
 
 export const VMX_MISC = bitfield({

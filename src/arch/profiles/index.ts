@@ -1,6 +1,9 @@
 // The registry of CPU profiles, in the order the picker shows them (oldest first).
 // Exactly one is the default (DESIGN.md section 5: a recent processor).
 
+import { arrowLake } from './arrow-lake.ts';
+import { core2Conroe } from './core2-conroe.ts';
+import { ivyBridge } from './ivy-bridge.ts';
 import { skylakeClient } from './skylake-client.ts';
 import type { Profile } from './types.ts';
 
@@ -8,7 +11,7 @@ export type { CpuidLeaf, Profile } from './types.ts';
 export { profileCpuid, profileMsr } from './types.ts';
 
 /** Every profile, oldest processor first. */
-export const PROFILES: readonly Profile[] = [skylakeClient];
+export const PROFILES: readonly Profile[] = [core2Conroe, ivyBridge, skylakeClient, arrowLake];
 
 /** The profile a fresh machine uses. */
 export function defaultProfile(): Profile {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CPUID, cpuidHas, type CpuidBit } from '../cpuid.ts';
-import { CR4 } from '../cr.ts';
+import { CR0, CR4 } from '../cr.ts';
+import { VMX_BASIC } from '../vmx-msrs.ts';
 import { PROFILES, defaultProfile, findProfile, profileCpuid } from './index.ts';
 import { parseSourceDump } from './source-dump.ts';
 import type { Profile } from './types.ts';
@@ -14,6 +15,8 @@ describe('profile registry', () => {
     expect(new Set(PROFILES.map((p) => p.id)).size).toBe(PROFILES.length);
     expect(PROFILES.filter((p) => p.isDefault)).toHaveLength(1);
     expect(findProfile(defaultProfile().id)).toBe(defaultProfile());
+    expect(defaultProfile().id).toBe('arrow-lake');
+    expect(PROFILES.map((p) => p.id)).toEqual(['core2-conroe', 'ivy-bridge', 'skylake-client', 'arrow-lake']);
   });
 });
 
@@ -23,6 +26,7 @@ describe.each(PROFILES.map((p) => [p.id, p] as const))('profile %s', (id, p) => 
     const vmx = new Map([...dump.msrs].filter(([i]) => i >= 0x480 && i <= 0x493));
     expect(new Map(Object.entries(p.msrs).map(([k, v]) => [Number(k), v]))).toEqual(vmx);
     expect(p.featureControl).toBe(dump.msrs.get(0x3a));
+    expect([...p.assumedMsrs].sort()).toEqual([...dump.assumed].sort());
     for (const leaf of dump.cpuid) expect(profileCpuid(p, leaf.leaf, leaf.subleaf)).toEqual(leaf);
     expect(p.cpuid).toHaveLength(dump.cpuid.length);
   });
@@ -61,6 +65,14 @@ describe.each(PROFILES.map((p) => [p.id, p] as const))('profile %s', (id, p) => 
     // A.7/A.8: a bit fixed to 1 may be 1.
     expect(m[0x486]! & ~m[0x487]!).toBe(0n);
     expect(m[0x488]! & ~m[0x489]!).toBe(0n);
+  });
+
+  it('sets no bit the tables call reserved (IA32_VMX_BASIC, CR0/CR4 fixed bits)', () => {
+    expect(p.msrs[0x480]! & VMX_BASIC.reservedMask).toBe(0n);
+    expect(p.msrs[0x489]! & CR4.reservedMask).toBe(0n);
+    expect(p.msrs[0x487]! & CR0.reservedMask).toBe(0n);
+    expect(p.msrs[0x486]).toBe(CR0.of('PE', 'NE', 'PG'));
+    expect(p.msrs[0x488]).toBe(CR4.mask.VMXE);
   });
 
   it('CR4_FIXED1 agrees with CPUID for CR4 features', () => {

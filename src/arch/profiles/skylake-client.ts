@@ -10,10 +10,11 @@ export const skylakeClient: Profile = {
   processor: 'Intel Core i7-6700K (Skylake-S, 06_5EH)',
   source: 'VirtualBox CPU database Intel_Core_i7_6700K.h (VBoxCpuReport on the physical CPU, 2015), VirtualBox/virtualbox@4908d8d1',
   provenance: 'hardware-dump',
-  isDefault: true,
+  isDefault: false,
   maxPhysAddr: 39,
   linearAddressBits: 48,
   featureControl: 0x5n,
+  assumedMsrs: [],
   msrs: {
     0x480: 0x00da_0400_0000_0004n,
     0x481: 0x0000_007f_0000_0016n,

@@ -35,6 +35,8 @@ export interface Profile {
   readonly cpuid: readonly CpuidLeaf[];
   /** IA32_FEATURE_CONTROL as firmware leaves it at boot. */
   readonly featureControl: bigint;
+  /** MSR indices (0x3A or capability MSRs) whose values the source dump lacks and the profile assumes. */
+  readonly assumedMsrs: readonly number[];
 }
 
 /** The CPUID leaf of a profile, or all zeros when the profile does not list it. */
