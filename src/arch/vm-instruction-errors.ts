@@ -18,7 +18,7 @@ export interface VmInstructionError {
   readonly sdm: SdmRef;
 }
 
-const e = (number: number, linux: string, text: string, producedBy: string, doc: string): VmInstructionError =>
+const e = <L extends string>(number: number, linux: L, text: string, producedBy: string, doc: string): VmInstructionError & { readonly linux: L } =>
   ({ number, linux, text, producedBy, doc, sdm: R });
 
 /** Errors 1-28; numbers 14, 21 and 27 are not used. */
