@@ -11,13 +11,14 @@ import { memoryIo } from './testing.ts';
 const DIR = resolve(__dirname, 'testdata');
 const ACCEPT = process.env.VMXLAB_ACCEPT === '1';
 const programs = readdirSync(DIR).filter((f) => f.endsWith('.asm')).sort();
-/** Extra arguments per program. */
-const ARGS: Record<string, string[]> = { 'loop.asm': ['--max-steps', '1000'] };
+/** Extra arguments per program. Goldens name a profile so a new default profile does not change them. */
+const PROFILE = ['--profile', 'skylake-client'];
+const ARGS: Record<string, string[]> = { 'loop.asm': ['--max-steps', '1000'], 'feature-unlocked.asm': ['--msr', '0x3a=0x4'] };
 
 describe('run --json goldens', () => {
   it.each(programs)('%s', (name) => {
     const io = memoryIo({ [name]: readFileSync(join(DIR, name), 'utf8') });
-    const code = main(['run', name, '--json', ...(ARGS[name] ?? [])], io);
+    const code = main(['run', name, '--json', ...PROFILE, ...(ARGS[name] ?? [])], io);
     const expectedFile = join(DIR, name.replace(/\.asm$/, '.jsonl'));
     if (ACCEPT) writeFileSync(expectedFile, io.out);
     expect(existsSync(expectedFile), `${expectedFile} missing: run with VMXLAB_ACCEPT=1 and review it`).toBe(true);

@@ -6,6 +6,7 @@ import { decode } from '../x86/decode.ts';
 import { disassemble } from '../x86/disasm.ts';
 import type { X86Env } from '../x86/env.ts';
 import { X86Fault } from '../x86/fault.ts';
+import { deliverException, type DeliveryResult } from '../x86/interrupts.ts';
 import type { CpuState } from '../x86/state.ts';
 
 /** What the Machine needs from the processor. */
@@ -19,8 +20,11 @@ export interface Executor {
    * not present.
    */
   gatePresent(vector: number): boolean;
-  /** Delivers an exception through the IDT; throws X86Fault if delivery itself faults. */
-  deliver(f: X86Fault): void;
+  /**
+   * Delivers an exception through the IDT (double and triple faults handled by the executor;
+   * in VMX non-root operation the VT-x model may turn it into a VM exit).
+   */
+  deliver(f: X86Fault): DeliveryResult;
   /** Forget cached translations, decodes and mode (after boot, restore, or a VMX state switch). */
   flush(): void;
   /** Intel-syntax text of the instruction at a linear address, or undefined if it cannot be fetched or decoded. */
@@ -43,11 +47,7 @@ export function createExecutor(state: CpuState, env: X86Env): Executor {
         throw e;
       }
     },
-    // Delivery through the IDT belongs to the executor (src/x86/interrupts.ts, not written yet):
-    // until it exists, an exception whose gate is present stops the machine like any other.
-    deliver: (f) => {
-      throw f;
-    },
+    deliver: (f) => deliverException(cpu, f),
     flush: () => cpu.stateChanged(),
     disassembleAt(rip) {
       try {

@@ -22,7 +22,7 @@ describe('Machine', () => {
     expect(rax(m)).toBe(12n);
     expect(m.cpu.getGpr64(3)).toBe(12n);
     const stop = m.events.at(-1)!;
-    expect(stop).toMatchObject({ kind: 'stop', reason: 'halted', step: 5, line: 5, text: 'hlt', rip: LAB_BASE + 8n });
+    expect(stop).toMatchObject({ kind: 'stop', reason: 'halted', step: 5, line: 5, text: 'hlt', rip: LAB_BASE + 10n });
   });
 
   it('stops on an exception whose IDT gate is not present, with vector, instruction, line and reason', () => {

@@ -4,6 +4,7 @@
 // present stops the machine with a `fault` event; otherwise the executor delivers it.
 
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
+import { createVmxModel } from '../vmx/index.ts';
 import type { X86Env, IoPorts, Platform } from '../x86/env.ts';
 import { X86Fault } from '../x86/fault.ts';
 import { CpuState } from '../x86/state.ts';
@@ -45,8 +46,8 @@ export type RunResult =
   | { readonly kind: 'breakpoint'; readonly rip: bigint; readonly steps: number }
   | { readonly kind: 'max-steps'; readonly steps: number };
 
-/** The VT-x model used when MachineOptions.vmx is not given (none until src/vmx provides one). */
-const DEFAULT_VMX: ((env: X86Env, cpu: CpuState) => VmxPlug) | null = null;
+/** The VT-x model used when MachineOptions.vmx is not given. */
+const DEFAULT_VMX = (env: X86Env, cpu: CpuState): VmxPlug => createVmxModel(env, cpu);
 
 /** I/O ports with no device: reads float high (all ones), writes vanish. Port 0x92 is the executor's. */
 const NO_DEVICES: IoPorts = {
@@ -196,16 +197,14 @@ export class Machine {
   }
 
   private handleFault(f: X86Fault, rip: number): void {
-    if (this.exec.gatePresent(f.vector)) {
-      try {
-        this.exec.deliver(f);
-        return;
-      } catch (e2) {
-        if (!(e2 instanceof X86Fault)) throw e2;
-        f = e2;
-      }
+    // In VMX non-root operation the guest's exceptions go to delivery, where the VT-x model
+    // decides on VM exits (exception bitmap, triple fault). In the host, an exception whose
+    // gate the program did not make present stops the machine (DESIGN section 5).
+    if (this.mode === 'non-root' || this.exec.gatePresent(f.vector)) {
+      const r = this.exec.deliver(f);
+      if (r.kind === 'shutdown') this.stop('shutdown', rip, r.message);
+      return;
     }
-    if (this.cpu.activity === 'shutdown') return;
     this.emit({ kind: 'fault', vector: f.vector, name: f.shortName, errorCode: f.errorCode, explain: f.reason, ...this.where(rip) });
     this.stop('fault', rip, `${f.shortName}: ${f.reason}`);
   }
