@@ -4,6 +4,12 @@
 // and NASM accepts one, `rep`/`repe`/`repne` only on string instructions. Mnemonics and
 // operands agree with `objdump -M intel` (checked by objdump.test.ts; its header and
 // src/testing/objdump.ts list the differences of notation that the comparison ignores).
+// Reassembled by NASM, the text gives back the same instruction, except:
+//  - RIP-relative operands are written `[rip+0x10]` as objdump does: NASM can express
+//    RIP-relative addressing only through a label (`[rel label]`; with a number it
+//    refuses, "absolute address can not be RIP-relative"). The absolute target is
+//    available as a comment (`ripTarget`), for the UI to turn into a symbol;
+//  - SYSRETQ, which NASM spells `o64 sysret`.
 
 import type { DecodedInstruction } from './isa/decoded.ts';
 import { CC_NAMES, type InstructionForm } from './isa/form.ts';
