@@ -7,6 +7,7 @@ import type { InstructionForm, OperandSpec } from './form.ts';
 import type { AsmOperand } from './operands.ts';
 import type { AsmMem } from './encode-modrm.ts';
 import { RegKind, regIndex, regKind, regSize, type Reg } from './registers.ts';
+import { FORMS } from './table.ts';
 
 type AsmImm = Extract<AsmOperand, { kind: 'imm' }>;
 
@@ -39,6 +40,14 @@ const sbyte = (v: bigint, opSize: number): boolean => {
   const x = low(v, opSize === 2 ? 16 : 32);
   return x >= -128n && x <= 127n;
 };
+/** Mnemonics whose only branch form is rel8 (LOOP, JRCXZ): NASM refuses `short`/`near` on them. */
+const REL8_ONLY: ReadonlySet<string> = (() => {
+  const rel8 = new Set<string>();
+  const rel32 = new Set<string>();
+  for (const f of FORMS) for (const o of f.operands) if (o.loc === 'rel') (o.immSize === 1 ? rel8 : rel32).add(f.mnemonic);
+  return new Set([...rel8].filter((m) => !rel32.has(m)));
+})();
+
 /** Register number in encodings: AH-BH are 4-7 (without REX), the rest their index. */
 const regNum = (r: Reg): number => (regKind(r) === RegKind.GPR8H ? regIndex(r) + 4 : regIndex(r));
 const simple = (imm: AsmImm): boolean => imm.known && !imm.reloc;
@@ -149,6 +158,7 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
       }
       case 'rel':
         if (op.kind !== 'imm') return 'kind';
+        if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
         if (spec.immSize === 1 && branch === 'near') return 'range';
         if (spec.immSize !== 1 && branch === 'short') return 'short-range';
         rel = { target: op.value, size: spec.immSize, known: op.known };

@@ -103,6 +103,7 @@ describe('encode: memory operands', () => {
     expect(enc('lea', [r('rax'), m({ disp: BASE, ripRelative: true })])).toBe('48 8d 05 f9 ff ff ff');
     expect(enc('mov', [r('al'), m({ disp: 0x1000 })])).toBe('8a 04 25 00 10 00 00');
     expect(enc('mov', [r('al'), m({ base: 'eax' })])).toBe('67 8a 00');
+    expect(enc('mov', [r('al'), m({ base: 'rax' })], { prefixes: ['a32'] })).toBe('error: impossible combination of address sizes');
     expect(enc('mov', [r('al'), m({ base: 'rax', seg: regByName('fs') })])).toBe('64 8a 00');
     expect(enc('add', [m({ base: 'eax', size: 2, seg: regByName('fs') }), i(1)], { prefixes: ['lock'] })).toBe('f0 64 66 67 83 00 01');
   });
@@ -119,6 +120,8 @@ describe('encode: branches', () => {
     // A target not known yet starts short, as NASM's optimiser does in its first pass.
     expect(enc('je', [i(0, { known: false })])).toHaveLength(5);
     expect(enc('loop', [i(BASE + 1000n)])).toBe('error: short jump is out of range');
+    expect(enc('loop', [i(BASE)], { branch: 'short' })).toBe('error: mismatch in operand sizes');
+    expect(enc('jmp', [i(BASE)], { branch: 'short', prefixes: ['a32'] })).toBe('67 eb fd');
   });
 });
 

@@ -8,14 +8,14 @@
 import type { InstructionForm } from './form.ts';
 import type { AsmOperand, EncodeRequest, EncodeResult } from './operands.ts';
 import { encodeMem, leBytes } from './encode-modrm.ts';
-import { isUdword, place, type MatchFailure, type Placed } from './encode-match.ts';
+import { isUdword, place, type Placed } from './encode-match.ts';
 import { RegKind, makeReg, regIndex, regKind, type Reg } from './registers.ts';
 import { formById, formsForMnemonic } from './table.ts';
 
 const SEG_PREFIX = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
 const MAP_ESCAPE: readonly (readonly number[])[] = [[], [0x0f], [0x0f, 0x38], [0x0f, 0x3a]];
 
-const MESSAGES: Record<MatchFailure | 'mode' | 'hibyte' | 'ea', string> = {
+const MESSAGES: Record<Failure, string> = {
   kind: 'invalid combination of opcode and operands',
   size: 'mismatch in operand sizes',
   range: 'invalid combination of opcode and operands',
@@ -23,9 +23,10 @@ const MESSAGES: Record<MatchFailure | 'mode' | 'hibyte' | 'ea', string> = {
   mode: 'instruction not supported in 64-bit mode',
   hibyte: 'cannot use high byte register in rex instruction',
   ea: 'invalid 64-bit effective address',
+  asize: 'impossible combination of address sizes',
 };
 /** Which failure explains a refusal best when no form fits (most specific first). */
-const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'size', 'mode', 'range', 'kind'] as const;
+const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
 
 interface Prefixes { readonly leading: number[]; readonly o16: boolean; readonly a32: boolean; readonly w: boolean }
@@ -54,6 +55,7 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   const out: number[] = [...pre.leading];
   const mem = p.rmMem ? encodeMem(p.rmMem) : null;
   if (typeof mem === 'string') return 'ea';
+  if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
   if (p.rmMem?.seg !== undefined) out.push(SEG_PREFIX[regIndex(p.rmMem.seg)]);
   if (pre.o16 || (f.osz !== 'none' && f.opSize === 2)) out.push(0x66);
   if (pre.a32 || mem?.addr32) out.push(0x67);
