@@ -7,7 +7,7 @@ import { defineCheck } from '../check.ts';
 import type { Check } from '../check.ts';
 import { NOT_APPLICABLE, PASS, fail, fv, hex } from '../../outcome.ts';
 import type { Verdict } from '../../outcome.ts';
-import { CR0, CR4, ENTRY, INTR_INFO, INTR_TYPE, MSR, PROC, VMX_BASIC, VMX_MISC } from '../local-arch.ts';
+import { CR0, CR4, ENTRY, INTR_INFO, INTR_INFO_RESERVED_30_12, INTR_TYPE, MSR, PROC, VMX_BASIC, VMX_MISC } from '../local-arch.ts';
 import { SDM_ENTRY_CONTROLS as S } from '../sections.ts';
 import { allowedSettings, bitList, checkAllowedSettings, entryControls, entryHas, unrestrictedGuest } from './support.ts';
 import { checkMsrArea } from './exit-controls.ts';
@@ -91,10 +91,12 @@ function checkCtrlEventErrorCodeBit(ctx: EntryContext): Verdict {
 function checkCtrlEventReserved(ctx: EntryContext): Verdict {
   const info = injected(ctx);
   if (info === undefined) return NOT_APPLICABLE;
-  const bad = info & INTR_INFO.reservedMask;
+  // Newer SDM (FRED): bit 13 marks a nested exception, allowed only where IA32_VMX_BASIC[58] says so.
+  const nested = VMX_BASIC.has(ctx.msr(MSR.IA32_VMX_BASIC), 'NESTED_EXCEPTION') ? INTR_INFO.mask.NESTED_EXCEPTION : 0n;
+  const bad = info & INTR_INFO_RESERVED_30_12 & ~nested;
   if (bad === 0n) return PASS;
   return fail(`The VM-entry interruption-information field (${hex(info)}) sets reserved bits ${bitList(bad).join(', ')}.`,
-    [fv(INFO_F, info)], `${INFO_F}[30:12] == 0`, { fix: { field: INFO_F, value: info & ~bad } });
+    [fv(INFO_F, info)], `${INFO_F}[30:12] == 0${nested !== 0n ? ' (bit 13 allowed: IA32_VMX_BASIC[58])' : ''}`, { fix: { field: INFO_F, value: info & ~bad } });
 }
 
 function checkCtrlEventErrorCode(ctx: EntryContext): Verdict {

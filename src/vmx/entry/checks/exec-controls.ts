@@ -256,7 +256,7 @@ function checkCtrlEptpMemoryType(ctx: EntryContext): Verdict {
 function checkCtrlEptpWalkLength(ctx: EntryContext): Verdict {
   if (!proc2Has(ctx, 'SECONDARY_EXEC_ENABLE_EPT')) return NOT_APPLICABLE;
   const eptp = ctx.vmcs.read('EPT_POINTER');
-  const len = EPTP.get(eptp, 'WALK_LENGTH_MINUS_1') + 1n;
+  const len = EPTP.get(eptp, 'PAGE_WALK_LENGTH') + 1n;
   const cap = eptCap(ctx);
   if (len === 4n && EPT_VPID_CAP.has(cap, 'PAGE_WALK_4')) return PASS;
   if (len === 5n && EPT_VPID_CAP.has(cap, 'PAGE_WALK_5')) return PASS;
@@ -266,7 +266,7 @@ function checkCtrlEptpWalkLength(ctx: EntryContext): Verdict {
     'EPTP[5:3] == 3 (4 levels), or 4 (5 levels) if EPT_VPID_CAP[7]',
     {
       capability: EPT_CAP([6, 7]),
-      fix: EPT_VPID_CAP.has(cap, 'PAGE_WALK_4') ? { field: 'EPT_POINTER', value: EPTP.set(eptp, 'WALK_LENGTH_MINUS_1', 3n) } : withoutEpt(ctx),
+      fix: EPT_VPID_CAP.has(cap, 'PAGE_WALK_4') ? { field: 'EPT_POINTER', value: EPTP.set(eptp, 'PAGE_WALK_LENGTH', 3n) } : withoutEpt(ctx),
     },
   );
 }

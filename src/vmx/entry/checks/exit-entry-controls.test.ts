@@ -145,6 +145,7 @@ describe('ctrl.entry.event.error-code-bit', () => {
   });
   each('%s: a real-mode unrestricted guest (CR0.PE = 0) gets no error code', (_id, p) => {
     if (!allows1(p, MSR.IA32_VMX_PROCBASED_CTLS2, PROC2.mask.SECONDARY_EXEC_UNRESTRICTED_GUEST!)) return;
+    if (VMX_BASIC.has(cap(p, MSR.IA32_VMX_BASIC), 'NO_HW_ERROR_CODE_CC')) return;
     for (const ec of [false, true]) {
       const e = validEntry(p);
       e.vmcs.set('CPU_BASED_VM_EXEC_CONTROL', e.vmcs.get('CPU_BASED_VM_EXEC_CONTROL')! | PROC.mask.CPU_BASED_ACTIVATE_SECONDARY_CONTROLS!);

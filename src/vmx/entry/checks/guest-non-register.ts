@@ -196,10 +196,10 @@ function checkGuestPendingDbgRtm(ctx: EntryContext): Verdict {
   const v = ctx.vmcs.read(PDE_F);
   if (!PENDING_DBG.has(v, 'RTM')) return NOT_APPLICABLE;
   const i = ctx.vmcs.read(INT_F);
-  const others = v & ~PENDING_DBG.mask.RTM & ~PENDING_DBG.mask.ENABLED_BP;
+  const others = v & ~PENDING_DBG.mask.RTM & ~PENDING_DBG.mask.ENABLED_BREAKPOINT;
   const problems: string[] = [];
   if (others !== 0n) problems.push(`bits ${bitList(others).join(', ')} must be 0`);
-  if (!PENDING_DBG.has(v, 'ENABLED_BP')) problems.push('bit 12 must be 1');
+  if (!PENDING_DBG.has(v, 'ENABLED_BREAKPOINT')) problems.push('bit 12 must be 1');
   if (ctx.features.rtm !== true) problems.push('the processor does not support RTM');
   if (INTERRUPTIBILITY.has(i, 'MOV_SS')) problems.push('blocking by MOV SS must be 0');
   if (problems.length === 0) return PASS;

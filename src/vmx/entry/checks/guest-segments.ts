@@ -139,8 +139,9 @@ function checkGuestDataType(r: (typeof OTHER_DATA)[number]): Check['run'] {
     if (v86(ctx) || !usable(ctx, r)) return NOT_APPLICABLE;
     const a = ctx.vmcs.read(arf(r));
     const t = AR.get(a, 'TYPE');
-    if ((t & 1n) === 0n) return arFail(r, a, `type ${t} is not accessed (type bit 0 must be 1).`, `${r} usable => type bit 0 == 1`, AR.set(a, 'TYPE', t | 1n));
-    if ((t & 8n) !== 0n && (t & 2n) === 0n) return arFail(r, a, `type ${t} is an execute-only code segment; code segments loaded in ${r} must be readable.`, `${r} usable and type bit 3 == 1 => type bit 1 == 1`, AR.set(a, 'TYPE', t | 2n));
+    const fixed = AR.set(a, 'TYPE', t | 1n | ((t & 8n) !== 0n ? 2n : 0n));
+    if ((t & 1n) === 0n) return arFail(r, a, `type ${t} is not accessed (type bit 0 must be 1).`, `${r} usable => type bit 0 == 1`, fixed);
+    if ((t & 8n) !== 0n && (t & 2n) === 0n) return arFail(r, a, `type ${t} is an execute-only code segment; code segments loaded in ${r} must be readable.`, `${r} usable and type bit 3 == 1 => type bit 1 == 1`, fixed);
     return PASS;
   };
 }

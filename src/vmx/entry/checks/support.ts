@@ -109,7 +109,7 @@ export function checkAllowedSettings(field: string, value: bigint, a: AllowedSet
 /** Bits of a physical address beyond the processor's physical-address width (incl. 63:32 if BASIC[48]). */
 export function beyondPhysWidth(ctx: EntryContext, addr: bigint): bigint {
   let limit = (1n << BigInt(ctx.maxPhysAddr)) - 1n;
-  if (VMX_BASIC.has(ctx.msr(MSR.IA32_VMX_BASIC), 'PA_32BIT')) limit &= 0xffff_ffffn;
+  if (VMX_BASIC.has(ctx.msr(MSR.IA32_VMX_BASIC), 'PHYS_ADDR_32BIT')) limit &= 0xffff_ffffn;
   return addr & ~limit & 0xffff_ffff_ffff_ffffn;
 }
 

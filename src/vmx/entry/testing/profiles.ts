@@ -1,8 +1,7 @@
 // The CPU profiles the VM-entry rule tests run on: every profile of src/arch/profiles,
-// plus, for generations src/arch does not hold yet, the capability-MSR values of
-// ../shared/reference/vmx-reference.md section 9 (hardware dumps from the VirtualBox CPU
-// database and VmxCaps), so the sweeps cover a CPU without secondary controls or TRUE
-// MSRs and one without EPT A/D flags from the first day. Test helper only.
+// plus Broadwell from ../shared/reference/vmx-reference.md section 9 (VirtualBox CPU
+// database dump), a generation src/arch does not hold: VMFUNC and #VE without PML or
+// VMCS-shadowing bitmaps checks in the TRUE-MSR era. Test helper only.
 
 import { PROFILES } from '../../../arch/profiles/index.ts';
 import type { Profile } from '../../../arch/profiles/index.ts';
@@ -15,34 +14,6 @@ export interface TestProfile {
   readonly linearAddressBits: number;
   readonly msrs: Readonly<Record<number, bigint>>;
 }
-
-/** Core 2 X6800 (Conroe): VMX revision 7, no secondary controls, no TRUE MSRs. VBox Intel_Core2_X6800_2_93GHz.h. */
-const core2Conroe: TestProfile = {
-  id: 'ref-core2-conroe',
-  processor: 'Intel Core 2 X6800 (reference section 9.1)',
-  maxPhysAddr: 36,
-  linearAddressBits: 48,
-  msrs: {
-    0x480: 0x001a_0400_0000_0007n, 0x481: 0x0000_001f_0000_0016n, 0x482: 0x77b9_fffe_0401_e172n,
-    0x483: 0x0003_efff_0003_6dffn, 0x484: 0x0000_1fff_0000_11ffn, 0x485: 0x0004_03c0n,
-    0x486: 0x8000_0021n, 0x487: 0xffff_ffffn, 0x488: 0x2000n, 0x489: 0x27ffn, 0x48a: 0x2cn,
-  },
-};
-
-/** Core i5 650 (Westmere/Clarkdale): EPT without A/D, VPID, unrestricted guest, TRUE MSRs. VmxCaps. */
-const westmere: TestProfile = {
-  id: 'ref-westmere',
-  processor: 'Intel Core i5 650 (reference section 9.1)',
-  maxPhysAddr: 36,
-  linearAddressBits: 48,
-  msrs: {
-    0x480: 0x00da_0400_0000_000fn, 0x481: 0x0000_007f_0000_0016n, 0x482: 0xfff9_fffe_0401_e172n,
-    0x483: 0x007f_ffff_0003_6dffn, 0x484: 0x0000_ffff_0000_11ffn, 0x485: 0x0004_01e7n,
-    0x486: 0x8000_0021n, 0x487: 0xffff_ffffn, 0x488: 0x2000n, 0x489: 0x0002_67ffn, 0x48a: 0x2an,
-    0x48b: 0x0000_00ff_0000_0000n, 0x48c: 0x0000_0f01_0611_4141n, 0x48d: 0x0000_007f_0000_0016n,
-    0x48e: 0xfff9_fffe_0400_6172n, 0x48f: 0x007f_ffff_0003_6dfbn, 0x490: 0x0000_ffff_0000_11fbn,
-  },
-};
 
 /** Core i7-5600U (Broadwell): VMFUNC, PML-less, #VE. VBox Intel_Core_i7_5600U.h. */
 const broadwell: TestProfile = {
@@ -65,4 +36,4 @@ function fromArch(p: Profile): TestProfile {
 }
 
 /** Every profile to sweep: src/arch's, then the reference-section fallbacks. */
-export const TEST_PROFILES: readonly TestProfile[] = [...PROFILES.map(fromArch), core2Conroe, westmere, broadwell];
+export const TEST_PROFILES: readonly TestProfile[] = [...PROFILES.map(fromArch), broadwell];
