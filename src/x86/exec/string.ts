@@ -66,7 +66,8 @@ function stringOp(kind: number, size: number): Handler {
         }
         case STOS: {
           const v = readGpr(cpu, RAX, size);
-          cpu.writeLin(regLinear(cpu, SegIndex.ES, RDI, w, size, ACC_WRITE), size, v, cpu.hi);
+          const vh = cpu.hi;
+          cpu.writeLin(regLinear(cpu, SegIndex.ES, RDI, w, size, ACC_WRITE), size, v, vh);
           advance(cpu, RDI, w, delta);
           break;
         }
