@@ -32,3 +32,28 @@ describe('predefined symbols', () => {
     expect(byName.get('X86_TRAP_GP')).toBe(13n);
   });
 });
+
+describe('VMX predefined symbols', () => {
+  const byName = new Map(predefinedSymbols().map((s) => [s.name, s.value]));
+  it('VMCS fields, controls with seed aliases, exit reasons, errors, EPT constants', () => {
+    expect(byName.get('GUEST_RIP')).toBe(0x681en);
+    expect(byName.get('IO_BITMAP_A_HIGH')).toBe(0x2001n);
+    expect(byName.get('VM_INSTRUCTION_ERROR')).toBe(0x4400n);
+    expect(byName.get('CPU_BASED_HLT_EXITING')).toBe(0x80n);
+    expect(byName.get('CPU_BASED_CTL2_ENABLE_EPT')).toBe(0x2n);
+    expect(byName.get('SECONDARY_EXEC_ENABLE_EPT')).toBe(0x2n);
+    expect(byName.get('VM_EXIT_HOST_ADDR_SPACE_SIZE')).toBe(0x200n);
+    expect(byName.get('VM_ENTRY_IA32E_MODE')).toBe(0x200n);
+    expect(byName.get('EXIT_REASON_HLT')).toBe(12n);
+    expect(byName.get('EXIT_REASON_VMCALL')).toBe(18n);
+    expect(byName.get('EXIT_REASON_INVALID_STATE')).toBe(33n);
+    expect(byName.get('EXIT_REASON_INVALID_GUEST_STATE')).toBe(33n);
+    expect(byName.get('VMXERR_VMPTRLD_INCORRECT_VMCS_REVISION_ID')).toBe(11n);
+    expect(byName.get('VMX_EPTP_PWL_4')).toBe(0x18n);
+    expect(byName.get('VMX_EPT_AD_BIT')).toBe(1n << 21n);
+    expect(byName.get('VMX_VPID_INVVPID_BIT')).toBe(1n);
+    expect(byName.get('VMX_EPT_EXTENT_CONTEXT')).toBe(1n);
+    expect(byName.get('INTR_TYPE_HARD_EXCEPTION')).toBe(0x300n);
+    expect(byName.get('INTR_INFO_VALID_MASK')).toBe(0x8000_0000n);
+  });
+});

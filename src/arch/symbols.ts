@@ -3,7 +3,6 @@
 // Names follow Linux (X86_CR4_VMXE, MSR_IA32_VMX_BASIC, FEAT_CTL_LOCKED, ...) plus
 // the SDM names of MSRs (IA32_VMX_BASIC).
 
-import type { Bitfield } from './bitfield.ts';
 import { CR0, CR3, CR4, CR8 } from './cr.ts';
 import { EFER } from './efer.ts';
 import { EXCEPTIONS, PF_ERROR_CODE } from './exceptions.ts';
@@ -12,37 +11,13 @@ import { LAB_BASE, LAB_IMAGE_PHYS, LAB_STACK_SIZE, PHYS_OFFSET } from './lab.ts'
 import { MSRS } from './msrs.ts';
 import { PDE_2M, PTE } from './paging.ts';
 import { RFLAGS } from './rflags.ts';
+import { bitfieldSymbols, type PredefinedSymbol } from './symbol-helpers.ts';
+import { vmxSymbols } from './symbols-vmx.ts';
 
-export interface PredefinedSymbol {
-  readonly name: string;
-  readonly value: bigint;
-  readonly doc: string;
-  /** Section of vmx.inc / hover group, e.g. `cr4`, `msr`, `vmcs-guest`. */
-  readonly group: string;
-}
-
-/** NASM identifier: starts with a letter, `_`, `.` or `?`; then letters, digits, `_ $ # @ ~ . ?`. */
-export const NASM_IDENTIFIER = /^[A-Za-z_.?][A-Za-z0-9_$#@~.?]*$/;
+export type { PredefinedSymbol } from './symbol-helpers.ts';
+export { NASM_IDENTIFIER, bitfieldSymbols } from './symbol-helpers.ts';
 
 type Sym = PredefinedSymbol;
-
-/**
- * Symbols for every field of a bitfield: `<prefix><FIELD>` = mask, and for one-bit
- * fields `<prefix><FIELD>_BIT` = bit number (Linux's `X86_CR4_VMXE_BIT` convention).
- * `rename` maps a field to a different Linux suffix (EFER.NXE is Linux's `EFER_NX`).
- */
-export function bitfieldSymbols<K extends string>(
-  bf: Bitfield<K>, prefix: string, group: string, rename: Partial<Record<K, string>> = {},
-): Sym[] {
-  const out: Sym[] = [];
-  for (const f of bf.list) {
-    const suffix = rename[f.name as K] ?? f.name;
-    const doc = `${bf.name}.${f.name}: ${f.doc}`;
-    out.push({ name: `${prefix}${suffix}`, value: f.mask, doc, group });
-    if (f.width === 1) out.push({ name: `${prefix}${suffix}_BIT`, value: BigInt(f.bit), doc: `Bit number of ${bf.name}.${f.name}.`, group });
-  }
-  return out;
-}
 
 function labSymbols(): Sym[] {
   return [
@@ -110,6 +85,7 @@ export function predefinedSymbols(): PredefinedSymbol[] {
     ...exceptionSymbols(),
     ...bitfieldSymbols(PF_ERROR_CODE, 'X86_PF_', 'exception', PF_LINUX),
     ...pagingSymbols(),
+    ...vmxSymbols(),
     ...providers.flatMap((p) => p()),
   ];
 }
