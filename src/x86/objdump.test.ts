@@ -245,7 +245,7 @@ describe.skipIf(!available || !encode)('encoder round trip (decode -> encode -> 
 });
 
 /** Assembles a source with `nasm -f bin`; throws with NASM's messages if it refuses. */
-function nasm(source: string): Buffer {
+function nasm(source: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'vmxlab-nasm-'));
   try {
     writeFileSync(join(dir, 'a.asm'), source);
@@ -272,7 +272,7 @@ describe.skipIf(!hasNasm)('the disassembly reassembles with NASM to the same ins
     // in range), so assemble until the layout is stable.
     let at = fixtures.map(() => VMA);
     let insns: DecodedInstruction[] = [];
-    let out = Buffer.alloc(0);
+    let out: Uint8Array = new Uint8Array(0);
     for (let pass = 0; pass < 4; pass++) {
       insns = fixtures.map((bytes, k) => (decode((i) => bytes[i]!, 64, at[k]!) as { insn: DecodedInstruction }).insn);
       out = nasm(['bits 64', `org 0x${VMA.toString(16)}`, ...insns.map((i, k) => disassemble(i, at[k]!))].join('\n'));
