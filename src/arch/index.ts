@@ -25,3 +25,4 @@ export * from './exit-reasons.ts';
 export * from './vm-instruction-errors.ts';
 export * from './ept.ts';
 export * from './vmx-info.ts';
+export * from './controls/capabilities.ts';
