@@ -85,7 +85,7 @@ export function makeRig(config: CpuConfig = testConfig()): TestRig {
   mem.write64(T.GDT + 0x38, 0xffn | (0x5800n << 16n) | (0x82n << 40n));
   mem.write64(T.GDT + 0x40, 0n);
   const s = new CpuState();
-  s.cr0 = C0.PE | C0.MP | C0.ET | C0.NE | C0.WP | C0.PG;
+  s.cr0 = (C0.PE | C0.MP | C0.ET | C0.NE | C0.WP | C0.PG) >>> 0;
   s.cr3 = T.PML4;
   s.cr4 = C4.PAE | C4.OSXSAVE;
   s.efer = EF.SCE | EF.LME | EF.LMA | EF.NXE;
