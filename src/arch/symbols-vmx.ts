@@ -16,11 +16,11 @@ import { VM_INSTRUCTION_ERRORS } from './vm-instruction-errors.ts';
 type Sym = PredefinedSymbol;
 
 function fieldSymbols(): Sym[] {
-  return VMCS_FIELDS.map((f) => ({
-    name: f.name, value: BigInt(f.encoding),
-    doc: `VMCS ${f.width === 'natural' ? 'natural-width' : `${f.width}-bit`} ${f.area} field: ${f.sdmName}. ${f.doc}`,
+  return VMCS_FIELDS.flatMap((f) => [f.name, ...f.aliases].map((name) => ({
+    name, value: BigInt(f.encoding),
+    doc: `VMCS ${f.width === 'natural' ? 'natural-width' : `${f.width}-bit`} ${f.area} field: ${f.sdmName}${name === f.name ? '' : ` (alias of ${f.name})`}. ${f.doc}`,
     group: `vmcs-${f.area}`,
-  }));
+  })));
 }
 
 function controlSymbols(): Sym[] {

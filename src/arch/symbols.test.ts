@@ -38,6 +38,8 @@ describe('VMX predefined symbols', () => {
   it('VMCS fields, controls with seed aliases, exit reasons, errors, EPT constants', () => {
     expect(byName.get('GUEST_RIP')).toBe(0x681en);
     expect(byName.get('IO_BITMAP_A_HIGH')).toBe(0x2001n);
+    expect(byName.get('HOST_EFER')).toBe(0x2c02n);
+    expect(byName.get('GUEST_EFER')).toBe(0x2806n);
     expect(byName.get('VM_INSTRUCTION_ERROR')).toBe(0x4400n);
     expect(byName.get('CPU_BASED_HLT_EXITING')).toBe(0x80n);
     expect(byName.get('CPU_BASED_CTL2_ENABLE_EPT')).toBe(0x2n);

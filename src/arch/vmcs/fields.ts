@@ -17,6 +17,8 @@ export interface VmcsField {
   /** Linux `enum vmcs_field` name, or (when `linux` is false) a name in Linux style chosen by the lab. */
   readonly name: string;
   readonly linux: boolean;
+  /** Other names the seed hypervisors use (`GUEST_EFER` for GUEST_IA32_EFER); also predefined symbols. */
+  readonly aliases: readonly string[];
   readonly sdmName: string;
   readonly width: VmcsWidth;
   readonly area: VmcsArea;
@@ -37,10 +39,10 @@ const AREA_REF: Record<VmcsArea, SdmRef> = {
 const EXIT_CTL_REF = sdm('3C', '25.7', 'VM-Exit Control Fields');
 const ENTRY_CTL_REF = sdm('3C', '25.8', 'VM-Entry Control Fields');
 
-type Opts = { linux?: boolean; sdm?: SdmRef };
+type Opts = { linux?: boolean; sdm?: SdmRef; aliases?: readonly string[] };
 const group = (width: VmcsWidth, area: VmcsArea) =>
   (encoding: number, name: string, sdmName: string, requires: FieldRequirement, doc: string, o: Opts = {}): VmcsField =>
-    ({ encoding, name, linux: o.linux ?? true, sdmName, width, area, high: false, requires, doc, sdm: o.sdm ?? AREA_REF[area] });
+    ({ encoding, name, linux: o.linux ?? true, aliases: o.aliases ?? [], sdmName, width, area, high: false, requires, doc, sdm: o.sdm ?? AREA_REF[area] });
 
 const c16 = group('16', 'control'), g16 = group('16', 'guest'), h16 = group('16', 'host');
 const c64 = group('64', 'control'), x64 = group('64', 'exit-info'), g64 = group('64', 'guest'), h64 = group('64', 'host');
@@ -120,7 +122,7 @@ const BASE_FIELDS: readonly VmcsField[] = [
   g64(0x2800, 'VMCS_LINK_POINTER', 'VMCS link pointer', null, 'Shadow VMCS address, or all ones (~0) when unused; checked at VM entry.'),
   g64(0x2802, 'GUEST_IA32_DEBUGCTL', 'Guest IA32_DEBUGCTL', null, 'Loaded with "load debug controls", saved with "save debug controls".'),
   g64(0x2804, 'GUEST_IA32_PAT', 'Guest IA32_PAT', ['VM_ENTRY_LOAD_IA32_PAT', 'VM_EXIT_SAVE_IA32_PAT'], 'Guest PAT, loaded/saved by the PAT controls.'),
-  g64(0x2806, 'GUEST_IA32_EFER', 'Guest IA32_EFER', ['VM_ENTRY_LOAD_IA32_EFER', 'VM_EXIT_SAVE_IA32_EFER'], 'Guest EFER, loaded/saved by the EFER controls.'),
+  g64(0x2806, 'GUEST_IA32_EFER', 'Guest IA32_EFER', ['VM_ENTRY_LOAD_IA32_EFER', 'VM_EXIT_SAVE_IA32_EFER'], 'Guest EFER, loaded/saved by the EFER controls.', { aliases: ['GUEST_EFER'] }),
   g64(0x2808, 'GUEST_IA32_PERF_GLOBAL_CTRL', 'Guest IA32_PERF_GLOBAL_CTRL', ['VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL', 'VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL'], 'Guest performance-counter global enables.'),
   ...[0, 1, 2, 3].map((i) => g64(0x280a + 2 * i, `GUEST_PDPTR${i}`, `Guest PDPTE${i}`, EPT, `PAE page-directory-pointer entry ${i}, loaded by VM entry with EPT and PAE paging.`)),
   g64(0x2812, 'GUEST_BNDCFGS', 'Guest IA32_BNDCFGS', ['VM_ENTRY_LOAD_BNDCFGS', 'VM_EXIT_CLEAR_BNDCFGS'], 'Guest MPX configuration.'),
@@ -133,7 +135,7 @@ const BASE_FIELDS: readonly VmcsField[] = [
   g64(0x2830, 'GUEST_DEADLINE', 'Guest deadline', ['TERTIARY_EXEC_APIC_TIMER_VIRT'], 'Guest TSC deadline under APIC-timer virtualization (Bochs; unverified).', LAB),
   // 64-bit host-state fields
   h64(0x2c00, 'HOST_IA32_PAT', 'Host IA32_PAT', ['VM_EXIT_LOAD_IA32_PAT'], 'Host PAT loaded by VM exit.'),
-  h64(0x2c02, 'HOST_IA32_EFER', 'Host IA32_EFER', ['VM_EXIT_LOAD_IA32_EFER'], 'Host EFER loaded by VM exit.'),
+  h64(0x2c02, 'HOST_IA32_EFER', 'Host IA32_EFER', ['VM_EXIT_LOAD_IA32_EFER'], 'Host EFER loaded by VM exit.', { aliases: ['HOST_EFER'] }),
   h64(0x2c04, 'HOST_IA32_PERF_GLOBAL_CTRL', 'Host IA32_PERF_GLOBAL_CTRL', ['VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL'], 'Host performance-counter global enables.'),
   h64(0x2c06, 'HOST_IA32_PKRS', 'Host IA32_PKRS', ['VM_EXIT_LOAD_IA32_PKRS'], 'Host supervisor protection-key rights (newer SDM).', LAB),
   ...(['CONFIG', 'RSP1', 'RSP2', 'RSP3', 'STKLVLS', 'SSP1', 'SSP2', 'SSP3'] as const).map((r, i) =>
@@ -231,14 +233,14 @@ const BASE_FIELDS: readonly VmcsField[] = [
 
 /** The HIGH alias of a 64-bit field: its upper 32 bits, encoding | 1, name + `_HIGH`. */
 function highAlias(f: VmcsField): VmcsField {
-  return { ...f, encoding: f.encoding | 1, name: `${f.name}_HIGH`, sdmName: `${f.sdmName} (high 32 bits)`, high: true, doc: `Upper 32 bits of ${f.name}.` };
+  return { ...f, encoding: f.encoding | 1, name: `${f.name}_HIGH`, aliases: f.aliases.map((a) => `${a}_HIGH`), sdmName: `${f.sdmName} (high 32 bits)`, high: true, doc: `Upper 32 bits of ${f.name}.` };
 }
 
 /** Every VMCS field, with each 64-bit field followed by its HIGH alias, in encoding order. */
 export const VMCS_FIELDS: readonly VmcsField[] = BASE_FIELDS.flatMap((f) => (f.width === '64' ? [f, highAlias(f)] : [f]));
 
 const byEncoding = new Map(VMCS_FIELDS.map((f) => [f.encoding, f]));
-const byName = new Map(VMCS_FIELDS.map((f) => [f.name, f]));
+const byName = new Map(VMCS_FIELDS.flatMap((f) => [f.name, ...f.aliases].map((n) => [n, f] as const)));
 
 /** The field with an encoding, or undefined (then VMREAD/VMWRITE fail with error 12 on every CPU). */
 export function fieldByEncoding(encoding: number): VmcsField | undefined {
