@@ -6,6 +6,7 @@ import type { EntryContext, EntryCpuFeatures, EntryCpuState } from '../context.t
 import type { TestProfile } from './profiles.ts';
 import { EFER_INTEL_RESERVED } from '../../../arch/efer.ts';
 import { MSR } from '../local-arch.ts';
+import { isValidPat } from '../checks/support.ts';
 
 /** IA32_DEBUGCTL bits a typical processor implements: LBR, BTF, 6-14 (SDM Vol. 3B §18.4.1). */
 export const TEST_DEBUGCTL_RESERVED = ~0x7fc3n & 0xffff_ffff_ffff_ffffn;
@@ -66,7 +67,8 @@ export function fakeEntry(profile: TestProfile, vmcs: Map<string, bigint>, cpu: 
     wrmsrFaults(i, v) {
       if (!WRITABLE.has(i)) return true;
       if ((v & (RESERVED[i] ?? 0n)) !== 0n) return true;
-      if ((i === MSR.IA32_FS_BASE || i === MSR.IA32_GS_BASE || (i >= 0xc000_0082 && i <= 0xc000_0084)) && BigInt.asUintN(64, BigInt.asIntN(48, v)) !== v) return true;
+      if (i === MSR.IA32_PAT && !isValidPat(v)) return true;
+      if (((i >= 0xc000_0100 && i <= 0xc000_0102) || (i >= 0xc000_0082 && i <= 0xc000_0084)) && BigInt.asUintN(64, BigInt.asIntN(48, v)) !== v) return true;
       return false;
     },
   };
