@@ -5,7 +5,7 @@
 
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel } from '../vmx/index.ts';
-import type { X86Env, IoPorts, Platform } from '../x86/env.ts';
+import type { X86Env, IoPorts, Platform, VmxHooks } from '../x86/env.ts';
 import { X86Fault } from '../x86/fault.ts';
 import { CpuState } from '../x86/state.ts';
 import { applyMsrOverrides, bootMachine } from './boot.ts';
@@ -74,6 +74,8 @@ export class Machine {
   private readonly listeners = new Map<MachineEventKind | '*', Set<Listener>>();
   private program: Program = programFromBytes(new Uint8Array());
   private silent = false;
+  /** Set by the wrapped VMX hooks: the model may have reports to drain after this step. */
+  private vmxTouched = false;
   private _steps = 0;
   private _stopped: StopReason | null = null;
 
@@ -95,7 +97,7 @@ export class Machine {
     this.firmwareMsrs = firmware;
     const makeVmx = opts.vmx === undefined ? DEFAULT_VMX : opts.vmx;
     this.vmx = makeVmx ? makeVmx(this.env, this.cpu) : null;
-    this.env.vmx = this.vmx ? this.vmx.hooks : null;
+    this.env.vmx = this.vmx ? this.watchHooks(this.vmx.hooks) : null;
     this.exec = createExecutor(this.cpu, this.env);
     this.history = opts.history === false ? null : new History<MachineSnapshot>();
     this.reset();
@@ -131,6 +133,8 @@ export class Machine {
     applyMsrOverrides(this.cpu, this.firmwareMsrs);
     this.platform.a20Enabled = true;
     this.vmx?.reset();
+    this.vmx?.takeReports();
+    this.vmxTouched = false;
     this.exec.flush();
     this.events.length = 0;
     this._steps = 0;
@@ -191,7 +195,7 @@ export class Machine {
       if (!(e instanceof X86Fault)) throw e;
       this.handleFault(e, rip);
     }
-    this.drainVmxReports(rip);
+    if (this.vmxTouched) this.drainVmxReports(rip);
     if (!this._stopped && this.cpu.activity === 'shutdown') this.stop('shutdown', rip, 'triple fault: the processor shut down');
     return this._stopped;
   }
@@ -209,7 +213,31 @@ export class Machine {
     this.stop('fault', rip, `${f.shortName}: ${f.reason}`);
   }
 
+  /**
+   * The VT-x model's hooks, wrapped so the machine knows when a step may have produced reports
+   * (a VMX instruction, an interception or an event in non-root operation) and asks for them only then.
+   */
+  private watchHooks(h: VmxHooks): VmxHooks {
+    return {
+      execute: (c, i) => {
+        this.vmxTouched = true;
+        return h.execute(c, i);
+      },
+      intercept: h.intercept && ((c, i) => {
+        this.vmxTouched = true;
+        return h.intercept!(c, i);
+      }),
+      inNonRoot: h.inNonRoot && (() => h.inNonRoot!()),
+      checkCrWrite: h.checkCrWrite && ((c, cr, v) => h.checkCrWrite!(c, cr, v)),
+      interceptEvent: h.interceptEvent && ((c, v, e, k) => {
+        this.vmxTouched = true;
+        return h.interceptEvent!(c, v, e, k);
+      }),
+    };
+  }
+
   private drainVmxReports(rip: number): void {
+    this.vmxTouched = false;
     if (!this.vmx) return;
     const reports = this.vmx.takeReports();
     if (reports.length === 0) return;
@@ -277,6 +305,8 @@ export class Machine {
     this.cpu.copyFrom(s.cpu);
     this.memory.restore(s.memory);
     if (this.vmx && s.vmx !== undefined) this.vmx.restore(s.vmx);
+    this.vmx?.takeReports();
+    this.vmxTouched = false;
     this.platform.a20Enabled = s.a20;
     this._steps = s.steps;
     this.events.length = s.eventCount;
