@@ -15,7 +15,8 @@
 //    `repz`, and F2 `repne` (`repnz`), once; a repeated `lock` counts once; objdump's
 //    `pushf`/`popf` carry the mode's default size suffix; `iret`/`sysretd`/`pushw` are
 //    `iretd`/`sysret`/`push word`; `sgdtd` and the like are `sgdt`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
-//    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`;
+//    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`, and a FS/GS
+//    source is NASM's prefix form `fs lodsb`;
 //  - prefixes objdump names because they had no effect (`data16`, `addr32`, `rex.W`, `ds`,
 //    `gs`, and `rep`/`repz`/`repnz` on a non-string instruction) are dropped, and its
 //    `xchg ax,ax` (66 90) is `nop` (both do nothing; the table has one NOP row);
@@ -85,7 +86,6 @@ export function parseListing(out: string): ObjdumpLine[] {
   return lines;
 }
 
-const STRING_OP = /^((?:rep[a-z]*\s+)?)(movs|cmps|stos|lods|scas|ins|outs)\s+(.*)$/;
 const SIZE_SUFFIX: Record<string, string> = { byte: 'b', word: 'w', dword: 'd', qword: 'q' };
 const REG_SUFFIX: Record<string, string> = { al: 'b', ax: 'w', eax: 'd', rax: 'q' };
 /** objdump's 64-bit-mode spellings of operand-size variants, and the name we compare with. */
@@ -100,21 +100,51 @@ const IRET_SUFFIX = { 16: 'w', 32: 'd', 64: 'd' } as const;
 const PREFIX_WORD = /^(?:lock|rep|repz|repnz|repe|repne|data16|data32|addr16|addr32|rex(?:\.[wrxb]+)?|[cdefgs]s|bnd|notrack|xacquire|xrelease)$/;
 const STRING_MNEMONIC = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]?$/;
 
-/** Drops the prefix words objdump prints for prefixes without effect; keeps lock, and rep* on string instructions. */
+/** Drops the prefix words objdump prints for prefixes without effect; keeps lock. */
 function stripNoEffectPrefixes(t: string): string {
   const words = t.split(' ');
   let i = 0;
   while (i < words.length - 1 && PREFIX_WORD.test(words[i]!)) i++;
   if (i === 0) return t;
-  const isString = STRING_MNEMONIC.test(words[i]!);
-  const kept = words.slice(0, i).filter((w) => w === 'lock' || (isString && w.startsWith('rep')));
-  return [...kept, ...words.slice(i)].join(' ');
+  return [...words.slice(0, i).filter((w) => w === 'lock'), ...words.slice(i)].join(' ');
+}
+
+const F3_WORDS = new Set(['rep', 'repe', 'repz']);
+const F2_WORDS = new Set(['repne', 'repnz']);
+const DS_SOURCE = /^(?:movs|cmps|lods|outs)/;
+
+/**
+ * String instructions, ours (`rep fs movsb`) or objdump's (`rep movs BYTE PTR es:[rdi],BYTE
+ * PTR fs:[rsi]`), as `[lock] [rep|repne] [fs|gs] movsb`: the element size from the
+ * operands, the source segment from the operands when written (else from a prefix word,
+ * and only for the instructions that read DS:[rSI]).
+ */
+function foldString(t: string): string | null {
+  const words = t.split(' ');
+  const i = words.findIndex((w) => STRING_MNEMONIC.test(w));
+  if (i < 0 || words.slice(0, i).some((w) => !PREFIX_WORD.test(w))) return null;
+  const pre = words.slice(0, i);
+  const ops = words.slice(i + 1).join(' ');
+  let mn = words[i]!;
+  if (ops !== '') {
+    const size = /\b(byte|word|dword|qword)\s+ptr\b/.exec(ops) ?? /^(al|ax|eax|rax)\b/.exec(ops) ?? /,(al|ax|eax|rax)$/.exec(ops);
+    if (!size) return null;
+    mn += SIZE_SUFFIX[size[1]!] ?? REG_SUFFIX[size[1]!];
+  }
+  const opSeg = /\b([fg]s):\[/.exec(ops)?.[1];
+  const wordSeg = pre.filter((w) => w === 'fs' || w === 'gs').pop();
+  const seg = ops !== '' ? opSeg : DS_SOURCE.test(mn) ? wordSeg : undefined;
+  const repWord = pre.filter((w) => F3_WORDS.has(w) || F2_WORDS.has(w)).pop();
+  const rep = repWord === undefined ? undefined : F3_WORDS.has(repWord) ? 'rep' : 'repne';
+  return [pre.includes('lock') ? 'lock' : undefined, rep, seg, mn].filter(Boolean).join(' ');
 }
 
 /** Canonical form of an Intel-syntax instruction text, ours or objdump's (see the file header), in a processor mode. */
 export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
   let t = text.toLowerCase();
   t = t.replace(/\s+[#;].*$/, '').trim().replace(/\s+/g, ' ');
+  const folded = foldString(t);
+  if (folded !== null) return folded;
   t = stripNoEffectPrefixes(t);
   t = t.replace(/^((?:lock |rep[a-z]* )*)([a-z0-9]+)\b/, (_m, pre: string, m: string) => {
     const words = pre.split(' ').filter(Boolean).map((w) => MNEMONIC_ALIAS[w] ?? w);
@@ -123,12 +153,6 @@ export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
     const mn = MNEMONIC_ALIAS[m] ?? (m === 'pushf' || m === 'popf' ? m + DEFAULT_SUFFIX[mode] : m === 'iret' ? m + IRET_SUFFIX[mode] : m);
     return [...lock, ...rep, mn].join(' ');
   });
-  // String instructions: objdump spells the implicit operands out; fold them into the suffix.
-  const sm = STRING_OP.exec(t);
-  if (sm) {
-    const size = /\b(byte|word|dword|qword)\s+ptr\b/.exec(sm[3]!) ?? /^(al|ax|eax|rax)\b/.exec(sm[3]!);
-    if (size) t = `${sm[1]}${sm[2]}${SIZE_SUFFIX[size[1]!] ?? REG_SUFFIX[size[1]!]}`;
-  }
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)(?:\s+ptr)?\s+(?=[\[a-z]+:|\[)/g, '');
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)\s+ptr\s+/g, '');
   t = t.replace(/^push\s+word\s+/, 'push ');

@@ -73,3 +73,11 @@ describe('disassembly text (NASM spelling of Intel syntax)', () => {
     expect(dis('8B 42 FE', { mode: 16 })).toBe('mov ax, [bp+si-0x2]');
   });
 });
+
+describe('string instructions', () => {
+  it('a FS/GS source override is written as NASM prefix', () => {
+    expect(dis('64 A4')).toBe('fs movsb');
+    expect(dis('F3 65 48 AD')).toBe('rep gs lodsq');
+    expect(dis('3E A4')).toBe('movsb');
+  });
+});

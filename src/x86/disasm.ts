@@ -19,6 +19,8 @@ import { formById } from './isa/table.ts';
 
 const SIZE_KEYWORD: Readonly<Record<number, string>> = { 1: 'byte', 2: 'word', 4: 'dword', 8: 'qword' };
 const STRING_OP = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]$/;
+/** String instructions whose source is DS:[rSI], the one a segment prefix can override. */
+const DS_SOURCE = /^(?:movs|cmps|lods|outs)/;
 
 /** Options of `disassemble`. */
 export interface DisasmOptions {
@@ -57,9 +59,14 @@ function mnemonicText(insn: DecodedInstruction): string {
   // 67 JRCXZ tests ECX (SDM Vol. 2A §3.2 "Jcc": JECXZ is the address-size-32 form).
   if (m === 'jrcxz' && insn.addrSize === 4) m = 'jecxz';
   const p = insn.prefixes;
-  if (p.rep !== null && STRING_OP.test(m)) {
-    const compares = m.startsWith('cmps') || m.startsWith('scas');
-    m = `${p.rep === 'repne' ? 'repne' : compares ? 'repe' : 'rep'} ${m}`;
+  if (STRING_OP.test(m)) {
+    // A segment override applies to the source ([rsi]) of a string instruction; NASM
+    // writes it as a prefix: `fs lodsb` (SDM Vol. 2B §4.3 "MOVS": "DS segment may be overridden").
+    if (p.seg !== null && DS_SOURCE.test(m)) m = `${regName(p.seg)} ${m}`;
+    if (p.rep !== null) {
+      const compares = insn.mnemonic.startsWith('cmps') || insn.mnemonic.startsWith('scas');
+      m = `${p.rep === 'repne' ? 'repne' : compares ? 'repe' : 'rep'} ${m}`;
+    }
   }
   if (p.lock) m = `lock ${m}`;
   return m;
