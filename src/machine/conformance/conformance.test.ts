@@ -20,3 +20,46 @@ describe.each(PROFILES.map((p) => [p.id] as const))('bring-up on %s', (profile) 
     expect(machine.mode).toBe('root');
   });
 });
+
+describe.each(PROFILES.map((p) => [p.id] as const))('VMX instruction outcomes on %s', (profile) => {
+  it('gives every VMfailInvalid / VMfailValid(n) the SDM defines, one event per VMX instruction', () => {
+    const { machine, diagnostics } = runConformance('outcomes.asm', profile);
+    expect(diagnostics).toEqual([]);
+    expect(machine.cpu.getGpr64(3)).toBe(GOOD);
+    const last = machine.events.at(-1);
+    expect(last).toMatchObject({ kind: 'stop', reason: 'fault' });
+    const fault = machine.events.find((e) => e.kind === 'fault');
+    expect(fault).toMatchObject({ kind: 'fault', vector: 6, name: '#UD', text: 'vmxoff' });
+    const errors = machine.events.flatMap((e) => (e.kind === 'vmx' && e.result === 'VMfailValid' ? [e.error] : []));
+    expect(errors.slice(0, 10)).toEqual([15, 2, 3, 9, 10, 11, 12, 1, 5, 7]);
+    // Every VMX instruction executed gave exactly one event at its own line.
+    const vmxEvents = machine.events.filter((e) => e.kind === 'vmx');
+    expect(new Set(vmxEvents.map((e) => e.step)).size).toBe(vmxEvents.length);
+    expect(vmxEvents.every((e) => e.line !== undefined && /^vm|^inv/.test(e.text ?? ''))).toBe(true);
+  });
+});
+
+describe.each(PROFILES.map((p) => [p.id] as const))('VMXON faults on %s', (profile) => {
+  const faultOf = (file: string, msrs?: ReadonlyMap<number, bigint>) => {
+    const { machine, diagnostics } = runConformance(file, profile, msrs);
+    expect(diagnostics).toEqual([]);
+    return machine.events.find((e) => e.kind === 'fault');
+  };
+  it('#UD with CR4.VMXE clear', () => {
+    expect(faultOf('vmxon-ud.asm')).toMatchObject({ vector: 6, text: expect.stringMatching(/^vmxon/) });
+  });
+  it('VMsucceed from the starting machine once CR4.VMXE is set', () => {
+    const { machine } = runConformance('vmxon-gp.asm', profile);
+    expect(machine.cpu.getGpr64(3)).toBe(GOOD);
+    expect(machine.mode).toBe('root');
+  });
+  it.each([
+    ['unlocked', 0x4n],
+    ['locked with VMX outside SMX disabled', 0x1n],
+  ])('#GP(0) with IA32_FEATURE_CONTROL %s', (_w, fc) => {
+    expect(faultOf('vmxon-gp.asm', new Map([[0x3a, fc]]))).toMatchObject({ vector: 13, errorCode: 0 });
+  });
+  it('#GP(0) with CR0.NE clear', () => {
+    expect(faultOf('vmxon-gp-cr0.asm')).toMatchObject({ vector: 13, errorCode: 0, explain: expect.stringContaining('CR0.NE') });
+  });
+});
