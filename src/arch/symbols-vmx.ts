@@ -4,7 +4,7 @@
 // EPT and capability constants (VMX_EPT_*, VMX_VPID_*), event-injection constants.
 // All derived from the tables; nothing restated.
 
-import { ALL_CONTROLS } from './controls/index.ts';
+import { ALL_CONTROLS, CONTROL_WORDS } from './controls/index.ts';
 import { EPT_LINUX_CONSTANTS, INVALIDATION_TYPES } from './ept.ts';
 import { EXIT_REASONS } from './exit-reasons.ts';
 import type { PredefinedSymbol } from './symbol-helpers.ts';
@@ -29,6 +29,14 @@ function controlSymbols(): Sym[] {
     const value = 1n << BigInt(c.bit);
     out.push({ name: c.name, value, doc: `${c.sdmName} (${c.word} control bit ${c.bit}): ${c.doc}`, group: `controls-${c.word}` });
     for (const a of c.aliases) out.push({ name: a, value, doc: `Alias of ${c.name}: ${c.sdmName}.`, group: `controls-${c.word}` });
+  }
+  const alwaysOn: Partial<Record<string, string>> = {
+    pin: 'PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR', primary: 'CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR',
+    exit: 'VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR', entry: 'VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR',
+  };
+  for (const { info } of CONTROL_WORDS) {
+    const name = alwaysOn[info.word];
+    if (name !== undefined) out.push({ name, value: info.default1, doc: `Default1 bits of the ${info.title}: must be 1 unless a TRUE capability MSR allows 0.`, group: `controls-${info.word}` });
   }
   return out;
 }

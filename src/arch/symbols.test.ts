@@ -57,5 +57,7 @@ describe('VMX predefined symbols', () => {
     expect(byName.get('VMX_EPT_EXTENT_CONTEXT')).toBe(1n);
     expect(byName.get('INTR_TYPE_HARD_EXCEPTION')).toBe(0x300n);
     expect(byName.get('INTR_INFO_VALID_MASK')).toBe(0x8000_0000n);
+    expect(byName.get('CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR')).toBe(0x0401_e172n);
+    expect(byName.get('VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR')).toBe(0x0003_6dffn);
   });
 });
