@@ -31,7 +31,7 @@ describe.each(PROFILES.map((p) => [p.id] as const))('VMX instruction outcomes on
     const fault = machine.events.find((e) => e.kind === 'fault');
     expect(fault).toMatchObject({ kind: 'fault', vector: 6, name: '#UD', text: 'vmxoff' });
     const errors = machine.events.flatMap((e) => (e.kind === 'vmx' && e.result === 'VMfailValid' ? [e.error] : []));
-    expect(errors.slice(0, 10)).toEqual([15, 2, 3, 9, 10, 11, 12, 1, 5, 7]);
+    expect(errors.slice(0, 11)).toEqual([15, 2, 3, 9, 10, 11, 12, 1, 5, 26, 7]);
     // Every VMX instruction executed gave exactly one event at its own line.
     const vmxEvents = machine.events.filter((e) => e.kind === 'vmx');
     expect(new Set(vmxEvents.map((e) => e.step)).size).toBe(vmxEvents.length);
@@ -61,5 +61,30 @@ describe.each(PROFILES.map((p) => [p.id] as const))('VMXON faults on %s', (profi
   });
   it('#GP(0) with CR0.NE clear', () => {
     expect(faultOf('vmxon-gp-cr0.asm')).toMatchObject({ vector: 13, errorCode: 0, explain: expect.stringContaining('CR0.NE') });
+  });
+});
+
+describe.each(PROFILES.map((p) => [p.id] as const))('VM-entry failures of the bring-up on %s', (profile) => {
+  /** The bring-up with one VMWRITE value replaced: `field` gets `value` instead. */
+  const breaking = (field: string, value: string) => (src: string) => {
+    const re = new RegExp(`(\\n\\s+)mov (e?r?bx), [^\\n]+(\\n\\s+mov eax, ${field}\\n)`);
+    if (!re.test(src)) throw new Error(`no VMWRITE of ${field} in bringup.asm`);
+    return src.replace(re, `$1mov rbx, ${value}$3`);
+  };
+
+  it('a broken guest RFLAGS gives exit reason 33 | 0x80000000 at HOST_RIP, with the check that decided it', () => {
+    const { machine } = runConformance('bringup.asm', profile, undefined, breaking('GUEST_RFLAGS', '0'));
+    const exit = machine.events.find((e) => e.kind === 'vmexit');
+    expect(exit).toMatchObject({ kind: 'vmexit', reason: 33, name: 'INVALID_GUEST_STATE', entryFailure: true, qualification: 0n });
+    expect(exit?.kind === 'vmexit' && exit.check).toMatch(/^guest\.rflags/);
+    expect(machine.cpu.getGpr64(14)).toBe(0x8000_0021n); // the handler read the exit reason
+    expect(machine.cpu.getGpr64(3)).toBe(0xbadn);
+  });
+
+  it('a host RIP that is not canonical gives VMfailValid(8) and VMLAUNCH falls through', () => {
+    const { machine } = runConformance('bringup.asm', profile, undefined, (src) => src.replace('    lea rbx, [vmexit_handler]\n', '    mov rbx, 0x0000800000000000\n'));
+    const launch = machine.events.filter((e) => e.kind === 'vmx').at(-1);
+    expect(launch).toMatchObject({ kind: 'vmx', result: 'VMfailValid', error: 8, text: 'vmlaunch' });
+    expect(machine.cpu.getGpr64(3)).toBe(0xbadn);
   });
 });

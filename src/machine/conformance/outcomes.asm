@@ -82,6 +82,11 @@ start:
     vmresume                            ; VMfailValid(5): the VMCS is clear
     mov edi, 5
     call expect_valid
+    mov ax, ss
+    mov ss, ax
+    vmlaunch                            ; VMfailValid(26): blocking by MOV SS comes first
+    mov edi, 26
+    call expect_valid
     vmlaunch                            ; VMfailValid(7): all-zero controls
     mov edi, 7
     call expect_valid

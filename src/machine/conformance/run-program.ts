@@ -12,9 +12,15 @@ export interface ProgramRun {
   readonly diagnostics: readonly string[];
 }
 
-/** Assembles `file` (relative to this folder) and runs it to its stop on `profile`. */
-export function runConformance(file: string, profile: string, msrOverrides?: ReadonlyMap<number, bigint>, maxSteps = 100_000): ProgramRun {
-  const source = readFileSync(new URL(file, import.meta.url), 'utf8');
+/** Assembles `file` (relative to this folder, optionally edited to break one thing) and runs it to its stop on `profile`. */
+export function runConformance(
+  file: string,
+  profile: string,
+  msrOverrides?: ReadonlyMap<number, bigint>,
+  edit: (source: string) => string = (s) => s,
+  maxSteps = 100_000,
+): ProgramRun {
+  const source = edit(readFileSync(new URL(file, import.meta.url), 'utf8'));
   const asm = assemble(source);
   const diagnostics = asm.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.message}`);
   const machine = new Machine({ profile, vmx: createVmxModel, history: false, msrOverrides });
