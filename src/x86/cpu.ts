@@ -41,14 +41,20 @@ export class Cpu implements CpuHandle {
 
   // Physical pages that hold cached decodes (self-modifying code invalidates them).
   private readonly codePages = new Set<number>();
-  private readonly dcache: Map<number, Prepared>[] = [new Map(), new Map(), new Map()];
-  // Linear page whose fetch permission was last verified, -1 if none (one-entry fetch TLB).
+  // Decode cache: per mode (64, 32, 16), linear page number -> per-offset array of prepared
+  // instructions. Only instructions that lie within one page are cached.
+  private readonly dcache: Map<number, (Prepared | undefined)[]>[] = [new Map(), new Map(), new Map()];
+  // Linear page whose fetch permission was last verified (NaN if none), its base and its
+  // decode-cache array: the fast path of every step.
   private fetchPage = Number.NaN;
+  private fetchBase = 0;
+  private fetchArr: (Prepared | undefined)[] = [];
   // Scratch for resolved memory accesses: physical address of the first part, of the part in
   // the next page (-1 when the access stays in one page), and bytes in the first page.
   pa0 = 0;
   pa1 = -1;
   split = 0;
+  private cachedCount = 0;
 
   constructor(env: X86Env, state = new CpuState()) {
     this.env = env;
@@ -73,7 +79,7 @@ export class Cpu implements CpuHandle {
     else if ((s.cr0 & C0.PE) !== 0 && (ar & ARB.DB) !== 0) this.mode = 32;
     else this.mode = 16;
     this.linearBits = (s.cr4 & C4.LA57) !== 0 && (s.efer & EF.LMA) !== 0 ? 57 : 48;
-    this.fetchPage = Number.NaN;
+    this.invalidateFetch();
   }
 
   /** Drops every cached translation and the decode cache (keyed by linear address). */
@@ -86,7 +92,14 @@ export class Cpu implements CpuHandle {
   flushDecodeCache(): void {
     for (const m of this.dcache) m.clear();
     this.codePages.clear();
+    this.cachedCount = 0;
+    this.invalidateFetch();
+  }
+
+  private invalidateFetch(): void {
     this.fetchPage = Number.NaN;
+    this.fetchBase = Number.NaN;
+    this.fetchArr = [];
   }
 
   /** Everything cached may be stale: mode, TLB, decodes (after a snapshot restore or a VM entry/exit). */
@@ -139,18 +152,29 @@ export class Cpu implements CpuHandle {
     } else {
       lin = segLinear(this, SegIndex.CS, rip, 1, ACC_EXEC);
     }
-    const lp = Math.floor(lin / 4096);
-    if (lp !== this.fetchPage) {
+    const off = lin - this.fetchBase;
+    if (off >= 0 && off < 4096) {
+      const hit = this.fetchArr[off];
+      if (hit !== undefined) return hit;
+    } else {
+      const lp = Math.floor(lin / 4096);
       translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user);
+      const pages = this.dcache[this.mode === 64 ? 0 : this.mode === 32 ? 1 : 2]!;
+      let arr = pages.get(lp);
+      if (arr === undefined) {
+        arr = [];
+        pages.set(lp, arr);
+      }
       this.fetchPage = lp;
+      this.fetchBase = lp * 4096;
+      this.fetchArr = arr;
+      const hit = arr[lin - this.fetchBase];
+      if (hit !== undefined) return hit;
     }
-    const cache = this.dcache[this.mode === 64 ? 0 : this.mode === 32 ? 1 : 2]!;
-    const hit = cache.get(lin);
-    if (hit !== undefined) return hit;
-    return this.decodeAt(lin, cache);
+    return this.decodeAt(lin);
   }
 
-  private decodeAt(lin: number, cache: Map<number, Prepared>): Prepared {
+  private decodeAt(lin: number): Prepared {
     const s = this.state;
     let lastPage = Number.NaN;
     let lastPa = 0;
@@ -172,10 +196,12 @@ export class Cpu implements CpuHandle {
       throw new X86Fault(6, undefined, `invalid opcode: ${r.message}`);
     }
     const p = prepare(r.insn);
-    if (!crossed) {
-      if (cache.size >= DECODE_CACHE_LIMIT) this.flushDecodeCache();
-      cache.set(lin, p);
-      this.codePages.add(Math.floor(translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user) / 4096));
+    if (!crossed && this.fetchPage === firstPage) {
+      if (++this.cachedCount >= DECODE_CACHE_LIMIT) this.flushDecodeCache();
+      else {
+        this.fetchArr[lin - this.fetchBase] = p;
+        this.codePages.add(Math.floor(translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user) / 4096));
+      }
     }
     return p;
   }
