@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sdmRefProblems } from './check.ts';
 import { EXCEPTIONS, PF_ERROR_CODE, VECTOR, exceptionInfo, secondEventOutcome } from './exceptions.ts';
 
-describe('exception table (SDM Vol. 3A §6.3.1)', () => {
+describe('exception table (SDM Vol. 3A §6.15)', () => {
   it('has vectors 0-31 in order, documented and referenced', () => {
     expect(EXCEPTIONS.map((e) => e.vector)).toEqual([...Array(32).keys()]);
     for (const e of EXCEPTIONS) {
