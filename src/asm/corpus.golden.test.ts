@@ -3,13 +3,14 @@
 // NASM 2.16 gave (the committed .bin, made by src/tools/gen-nasm-goldens.ts). When nasm
 // is on PATH the goldens are also re-made to prove they are current.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAB_BASE } from '../arch/index.ts';
 import { encode } from '../x86/isa/encode.ts';
 import type { EncodeRequest } from '../x86/isa/operands.ts';
+import { CC_NAMES } from '../x86/isa/form.ts';
 import { FORMS } from '../x86/isa/table.ts';
 import { assembleWith } from './assembler.ts';
 import { assemble } from './index.ts';
@@ -78,6 +79,103 @@ describe('NASM corpus: lab-asm gives NASM\'s bytes', () => {
         const golden = readFileSync(join(DIR, f.replace(/\.asm$/, '.bin')));
         expect(fresh.equals(golden), `${f}: golden is stale, run npm run goldens`).toBe(true);
       }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+// Random lines, several per encodable form, against NASM itself (needs nasm on PATH).
+// One seed in the normal run; VMXLAB_SLOW=1 runs many. Lines NASM refuses must be
+// refused by lab-asm too, at the same line of the same program.
+const SLOW = process.env.VMXLAB_SLOW === '1';
+
+function randomProgram(seed: number, perForm: number): string[] {
+  let s = seed >>> 0;
+  const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 1) / 0x80000000; };
+  const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const R = (n: string) => n.split(' ');
+  const REGS: Record<string, string[]> = {
+    '8': R('al cl dl bl spl bpl sil dil r8b r9b r10b r11b r12b r13b r14b r15b ah ch dh bh'),
+    '16': R('ax cx dx bx sp bp si di r8w r9w r10w r11w r12w r13w r14w r15w'),
+    '32': R('eax ecx edx ebx esp ebp esi edi r8d r9d r10d r11d r12d r13d r14d r15d'),
+    '64': R('rax rcx rdx rbx rsp rbp rsi rdi r8 r9 r10 r11 r12 r13 r14 r15'),
+  };
+  const KW: Record<string, string> = { '8': 'byte', '16': 'word', '32': 'dword', '64': 'qword' };
+  const IMMS = R('0 1 2 -1 0x7f 0x80 -0x80 -0x81 0xff 0x100 0x7fff 0x8000 0xffff -0x8000 0x7fffffff 0x80000000 0xffffffff -0x80000000 0x100000000 0x7fffffffffffffff data0 data1-data0 $-$$ FWDV NEGV');
+  const mem = (): string => {
+    if (rnd() < 0.15) return pick(['[data0]', '[data1+8]', '[rel data0]', '[abs data0]', '[0x1000]', '[abs 0x80]', '[data0+rax]', '[rbx*4+data1]']);
+    const base = rnd() < 0.85 ? pick(REGS['64']) : '';
+    const idx = rnd() < 0.4 ? pick(REGS['64'].filter((r) => r !== 'rsp')) : '';
+    const parts = [base, idx ? `${idx}*${pick(R('1 2 4 8'))}` : ''].filter(Boolean).join('+');
+    const d = pick(['', '', '+1', '-1', '+0x7f', '+0x80', '-0x80', '-0x81', '+0x12345', '+FWDV', '-NEGV', '+0']);
+    if (!parts) return `[${d.replace(/^\+/, '') || '0'}]`;
+    const seg = rnd() < 0.05 ? pick(R('fs: gs: ds: es:')) : '';
+    return `[${seg}${!base && idx && rnd() < 0.3 ? 'nosplit ' : ''}${parts}${d}]`;
+  };
+  const operand = (tok: string): string => {
+    let m: RegExpExecArray | null;
+    if ((m = /^r(8|16|32|64)$/.exec(tok))) return pick(REGS[m[1]]);
+    if ((m = /^r\/m(8|16|32|64)$/.exec(tok))) return rnd() < 0.5 ? pick(REGS[m[1]]) : `${KW[m[1]]} ${mem()}`;
+    if ((m = /^r(16|32|64)\/m16$/.exec(tok))) return rnd() < 0.5 ? pick(REGS[m[1]]) : (rnd() < 0.5 ? 'word ' : '') + mem();
+    if (tok === 'm' || tok === 'm64' || tok === 'm16&64') return mem();
+    if (tok === 'm16') return (rnd() < 0.5 ? 'word ' : '') + mem();
+    if (tok === 'm128') return (rnd() < 0.5 ? 'oword ' : '') + mem();
+    if (tok.startsWith('imm')) { const v = pick(IMMS); return rnd() < 0.1 ? `${pick(['byte', 'word', 'dword', 'qword', 'strict byte', 'strict dword'])} ${v}` : v; }
+    if (tok.startsWith('rel')) return pick(R('back fwd far_back $ $+2'));
+    if (tok === 'Sreg') return pick(R('es cs ss ds fs gs'));
+    if (tok === 'CRn') return pick(R('cr0 cr2 cr3 cr4 cr8'));
+    if (tok === 'DRn') return pick(R('dr0 dr1 dr6 dr7'));
+    return tok.toLowerCase();
+  };
+  const lines: string[] = [];
+  for (const f of FORMS) {
+    if (f.row.encode === false || !f.modes.m64) continue;
+    for (let k = 0; k < perForm; k++) {
+      const mn = f.cc ? f.mnemonic.replace(/cc$/, pick(CC_NAMES)) : f.mnemonic;
+      const pre = rnd() < 0.05 ? pick(['lock ', 'rep ', 'o16 ', 'a32 ']) : '';
+      const br = f.operands.some((o) => o.loc === 'rel') && rnd() < 0.3 ? pick(['short ', 'near ']) : '';
+      lines.push(`${pre}${mn} ${br}${f.operands.map((o) => operand(o.token)).join(', ')}`.trim());
+    }
+  }
+  return lines;
+}
+
+describe.runIf(hasNasm)('random lines of every form against NASM', () => {
+  const HEAD = ['bits 64', 'default rel', 'org 0xFFFF888000100000', 'far_back: times 130 nop', 'back: nop', 'data0: dq 0'];
+  const TAIL = ['fwd: nop', 'data1: dq 0', 'FWDV equ 0x10', 'NEGV equ 0x90'];
+  const seeds = SLOW ? Array.from({ length: 40 }, (_, k) => k + 1) : [20261121];
+
+  it.each(seeds)('seed %i', (seed) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vmxlab-random-'));
+    try {
+      let body = randomProgram(seed, SLOW ? 4 : 1);
+      const asmPath = join(tmp, 'r.asm');
+      // NASM stops before its last pass once a line fails, so later refusals show up only
+      // after the first ones are removed: repeat until NASM accepts the rest. Each time,
+      // lab-asm must refuse exactly the lines NASM refused in that same text.
+      for (let round = 0; round < 20; round++) {
+        const src = [...HEAD, ...body, ...TAIL].join('\n') + '\n';
+        writeFileSync(asmPath, src);
+        if (process.env.VMXLAB_DUMP) writeFileSync(process.env.VMXLAB_DUMP, src);
+        let nasmErrors = '';
+        try {
+          execFileSync('nasm', ['-f', 'bin', '-w-all', '-o', join(tmp, 'r.bin'), asmPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+        } catch (e) {
+          nasmErrors = String((e as { stderr?: unknown }).stderr ?? '');
+        }
+        const refused = new Set([...nasmErrors.matchAll(/r\.asm:(\d+): error:/g)].map((m) => Number(m[1])));
+        if (refused.size === 0) {
+          const golden = new Uint8Array(readFileSync(join(tmp, 'r.bin')));
+          expect(firstDifference(src, golden)).toBeNull();
+          return;
+        }
+        const ours = new Set(assemble(src).diagnostics.filter((d) => d.severity === 'error').map((d) => d.line));
+        const lines = src.split('\n');
+        expect([...refused].filter((l) => !ours.has(l)).map((l) => `NASM refuses, lab-asm accepts: ${lines[l - 1]}`)).toEqual([]);
+        body = body.filter((_, k) => !refused.has(k + HEAD.length + 1));
+      }
+      throw new Error('NASM still refuses lines after 20 rounds');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -91,12 +91,13 @@ function immFits(f: InstructionForm, spec: OperandSpec, imm: AsmImm, dstIsReg: b
   if (f.osz === 'd64' && f.opSize === 2 && !sizedByReg && imm.size !== 2) return 'size';
   if (f.sx && spec.immSize === 1) {
     if (imm.size === 1) return null;
-    if (imm.size !== undefined && imm.size !== f.opSize && !(f.opSize === 8 && imm.size === 4)) return 'size';
+    // `push dword 1` is 6A 01; `add rax, dword 1` is refused; `imul rax, dword 1` takes imm32.
+    if (imm.size !== undefined && imm.size !== f.opSize && !(f.mnemonic === 'push' && imm.size === 4)) return 'size';
     return simple(imm) && !imm.strict && sbyte(imm.value, f.opSize) ? null : 'range';
   }
   const wide = spec.immSize >= 2 && (spec.immSize === f.opSize || (f.sx && f.opSize === 8));
   if (wide) {
-    const dwordOk = f.sx && f.opSize === 8 && (f.mnemonic === 'mov' || f.mnemonic === 'push');
+    const dwordOk = f.sx && f.opSize === 8 && (f.mnemonic === 'mov' || f.mnemonic === 'push' || f.mnemonic === 'imul');
     if (imm.size !== undefined && imm.size !== f.opSize && !(dwordOk && imm.size === 4)) return 'size';
     // MOV r64, imm: NASM uses C7 /0 (sign-extended imm32) only for a plain number that
     // fits, or an explicit `dword`; otherwise B8+r with imm64.
