@@ -1,7 +1,7 @@
 // Exception and interrupt vectors 0-31, their error codes, classes and the double-fault
-// rules, plus the page-fault error code. SDM Vol. 3A §6.15 Exception and Interrupt Reference, §6.3 (table "Protected-Mode
-// Exceptions and Interrupts"), §6.5 Exception Classifications, §6.15 (Interrupt 8, table
-// "Conditions for Generating a Double Fault"), §4.7 Page-Fault Exceptions.
+// rules, plus the page-fault error code. SDM Vol. 3A §6.15 Exception and Interrupt
+// Reference (one entry per vector; Interrupt 8 has the table "Conditions for Generating a
+// Double Fault"), §6.5 Exception Classifications, §4.7 Page-Fault Exceptions.
 
 import { bitfield } from './bitfield.ts';
 import {
