@@ -36,6 +36,37 @@ function tightLoop(iterations: number): Uint8Array {
 
 const LOOP_ITERATIONS = 2_000_000;
 
+/**
+ * A loop that writes its stack and a data page every iteration (so checkpoints really copy
+ * pages): .l: inc rax / mov [rsp-8], rax / mov [rsp-0x2000], rax / push rax / pop rcx / jmp .l
+ */
+const WRITING_LOOP = new Uint8Array([
+  0x48, 0xff, 0xc0, // inc rax
+  0x48, 0x89, 0x44, 0x24, 0xf8, // mov [rsp-8], rax
+  0x48, 0x89, 0x84, 0x24, 0x00, 0xe0, 0xff, 0xff, // mov [rsp-0x2000], rax
+  0x50, // push rax
+  0x59, // pop rcx
+  0xeb, 0xec, // jmp -20
+]);
+
+/** Runs 10,000 steps with history on, then steps back to 50 random targets in the window; returns the median ms. */
+function stepBackMedianMs(): number {
+  const m = new Machine({ history: true, vmx: null });
+  m.load(WRITING_LOOP);
+  for (let i = 0; i < 10_000; i++) m.step();
+  const times: number[] = [];
+  let seed = 12345;
+  for (let k = 0; k < 50; k++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const back = 1 + (seed % 9_999);
+    const t0 = performance.now();
+    if (!m.stepBack(back)) throw new Error(`step back ${back} refused`);
+    times.push(performance.now() - t0);
+    m.run({ maxSteps: back });
+  }
+  return median(times);
+}
+
 export const BENCHMARKS: readonly Benchmark[] = [
   {
     id: 'interpreter-tight-loop',
@@ -53,6 +84,14 @@ export const BENCHMARKS: readonly Benchmark[] = [
       return m.steps / seconds;
     },
   },
+  {
+    id: 'step-back-10k',
+    title: 'step back within the last 10,000 steps',
+    unit: 'ms',
+    budget: 16,
+    better: 'lower',
+    run: stepBackMedianMs,
+  },
 ];
 
 function median(xs: number[]): number {
@@ -61,6 +100,7 @@ function median(xs: number[]): number {
 }
 
 function fmt(v: number): string {
+  if (v < 1) return v.toFixed(3);
   return v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)} k` : v.toFixed(2);
 }
 
