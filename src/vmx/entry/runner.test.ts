@@ -4,6 +4,7 @@ import { ENTRY_CHECKS, checkById } from './checks/index.ts';
 import { TEST_PROFILES } from './testing/profiles.ts';
 import { validEntry } from './testing/valid-vmcs.ts';
 import { failureKindOf } from './check.ts';
+import { fieldByName } from '../../arch/vmcs/fields.ts';
 
 describe('the check table', () => {
   it('has unique, well-formed ids, and every check cites section 27.x with a title and reads named fields', () => {
@@ -18,6 +19,11 @@ describe('the check table', () => {
       for (const f of c.fields) expect(f).toMatch(/^[A-Z0-9_]+$/);
       expect(checkById(c.id)).toBe(c);
     }
+  });
+
+  it('names only VMCS fields that src/arch declares', () => {
+    const unknown = ENTRY_CHECKS.flatMap((c) => c.fields.filter((f) => fieldByName(f) === undefined).map((f) => `${c.id}: ${f}`));
+    expect(unknown).toEqual([]);
   });
 
   it('is in phase order: controls, host state, guest state, MSR loading', () => {
