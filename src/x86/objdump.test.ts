@@ -38,8 +38,12 @@ if (!available) console.warn('objdump.test.ts: SKIPPED — objdump (binutils) is
 // depend on its arrival (the round-trip test is skipped, visibly, until then).
 type Encode = (req: EncodeRequest) => EncodeResult;
 const ENCODER = './isa/encode.ts';
-const encode: Encode | null = await import(/* @vite-ignore */ ENCODER).then((m: { encode: Encode }) => m.encode, () => null);
-if (!encode) console.warn('objdump.test.ts: encoder round trip SKIPPED — src/x86/isa/encode.ts does not exist yet');
+let encoderError = '';
+const encode: Encode | null = await import(/* @vite-ignore */ ENCODER).then(
+  (m: { encode: Encode }) => m.encode,
+  (e: unknown) => { encoderError = String(e); return null; },
+);
+if (!encode) console.warn(`objdump.test.ts: encoder round trip SKIPPED — src/x86/isa/encode.ts could not be loaded: ${encoderError}`);
 
 const hex = (b: readonly number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join(' ');
 const ARCH = { 16: 'i8086', 32: 'i386', 64: 'i386:x86-64' } as const;
