@@ -118,16 +118,8 @@ function buildInstruction(
     const bits = mode === 64 ? (opSize === 2 ? 16 : 64) : opSize * 8;
     operands[relIndex] = { kind: 'rel', target: BigInt.asUintN(bits, address + BigInt(length) + relDisp), size: (operands[relIndex] as { size: 1 | 2 | 4 }).size };
   }
-  const insn: DecodedInstruction = {
-    id: f.id,
-    mnemonic: f.mnemonic,
-    operands,
-    opSize,
-    addrSize,
-    length,
-    prefixes,
-  };
-  return f.cc ? { ...insn, cond: pick.opcode - f.opcode } : insn;
+  if (f.cc) return { id: f.id, mnemonic: f.mnemonic, cond: pick.opcode - f.opcode, operands, opSize, addrSize, length, prefixes };
+  return { id: f.id, mnemonic: f.mnemonic, operands, opSize, addrSize, length, prefixes };
 }
 
 /** A register operand, or the reason the field names no register the instruction may use (#UD). */
