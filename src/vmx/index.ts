@@ -80,7 +80,15 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
 
   const msrOf = (cpu: CpuHandle) => (index: number): bigint =>
     env.config.readOnlyMsrs.get(index) ?? cpu.state.msrs.get(index) ?? 0n;
-  const capabilityRecord = (): Record<number, bigint> => Object.fromEntries(env.config.readOnlyMsrs);
+  // The capability MSRs as a record, rebuilt only when the learner edited one.
+  let capRecord: Record<number, bigint> = {};
+  const capabilityRecord = (): Record<number, bigint> => {
+    const msrs = env.config.readOnlyMsrs;
+    let same = Object.keys(capRecord).length === msrs.size;
+    if (same) for (const [k, v] of msrs) if (capRecord[k] !== v) { same = false; break; }
+    if (!same) capRecord = Object.fromEntries(msrs);
+    return capRecord;
+  };
 
   function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
     const msr = msrOf(cpu);

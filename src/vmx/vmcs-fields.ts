@@ -146,21 +146,27 @@ export function makeFieldResolver(): (msrs: Readonly<Record<number, bigint>>) =>
   let key = '';
   let cache = new Map<number, FieldShape | null>();
   let current: Readonly<Record<number, bigint>> = {};
-  const resolve: FieldResolver = (encoding) => {
-    let shape = cache.get(encoding);
-    if (shape === undefined) {
-      const f = fieldByEncoding(encoding);
-      shape = f && !f.high && fieldExists(f, current) ? { width: WIDTH[f.width]!, readOnly: f.area === 'exit-info' } : null;
-      cache.set(encoding, shape);
-    }
-    return shape ?? undefined;
-  };
+  let resolve: FieldResolver = makeResolve();
+  function makeResolve(): FieldResolver {
+    return (encoding) => {
+      let shape = cache.get(encoding);
+      if (shape === undefined) {
+        const f = fieldByEncoding(encoding);
+        shape = f && !f.high && fieldExists(f, current) ? { width: WIDTH[f.width]!, readOnly: f.area === 'exit-info' } : null;
+        cache.set(encoding, shape);
+      }
+      return shape ?? undefined;
+    };
+  }
   return (msrs) => {
+    if (msrs === current) return resolve;
     const k = Object.entries(msrs).map(([i, v]) => `${i}=${v}`).join(',');
+    current = msrs;
     if (k !== key) {
       key = k;
-      current = msrs;
       cache = new Map();
+      // A new function identity tells per-resolver caches (entry-context name slots) to start over.
+      resolve = makeResolve();
     }
     return resolve;
   };

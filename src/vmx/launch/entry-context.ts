@@ -20,6 +20,33 @@ function canonical(v: bigint, bits: number): boolean {
   return BigInt.asIntN(bits, v) === BigInt.asIntN(64, v);
 }
 
+/** How a field name maps onto the stored VMCS for one processor: full encoding, HIGH half, existence. */
+interface NameSlot {
+  readonly encoding: number;
+  readonly high: boolean;
+  readonly exists: boolean;
+}
+
+// The checks read hundreds of fields by name per VM entry: resolve each name once per resolver
+// (a resolver is rebuilt only when the capability MSRs change).
+const slotCache = new WeakMap<FieldResolver, Map<string, NameSlot>>();
+
+function slotOf(fields: FieldResolver, name: string): NameSlot {
+  let m = slotCache.get(fields);
+  if (!m) {
+    m = new Map();
+    slotCache.set(fields, m);
+  }
+  let slot = m.get(name);
+  if (!slot) {
+    const f = fieldByName(name);
+    const encoding = f ? f.encoding & ~1 : -1;
+    slot = { encoding, high: f?.high ?? false, exists: f !== undefined && fields(encoding) !== undefined };
+    m.set(name, slot);
+  }
+  return slot;
+}
+
 /** Builds the checks' view of this VM entry. */
 export function buildEntryContext(
   cpu: CpuHandle,
@@ -35,15 +62,12 @@ export function buildEntryContext(
   return {
     vmcs: {
       read(name) {
-        const f = fieldByName(name);
-        if (!f || !fields(f.encoding & ~1)) return 0n;
-        const v = vmcsGet(vmcs, f.encoding & ~1);
-        return f.high ? v >> 32n : v;
+        const slot = slotOf(fields, name);
+        if (!slot.exists) return 0n;
+        const v = vmcsGet(vmcs, slot.encoding);
+        return slot.high ? v >> 32n : v;
       },
-      exists(name) {
-        const f = fieldByName(name);
-        return f !== undefined && fields(f.encoding & ~1) !== undefined;
-      },
+      exists: (name) => slotOf(fields, name).exists,
     },
     msr,
     maxPhysAddr: caps.maxPhysAddr,
