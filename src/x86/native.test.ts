@@ -4,12 +4,8 @@
 // Normal run: a few thousand sequences; VMXLAB_SLOW=1: many more. The seed is fixed and printed.
 
 import { describe, it, expect } from 'vitest';
-import { Machine } from '../machine/machine.ts';
-import { compare, emulate } from '../testing/native/emulate.ts';
-import { generate } from '../testing/native/gen.ts';
-import { nativeUnavailable, runOnHost } from '../testing/native/host.ts';
-import { Rng } from '../testing/native/rng.ts';
-import { runTier } from '../testing/native/tier.ts';
+import { nativeUnavailable } from '../testing/native/host.ts';
+import { crossCheck, runTier } from '../testing/native/tier.ts';
 
 const SLOW = process.env.VMXLAB_SLOW === '1';
 const SEED = Number(process.env.VMXLAB_NATIVE_SEED ?? 20261121);
@@ -25,12 +21,7 @@ describe.skipIf(why !== undefined)('native CPU tier', () => {
   });
 
   it('notices a disagreement (each body run with the next one\'s bytes)', () => {
-    const rng = new Rng(SEED);
-    const seqs = Array.from({ length: 20 }, (_, i) => generate(rng, i, 8));
-    const { results, bodies } = runOnHost(seqs);
-    const m = new Machine({ history: false, vmx: null });
-    const caught = seqs.filter((s, i) => compare(s, results[i], emulate(m, bodies[(i + 1) % seqs.length], s)).length > 0);
-    expect(caught.length).toBeGreaterThanOrEqual(18);
+    expect(crossCheck(SEED, 20)).toBeGreaterThanOrEqual(18);
   });
 });
 

@@ -46,3 +46,16 @@ export function runTier(seed: number, count: number, maxLength = 12, batch = 200
     failures: failing.slice(0, 10).map((f) => describeCase(seed, f.seq, f.diffs)),
   };
 }
+
+/**
+ * Self-check of the comparison: runs `count` sequences on the host, then each body of the batch
+ * in the emulator with the *next* sequence's bytes; returns how many disagreements were noticed
+ * (nearly all should be).
+ */
+export function crossCheck(seed: number, count = 20): number {
+  const rng = new Rng(seed);
+  const seqs = Array.from({ length: count }, (_, i) => generate(rng, i, 8));
+  const { results, bodies } = runOnHost(seqs);
+  const m = new Machine({ history: false, vmx: null });
+  return seqs.filter((s, i) => compare(s, results[i], emulate(m, bodies[(i + 1) % seqs.length], s)).length > 0).length;
+}
