@@ -16,6 +16,9 @@ export const MAX_INSN_LENGTH = 15;
 export class DecodeCursor {
   pos = 0;
   overflow = false;
+  /** The byte `peek` fetched (at `peekPos`), so each byte is fetched once. */
+  private peekPos = -1;
+  private peekVal = 0;
 
   constructor(readonly fetch: ByteFetcher) {}
 
@@ -24,6 +27,10 @@ export class DecodeCursor {
     if (this.pos >= MAX_INSN_LENGTH) {
       this.overflow = true;
       return 0;
+    }
+    if (this.peekPos === this.pos) {
+      this.pos++;
+      return this.peekVal;
     }
     return this.fetch(this.pos++) & 0xff;
   }
@@ -34,7 +41,11 @@ export class DecodeCursor {
       this.overflow = true;
       return 0;
     }
-    return this.fetch(this.pos) & 0xff;
+    if (this.peekPos !== this.pos) {
+      this.peekVal = this.fetch(this.pos) & 0xff;
+      this.peekPos = this.pos;
+    }
+    return this.peekVal;
   }
 
   /** Little-endian unsigned 16-bit value. */

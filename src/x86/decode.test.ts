@@ -164,3 +164,13 @@ describe('32-bit and 16-bit modes (guests; SDM Vol. 1 §3.6 operand and address 
     expect(dec('0F 01 F8', 32)).toMatchObject({ ok: false });
   });
 });
+
+describe('fetching', () => {
+  it('fetches each byte of the instruction exactly once, in order', () => {
+    const bytes = [0xf0, 0x66, 0x48, 0x81, 0x84, 0xac, 0x78, 0x56, 0x34, 0x12, 0xff, 0xff, 0xff, 0xff];
+    const seen: number[] = [];
+    const r = decode((i) => { seen.push(i); return bytes[i]!; }, 64);
+    expect(r.ok).toBe(true);
+    expect(seen).toEqual(bytes.map((_, i) => i));
+  });
+});
