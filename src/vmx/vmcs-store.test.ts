@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { flushToRegion, loadFromRegion, readField, REGION_MAGIC, writeField, type FieldResolver } from './vmcs-store.ts';
 import type { ActiveVmcs } from './vmx-state.ts';
+import { PROFILES } from '../arch/profiles/index.ts';
+import { supportedFields } from '../arch/vmcs/exists.ts';
 
 const resolve: FieldResolver = (e) => ({ 0x0800: { width: 16 as const, readOnly: false }, 0x2000: { width: 64 as const, readOnly: false }, 0x681e: { width: 'natural' as const, readOnly: false }, 0x4402: { width: 32 as const, readOnly: true } })[e];
 const vmcs = (): ActiveVmcs => ({ addr: 0x1000, launch: 'clear', shadow: false, fields: new Map() });
@@ -53,13 +55,15 @@ describe('region layout', () => {
     expect(mem.readPhys(0x1008, 4)).toBe(REGION_MAGIC);
     expect([...loadFromRegion(0x1000, mem, 4096)]).toEqual([[0x0800, 0x10n], [0x2000, 0x1_2345_6000n], [0x681e, 0xffff_8880_0010_0000n]]);
   });
-  it('a region never cleared by the processor reads as all zero; records past the region size are dropped', () => {
-    const mem = memory();
-    expect(loadFromRegion(0x1000, mem, 4096).size).toBe(0);
+  it('a region never cleared by the processor reads as all zero', () => {
+    expect(loadFromRegion(0x1000, memory(), 4096).size).toBe(0);
+  });
+  it.each(PROFILES.map((p) => [p.id, p] as const))('every field of %s, all non-zero, fits in its IA32_VMX_BASIC region size', (_id, p) => {
+    const size = Number((p.msrs[0x480]! >> 32n) & 0x1fffn);
     const v = vmcs();
-    v.fields.set(0x2000, 1n);
-    v.fields.set(0x681e, 2n);
-    expect(flushToRegion(v, mem, 26)).toBe(1);
-    expect([...loadFromRegion(0x1000, mem, 26)]).toEqual([[0x2000, 1n]]);
+    for (const f of supportedFields(p)) if (!f.high) v.fields.set(f.encoding, 0xffff_ffff_ffff_ffffn);
+    const mem = memory();
+    expect(flushToRegion(v, mem, size)).toBe(0);
+    expect(loadFromRegion(0x1000, mem, size).size).toBe(v.fields.size);
   });
 });

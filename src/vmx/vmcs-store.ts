@@ -3,6 +3,7 @@
 // VMCLEAR writes and VMPTRLD reads back (SDM Vol. 3C §25.2 "Format of the VMCS Region").
 
 import type { ActiveVmcs } from './vmx-state.ts';
+import { VMCS_FIELDS } from '../arch/vmcs/fields.ts';
 import { encodingByteWidth, isHighAccess, fullEncoding } from './field-encoding.ts';
 
 /** Width of a VMCS field as the field table declares it. */
@@ -103,18 +104,20 @@ export function writeField(
 // "VMCS data (implementation-specific format)". VMX Lab's format, written by VMCLEAR and read by
 // VMPTRLD of a VMCS that is not active (docs/decisions/0010-vmcs-region-layout.md):
 //   +8   dword  0x42414C56 ("VLAB"): the region holds data in this format
-//   +12  records, one per field whose value is not zero, in encoding order:
-//          word encoding (full access), then the value in 2, 4 or 8 bytes by the encoding's width
-//   then word 0xFFFF (no valid encoding has bits 15:12 all set).
-// Records that would not fit in the region size of IA32_VMX_BASIC[44:32] are not written.
+//   +12  a bitmap with one bit per field of src/arch/vmcs/fields.ts (full-access entries, in
+//        table order): 1 = the field's value is not zero and follows
+//   then the values of the marked fields, in table order, in 2, 4 or 8 bytes by width.
+// Every field of every profile fits in the region size its IA32_VMX_BASIC[44:32] reports.
 // ---------------------------------------------------------------------------------------------
 
 /** Byte offset of the layout marker. */
 export const REGION_MAGIC_OFFSET = 8;
 /** "VLAB", little-endian. */
 export const REGION_MAGIC = 0x42414c56n;
-const REGION_RECORDS_OFFSET = 12;
-const REGION_END = 0xffff;
+const BITMAP_OFFSET = 12;
+const LAYOUT_FIELDS: readonly number[] = VMCS_FIELDS.filter((f) => !f.high).map((f) => f.encoding);
+const BITMAP_BYTES = Math.ceil(LAYOUT_FIELDS.length / 8);
+const VALUES_OFFSET = BITMAP_OFFSET + BITMAP_BYTES;
 
 /** Physical-memory accessors (the executor's `CpuHandle.readPhys` / `writePhys`). */
 export interface PhysAccess {
@@ -125,27 +128,27 @@ export interface PhysAccess {
 /**
  * Writes a VMCS's field values into its region (the data step of VMCLEAR, SDM Vol. 3C §31.3
  * "VMCLEAR—Clear Virtual-Machine Control Structure": "ensure that data for VMCS referenced by the
- * operand is in memory"). Returns the number of fields that did not fit (0 in practice).
+ * operand is in memory"). Returns the number of values that did not fit in `regionSize`.
  */
 export function flushToRegion(vmcs: ActiveVmcs, mem: PhysAccess, regionSize: number): number {
   const base = vmcs.addr;
   mem.writePhys(base + REGION_MAGIC_OFFSET, 4, REGION_MAGIC);
-  let at = REGION_RECORDS_OFFSET;
+  const bitmap = new Uint8Array(BITMAP_BYTES);
+  let at = VALUES_OFFSET;
   let dropped = 0;
-  const encodings = [...vmcs.fields.keys()].sort((a, b) => a - b);
-  for (const enc of encodings) {
+  LAYOUT_FIELDS.forEach((enc, i) => {
     const value = vmcs.fields.get(enc) ?? 0n;
-    if (value === 0n) continue;
+    if (value === 0n) return;
     const size = encodingByteWidth(enc);
-    if (at + 2 + size + 2 > regionSize) {
+    if (at + size > regionSize) {
       dropped++;
-      continue;
+      return;
     }
-    mem.writePhys(base + at, 2, BigInt(enc));
-    mem.writePhys(base + at + 2, size, value);
-    at += 2 + size;
-  }
-  mem.writePhys(base + at, 2, BigInt(REGION_END));
+    bitmap[i >> 3]! |= 1 << (i & 7);
+    mem.writePhys(base + at, size, value);
+    at += size;
+  });
+  bitmap.forEach((b, i) => mem.writePhys(base + BITMAP_OFFSET + i, 1, BigInt(b)));
   return dropped;
 }
 
@@ -158,14 +161,14 @@ export function flushToRegion(vmcs: ActiveVmcs, mem: PhysAccess, regionSize: num
 export function loadFromRegion(addr: number, mem: PhysAccess, regionSize: number): Map<number, bigint> {
   const fields = new Map<number, bigint>();
   if (mem.readPhys(addr + REGION_MAGIC_OFFSET, 4) !== REGION_MAGIC) return fields;
-  let at = REGION_RECORDS_OFFSET;
-  while (at + 2 <= regionSize) {
-    const enc = Number(mem.readPhys(addr + at, 2));
-    if (enc === REGION_END) break;
+  let at = VALUES_OFFSET;
+  LAYOUT_FIELDS.forEach((enc, i) => {
+    const byte = Number(mem.readPhys(addr + BITMAP_OFFSET + (i >> 3), 1));
+    if (((byte >> (i & 7)) & 1) === 0) return;
     const size = encodingByteWidth(enc);
-    if (at + 2 + size > regionSize) break;
-    fields.set(fullEncoding(enc), mem.readPhys(addr + at + 2, size));
-    at += 2 + size;
-  }
+    if (at + size > regionSize) return;
+    fields.set(enc, mem.readPhys(addr + at, size));
+    at += size;
+  });
   return fields;
 }
