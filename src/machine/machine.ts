@@ -6,6 +6,7 @@
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel } from '../vmx/index.ts';
 import type { X86Env, IoPorts, Platform, VmxHooks } from '../x86/env.ts';
+import { STEP_OK, type Cpu } from '../x86/cpu.ts';
 import { X86Fault } from '../x86/fault.ts';
 import { CpuState } from '../x86/state.ts';
 import { applyMsrOverrides, bootMachine } from './boot.ts';
@@ -69,6 +70,8 @@ export class Machine {
   private readonly platform: Platform;
   private readonly env: X86Env;
   private readonly exec: Executor;
+  /** The executor's processor, called directly on the hot path. */
+  private readonly core: Cpu;
   private readonly vmx: VmxPlug | null;
   private readonly history: History<MachineSnapshot> | null;
   private readonly listeners = new Map<MachineEventKind | '*', Set<Listener>>();
@@ -99,6 +102,7 @@ export class Machine {
     this.vmx = makeVmx ? makeVmx(this.env, this.cpu) : null;
     this.env.vmx = this.vmx ? this.watchHooks(this.vmx.hooks) : null;
     this.exec = createExecutor(this.cpu, this.env);
+    this.core = this.exec.cpu;
     this.history = opts.history === false ? null : new History<MachineSnapshot>();
     this.reset();
   }
@@ -188,9 +192,11 @@ export class Machine {
     const rip = this.cpu.rip;
     this._steps++;
     try {
-      const r = this.exec.step();
-      if (r.kind === 'halted') this.stop('halted', rip, 'hlt: the processor halted with no interrupt to wake it');
-      else if (r.kind === 'stop') this.stop('fault', rip, r.message);
+      const r = this.core.step();
+      if (r !== STEP_OK) {
+        if (r.kind === 'halted') this.stop('halted', rip, 'hlt: the processor halted with no interrupt to wake it');
+        else if (r.kind === 'stop') this.stop('fault', rip, r.message);
+      }
     } catch (e) {
       if (!(e instanceof X86Fault)) throw e;
       this.handleFault(e, rip);
@@ -255,13 +261,14 @@ export class Machine {
    */
   run(opts: { maxSteps: number }): RunResult {
     const start = this._steps;
-    const bps = this.breakpoints;
+    const end = start + opts.maxSteps;
+    const cpu = this.cpu;
+    // Breakpoints as CpuState holds RIP (signed numbers), so the per-step test is one Set lookup.
+    const bps = this.breakpoints.size === 0 ? null : new Set([...this.breakpoints].map((b) => Number(BigInt.asIntN(64, b))));
     while (!this._stopped) {
-      const done = this._steps - start;
-      if (done >= opts.maxSteps) return { kind: 'max-steps', steps: this._steps };
-      if (bps.size > 0 && done > 0) {
-        const rip = BigInt.asUintN(64, BigInt(this.cpu.rip));
-        if (bps.has(rip)) return { kind: 'breakpoint', rip, steps: this._steps };
+      if (this._steps >= end) return { kind: 'max-steps', steps: this._steps };
+      if (bps !== null && this._steps > start && bps.has(cpu.rip)) {
+        return { kind: 'breakpoint', rip: BigInt.asUintN(64, BigInt(cpu.rip)), steps: this._steps };
       }
       this.step();
     }
