@@ -51,7 +51,7 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('other VMX instructi
       });
       return;
     }
-    const goodEptp = (c.eptCap('MEMTYPE_WB') ? 6n : 0n) | (3n << 3n) | 0x5000n;
+    const goodEptp = (c.eptCap('EPTP_WB') ? 6n : 0n) | (3n << 3n) | 0x5000n;
     it.each([0n, 1n, 2n, 3n, 1n << 32n])('type %s: VMfailValid(28) exactly when IA32_VMX_EPT_VPID_CAP lacks it', (type) => {
       const rig = makeRig(p);
       rootWithVmcs(rig, p);

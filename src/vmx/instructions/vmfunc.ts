@@ -30,7 +30,8 @@ export function vmfunc(ctx: InsnContext): InsnResult {
   const entry = cpu.readPhys(Number(vmcsGet(current, F.EPTP_LIST_ADDRESS) + 8n * ecx), 8);
   if (eptpProblem(entry, caps)) return exitWith(EXIT_REASON.VMFUNC);
   vmcsSet(current, F.EPT_POINTER, entry);
-  vmcsSet(current, F.EPTP_INDEX, ecx & 0xffffn);
+  // The EPTP-index field exists only with "EPT-violation #VE" (§26.5.6.3).
+  if (caps.eptViolationVe) vmcsSet(current, F.EPTP_INDEX, ecx & 0xffffn);
   cpu.flushTlb();
   return { kind: 'completed' };
 }
