@@ -10,7 +10,9 @@ import { SDM_GUEST_DTRS as S } from '../sections.ts';
 import { checkCanonicalField } from './support.ts';
 
 function checkGuestDtrBaseCanonical(r: 'GDTR' | 'IDTR'): Check['run'] {
-  return (ctx: EntryContext): Verdict => checkCanonicalField(ctx, `GUEST_${r}_BASE`, `guest ${r} base`);
+  const field = `GUEST_${r}_BASE`;
+  const what = `guest ${r} base`;
+  return (ctx: EntryContext): Verdict => checkCanonicalField(ctx, field, what);
 }
 
 function checkGuestDtrLimit(r: 'GDTR' | 'IDTR'): Check['run'] {

@@ -16,10 +16,14 @@ type Reg = 'CS' | 'SS' | 'DS' | 'ES' | 'FS' | 'GS' | 'TR' | 'LDTR';
 const DATA_REGS = ['CS', 'SS', 'DS', 'ES', 'FS', 'GS'] as const;
 const OTHER_DATA = ['DS', 'ES', 'FS', 'GS'] as const;
 
-const sel = (r: Reg) => `GUEST_${r}_SELECTOR`;
-const base = (r: Reg) => `GUEST_${r}_BASE`;
-const lim = (r: Reg) => `GUEST_${r}_LIMIT`;
-const arf = (r: Reg) => `GUEST_${r}_AR_BYTES`;
+/** Field names per register, built once (checks run on every VM entry: no string building). */
+const NAMES = Object.fromEntries((['CS', 'SS', 'DS', 'ES', 'FS', 'GS', 'TR', 'LDTR'] as const).map((r) => [r, {
+  sel: `GUEST_${r}_SELECTOR`, base: `GUEST_${r}_BASE`, lim: `GUEST_${r}_LIMIT`, ar: `GUEST_${r}_AR_BYTES`,
+}])) as Record<Reg, { readonly sel: string; readonly base: string; readonly lim: string; readonly ar: string }>;
+const sel = (r: Reg) => NAMES[r].sel;
+const base = (r: Reg) => NAMES[r].base;
+const lim = (r: Reg) => NAMES[r].lim;
+const arf = (r: Reg) => NAMES[r].ar;
 
 function v86(ctx: EntryContext): boolean {
   return RFLAGS.has(ctx.vmcs.read('GUEST_RFLAGS'), 'VM');

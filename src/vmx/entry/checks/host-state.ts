@@ -136,8 +136,8 @@ const regs = (id: string, title: string, fields: string[], run: Check['run']): C
 const segs = (id: string, title: string, fields: string[], run: Check['run']): Check =>
   defineCheck({ id, area: 'host.segs', sdm: SDM_HOST_SEGS, title, fields, run });
 
-/** §27.2.2 and §27.2.3 in the SDM's order. */
-export const HOST_STATE_CHECKS: readonly Check[] = [
+/** §27.2.2 (the rules of the 2016 SDM) in the SDM's order. */
+export const HOST_REG_CHECKS: readonly Check[] = [
   regs('host.cr0.fixed-bits', 'Host CR0 sets no bit to a value unsupported in VMX operation (CR0_FIXED0/FIXED1; NW and CD not checked)', ['HOST_CR0'], checkHostCr0FixedBits),
   regs('host.cr4.fixed-bits', 'Host CR4 sets no bit to a value unsupported in VMX operation (CR4_FIXED0/FIXED1)', ['HOST_CR4'], checkHostCr4FixedBits),
   regs('host.cr3.reserved-bits', 'Host CR3 bits 63:52 and bits 51:32 beyond the physical-address width are 0', ['HOST_CR3'], checkHostCr3),
@@ -147,6 +147,10 @@ export const HOST_STATE_CHECKS: readonly Check[] = [
   regs('host.pat.memory-types', 'If "load IA32_PAT" (exit) is 1, each byte of the host PAT is 0, 1, 4, 5, 6 or 7', ['VM_EXIT_CONTROLS', 'HOST_IA32_PAT'], checkHostPat),
   regs('host.efer.reserved-bits', 'If "load IA32_EFER" (exit) is 1, reserved bits of IA32_EFER are 0 in the host field', ['VM_EXIT_CONTROLS', 'HOST_IA32_EFER'], checkHostEferReserved),
   regs('host.efer.lma-lme', 'If "load IA32_EFER" (exit) is 1, host EFER.LMA and EFER.LME equal "host address-space size"', ['VM_EXIT_CONTROLS', 'HOST_IA32_EFER'], checkHostEferLmaLme),
+];
+
+/** §27.2.3 in the SDM's order. */
+export const HOST_SEG_CHECKS: readonly Check[] = [
   ...HOST_SELECTORS.map((r) => segs(`host.seg.${r.toLowerCase()}.selector.rpl-ti`, `Host ${r} selector RPL (bits 1:0) and TI (bit 2) are 0`, [`HOST_${r}_SELECTOR`], checkHostSelectorRplTi(r))),
   segs('host.seg.cs.selector.nonzero', 'Host CS selector is not 0000H', ['HOST_CS_SELECTOR'], checkHostSelectorNonzero('CS')),
   segs('host.seg.tr.selector.nonzero', 'Host TR selector is not 0000H', ['HOST_TR_SELECTOR'], checkHostSelectorNonzero('TR')),

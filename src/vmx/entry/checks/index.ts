@@ -8,7 +8,8 @@ import type { Check } from '../check.ts';
 import { EXEC_CONTROL_CHECKS } from './exec-controls.ts';
 import { EXIT_CONTROL_CHECKS } from './exit-controls.ts';
 import { ENTRY_CONTROL_CHECKS } from './entry-controls.ts';
-import { HOST_STATE_CHECKS } from './host-state.ts';
+import { HOST_REG_CHECKS, HOST_SEG_CHECKS } from './host-state.ts';
+import { GUEST_NEWER_CHECKS, HOST_NEWER_CHECKS } from './newer-state.ts';
 import { ADDRESS_SPACE_CHECKS } from './address-space.ts';
 import { GUEST_REG_CHECKS } from './guest-regs.ts';
 import { GUEST_SEGMENT_CHECKS } from './guest-segments.ts';
@@ -22,9 +23,12 @@ export const ENTRY_CHECKS: readonly Check[] = Object.freeze([
   ...EXEC_CONTROL_CHECKS,
   ...EXIT_CONTROL_CHECKS,
   ...ENTRY_CONTROL_CHECKS,
-  ...HOST_STATE_CHECKS,
+  ...HOST_REG_CHECKS,
+  ...HOST_NEWER_CHECKS,
+  ...HOST_SEG_CHECKS,
   ...ADDRESS_SPACE_CHECKS,
   ...GUEST_REG_CHECKS,
+  ...GUEST_NEWER_CHECKS,
   ...GUEST_SEGMENT_CHECKS,
   ...GUEST_DTR_CHECKS,
   ...GUEST_RIP_RFLAGS_CHECKS,
