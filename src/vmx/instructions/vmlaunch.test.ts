@@ -9,6 +9,7 @@ import { TEST_PROFILES } from '../entry/testing/profiles.ts';
 import { instructionError, outcomeOf, rootWithVmcs, vmxon } from '../testing/flow.ts';
 import { insn, makeRig, mem, r64, type Rig, type RigProfile } from '../testing/rig.ts';
 import type { TestProfile } from '../entry/testing/profiles.ts';
+import { VmxCaps } from '../caps.ts';
 
 function vmwrite(rig: Rig, name: string, v: bigint): void {
   rig.cpu.state.setGpr64(0, BigInt(VMCS[name]!));
@@ -162,6 +163,34 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     g.exec(insn('vmlaunch', [], 3));
     g.step(insn('vmlaunch', [], 3));
     expect(vmread(g, 'VM_EXIT_REASON')).toBe(20n);
+  });
+
+  it('VMFUNC 0 switches the EPTP from the EPTP list; other cases exit with reason 59 or raise #UD', () => {
+    const caps = new VmxCaps((i) => p.msrs[i] ?? 0n, p.maxPhysAddr);
+    if (!caps.vmfunc || !caps.ept) return;
+    const eptp = (i: bigint) => (caps.eptCap('EPTP_WB') ? 6n : 0n) | (3n << 3n) | (0x50_0000n + i * 0x1000n);
+    const rig = readyToLaunch(p, (f) => {
+      f.set('CPU_BASED_VM_EXEC_CONTROL', f.get('CPU_BASED_VM_EXEC_CONTROL')! | (1n << 31n));
+      f.set('SECONDARY_VM_EXEC_CONTROL', (1n << 1n) | (1n << 13n)); // enable EPT, enable VM functions
+      f.set('EPT_POINTER', eptp(0n));
+      f.set('VM_FUNCTION_CONTROL', 1n);
+      f.set('EPTP_LIST_ADDRESS', 0x60_0000n);
+    });
+    rig.write(0x60_0000 + 8 * 3, 8, eptp(3n));
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(rig.model.mode()).toBe('non-root');
+    const vmfunc = (eax: bigint, ecx: bigint) => {
+      rig.cpu.state.setGpr64(0, eax);
+      rig.cpu.state.setGpr64(1, ecx);
+      return rig.step(insn('vmfunc', [], 3));
+    };
+    expect(vmfunc(0n, 3n)).toBeUndefined();
+    expect(rig.model.mode()).toBe('non-root');
+    expect(vmfunc(64n, 0n)?.shortName).toBe('#UD');
+    expect(vmfunc(0n, 512n)).toBeUndefined();
+    expect(rig.model.mode()).toBe('root');
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(59n);
+    expect(vmread(rig, 'EPT_POINTER')).toBe(eptp(3n));
   });
 
   it('a triple fault in the guest exits with reason 2', () => {
