@@ -324,9 +324,16 @@ const div: Gen = (b) => {
 const branch: Gen = (b) => {
   const cc = b.cond();
   const name = `L${b.id}_${b.labels++}`;
-  if (cc === undefined || b.rng.chance(0.2)) b.lines.push(`jmp .${name}`);
+  const r = b.rng.int(10);
+  // JRCXZ and LOOPcc have only a rel8 form: keep their target one group away (within 127 bytes).
+  const short = r <= 2;
+  const left = short ? 1 : 1 + b.rng.int(3);
+  if (r === 0) b.lines.push(`jrcxz .${name}`);
+  else if (r === 1) b.lines.push(`loop .${name}`);
+  else if (r === 2 && (b.u & 0x40) === 0) b.lines.push(`${b.rng.pick(['loope', 'loopne'])} .${name}`);
+  else if (cc === undefined || r === 3) b.lines.push(`jmp .${name}`);
   else b.lines.push(`j${CC_NAMES[cc]} .${name}`);
-  b.pending.push({ name, left: 1 + b.rng.int(3), u: b.u });
+  b.pending.push({ name, left, u: b.u });
   return true;
 };
 
