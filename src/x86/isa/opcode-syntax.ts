@@ -73,7 +73,7 @@ interface RawOperand {
   regSize: 0 | 1 | 2 | 4 | 8;
   mem: boolean;
   memSize: MemSize;
-  kind: 'gpr' | 'special' | 'imm' | 'rel' | 'fixed' | 'one' | 'mem';
+  kind: 'gpr' | 'special' | 'imm' | 'rel' | 'fixed' | 'one' | 'mem' | 'moffs';
   immSize: 0 | 1 | 2 | 4 | 8;
   fixed?: Reg;
 }
@@ -92,6 +92,7 @@ export function parseOperandToken(token: string): RawOperand {
   if ((m = /^r(16|32|64)\/m(8|16|32|64)$/.exec(token))) {
     return { ...base, cls: 'gpr', regSize: SIZE_OF[m[1]], mem: true, memSize: SIZE_OF[m[2]], kind: 'gpr' };
   }
+  if ((m = /^moffs(8|16|32|64)$/.exec(token))) return { ...base, mem: true, memSize: SIZE_OF[m[1]], kind: 'moffs' };
   if (token in MEM_SIZE) return { ...base, mem: true, memSize: MEM_SIZE[token], kind: 'mem' };
   if ((m = /^imm(8|16|32|64)$/.exec(token))) return { ...base, immSize: SIZE_OF[m[1]], kind: 'imm' };
   if ((m = /^rel(8|16|32)$/.exec(token))) return { ...base, immSize: SIZE_OF[m[1]], kind: 'rel' };
@@ -118,7 +119,7 @@ export function splitInstruction(ins: string): { mnemonic: string; tokens: strin
 
 function assignLocations(raw: RawOperand[], p: OpcodeParts): OperandLoc[] {
   const loc: OperandLoc[] = raw.map((o) =>
-    o.kind === 'imm' ? 'imm' : o.kind === 'rel' ? 'rel' : o.kind === 'fixed' || o.kind === 'one' ? 'implicit' : 'reg');
+    o.kind === 'imm' ? 'imm' : o.kind === 'rel' ? 'rel' : o.kind === 'moffs' ? 'moffs' : o.kind === 'fixed' || o.kind === 'one' ? 'implicit' : 'reg');
   const regLike = raw.map((o, i) => (loc[i] === 'reg' ? i : -1)).filter((i) => i >= 0);
   if (p.plusReg) {
     const i = regLike.find((j) => raw[j].kind === 'gpr' && !raw[j].mem);

@@ -24,7 +24,9 @@
 //    in 64-bit mode, Vol. 1 §3.6.1), `sx` (immediate sign-extended to the operand size),
 //    `size` (operand size of operand-less forms such as MOVSW), `asmOnly` (a second
 //    operand order for the same encoding, e.g. `XCHG r64, r/m64`).
-//  - Far JMP/CALL/RET, moffs forms of MOV (A0-A3), ENTER, x87, SSE and AVX are absent.
+//  - `moffs8`..`moffs64` operands (MOV A0-A3) parse, but those rows are not in the table
+//    yet: NASM writes them only for `[qword abs addr]`. Far JMP/CALL/RET, ENTER, x87, SSE
+//    and AVX are absent.
 
 import { CC_ALIASES, type InstructionForm, type FormRow } from './form.ts';
 import { parseRow } from './opcode-syntax.ts';
