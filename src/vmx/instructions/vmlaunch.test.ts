@@ -186,7 +186,7 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     };
     expect(vmfunc(0n, 3n)).toBeUndefined();
     expect(rig.model.mode()).toBe('non-root');
-    expect(vmfunc(64n, 0n)?.shortName).toBe('#UD');
+    expect(vmfunc(64n, 0n)).toMatchObject({ shortName: '#UD' });
     expect(vmfunc(0n, 512n)).toBeUndefined();
     expect(rig.model.mode()).toBe('root');
     expect(vmread(rig, 'VM_EXIT_REASON')).toBe(59n);
