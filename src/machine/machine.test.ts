@@ -137,4 +137,41 @@ describe('Machine', () => {
     m.run({ maxSteps: 10 });
     expect(rax(m)).toBe(5n);
   });
+
+  it('delivers an exception through a gate the program made present', () => {
+    const m = machineFor(IDT_PROGRAM('0x08'));
+    expect(m.run({ maxSteps: 100 })).toMatchObject({ kind: 'stopped', reason: 'halted' });
+    expect(m.cpu.getGpr64(12)).toBe(1n);
+    expect(m.events.filter((e) => e.kind === 'fault')).toEqual([]);
+  });
+
+  it('shuts down on a triple fault (a present gate whose selector is beyond the GDT)', () => {
+    const m = machineFor(IDT_PROGRAM('0x28'));
+    expect(m.run({ maxSteps: 100 })).toMatchObject({ kind: 'stopped', reason: 'shutdown' });
+    expect(m.events.at(-1)).toMatchObject({ kind: 'stop', reason: 'shutdown', text: 'int3' });
+  });
 });
+
+/** A program that installs a #BP gate with the given code selector, then executes int3. */
+function IDT_PROGRAM(selector: string): string {
+  return `
+    lea rax, [handler]
+    mov [idt + 3*16], ax
+    mov word [idt + 3*16 + 2], ${selector}
+    mov word [idt + 3*16 + 4], 0x8e00
+    shr rax, 16
+    mov [idt + 3*16 + 6], ax
+    shr rax, 16
+    mov [idt + 3*16 + 8], eax
+    lidt [idt_desc]
+    int3
+    hlt
+handler:
+    inc r12
+    iretq
+idt_desc: dw 4095
+    dq idt
+align 16
+idt: times 4096 db 0
+`;
+}
