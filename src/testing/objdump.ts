@@ -13,8 +13,9 @@
 //  - objdump's `# 0x...` comment after a RIP-relative operand, and our `; ...` comments;
 //  - mnemonic spellings: `movabs` is `mov`; F3 is `rep` whether spelt `rep`, `repe` or
 //    `repz`, and F2 `repne` (`repnz`), once; a repeated `lock` counts once; objdump's
-//    `pushf`/`popf` carry the mode's default size suffix; `iret`/`sysretd`/`pushw` are
-//    `iretd`/`sysret`/`push word`; `sgdtd` and the like are `sgdt`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
+//    `pushf`/`popf` carry the mode's default size suffix; `iret`/`sysretd` are `iretd`/
+//    `sysret`; `sgdtd` and the like are `sgdt`; a size suffix on push/pop/ret/jmp/call is
+//    NASM's `push dword 0x1` or `o32 ret`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
 //    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`, and a FS/GS
 //    source is NASM's prefix form `fs lodsb`;
 //  - prefixes objdump names because they had no effect (`data16`, `addr32`, `rex.W`, `ds`,
@@ -87,10 +88,11 @@ export function parseListing(out: string): ObjdumpLine[] {
 }
 
 const SIZE_SUFFIX: Record<string, string> = { byte: 'b', word: 'w', dword: 'd', qword: 'q' };
+const SIZE_WORD: Record<number, string> = { 16: 'word', 32: 'dword', 64: 'qword' };
 const REG_SUFFIX: Record<string, string> = { al: 'b', ax: 'w', eax: 'd', rax: 'q' };
 /** objdump's 64-bit-mode spellings of operand-size variants, and the name we compare with. */
 const MNEMONIC_ALIAS: Record<string, string> = {
-  movabs: 'mov', repz: 'rep', repe: 'rep', repnz: 'repne', sysretd: 'sysret', pushw: 'push',
+  movabs: 'mov', repz: 'rep', repe: 'rep', repnz: 'repne', sysretd: 'sysret',
   sgdtd: 'sgdt', sidtd: 'sidt', lgdtd: 'lgdt', lidtd: 'lidt', sgdtw: 'sgdt', sidtw: 'sidt', lgdtw: 'lgdt', lidtw: 'lidt',
 };
 /** objdump's PUSHF/POPF without suffix mean the mode's default size; IRET its default without REX.W. */
@@ -155,7 +157,13 @@ export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
   });
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)(?:\s+ptr)?\s+(?=[\[a-z]+:|\[)/g, '');
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)\s+ptr\s+/g, '');
-  t = t.replace(/^push\s+word\s+/, 'push ');
+  // objdump's size suffixes on push/pop/ret/jmp/call are NASM's `push dword 0x1` (an
+  // immediate) or `o32 ret` (anything else).
+  t = t.replace(/^(lock |rep[a-z]* )*(push|pop|ret|jmp|call)([wdq])(?= |$)(\s*)(.*)$/, (_m, pre: string | undefined, mn: string, sz: string, _sp: string, rest: string) => {
+    const bits = sz === 'w' ? 16 : sz === 'd' ? 32 : 64;
+    const imm = mn === 'push' && /^-?0x[0-9a-f]+$/.test(rest);
+    return `${pre ?? ''}${imm ? `${mn} ${SIZE_WORD[bits]} ${rest}` : `o${bits} ${mn}${rest ? ` ${rest}` : ''}`}`;
+  });
   // seg:[x] -> [seg:x]; seg:0x10 -> [seg:0x10]
   t = t.replace(/\b([cdefgs]s):\[/g, '[$1:');
   t = t.replace(/(^|[\s,])([cdefgs]s):(-?0x[0-9a-f]+)/g, '$1[$2:$3]');

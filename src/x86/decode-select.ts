@@ -65,19 +65,31 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
       if (!modrmFits(f, modrm)) continue;
       if (f.rexW && (p.rex & 8) === 0) continue;
       const size = effectiveSize(f, mode, opsizeFree, (p.rex & 8) !== 0);
-      if (f.osz !== 'none' && f.opSize !== size) continue;
+      if (f.osz !== 'none' && f.opSize !== size && !modeSized(f, mode, size)) continue;
       // 90 is NOP, not XCHG eAX with itself, while 41 90 is XCHG r8, rAX (SDM Vol. 2B
       // "NOP", "XCHG"): a +r row naming register 0 without REX.B ranks below an exact row.
       const rank = !f.plusReg ? 1 : opcode === f.opcode && (p.rex & 1) === 0 ? 0 : 2;
       if (rank <= bestRank) continue;
       best = f;
       bestRank = rank;
-      bestSize = f.opSize === 0 ? size : f.opSize;
+      bestSize = f.opSize === 0 || (mode !== 64 && f.opSize !== size) ? size : f.opSize;
     }
     if (best !== null) return { form: best, opcode, modrm, opSize: bestSize, reason: 'invalid', message: '' };
   }
   const modText = modrm < 0 ? '' : ` (ModRM ${hex2(modrm)})`;
   return { form: null, opcode, modrm, opSize: 4, reason: 'invalid', message: `no valid form of ${MAP_TEXT[map]}${hex2(opcode)}${modText} with these prefixes in ${mode}-bit mode` };
+}
+
+/**
+ * Outside 64-bit mode a `d64` row whose 64-bit size comes only from that default (no
+ * general-register operand: JMP rel32, PUSH imm32, RET) works at the mode's operand size
+ * (SDM Vol. 1 §3.6 Table 3-3), as long as its 4-byte immediate or displacement is still
+ * 4 bytes there: with a 16-bit operand size they shrink to 2 (rel16, imm16), which the
+ * table does not describe, so those stay undecoded rather than misread.
+ */
+function modeSized(f: InstructionForm, mode: 16 | 32 | 64, size: OpSize): boolean {
+  if (mode === 64 || f.osz !== 'd64' || f.opSize !== 8 || f.operands.some((o) => o.regClass === 'gpr' && o.regSize > 0)) return false;
+  return size === 4 || !f.operands.some((o) => (o.loc === 'imm' || o.loc === 'rel') && o.immSize === 4);
 }
 
 const MANDATORY_CACHE = new WeakMap<readonly InstructionForm[], boolean>();

@@ -6,10 +6,11 @@ const AT = 0xffff888000100000n;
 
 function dis(hex: string, opts: { mode?: 16 | 32 | 64; ripTarget?: boolean } = {}): string {
   const bytes = hex.split(/\s+/).map((h) => parseInt(h, 16));
-  const r = decode((i) => bytes[i]!, opts.mode ?? 64, AT);
+  const at = opts.mode === undefined || opts.mode === 64 ? AT : 0x1000n;
+  const r = decode((i) => bytes[i]!, opts.mode ?? 64, at);
   if (!r.ok) throw new Error(r.message);
   expect(r.insn.length).toBe(bytes.length);
-  return disassemble(r.insn, AT, { ripTarget: opts.ripTarget });
+  return disassemble(r.insn, at, { ripTarget: opts.ripTarget, mode: opts.mode });
 }
 
 describe('disassembly text (NASM spelling of Intel syntax)', () => {
@@ -79,5 +80,19 @@ describe('string instructions', () => {
     expect(dis('64 A4')).toBe('fs movsb');
     expect(dis('F3 65 48 AD')).toBe('rep gs lodsq');
     expect(dis('3E A4')).toBe('movsb');
+  });
+});
+
+describe('operand sizes the text must spell out, by mode', () => {
+  it('NASM o16/o32 and size keywords where no operand shows the size', () => {
+    expect(dis('66 C3', { mode: 16 })).toBe('o32 ret');
+    expect(dis('C3', { mode: 16 })).toBe('ret');
+    expect(dis('66 0F A1', { mode: 16 })).toBe('o32 pop fs');
+    expect(dis('66 6A 01', { mode: 16 })).toBe('push dword 0x1');
+    expect(dis('6A 01', { mode: 32 })).toBe('push 0x1');
+    expect(dis('66 6A 01', { mode: 32 })).toBe('push word 0x1');
+    expect(dis('6A 01')).toBe('push 0x1');
+    expect(dis('66 6A 01')).toBe('push word 0x1');
+    expect(dis('C3')).toBe('ret');
   });
 });

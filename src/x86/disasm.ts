@@ -26,6 +26,8 @@ const DS_SOURCE = /^(?:movs|cmps|lods|outs)/;
 export interface DisasmOptions {
   /** Append `; 0x...` with the absolute address of a RIP-relative operand. */
   readonly ripTarget?: boolean;
+  /** Processor mode the instruction was decoded in (default 64): decides when an operand size needs spelling out. */
+  readonly mode?: 16 | 32 | 64;
 }
 
 /**
@@ -35,11 +37,13 @@ export interface DisasmOptions {
  */
 export function disassemble(insn: DecodedInstruction, address: bigint, opts: DisasmOptions = {}): string {
   const form = formById(insn.id);
+  const mode = opts.mode ?? 64;
   let text = mnemonicText(insn);
+  if (form && needsSizePrefix(insn, form, mode)) text = `o${insn.opSize * 8} ${text}`;
   const ops = insn.operands;
   if (ops.length > 0) {
     const parts: string[] = [];
-    for (let i = 0; i < ops.length; i++) parts.push(operandText(insn, ops[i]!, form, i));
+    for (let i = 0; i < ops.length; i++) parts.push(operandText(insn, ops[i]!, form, i, mode));
     text += ` ${parts.join(', ')}`;
   }
   if (opts.ripTarget) {
@@ -72,14 +76,14 @@ function mnemonicText(insn: DecodedInstruction): string {
   return m;
 }
 
-function operandText(insn: DecodedInstruction, op: Operand, form: InstructionForm | undefined, i: number): string {
+function operandText(insn: DecodedInstruction, op: Operand, form: InstructionForm | undefined, i: number, mode: 16 | 32 | 64): string {
   switch (op.kind) {
     case 'reg':
       return regName(op.reg);
     case 'imm':
       if (form?.operands[i]?.one) return '1';
-      // `push word 0x5` (66 68 iw): NASM would read a bare `push 0x5` as the 64-bit push.
-      if (insn.mnemonic === 'push' && insn.opSize === 2) return `word ${hex(op.value)}`;
+      // `push word 0x5` (66 68 iw) in 64-bit mode: NASM reads a bare `push 0x5` at the mode's stack width.
+      if (insn.mnemonic === 'push' && insn.opSize !== defaultSize(mode, 'd64')) return `${SIZE_KEYWORD[insn.opSize]} ${hex(op.value)}`;
       return hex(op.value);
     case 'rel':
       return hex(op.target);
@@ -121,6 +125,24 @@ function needsSizeKeyword(insn: DecodedInstruction, m: MemRef, form: Instruction
   // Fixed registers (the CL count of a shift) say nothing about the memory operand's size.
   return !insn.operands.some((o, j) => o.kind === 'reg' && form?.operands[j]?.loc !== 'implicit'
     && regSize(o.reg) === m.size && regKind(o.reg) !== RegKind.SEG);
+}
+
+/** The operand size an instruction has without 66 or REX.W (SDM Vol. 1 §3.6 Table 3-3, §3.6.1). */
+function defaultSize(mode: 16 | 32 | 64, osz: InstructionForm['osz']): number {
+  return mode === 64 ? (osz === 'd64' ? 8 : 4) : mode === 32 ? 4 : 2;
+}
+
+/**
+ * NASM's `o16`/`o32` prefix, for an instruction whose operand size is not the usual one
+ * and shows in no operand and not in the mnemonic (`o32 ret` in 16-bit code, `o16 pop fs`).
+ */
+function needsSizePrefix(insn: DecodedInstruction, form: InstructionForm, mode: 16 | 32 | 64): boolean {
+  if (form.osz === 'none' || (insn.mnemonic === 'push' && insn.operands[0]?.kind === 'imm')) return false;
+  // A register or sized memory operand shows the size; a branch target is already truncated to it.
+  if (insn.operands.some((o) => (o.kind === 'reg' && regKind(o.reg) <= RegKind.GPR8H) || (o.kind === 'mem' && o.size !== 0) || o.kind === 'rel')) return false;
+  // A row whose size is only the 64-bit default of a d64 form works at the mode's size elsewhere.
+  const usual = form.opSize !== 0 && !(mode !== 64 && form.osz === 'd64' && form.opSize === 8) ? form.opSize : defaultSize(mode, form.osz);
+  return insn.opSize !== usual;
 }
 
 function hex(v: bigint): string {

@@ -79,7 +79,7 @@ function compare(cases: Case[], mode: 16 | 32 | 64): string[] {
   const diffs: string[] = [];
   for (const c of cases) {
     const o = byAddr.get(c.addr);
-    const ours = disassemble(c.insn, c.addr);
+    const ours = disassemble(c.insn, c.addr, { mode });
     if (!o) { diffs.push(`${c.insn.id} ${hex(c.bytes)}: objdump lost sync before this instruction (ours '${ours}')`); continue; }
     if (o.bytes.length !== c.bytes.length) diffs.push(`${c.insn.id} ${hex(c.bytes)}: length ${c.bytes.length}, objdump ${o.bytes.length} ('${o.text}')`);
     else if (canonical(ours, mode) !== canonical(o.text, mode)) diffs.push(`${c.insn.id} ${hex(c.bytes)}: ours '${ours}', objdump '${o.text}'`);
