@@ -159,6 +159,16 @@ describe('32-bit and 16-bit modes (guests; SDM Vol. 1 §3.6 operand and address 
     expect(text('67 8B 04 24', 16)).toBe('mov ax, [esp]');
     expect(ok(dec('8B 07', 16)).addrSize).toBe(2);
   });
+  it('near branches work at the mode\'s operand size; targets wrap at it (SDM Vol. 2A §3.2 "JMP")', () => {
+    expect(ok(dec('EB 80', 32, 0x10n)).operands[0]).toEqual({ kind: 'rel', target: 0xffffff92n, size: 1 });
+    expect(ok(dec('E9 00 00 00 00', 32, 0x10n)).operands[0]).toEqual({ kind: 'rel', target: 0x15n, size: 4 });
+    expect(ok(dec('EB 80', 16, 0x10n)).operands[0]).toEqual({ kind: 'rel', target: 0xff92n, size: 1 });
+    expect(ok(dec('E8 00 00 00 00', 32)).opSize).toBe(4);
+    expect(ok(dec('C3', 16)).opSize).toBe(2);
+    expect(ok(dec('68 78 56 34 12', 32)).operands[0]).toEqual({ kind: 'imm', value: 0x12345678n, size: 4 });
+    // rel16/imm16 encodings (16-bit operand size) are not in the table: refused, not misread.
+    expect(dec('E9 00 00', 16)).toMatchObject({ ok: false });
+  });
   it('64-bit-only rows are refused outside 64-bit mode', () => {
     expect(dec('0F 05', 32)).toMatchObject({ ok: false });
     expect(dec('0F 01 F8', 32)).toMatchObject({ ok: false });
