@@ -54,3 +54,19 @@ describe('BSF/BSR', () => {
     expect(r.cpu.state.rflags & F.ZF).toBe(F.ZF);
   });
 });
+
+describe('BSF/BSR undefined flags follow the reference host', () => {
+  it('CF OF SF AF cleared, PF from the index, ZF from the source', () => {
+    const r = makeRig();
+    r.cpu.state.rflags |= F.CF | F.OF | F.SF | F.AF;
+    setReg(r, RBX, 0x80000000n);
+    run1(r, '0f bc c3'); // bsf eax, ebx -> 31 (odd parity)
+    expect(r.cpu.state.rflags & F.STATUS).toBe(0);
+    setReg(r, RBX, 3n);
+    run1(r, '0f bc c3'); // index 0 -> PF
+    expect(r.cpu.state.rflags & F.STATUS).toBe(F.PF);
+    setReg(r, RBX, 0n);
+    run1(r, '0f bc c3');
+    expect(r.cpu.state.rflags & F.STATUS).toBe(F.PF | F.ZF);
+  });
+});

@@ -3,12 +3,15 @@
 // may select a bit far outside the addressed operand (Vol. 2A §3.1.1.9 "Operand Addressing":
 // bit base and bit offset).
 //
-// Undefined flags: BT* leave OF SF AF PF unchanged; BSF/BSR leave CF OF SF AF PF unchanged
-// and, for a zero source, leave the destination unchanged (what Intel and AMD processors do).
+// Undefined flags, chosen to match this project's reference host (an AMD EPYC, probed with a
+// small C harness): BT* leave OF SF AF PF unchanged; BSF/BSR clear CF OF SF AF and set PF from
+// the bit index found (from 0 for a zero source). A zero source leaves the destination
+// unchanged, as Intel and AMD processors do.
 
 import { F } from '../archbits.ts';
 import { effectiveAddress, operandSegment, pairLinear, readOp, rmwRead, rmwWrite, writeReg } from '../access.ts';
 import type { Cpu } from '../cpu.ts';
+import { parity } from './arith.ts';
 import { K_IMM, K_MEM, type Handler, type Prepared } from '../operand.ts';
 import { ACC_READ, ACC_WRITE } from '../paging.ts';
 
@@ -68,13 +71,13 @@ function bitScan(reverse: boolean): Handler {
     const hi = size === 8 ? cpu.hi : 0;
     const s = cpu.state;
     if (lo === 0 && hi === 0) {
-      s.rflags |= F.ZF;
+      s.rflags = (s.rflags & ~F.STATUS) | F.ZF | parity(0);
       return;
     }
-    s.rflags &= ~F.ZF;
     let idx: number;
     if (reverse) idx = hi !== 0 ? 63 - Math.clz32(hi) : 31 - Math.clz32(lo);
     else idx = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 63 - Math.clz32(hi & -hi);
+    s.rflags = (s.rflags & ~F.STATUS) | parity(idx);
     writeReg(cpu, d.rk, d.ri, idx, 0);
   };
 }

@@ -93,3 +93,17 @@ describe('DIV and IDIV', () => {
     expect(reg(r, RDX)).toBe(0n);
   });
 });
+
+describe('undefined flags of MUL/IMUL and DIV follow the reference host', () => {
+  it('MUL leaves SF ZF AF PF unchanged; DIV leaves every flag unchanged', () => {
+    const r = rig3(0x80n, 2n);
+    const keep = F.SF | F.ZF | F.AF | F.PF;
+    r.cpu.state.rflags |= keep;
+    run1(r, 'f6 e3'); // mul bl = 0x100
+    expect(r.cpu.state.rflags & F.STATUS).toBe(keep | F.CF | F.OF);
+    const before = r.cpu.state.rflags;
+    setReg(r, RDX, 0n);
+    run1(r, 'f7 f3'); // div ebx
+    expect(r.cpu.state.rflags).toBe(before);
+  });
+});

@@ -2,14 +2,14 @@
 // "IDIV"). 8-, 16- and 32-bit products are computed exactly with numbers; 64-bit products
 // and 64/128-bit dividends use BigInt (these instructions are rare in the lab's loops).
 //
-// Undefined flags: after MUL/IMUL, SF ZF PF are set from the low half of the result (the
-// value stored in the destination) and AF is cleared; DIV/IDIV leave every flag unchanged.
+// Undefined flags: MUL/IMUL leave SF ZF AF PF unchanged, as this project's reference host
+// (an AMD EPYC, probed with a small C harness) does; DIV/IDIV leave every flag unchanged (the
+// host computes them from internal state no simple rule reproduces).
 
 import { F } from '../archbits.ts';
 import { readGpr, readOp, writeGpr, writeReg } from '../access.ts';
 import type { Cpu } from '../cpu.ts';
 import { de } from '../fault.ts';
-import { szp } from '../flags.ts';
 import type { Handler, Prepared } from '../operand.ts';
 
 const RAX = 0;
@@ -30,11 +30,9 @@ function mulU32(cpu: Cpu, a: number, b: number): number {
 
 const toBig = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 
-function setMulFlags(cpu: Cpu, overflow: boolean, lo: number, hi: number, size: number): void {
+function setMulFlags(cpu: Cpu, overflow: boolean): void {
   const s = cpu.state;
-  let f = szp(lo, hi, size);
-  if (overflow) f |= F.CF | F.OF;
-  s.rflags = (s.rflags & ~F.STATUS) | f;
+  s.rflags = overflow ? s.rflags | F.CF | F.OF : s.rflags & ~(F.CF | F.OF);
 }
 
 /** Sign-extends a `size`-byte value held in a number to a signed number (sizes 1, 2, 4). */
@@ -94,7 +92,7 @@ function mulOne(isSigned: boolean): Handler {
       writeGpr(cpu, RAX, size, l0, l1);
       writeGpr(cpu, RDX, size, h0, h1);
     }
-    setMulFlags(cpu, overflow, l0, l1, size);
+    setMulFlags(cpu, overflow);
   };
 }
 
@@ -115,7 +113,7 @@ function execImul(cpu: Cpu, p: Prepared): void {
   const ext = neg ? (size === 2 ? 0xffff : 0xffffffff) : 0;
   const overflow = h0 !== ext || (size === 8 && h1 !== ext);
   writeReg(cpu, d.rk, d.ri, l0, size === 8 ? l1 : 0);
-  setMulFlags(cpu, overflow, l0, l1, size);
+  setMulFlags(cpu, overflow);
 }
 
 /** DIV/IDIV: #DE on a zero divisor or a quotient that does not fit (SDM Vol. 2A "DIV", "IDIV"). */

@@ -109,3 +109,15 @@ describe('rotates change only CF and OF', () => {
     expect(rig.cpu.state.rflags & (F.CF | F.OF)).toBe(F.OF);
   });
 });
+
+describe('undefined shift flags follow the reference host', () => {
+  it('a non-zero shift sets AF; SHR by more than 1 sets OF from the top two result bits', () => {
+    const rig = makeRig();
+    setReg(rig, RAX, 0xc000_0000n);
+    run1(rig, 'c1 e8 02'); // shr eax, 2 -> 0x30000000
+    expect(rig.cpu.state.rflags & (F.AF | F.OF)).toBe(F.AF);
+    setReg(rig, RAX, 0xc000_0000n);
+    run1(rig, 'd1 e8'); // shr eax, 1 -> 0x60000000, OF = old MSB
+    expect(rig.cpu.state.rflags & (F.AF | F.OF)).toBe(F.AF | F.OF);
+  });
+});
