@@ -22,6 +22,9 @@
 //    claims. 'unsupported': an opcode byte with no row at all (also #UD for the executor,
 //    but the message says the lab does not model it). 'too-long': #GP(0).
 //  - `opSize` of a form without operand size (VMXON, LGDT, INT3) is the mode's default.
+//  - 16/32-bit modes read the same rows: a `d64` row whose 64 bits are only that default
+//    (near branches, PUSH imm32, RET) works at the mode's operand size, except where a
+//    16-bit size would shrink its 4-byte immediate (rel16/imm16 forms are not in the table).
 
 import { DecodeCursor } from './decode-cursor.ts';
 import { scanPrefixes } from './decode-prefixes.ts';
