@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../arch/profiles/index.ts';
 import { runConformance } from './run-program.ts';
+import { VmxCaps } from '../../vmx/caps.ts';
 
 const GOOD = 0x600dn;
 
@@ -86,5 +87,20 @@ describe.each(PROFILES.map((p) => [p.id] as const))('VM-entry failures of the br
     const launch = machine.events.filter((e) => e.kind === 'vmx').at(-1);
     expect(launch).toMatchObject({ kind: 'vmx', result: 'VMfailValid', error: 8, text: 'vmlaunch' });
     expect(machine.cpu.getGpr64(3)).toBe(0xbadn);
+  });
+});
+
+describe.each(PROFILES.map((p) => [p.id, p] as const))('INVEPT and INVVPID on %s', (profile, p) => {
+  it('succeed for all-context, VMfailValid(28) for an unsupported type or VPID 0; #UD without EPT', () => {
+    const caps = new VmxCaps((i) => p.msrs[i] ?? 0n, p.maxPhysAddr);
+    const { machine, diagnostics } = runConformance('invalidate.asm', profile);
+    expect(diagnostics).toEqual([]);
+    const inv = machine.events.filter((e) => (e.kind === 'vmx' || e.kind === 'fault') && /^inv/.test(e.text ?? ''));
+    if (!caps.ept || !caps.invept) {
+      expect(inv).toMatchObject([{ kind: 'fault', vector: 6 }]);
+      return;
+    }
+    expect(inv.map((e) => (e.kind === 'vmx' ? `${e.result}${e.error ?? ''}` : e.kind))).toEqual(['VMsucceed', 'VMfailValid28', 'VMsucceed', 'VMfailValid28']);
+    expect(machine.cpu.getGpr64(3)).toBe(GOOD);
   });
 });
