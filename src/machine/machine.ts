@@ -72,7 +72,8 @@ export class Machine {
   private readonly exec: Executor;
   /** The executor's processor, called directly on the hot path. */
   private readonly core: Cpu;
-  private readonly vmx: VmxPlug | null;
+  /** The plugged-in VT-x model (the default one is a `VmxModel` of src/vmx, with its queries), or null. */
+  readonly vmx: VmxPlug | null;
   private readonly history: History<MachineSnapshot> | null;
   private readonly listeners = new Map<MachineEventKind | '*', Set<Listener>>();
   private program: Program = programFromBytes(new Uint8Array());
