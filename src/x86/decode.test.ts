@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { decode } from './decode.ts';
 import { disassemble } from './disasm.ts';
@@ -182,5 +183,25 @@ describe('fetching', () => {
     const r = decode((i) => { seen.push(i); return bytes[i]!; }, 64);
     expect(r.ok).toBe(true);
     expect(seen).toEqual(bytes.map((_, i) => i));
+  });
+});
+
+describe('robustness on arbitrary bytes (fast-check, fixed seed)', () => {
+  it('never throws, never reads past byte 14, and what decodes also disassembles', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 15, maxLength: 15 }), fc.constantFrom(16, 32, 64), (bytes, mode) => {
+        let maxRead = -1;
+        const r = decode((i) => { maxRead = Math.max(maxRead, i); return bytes[i]!; }, mode as 16 | 32 | 64, 0x1000n);
+        expect(maxRead).toBeLessThan(15);
+        if (r.ok) {
+          expect(r.insn.length).toBeGreaterThan(0);
+          expect(r.insn.length).toBe(maxRead + 1);
+          expect(disassemble(r.insn, 0x1000n, { mode: mode as 16 | 32 | 64 })).toMatch(/^[a-z]/);
+        } else {
+          expect(r.length).toBeLessThanOrEqual(15);
+        }
+      }),
+      { seed: 20261121, numRuns: 20000 },
+    );
   });
 });
