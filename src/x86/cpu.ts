@@ -3,10 +3,10 @@
 // X86Fault before changing RIP (SDM Vol. 3A §6.5 "Exception Classifications": faults are
 // restartable), which the machine catches (STYLE rule 9).
 
-import { ARB, C0, C4, EF } from './archbits.ts';
+import { ARB, C0, C4, EF, F } from './archbits.ts';
 import { decode } from './decode.ts';
 import { NO_VMX_MODEL_MESSAGE, type CpuHandle, type X86Env } from './env.ts';
-import { X86Fault, gp } from './fault.ts';
+import { X86Fault, Vector, gp } from './fault.ts';
 import type { DecodedInstruction } from './isa/decoded.ts';
 import { prepareOperand, type Handler, type Prepared } from './operand.ts';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind } from './paging.ts';
@@ -19,6 +19,8 @@ import { STEP_HALTED, STEP_OK, type StepResult } from './step.ts';
 export { STEP_HALTED, STEP_OK, type StepResult };
 
 const TWO32 = 4294967296;
+/** DR6.BS, single-step (SDM Vol. 3B §18.2.3 "Debug Status Register (DR6)"). */
+const DR6_BS = 1n << 14n;
 const DECODE_CACHE_LIMIT = 65536;
 
 /** One logical processor. */
@@ -136,9 +138,16 @@ export class Cpu implements CpuHandle {
     this.current = p;
     const n = s.rip + p.length;
     this.next = this.mode === 64 ? n : this.mode === 32 ? n % TWO32 : n % 65536;
+    const singleStep = (s.rflags & F.TF) !== 0;
     p.exec(this, p);
     s.rip = this.next;
     s.icount++;
+    if (singleStep && this.stop === null) {
+      // TF set before the instruction: a single-step #DB trap after it (SDM Vol. 3B §18.3.1.4
+      // "Single-Step Exception Condition"), with DR6.BS set.
+      s.dr[6] = s.dr[6]! | DR6_BS;
+      throw new X86Fault(Vector.DB, undefined, 'single-step trap (RFLAGS.TF = 1)', 'trap', s.rip);
+    }
     return this.stop ?? STEP_OK;
   }
 
@@ -229,6 +238,11 @@ export class Cpu implements CpuHandle {
     } else {
       this.split = 4096 - off;
       this.pa1 = translate(s, this.env, this.tlb, lin + this.split, acc, user, implicitSupervisor);
+    }
+    // Alignment check: CPL 3 data accesses with CR0.AM and RFLAGS.AC (SDM Vol. 3A §6.15
+    // "Interrupt 17—Alignment Check Exception"); it ranks below #PF (§6.9, Table 6-2).
+    if (user && (off & (size - 1)) !== 0 && (s.cr0 & C0.AM) !== 0 && (s.rflags & F.AC) !== 0) {
+      throw new X86Fault(Vector.AC, 0, `unaligned ${size}-byte access at CPL 3 with CR0.AM and RFLAGS.AC set`);
     }
   }
 

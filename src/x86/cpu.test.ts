@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ARB, C0, F } from './archbits.ts';
+import { X86Fault } from './fault.ts';
+import { hexBytes, makeRig, reg, run1, setReg, T, type TestRig } from './testing.ts';
+import { SegIndex } from './state.ts';
+
+const RAX = 0;
+const RBX = 3;
+
+function caught(f: () => unknown): X86Fault {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof X86Fault) return e;
+    throw e;
+  }
+  throw new Error('expected an X86Fault');
+}
+
+function put(rig: TestRig, at: number, bytes: string): void {
+  hexBytes(bytes).forEach((b, i) => rig.mem.write8(at + i, b));
+}
+
+describe('stepping', () => {
+  it('self-modifying code: a store into a cached instruction is seen on the next fetch', () => {
+    const rig = makeRig();
+    // loop: mov eax, 1 ; mov byte [rbx], 2 (patches the immediate) ; jmp loop
+    put(rig, T.CODE, 'b8 01 00 00 00  c6 03 02  eb f6');
+    setReg(rig, RBX, BigInt(T.CODE + 1));
+    rig.cpu.flushDecodeCache();
+    rig.cpu.step();
+    expect(reg(rig, RAX)).toBe(1n);
+    rig.cpu.step();
+    rig.cpu.step();
+    rig.cpu.step();
+    expect(reg(rig, RAX)).toBe(2n);
+  });
+  it('a fault leaves RIP and the retired-instruction count unchanged', () => {
+    const rig = makeRig();
+    const n = rig.cpu.state.icount;
+    expect(caught(() => run1(rig, '0f 0b')).vector).toBe(6);
+    expect(rig.cpu.state.rip).toBe(T.CODE);
+    expect(rig.cpu.state.icount).toBe(n);
+  });
+  it('an instruction longer than 15 bytes is #GP(0)', () => {
+    const rig = makeRig();
+    const f = caught(() => run1(rig, '66 66 66 66 66 66 66 66 66 66 66 66 66 66 48 01 c0'));
+    expect([f.vector, f.errorCode]).toEqual([13, 0]);
+  });
+  it('a non-canonical RIP is #GP(0) on fetch', () => {
+    const rig = makeRig();
+    rig.cpu.state.rip = 2 ** 47;
+    expect(caught(() => rig.cpu.step()).vector).toBe(13);
+  });
+  it('TF: a single-step #DB trap after the instruction, with the next RIP', () => {
+    const rig = makeRig();
+    rig.cpu.state.rflags |= F.TF;
+    const f = caught(() => run1(rig, '48 ff c0'));
+    expect([f.vector, f.kind, f.nextRip]).toEqual([1, 'trap', T.CODE + 3]);
+    expect(reg(rig, RAX)).toBe(1n);
+    expect(rig.cpu.state.rip).toBe(T.CODE + 3);
+  });
+  it('alignment check only at CPL 3 with CR0.AM and RFLAGS.AC', () => {
+    const rig = makeRig();
+    setReg(rig, RBX, 0x20001n);
+    run1(rig, '8b 03'); // CPL 0: no check
+    const s = rig.cpu.state;
+    s.cr0 |= C0.AM;
+    s.rflags |= F.AC;
+    s.segSel[SegIndex.CS] = T.CS3;
+    s.segAr[SegIndex.CS] |= 3 << ARB.DPL_SHIFT;
+    rig.cpu.stateChanged();
+    const f = caught(() => run1(rig, '8b 03'));
+    expect([f.vector, f.errorCode]).toEqual([17, 0]);
+    setReg(rig, RBX, 0x20004n);
+    run1(rig, '8b 03');
+  });
+  it('clone() makes an independent snapshot', () => {
+    const rig = makeRig();
+    const snap = rig.cpu.state.clone();
+    run1(rig, '48 ff c0');
+    expect(rig.cpu.state.getGpr64(0)).toBe(1n);
+    expect(snap.getGpr64(0)).toBe(0n);
+    rig.cpu.state.copyFrom(snap);
+    rig.cpu.stateChanged();
+    expect(rig.cpu.state.rip).toBe(T.CODE);
+  });
+});
