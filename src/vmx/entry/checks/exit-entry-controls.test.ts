@@ -173,6 +173,18 @@ describe('ctrl.entry.event.reserved-bits', () => {
   });
 });
 
+describe('ctrl.entry.event.reserved-bits with FRED', () => {
+  each('%s: bit 13 (nested exception) is allowed only when IA32_VMX_BASIC[58] reports it', (_id, p) => {
+    for (const fred of [false, true]) {
+      const e = validEntry(p);
+      const basic = cap(p, MSR.IA32_VMX_BASIC);
+      e.msrs.set(MSR.IA32_VMX_BASIC, fred ? basic | bit(58) : basic & ~bit(58));
+      inject(e, info(3n, 13n, true) | bit(13));
+      expectRule(e, 'ctrl.entry.event.reserved-bits', fred, `fred ${fred}`);
+    }
+  });
+});
+
 describe('ctrl.entry.event.error-code', () => {
   each('%s: bits 31:16 of the error code are 0 (bit 15 may be set: SDM erratum, decision 0004)', (_id, p) => {
     for (let b = 0; b < 32; b++) {

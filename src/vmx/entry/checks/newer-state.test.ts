@@ -56,7 +56,8 @@ describe('*.s-cet.valid', () => {
 describe('*.s-cet.address and *.ssp.address', () => {
   each('%s: canonical on a 64-bit side, 32-bit otherwise', (_id, p) => {
     for (const s of SIDES) for (const k of ['S_CET', 'SSP']) {
-      const id = `${s.side}.${k === 'S_CET' ? 's-cet' : 'ssp'}.address`;
+      const reg = k === 'S_CET' ? 's-cet' : 'ssp';
+      const id = `${s.side}.${reg}.address`;
       for (const { value, ok } of canonicalSweep(p.linearAddressBits)) {
         const e = validEntry(p);
         orCtl(e, s.ctl, s.cet);
