@@ -272,6 +272,17 @@ function genForward(w: Writer): void {
     'fwd_data: dq 0, 0',
   ];
   w.add('forward', f);
+  // Numeric branch targets (always rel32 unless `short`), segment overrides on labels
+  // (absolute, not RIP-relative), `$` and direct-map arithmetic as PA(x) writes it.
+  w.add('misc', [
+    'jmp 0xFFFF888000100000', 'call 0xFFFF888000100010', 'je 0xFFFF888000100002', 'jmp 0x1000', 'call 0x1000',
+    'jmp short $+2', 'jmp $+0x100', 'lea rax, [$]', 'lea rbx, [$+5]', 'mov rax, [gs:data0]', 'mov rax, [fs:data0+rax]',
+    'mov rax, data0-0xFFFF888000000000', 'push data0-0xFFFF888000000000', 'mov rax, [data0-0xFFFF888000000000]',
+    'mov ecx, data1-0xFFFF888000000000', 'cmp qword [data0], 0', 'mov rax, [rbx+data1-data0]', 'mov rax, [abs data0+rax]',
+    'mov rcx, 0x480', 'rdmsr', 'shl rdx, 20h', 'or rax, rdx', 'mov rbx, cr0', 'and rbx, rax', 'vmwrite rbx, rax', 'vmwrite rcx, [rsp+28h+8h]',
+    'mov eax, 0x681e', 'vmread rax, rbx', 'mov ecx, 0x3a', 'bts eax, 2', 'btr rax, 0', 'test eax, 1 << 5', 'or eax, (1 << 13) | 1',
+    'mov rax, ~0', 'mov eax, -2', 'and rax, ~0xfff', 'mov qword [rsp-8], data1', 'lea rdi, [rel data1]', 'movzx eax, word [rdi]',
+  ]);
 }
 
 function header(name: string): string[] {

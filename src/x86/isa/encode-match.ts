@@ -161,6 +161,9 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
         if (op.kind !== 'imm') return 'kind';
         if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
         if (spec.immSize === 1 && branch === 'near') return 'range';
+        // NASM shortens a jump only to a label (same section): a plain-number target takes
+        // rel32 unless `short` is written (`jmp 0x1000` = E9, `jmp $` = EB FE).
+        if (spec.immSize === 1 && branch === undefined && op.known && !op.reloc && !REL8_ONLY.has(f.mnemonic)) return 'range';
         if (spec.immSize !== 1 && branch === 'short') return 'short-range';
         rel = { target: op.value, size: spec.immSize, known: op.known };
         break;

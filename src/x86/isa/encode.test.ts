@@ -115,9 +115,12 @@ describe('encode: memory operands', () => {
 
 describe('encode: branches', () => {
   it('picks rel8 when it reaches, rel32 otherwise, and obeys short/near', () => {
-    expect(enc('jmp', [i(BASE)])).toBe('eb fe');
-    expect(enc('jne', [i(BASE + 0x81n)])).toBe('75 7f');
-    expect(enc('jne', [i(BASE + 0x82n)])).toBe('0f 85 7c 00 00 00');
+    expect(enc('jmp', [i(BASE, { reloc: true })])).toBe('eb fe');
+    expect(enc('jmp', [i(BASE)])).toBe('e9 fb ff ff ff');
+    expect(enc('jmp', [i(BASE + 2n)], { branch: 'short' })).toBe('eb 00');
+    expect(enc('loop', [i(BASE + 2n)])).toBe('e2 00');
+    expect(enc('jne', [i(BASE + 0x81n, { reloc: true })])).toBe('75 7f');
+    expect(enc('jne', [i(BASE + 0x82n, { reloc: true })])).toBe('0f 85 7c 00 00 00');
     expect(enc('jmp', [i(BASE)], { branch: 'near' })).toBe('e9 fb ff ff ff');
     expect(enc('jmp', [i(BASE + 200n)], { branch: 'short' })).toBe('error: short jump is out of range');
     expect(enc('call', [i(BASE)])).toBe('e8 fb ff ff ff');

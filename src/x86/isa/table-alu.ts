@@ -85,7 +85,7 @@ function bitTestRows(name: string, opReg: string, n: number): FormRow[] {
   ];
 }
 
-const SHIFT: FlagEffects = { written: 'OSZPC', undefined: 'A', read: '' };
+const SHIFT: FlagEffects = { written: 'OSZPC', undefined: 'A' };
 const ROTATE: FlagEffects = { written: 'OC' };
 const ROTATE_C: FlagEffects = { written: 'OC', read: 'C' };
 const MULF: FlagEffects = { written: 'OC', undefined: 'SZAP' };

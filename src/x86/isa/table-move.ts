@@ -118,9 +118,9 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('0F A1', 'POP FS', { access: ['w'], osz: 'd64', size: 8 }),
   row('0F A9', 'POP GS', { access: ['w'], osz: 'd64', size: 8 }),
   // PUSHF/POPF: SDM Vol. 2B §4.3 "PUSHF/PUSHFD/PUSHFQ", "POPF/POPFD/POPFQ".
-  row('9C', 'PUSHFW', { size: 2, osz: 'd64' }),
-  row('9C', 'PUSHFQ', { size: 8, osz: 'd64', modes: '64' }),
-  row('9C', 'PUSHFD', { size: 4, modes: '16/32' }),
+  row('9C', 'PUSHFW', { size: 2, osz: 'd64', flags: { read: '*' } }),
+  row('9C', 'PUSHFQ', { size: 8, osz: 'd64', modes: '64', flags: { read: '*' } }),
+  row('9C', 'PUSHFD', { size: 4, modes: '16/32', flags: { read: '*' } }),
   row('9D', 'POPFW', { size: 2, osz: 'd64', flags: { written: '*' } }),
   row('9D', 'POPFQ', { size: 8, osz: 'd64', modes: '64', flags: { written: '*' } }),
   row('9D', 'POPFD', { size: 4, modes: '16/32', flags: { written: '*' } }),

@@ -21,6 +21,9 @@ function selectorSourceAliases(name: string, op: string): FormRow[] {
   ];
 }
 
+/** RFLAGS written by the VMX instructions' VMsucceed / VMfail outcomes. */
+const VMX_FLAGS = { written: 'OSZAPC' } as const;
+
 export const SYSTEM_ROWS: readonly FormRow[] = [
   // NOP, PAUSE, traps and halts: SDM Vol. 2B §4.3 "NOP", "PAUSE"; Vol. 2A §3.2 "INT n/INTO/INT3/INT1", "HLT"; Vol. 2B §4.3 "UD".
   row('90', 'NOP'),
@@ -117,31 +120,33 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('0F 01 C9', 'MWAIT'),
 
   // System calls and mode switches: SDM Vol. 2B §4.3 "SYSCALL", "SYSRET", "SWAPGS"; Vol. 2B §4.3 "RSM"; Vol. 2D §7.x "GETSEC[leaf]".
-  row('0F 05', 'SYSCALL', { modes: '64' }),
-  row('0F 07', 'SYSRET', { size: 4 }),
+  row('0F 05', 'SYSCALL', { modes: '64', flags: { read: '*', written: '*' } }),
+  row('0F 07', 'SYSRET', { size: 4, flags: { written: '*' } }),
   // NASM has no SYSRETQ mnemonic: it writes `o64 sysret` (the SYSRET row with REX.W).
-  row('REX.W 0F 07', 'SYSRETQ', { size: 8, encode: false }),
+  row('REX.W 0F 07', 'SYSRETQ', { size: 8, encode: false, flags: { written: '*' } }),
   row('0F 01 F8', 'SWAPGS', { modes: '64' }),
-  row('0F AA', 'RSM'),
+  row('0F AA', 'RSM', { flags: { written: '*' } }),
   row('NP 0F 37', 'GETSEC'),
 
   // VMX: SDM Vol. 3C §31.3 "VMX Instructions". The memory operands are 64-bit physical
-  // addresses or pointers; NASM takes no size keyword on them.
-  row('F3 0F C7 /6', 'VMXON m64', { access: ['r'], osz: 'none' }),
-  row('66 0F C7 /6', 'VMCLEAR m64', { access: ['r'], osz: 'none' }),
-  row('NP 0F C7 /6', 'VMPTRLD m64', { access: ['r'], osz: 'none' }),
-  row('NP 0F C7 /7', 'VMPTRST m64', { access: ['w'], osz: 'none' }),
-  row('NP 0F 78 /r', 'VMREAD r/m64, r64', { access: ['w', 'r'], osz: 'd64' }),
-  row('NP 0F 79 /r', 'VMWRITE r64, r/m64', { access: ['r', 'r'], osz: 'd64' }),
-  row('NP 0F 78 /r', 'VMREAD r/m32, r32', { access: ['w', 'r'], modes: '16/32' }),
-  row('NP 0F 79 /r', 'VMWRITE r32, r/m32', { access: ['r', 'r'], modes: '16/32' }),
-  row('0F 01 C2', 'VMLAUNCH'),
-  row('0F 01 C3', 'VMRESUME'),
-  row('0F 01 C4', 'VMXOFF'),
-  row('0F 01 C1', 'VMCALL'),
+  // addresses or pointers; NASM takes no size keyword on them. Each reports its outcome in
+  // RFLAGS (SDM Vol. 3C §31.2 "Conventions": VMsucceed clears CF PF AF ZF SF OF,
+  // VMfailInvalid sets CF, VMfailValid sets ZF), hence `VMX_FLAGS`.
+  row('F3 0F C7 /6', 'VMXON m64', { flags: VMX_FLAGS, access: ['r'], osz: 'none' }),
+  row('66 0F C7 /6', 'VMCLEAR m64', { flags: VMX_FLAGS, access: ['r'], osz: 'none' }),
+  row('NP 0F C7 /6', 'VMPTRLD m64', { flags: VMX_FLAGS, access: ['r'], osz: 'none' }),
+  row('NP 0F C7 /7', 'VMPTRST m64', { flags: VMX_FLAGS, access: ['w'], osz: 'none' }),
+  row('NP 0F 78 /r', 'VMREAD r/m64, r64', { flags: VMX_FLAGS, access: ['w', 'r'], osz: 'd64' }),
+  row('NP 0F 79 /r', 'VMWRITE r64, r/m64', { flags: VMX_FLAGS, access: ['r', 'r'], osz: 'd64' }),
+  row('NP 0F 78 /r', 'VMREAD r/m32, r32', { flags: VMX_FLAGS, access: ['w', 'r'], modes: '16/32' }),
+  row('NP 0F 79 /r', 'VMWRITE r32, r/m32', { flags: VMX_FLAGS, access: ['r', 'r'], modes: '16/32' }),
+  row('0F 01 C2', 'VMLAUNCH', { flags: VMX_FLAGS }),
+  row('0F 01 C3', 'VMRESUME', { flags: VMX_FLAGS }),
+  row('0F 01 C4', 'VMXOFF', { flags: VMX_FLAGS }),
+  row('0F 01 C1', 'VMCALL', { flags: VMX_FLAGS }),
   row('NP 0F 01 D4', 'VMFUNC'),
-  row('66 0F 38 80 /r', 'INVEPT r64, m128', { access: ['r', 'r'], osz: 'd64' }),
-  row('66 0F 38 81 /r', 'INVVPID r64, m128', { access: ['r', 'r'], osz: 'd64' }),
-  row('66 0F 38 80 /r', 'INVEPT r32, m128', { access: ['r', 'r'], modes: '16/32' }),
-  row('66 0F 38 81 /r', 'INVVPID r32, m128', { access: ['r', 'r'], modes: '16/32' }),
+  row('66 0F 38 80 /r', 'INVEPT r64, m128', { flags: VMX_FLAGS, access: ['r', 'r'], osz: 'd64' }),
+  row('66 0F 38 81 /r', 'INVVPID r64, m128', { flags: VMX_FLAGS, access: ['r', 'r'], osz: 'd64' }),
+  row('66 0F 38 80 /r', 'INVEPT r32, m128', { flags: VMX_FLAGS, access: ['r', 'r'], modes: '16/32' }),
+  row('66 0F 38 81 /r', 'INVVPID r32, m128', { flags: VMX_FLAGS, access: ['r', 'r'], modes: '16/32' }),
 ];
