@@ -14,6 +14,7 @@ import type { EntryCheckReport } from './entry/runner.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
 import { exitReasonFor } from './exit/intercept.ts';
 import { vmExit } from './exit/vm-exit.ts';
+import { injectEvent } from './transition/inject.ts';
 import { rflagsAfter, type InsnResult } from './instructions/common.ts';
 import { crViolatesFixedBits } from './instructions/cr-fixed.ts';
 import type { LaunchContext } from './instructions/vmlaunch.ts';
@@ -128,6 +129,13 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       case 'vm-exit': exitForInstruction(cpu, insn, r.reason); return;
       case 'vm-entry':
         reports.push({ kind: 'vmentry' });
+        if (r.entry.kind === 'entered') {
+          // §27.6: the injected event is delivered after the entry, so its report follows 'vmentry'.
+          const current = vmx.currentVmcs();
+          if (current && injectEvent(cpu, current) === 'not-modelled') {
+            return { kind: 'stop', message: 'VM entry injects an event of type 7 (pending MTF VM exit), which the lab does not model yet' };
+          }
+        }
         if (r.entry.kind === 'failed') {
           reports.push({ kind: 'vmexit', reason: r.entry.reason, name: exitReasonName(r.entry.reason), entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
         }

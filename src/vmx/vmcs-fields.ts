@@ -8,6 +8,8 @@ import { fieldExists } from '../arch/vmcs/exists.ts';
 import type { FieldResolver, FieldShape, VmcsFieldWidth } from './vmcs-store.ts';
 
 const USED = [
+  'VM_ENTRY_EXCEPTION_ERROR_CODE',
+  'VM_ENTRY_INSTRUCTION_LEN',
   'CPU_BASED_VM_EXEC_CONTROL',
   'EPTP_INDEX',
   'EPTP_LIST_ADDRESS',

@@ -104,3 +104,14 @@ describe.each(PROFILES.map((p) => [p.id, p] as const))('INVEPT and INVVPID on %s
     expect(machine.cpu.getGpr64(3)).toBe(GOOD);
   });
 });
+
+describe.each(PROFILES.map((p) => [p.id] as const))('event injection on %s', (profile) => {
+  it('an injected #UD meets the not-present IDT gates of the shared IDT: #NP, #DF, then a triple-fault VM exit', () => {
+    const inject = (src: string) => src.replace('    ; -- 9. launch\n', '    ; -- 9. launch\n    mov ebx, 0x80000306\n    mov eax, VM_ENTRY_INTR_INFO_FIELD\n    call vmw\n');
+    const { machine } = runConformance('bringup.asm', profile, undefined, inject);
+    const kinds = machine.events.filter((e) => e.kind === 'vmentry' || e.kind === 'vmexit').map((e) => (e.kind === 'vmexit' ? `exit ${e.reason}` : 'entry'));
+    expect(kinds[0]).toBe('entry');
+    expect(kinds[1]).toBe('exit 2');
+    expect(machine.cpu.getGpr64(14)).toBe(2n); // the host read EXIT_REASON_TRIPLE_FAULT
+  });
+});
