@@ -7,6 +7,7 @@ import type { EntryContext } from '../context.ts';
 import { PASS, fail, fv, hex } from '../../outcome.ts';
 import type { CapabilityRef, Verdict } from '../../outcome.ts';
 import { MSR, PIN, PROC, PROC2, EXIT, ENTRY, VMX_BASIC, msrName } from '../local-arch.ts';
+import type { ControlName } from '../../../arch/controls/index.ts';
 
 /** Pin-based controls as written. */
 export function pinControls(ctx: EntryContext): bigint {
@@ -24,27 +25,34 @@ export function proc2Controls(ctx: EntryContext): bigint {
   return ctx.vmcs.read('SECONDARY_VM_EXEC_CONTROL');
 }
 
+/** VM-exit controls as written. */
 export function exitControls(ctx: EntryContext): bigint {
   return ctx.vmcs.read('VM_EXIT_CONTROLS');
 }
 
+/** VM-entry controls as written. */
 export function entryControls(ctx: EntryContext): bigint {
   return ctx.vmcs.read('VM_ENTRY_CONTROLS');
 }
 
-export function pinHas(ctx: EntryContext, f: keyof typeof PIN.mask): boolean {
+/** Whether pin-based control `f` (by Linux name) is 1. */
+export function pinHas(ctx: EntryContext, f: ControlName): boolean {
   return PIN.has(pinControls(ctx), f);
 }
-export function procHas(ctx: EntryContext, f: keyof typeof PROC.mask): boolean {
+/** Whether primary processor-based control `f` (by Linux name) is 1. */
+export function procHas(ctx: EntryContext, f: ControlName): boolean {
   return PROC.has(procControls(ctx), f);
 }
-export function proc2Has(ctx: EntryContext, f: keyof typeof PROC2.mask): boolean {
+/** Whether secondary (effective: 0 without "activate secondary controls") control `f` (by Linux name) is 1. */
+export function proc2Has(ctx: EntryContext, f: ControlName): boolean {
   return PROC2.has(proc2Controls(ctx), f);
 }
-export function exitHas(ctx: EntryContext, f: keyof typeof EXIT.mask): boolean {
+/** Whether VM-exit control `f` (by Linux name) is 1. */
+export function exitHas(ctx: EntryContext, f: ControlName): boolean {
   return EXIT.has(exitControls(ctx), f);
 }
-export function entryHas(ctx: EntryContext, f: keyof typeof ENTRY.mask): boolean {
+/** Whether VM-entry control `f` (by Linux name) is 1. */
+export function entryHas(ctx: EntryContext, f: ControlName): boolean {
   return ENTRY.has(entryControls(ctx), f);
 }
 
