@@ -193,6 +193,37 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     expect(vmread(rig, 'EPT_POINTER')).toBe(eptp(3n));
   });
 
+  it('with VMCS shadowing, guest VMREAD/VMWRITE use the shadow VMCS unless the bitmaps say exit', () => {
+    const caps = new VmxCaps((i) => p.msrs[i] ?? 0n, p.maxPhysAddr);
+    if (!caps.vmcsShadowing) return;
+    const SHADOW = 0x70_0000n;
+    const rig = readyToLaunch(p, (f) => {
+      f.set('CPU_BASED_VM_EXEC_CONTROL', f.get('CPU_BASED_VM_EXEC_CONTROL')! | (1n << 31n));
+      f.set('SECONDARY_VM_EXEC_CONTROL', 1n << 14n); // VMCS shadowing
+      f.set('VMREAD_BITMAP', 0x71_0000n);
+      f.set('VMWRITE_BITMAP', 0x72_0000n);
+      f.set('VMCS_LINK_POINTER', SHADOW);
+    });
+    // A shadow VMCS: revision with bit 31 set, cleared once so its region holds the lab layout.
+    rig.write(Number(SHADOW), 4, (p.msrs[0x480]! & 0x7fff_ffffn) | 0x8000_0000n);
+    rig.write(0x72_0000 + (0x681e >> 3), 1, 1n << BigInt(0x681e & 7)); // VMWRITE of GUEST_RIP exits
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(rig.model.mode()).toBe('non-root');
+    rig.cpu.state.setGpr64(0, 0x4002n); // CPU_BASED_VM_EXEC_CONTROL of the shadow VMCS
+    rig.cpu.state.setGpr64(1, 0x1234n);
+    expect(rig.step(insn('vmwrite', [r64(0), r64(1)], 3))).toBeUndefined();
+    expect(rig.model.mode()).toBe('non-root');
+    expect(outcomeOf(rig)).toBe('VMsucceed');
+    rig.step(insn('vmread', [r64(2), r64(0)], 3));
+    expect(rig.cpu.state.getGpr64(2)).toBe(0x1234n);
+    rig.cpu.state.setGpr64(0, 0x681en);
+    rig.step(insn('vmwrite', [r64(0), r64(1)], 3));
+    expect(rig.model.mode()).toBe('root');
+    expect(vmread(rig, 'VM_EXIT_REASON')).toBe(25n);
+    // The ordinary VMCS kept its own primary controls.
+    expect(vmread(rig, 'CPU_BASED_VM_EXEC_CONTROL')).not.toBe(0x1234n);
+  });
+
   it('a triple fault in the guest exits with reason 2', () => {
     const rig = readyToLaunch(p);
     rig.exec(insn('vmlaunch', [], 3));
