@@ -1,5 +1,77 @@
-// The typed API the lab's Web Worker exposes over comlink (filled in by the UI issue).
-// It mirrors the Machine facade and returns plain data only (STYLE rule 14).
+// The typed API the lab's Web Worker exposes over comlink. It mirrors the Machine facade and
+// returns plain data only (STYLE rule 14): the UI holds snapshots, never core objects. Numbers
+// that can exceed 2^53 travel as hex strings; parsing them is the worker's job (`parseValue`).
+
+import { LabSession, parseValue } from './session.ts';
+import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
+
+export type * from './types.ts';
 
 /** Version of the worker protocol, bumped on any incompatible change. */
 export const WORKER_API_VERSION = 1;
+
+/** What the worker answers. Every method is async across the worker boundary. */
+export interface LabApi {
+  version(): number;
+  profiles(): ProfileInfo[];
+  /** Assembles the program and boots a fresh machine (diagnostics when it does not assemble). */
+  load(source: string, settings: LabSettings): LoadOutcome;
+  snapshot(): LabSnapshot;
+  step(n?: number): LabSnapshot;
+  stepBack(n?: number): { ok: boolean; snapshot: LabSnapshot };
+  /** Returns to the state after step `step` (a click in the timeline). */
+  jumpTo(step: number): { ok: boolean; snapshot: LabSnapshot };
+  /** Runs in slices until halt, fault, breakpoint or `stop()`. */
+  run(): Promise<RunOutcome>;
+  stop(): void;
+  reset(): LabSnapshot;
+  setBreakpoints(lines: readonly number[]): LabSnapshot;
+  /** MOV to CR0/CR4 (or WRMSR to EFER) with one bit flipped. */
+  setCrBit(reg: 'CR0' | 'CR4' | 'EFER', bit: number, value: boolean): EditOutcome;
+  /** WRMSR for a writable MSR; for a capability MSR, the profile's value (hex string). */
+  editMsr(index: number, value: string): EditOutcome;
+  /** VMWRITE to a field by its Linux name (hex or decimal string). */
+  vmwrite(field: string, value: string): EditOutcome;
+  setRegister(name: string, value: string): LabSnapshot;
+  readMemory(phys: number, length: number): Uint8Array;
+  /** Test hook: makes the worker throw, as a crash would. */
+  crash(): never;
+}
+
+function bad(session: LabSession, text: string): EditOutcome {
+  return { ok: false, message: `not a number: '${text}' (use 0x1f, 1fh or 31)`, snapshot: session.snapshot() };
+}
+
+/** Builds the API over a fresh session (the worker exposes it; tests call it over a MessageChannel). */
+export function createLabApi(session = new LabSession()): LabApi {
+  return {
+    version: () => WORKER_API_VERSION,
+    profiles: () => session.profiles(),
+    load: (source, settings) => session.load(source, settings),
+    snapshot: () => session.snapshot(),
+    step: (n) => session.step(n),
+    stepBack: (n) => session.stepBack(n),
+    jumpTo: (step) => session.jumpTo(step),
+    run: () => session.run(),
+    stop: () => session.stop(),
+    reset: () => session.reset(),
+    setBreakpoints: (lines) => session.setBreakpoints(lines),
+    setCrBit: (reg, bit, value) => session.setCrBit(reg, bit, value),
+    editMsr(index, text) {
+      const v = parseValue(text);
+      return v === undefined ? bad(session, text) : session.setCapabilityMsr(index, v);
+    },
+    vmwrite(field, text) {
+      const v = parseValue(text);
+      return v === undefined ? bad(session, text) : session.vmwrite(field, v);
+    },
+    setRegister(name, text) {
+      const v = parseValue(text);
+      return v === undefined ? session.snapshot() : session.setRegister(name, v);
+    },
+    readMemory: (phys, length) => session.readMemory(phys, length),
+    crash() {
+      throw new Error('crash requested');
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The UI's handle on the lab worker: a comlink proxy created on first use (so importing this in
+// vitest spawns nothing), and restarted when the worker crashes. The program text and settings
+// live on the UI side, so after a restart the bridge re-loads them and replays the step count.
+
+import { wrap, type Remote } from 'comlink';
+import type { LabApi } from './api.ts';
+
+/** Something that behaves like a Worker (a real one in the browser, a MessagePort in tests). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: string, listener: (ev: unknown) => void): void;
+  removeEventListener(type: string, listener: (ev: unknown) => void): void;
+  terminate?(): void;
+}
+
+export interface LabClient {
+  /** The worker's API (starts the worker on first use). */
+  api(): Remote<LabApi>;
+  /** Kills the worker and starts a fresh one; listeners of `onRestart` restore the state. */
+  restart(): void;
+  /** Called after the worker was restarted (crash or explicit restart). */
+  onRestart(listener: () => void): () => void;
+  /** Stops the worker for good. */
+  dispose(): void;
+}
+
+/** The browser worker (module worker, bundled by Vite). */
+export function browserWorker(): WorkerLike {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'vmx-lab' }) as unknown as WorkerLike;
+}
+
+/** A client over workers made by `factory`; an `error` event from the worker restarts it. */
+export function createLabClient(factory: () => WorkerLike = browserWorker): LabClient {
+  let worker: WorkerLike | undefined;
+  let remote: Remote<LabApi> | undefined;
+  const listeners = new Set<() => void>();
+  const onError = (): void => {
+    restart();
+  };
+  function start(): Remote<LabApi> {
+    worker = factory();
+    worker.addEventListener('error', onError);
+    remote = wrap<LabApi>(worker as never);
+    return remote;
+  }
+  function stopWorker(): void {
+    if (!worker) return;
+    worker.removeEventListener('error', onError);
+    worker.terminate?.();
+    worker = undefined;
+    remote = undefined;
+  }
+  function restart(): void {
+    stopWorker();
+    start();
+    for (const l of listeners) l();
+  }
+  return {
+    api: () => remote ?? start(),
+    restart,
+    onRestart(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    dispose: stopWorker,
+  };
+}

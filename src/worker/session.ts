@@ -1,0 +1,273 @@
+// One learner's lab behind the worker API: the program, the Machine with its VT-x model, run
+// control in slices (so Stop gets through), time travel that stays correct across edits made
+// from the panels, and the edits themselves, each executed as real instructions (inject.ts).
+
+import { assemble, spansOfLine, type AssemblyResult } from '../asm/index.ts';
+import { PHYS_OFFSET } from '../arch/lab.ts';
+import { MSRS } from '../arch/msrs.ts';
+import { fieldByName } from '../arch/vmcs/fields.ts';
+import { vmInstructionError } from '../arch/vm-instruction-errors.ts';
+import { Machine } from '../machine/machine.ts';
+import { PROFILES } from '../arch/profiles/index.ts';
+import { createVmxModel, type VmxModel } from '../vmx/index.ts';
+import { GPR_NAMES } from '../x86/state.ts';
+import { injectInstructions } from './inject.ts';
+import { buildSnapshot } from './snapshot.ts';
+import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
+
+/** Steps per slice of `run` between checks for Stop. */
+const SLICE_STEPS = 20_000;
+/** Time a run works before it yields to the message loop (so Stop is seen well within 100 ms). */
+const SLICE_MS = 25;
+
+/** An edit made from a panel: when it happened and how to make it again (for time travel). */
+interface Edit {
+  /** Machine step count just before the edit. */
+  readonly at: number;
+  /** Steps the edit took. */
+  readonly steps: number;
+  readonly lines: readonly string[];
+}
+
+const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
+
+/** Parses a number the way the panels accept it: 0x-hex, h-suffix hex, or decimal. */
+export function parseValue(text: string): bigint | undefined {
+  const t = text.trim().replace(/_/g, '');
+  try {
+    if (/^0x[0-9a-f]+$/i.test(t)) return BigInt(t);
+    if (/^[0-9a-f]+h$/i.test(t)) return BigInt(`0x${t.slice(0, -1)}`);
+    if (/^[0-9]+$/.test(t)) return BigInt(t);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The lab session: everything the worker keeps between commands. */
+export class LabSession {
+  private machine: Machine;
+  private model: VmxModel | undefined;
+  private assembly: AssemblyResult | undefined;
+  private settings: LabSettings = { profile: '', msrEdits: {}, breakpoints: [] };
+  private edits: Edit[] = [];
+  private runToken = 0;
+
+  constructor() {
+    this.machine = this.newMachine(undefined, new Map());
+  }
+
+  private newMachine(profile: string | undefined, overrides: ReadonlyMap<number, bigint>): Machine {
+    return new Machine({
+      profile,
+      msrOverrides: overrides,
+      vmx: (env, cpu) => (this.model = createVmxModel(env, cpu)),
+    });
+  }
+
+  /** The CPU profiles a learner can pick. */
+  profiles(): ProfileInfo[] {
+    return PROFILES.map((p) => ({ id: p.id, name: p.name, processor: p.processor, isDefault: p.isDefault }));
+  }
+
+  /** Assembles `source` and boots a fresh machine with it on the chosen profile and MSR edits. */
+  load(source: string, settings: LabSettings): LoadOutcome {
+    this.runToken++;
+    this.settings = settings;
+    const overrides = new Map<number, bigint>();
+    for (const [k, v] of Object.entries(settings.msrEdits)) {
+      const i = parseValue(k), val = parseValue(v);
+      if (i !== undefined && val !== undefined) overrides.set(Number(i), val);
+    }
+    const known = PROFILES.some((p) => p.id === settings.profile);
+    this.machine = this.newMachine(known ? settings.profile : undefined, overrides);
+    this.assembly = assemble(source);
+    this.edits = [];
+    if (this.assembly.ok) this.machine.load(this.assembly);
+    this.applyBreakpoints();
+    const diagnostics = this.assembly.diagnostics
+      .filter((d) => d.severity !== 'info')
+      .map((d) => ({ line: d.line, col: d.col, message: d.message, severity: d.severity === 'error' ? 'error' as const : 'warning' as const }));
+    return { ok: this.assembly.ok, diagnostics, snapshot: this.snapshot() };
+  }
+
+  private applyBreakpoints(): void {
+    this.machine.breakpoints.clear();
+    if (!this.assembly?.ok) return;
+    for (const line of this.settings.breakpoints) {
+      const span = spansOfLine(this.assembly.lineMap, line)[0];
+      if (span) this.machine.breakpoints.add(span.address);
+    }
+  }
+
+  /** Sets the breakpoint lines. */
+  setBreakpoints(lines: readonly number[]): LabSnapshot {
+    this.settings = { ...this.settings, breakpoints: [...lines] };
+    this.applyBreakpoints();
+    return this.snapshot();
+  }
+
+  /** Everything the panels show. */
+  snapshot(): LabSnapshot {
+    const labels: { name: string; phys: string }[] = [];
+    if (this.assembly?.ok) {
+      for (const [name, v] of this.assembly.symbols) {
+        const phys = BigInt.asUintN(64, v - PHYS_OFFSET);
+        if (phys < BigInt(this.machine.profile.memorySize)) labels.push({ name, phys: hex(phys) });
+      }
+    }
+    const editedMsrs = new Set(Object.keys(this.settings.msrEdits).map((k) => Number(parseValue(k) ?? -1n)));
+    const editSteps = new Set<number>();
+    for (const e of this.edits) for (let s = e.at + 1; s <= e.at + e.steps; s++) editSteps.add(s);
+    return buildSnapshot(this.machine, this.model, { labels, editedMsrs, editSteps });
+  }
+
+  /** Executes `n` instructions (stops early if the machine stops). */
+  step(n = 1): LabSnapshot {
+    this.runToken++;
+    for (let i = 0; i < n && !this.machine.stopped; i++) this.machine.step();
+    return this.snapshot();
+  }
+
+  /** Goes back `n` steps; false in `ok` when history does not reach that far. */
+  stepBack(n = 1): { ok: boolean; snapshot: LabSnapshot } {
+    this.runToken++;
+    const ok = this.travel(Math.max(0, this.machine.steps - n));
+    return { ok, snapshot: this.snapshot() };
+  }
+
+  /** Returns to the state after step `step` (from the timeline). */
+  jumpTo(step: number): { ok: boolean; snapshot: LabSnapshot } {
+    this.runToken++;
+    const target = Math.max(0, Math.min(step, this.machine.steps));
+    const ok = this.travel(target);
+    return { ok, snapshot: this.snapshot() };
+  }
+
+  /**
+   * Goes back to step `target`. The machine's history replays deterministic steps; a replay must
+   * not cross an edit made from a panel (its RIP change happened outside a step), so the state
+   * just before the latest edit is reached first and the edit is made again.
+   */
+  private travel(target: number): boolean {
+    const m = this.machine;
+    if (target >= m.steps) return target === m.steps;
+    while (this.edits.length > 0 && this.edits[this.edits.length - 1]!.at >= target) this.edits.pop();
+    const last = this.edits[this.edits.length - 1];
+    if (!last) return m.stepBack(m.steps - target);
+    const afterEdit = last.at + last.steps;
+    if (target < afterEdit) target = afterEdit;
+    if (m.steps - target <= 0) return true;
+    // Back to just before the edit, make it again, then forward to the target.
+    this.edits.pop();
+    if (!this.travel(last.at)) return false;
+    const r = injectInstructions(m, last.lines);
+    if (!r.ok) return false;
+    this.edits.push({ at: last.at, steps: r.steps, lines: last.lines });
+    m.replay(target - m.steps);
+    return m.steps === target;
+  }
+
+  /** Runs until the machine stops, a breakpoint, or Stop; yields between slices. */
+  async run(): Promise<RunOutcome> {
+    const token = ++this.runToken;
+    const m = this.machine;
+    let first = true;
+    for (;;) {
+      const began = performance.now();
+      while (performance.now() - began < SLICE_MS) {
+        if (!first && m.breakpoints.has(m.cpu.getRip64())) return { kind: 'breakpoint', snapshot: this.snapshot() };
+        const r = m.run({ maxSteps: SLICE_STEPS });
+        first = false;
+        if (r.kind === 'stopped') return { kind: 'stopped', snapshot: this.snapshot() };
+        if (r.kind === 'breakpoint') return { kind: 'breakpoint', snapshot: this.snapshot() };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (token !== this.runToken) return { kind: 'interrupted', snapshot: this.snapshot() };
+    }
+  }
+
+  /** Interrupts a run at its next slice boundary. */
+  stop(): void {
+    this.runToken++;
+  }
+
+  /** Boots the same program again. */
+  reset(): LabSnapshot {
+    this.runToken++;
+    this.machine.reset();
+    this.edits = [];
+    return this.snapshot();
+  }
+
+  /** Runs an edit as real instructions; rolls back if it faulted. */
+  private edit(lines: readonly string[], describe: () => string): EditOutcome {
+    this.runToken++;
+    const at = this.machine.steps;
+    const r = injectInstructions(this.machine, lines);
+    if (!r.ok) {
+      if (r.steps > 0) this.travel(at);
+      return { ok: false, message: r.problem ?? 'the edit failed', snapshot: this.snapshot() };
+    }
+    this.edits.push({ at, steps: r.steps, lines });
+    return { ok: true, message: describe(), snapshot: this.snapshot() };
+  }
+
+  /** Flips one bit of CR0, CR4 or EFER with MOV to CR / WRMSR, as the program would. */
+  setCrBit(reg: 'CR0' | 'CR4' | 'EFER', bit: number, value: boolean): EditOutcome {
+    const c = this.machine.cpu;
+    const cur = BigInt(reg === 'CR0' ? c.cr0 : reg === 'CR4' ? c.cr4 : c.efer);
+    const mask = 1n << BigInt(bit);
+    const next = value ? cur | mask : cur & ~mask;
+    if (reg === 'EFER') return this.writeMsr(0xc0000080, next);
+    const cr = reg.toLowerCase();
+    return this.edit([`mov rax, ${hex(next)}`, `mov ${cr}, rax`], () => `mov ${cr}, ${hex(next)}: ${reg} is now ${hex(next)}`);
+  }
+
+  /** WRMSR of `value` to MSR `index`, as the program would (a locked 0x3A raises #GP). */
+  writeMsr(index: number, value: bigint): EditOutcome {
+    const lo = value & 0xffff_ffffn, hi = (value >> 32n) & 0xffff_ffffn;
+    return this.edit([`mov ecx, ${hex(BigInt(index))}`, `mov eax, ${hex(lo)}`, `mov edx, ${hex(hi)}`, 'wrmsr'],
+      () => `wrmsr ${hex(BigInt(index))} <- ${hex(value)}: done`);
+  }
+
+  /**
+   * Changes a capability MSR of this machine's profile (they are read-only to WRMSR, SDM Vol. 3D
+   * Appendix A): the learner plays the CPU designer. Takes effect at the next VMX instruction.
+   */
+  setCapabilityMsr(index: number, value: bigint): EditOutcome {
+    const info = MSRS.find((m) => m.index === index);
+    if (!info?.readOnly) return this.writeMsr(index, value);
+    this.machine.profile.cpu.readOnlyMsrs.set(index, BigInt.asUintN(64, value));
+    this.settings = { ...this.settings, msrEdits: { ...this.settings.msrEdits, [hex(BigInt(index))]: hex(value) } };
+    return { ok: true, message: `${info.sdmName} of this processor is now ${hex(value)}`, snapshot: this.snapshot() };
+  }
+
+  /** VMWRITE of `value` to the field `name` (Linux vmx.h name), executed by the processor. */
+  vmwrite(name: string, value: bigint): EditOutcome {
+    const f = fieldByName(name);
+    if (!f) return { ok: false, message: `no VMCS field named ${name}`, snapshot: this.snapshot() };
+    const out = this.edit([`mov rax, ${hex(BigInt(f.encoding))}`, `mov rbx, ${hex(value)}`, 'vmwrite rax, rbx'], () => '');
+    if (!out.ok) return out;
+    const ev = [...this.machine.events].reverse().find((e) => e.kind === 'vmx');
+    if (ev?.kind === 'vmx' && ev.result !== 'VMsucceed') {
+      const err = ev.error !== undefined ? vmInstructionError(ev.error) : undefined;
+      const message = ev.result === 'VMfailValid' ? `vmwrite ${name}: VMfailValid(${ev.error}): ${err?.text ?? ''}` : `vmwrite ${name}: VMfailInvalid (no current VMCS)`;
+      return { ok: false, message, snapshot: out.snapshot };
+    }
+    return { ...out, message: `vmwrite ${name} <- ${hex(value)}: VMsucceed` };
+  }
+
+  /** Sets a general register (or RIP) while paused. */
+  setRegister(name: string, value: bigint): LabSnapshot {
+    const i = GPR_NAMES.indexOf(name.toLowerCase() as (typeof GPR_NAMES)[number]);
+    if (i >= 0) this.machine.cpu.setGpr64(i, value);
+    else if (name.toLowerCase() === 'rip') this.machine.cpu.setRip64(value);
+    return this.snapshot();
+  }
+
+  /** `length` bytes of physical memory from `phys` (0xFF outside RAM). */
+  readMemory(phys: number, length: number): Uint8Array {
+    return this.machine.memory.readBytes(phys, Math.min(length, 4096));
+  }
+}

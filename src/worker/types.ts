@@ -1,0 +1,206 @@
+// Plain data the worker hands to the UI (STYLE rule 14): everything the panels show, as
+// strings, numbers and arrays only, so it crosses postMessage unchanged and the UI never
+// holds a core object. 64-bit values are 0x-prefixed hex strings.
+
+/** One assembler diagnostic, 1-based line and column. */
+export interface LabDiagnostic {
+  readonly line: number;
+  readonly col: number;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+}
+
+/** What the learner chose, kept by the UI and sent with every load. */
+export interface LabSettings {
+  /** CPU profile id (`vmx-lab profiles`). */
+  readonly profile: string;
+  /** MSR values as firmware or the profile would have them: hex index -> hex value. */
+  readonly msrEdits: Readonly<Record<string, string>>;
+  /** Source lines with a breakpoint (1-based). */
+  readonly breakpoints: readonly number[];
+}
+
+/** One named bit (or bit range) of a register, with its state and meaning. */
+export interface BitView {
+  readonly name: string;
+  readonly bit: number;
+  readonly width: number;
+  /** Value of the field (0/1 for a flag). */
+  readonly value: string;
+  readonly doc: string;
+  readonly sdmName?: string;
+  readonly sdm?: string;
+  /** From the VMX fixed-bit MSRs of the profile: `1` must be 1, `0` must be 0 in VMX operation. */
+  readonly mustBe?: 0 | 1;
+}
+
+/** A register shown as a bit grid. */
+export interface RegisterView {
+  readonly name: string;
+  readonly value: string;
+  readonly bits: readonly BitView[];
+  readonly sdm?: string;
+}
+
+export interface SegmentView {
+  readonly name: string;
+  readonly selector: string;
+  readonly base: string;
+  readonly limit: string;
+  /** Access rights in the VMX format (SDM Vol. 3C §25.4.1 "Guest Register State"). */
+  readonly ar: string;
+  readonly arBits: readonly BitView[];
+}
+
+/** One decoded line of an MSR in the `vmxcap` vocabulary. */
+export interface MsrLine {
+  readonly label: string;
+  /** `yes` / `no` / `forced` / `default` for controls; a number or yes/no otherwise. */
+  readonly value: string;
+  readonly doc?: string;
+}
+
+export interface MsrView {
+  readonly index: string;
+  readonly name: string;
+  readonly value: string;
+  readonly doc: string;
+  readonly sdm: string;
+  /** Whether WRMSR refuses it (capability MSRs): an edit changes the profile's value. */
+  readonly readOnly: boolean;
+  /** Whether the learner edited it (profile or firmware value). */
+  readonly edited: boolean;
+  readonly lines: readonly MsrLine[];
+}
+
+export type VmcsGroup = 'guest' | 'host' | 'exec' | 'exit' | 'entry' | 'exit-info';
+
+export interface VmcsFieldView {
+  readonly name: string;
+  readonly encoding: string;
+  readonly width: string;
+  readonly sdmName: string;
+  readonly group: VmcsGroup;
+  readonly value: string;
+  /** Whether the profile supports the field (VMREAD/VMWRITE fail with error 12 otherwise). */
+  readonly exists: boolean;
+  readonly doc: string;
+  readonly sdm: string;
+  /** For control fields: bit by bit, with what the capability MSRs allow. */
+  readonly controls?: readonly ControlBitView[];
+}
+
+export interface ControlBitView {
+  readonly name: string;
+  readonly bit: number;
+  readonly set: boolean;
+  /** `forced` (must be 1), `no` (must be 0), `yes` (free). */
+  readonly allowed: 'forced' | 'no' | 'yes';
+  readonly doc: string;
+}
+
+export interface VmcsSummaryView {
+  readonly addr: string;
+  readonly launch: 'clear' | 'launched';
+  readonly current: boolean;
+  readonly shadow: boolean;
+}
+
+export interface VmcsView {
+  /** The current-VMCS pointer (0xffffffffffffffff when none). */
+  readonly pointer: string;
+  readonly vmxon?: string;
+  readonly fields: readonly VmcsFieldView[];
+  readonly vmcses: readonly VmcsSummaryView[];
+}
+
+/** One event of the timeline, in plain words. */
+export interface EventView {
+  readonly index: number;
+  readonly step: number;
+  readonly line?: number;
+  readonly kind: 'vmx' | 'fault' | 'vmentry' | 'vmexit' | 'stop';
+  readonly text: string;
+  /** What happened, in plain words. */
+  readonly summary: string;
+  readonly sdm?: string;
+}
+
+export interface CheckView {
+  readonly id: string;
+  readonly area: string;
+  readonly title: string;
+  readonly sdm: string;
+  readonly status: 'pass' | 'fail' | 'not-applicable';
+  readonly message?: string;
+  readonly expected?: string;
+  readonly values?: readonly { readonly name: string; readonly value: string }[];
+  readonly capability?: string;
+  readonly fix?: { readonly field: string; readonly value: string };
+  /** What the failure does: VMfailValid(7/8) or an entry failure with reason 33/34. */
+  readonly consequence: string;
+}
+
+export interface ExplainView {
+  /** `live`: evaluated now on the current VMCS; `none`: no current VMCS. */
+  readonly source: 'live' | 'none';
+  readonly launch: 'vmlaunch' | 'vmresume';
+  readonly decision: string;
+  readonly checks: readonly CheckView[];
+}
+
+export interface VmErrorView {
+  readonly number: number;
+  readonly meaning: string;
+  readonly sdm: string;
+}
+
+/** Everything the panels show after one command. */
+export interface LabSnapshot {
+  readonly steps: number;
+  readonly mode: 'off' | 'root' | 'non-root';
+  readonly stopped: string | null;
+  readonly stopMessage?: string;
+  readonly line?: number;
+  readonly rip: string;
+  readonly gprs: readonly { readonly name: string; readonly value: string }[];
+  readonly rflags: RegisterView;
+  readonly segments: readonly SegmentView[];
+  readonly crs: readonly RegisterView[];
+  readonly cr2: string;
+  readonly cr3: string;
+  readonly msrs: readonly MsrView[];
+  readonly vmcs: VmcsView;
+  readonly events: readonly EventView[];
+  readonly explain: ExplainView;
+  readonly vmError?: VmErrorView;
+  readonly profile: string;
+  readonly labels: readonly { readonly name: string; readonly phys: string }[];
+}
+
+/** The answer to a command that edits state (MOV to CR, WRMSR, VMWRITE). */
+export interface EditOutcome {
+  readonly ok: boolean;
+  /** What happened, in plain words (`VMsucceed`, `VMfailValid(12): ...`, `#GP: ...`). */
+  readonly message: string;
+  readonly snapshot: LabSnapshot;
+}
+
+export interface ProfileInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly processor: string;
+  readonly isDefault: boolean;
+}
+
+export interface LoadOutcome {
+  readonly ok: boolean;
+  readonly diagnostics: readonly LabDiagnostic[];
+  readonly snapshot: LabSnapshot;
+}
+
+export interface RunOutcome {
+  /** `stopped` (halt, fault...), `breakpoint`, or `interrupted` by Stop. */
+  readonly kind: 'stopped' | 'breakpoint' | 'interrupted';
+  readonly snapshot: LabSnapshot;
+}
