@@ -12,6 +12,7 @@ import { prepareOperand, type Handler, type Prepared } from './operand.ts';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind } from './paging.ts';
 import { SegIndex, CpuState } from './state.ts';
 import { HANDLERS } from './exec/handlers.ts';
+import { specializeAlu } from './exec/alu.ts';
 import { segLinear } from './access.ts';
 
 import { STEP_HALTED, STEP_OK, type StepResult } from './step.ts';
@@ -341,8 +342,10 @@ export class Cpu implements CpuHandle {
 /** Prepares a decoded instruction: operands as numbers, handler chosen by mnemonic. */
 export function prepare(insn: DecodedInstruction): Prepared {
   const ops = insn.operands.map(prepareOperand);
-  const exec: Handler = HANDLERS.get(insn.mnemonic) ?? notImplemented;
-  return { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec };
+  const generic: Handler = HANDLERS.get(insn.mnemonic) ?? notImplemented;
+  const p: Prepared = { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec: generic };
+  const fast = specializeAlu(p);
+  return fast === undefined ? p : { ...p, exec: fast };
 }
 
 const VMX_MNEMONICS = new Set(['vmxon', 'vmxoff', 'vmclear', 'vmptrld', 'vmptrst', 'vmread', 'vmwrite', 'vmlaunch', 'vmresume', 'vmcall', 'vmfunc', 'invept', 'invvpid']);
