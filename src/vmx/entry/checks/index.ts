@@ -9,7 +9,7 @@ import { EXEC_CONTROL_CHECKS } from './exec-controls.ts';
 import { EXIT_CONTROL_CHECKS } from './exit-controls.ts';
 import { ENTRY_CONTROL_CHECKS } from './entry-controls.ts';
 import { HOST_REG_CHECKS, HOST_SEG_CHECKS } from './host-state.ts';
-import { GUEST_NEWER_CHECKS, HOST_NEWER_CHECKS } from './newer-state.ts';
+import { GUEST_NEWER_CHECKS, GUEST_SSP_CHECKS, HOST_NEWER_CHECKS } from './newer-state.ts';
 import { ADDRESS_SPACE_CHECKS } from './address-space.ts';
 import { GUEST_REG_CHECKS } from './guest-regs.ts';
 import { GUEST_SEGMENT_CHECKS } from './guest-segments.ts';
@@ -32,6 +32,7 @@ export const ENTRY_CHECKS: readonly Check[] = Object.freeze([
   ...GUEST_SEGMENT_CHECKS,
   ...GUEST_DTR_CHECKS,
   ...GUEST_RIP_RFLAGS_CHECKS,
+  ...GUEST_SSP_CHECKS,
   ...GUEST_NON_REGISTER_CHECKS,
   ...PDPTE_CHECKS,
   ...MSR_LOAD_CHECKS,

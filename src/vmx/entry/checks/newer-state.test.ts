@@ -75,6 +75,18 @@ describe('*.s-cet.address and *.ssp.address', () => {
   });
 });
 
+describe('guest.ssp.address follows CS.L like RIP', () => {
+  each('%s: in an IA-32e mode guest with CS.L = 0 the SSP must fit in 32 bits', (_id, p) => {
+    for (const [l, v, ok] of [[true, 0x1_0000_0000n, true], [false, 0x1_0000_0000n, false], [false, 0xffff_fff0n, true]] as const) {
+      const e = validEntry(p);
+      orCtl(e, 'VM_ENTRY_CONTROLS', ENTRY.mask.VM_ENTRY_LOAD_CET_STATE!);
+      e.vmcs.set('GUEST_CS_AR_BYTES', l ? 0xa09bn : 0xc09bn);
+      e.vmcs.set('GUEST_SSP', v);
+      expectRule(e, 'guest.ssp.address', ok, `L ${l} ssp 0x${v.toString(16)}`);
+    }
+  });
+});
+
 describe('*.ssp.alignment and *.intr-ssp-table.canonical', () => {
   each('%s: SSP bits 1:0 are 0; the interrupt-SSP-table address is canonical', (_id, p) => {
     for (const s of SIDES) {

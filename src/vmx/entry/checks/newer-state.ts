@@ -1,5 +1,6 @@
 // Checks the current SDM adds to §27.2.2 "Checks on Host Control Registers, MSRs, and
-// SSP" and §27.3.1.1 "Checks on Guest Control Registers, Debug Registers, and MSRs" for
+// SSP", §27.3.1.1 "Checks on Guest Control Registers, Debug Registers, and MSRs" and
+// §27.3.1.4 "Checks on Guest RIP, RFLAGS, and SSP" for
 // features newer than the 2016 edition: CET (CR4.CET needs CR0.WP; IA32_S_CET, SSP and
 // the interrupt-SSP-table address), PKS (IA32_PKRS), user interrupts (UINV), Intel PT
 // (IA32_RTIT_CTL) and architectural LBRs (IA32_LBR_CTL). Rule details follow Bochs
@@ -10,8 +11,8 @@ import { defineCheck } from '../check.ts';
 import type { Check } from '../check.ts';
 import { NOT_APPLICABLE, PASS, fail, fv, hex } from '../../outcome.ts';
 import type { Verdict } from '../../outcome.ts';
-import { CR0, CR4, MSR } from '../local-arch.ts';
-import { SDM_GUEST_REGS, SDM_HOST_REGS } from '../sections.ts';
+import { AR, CR0, CR4, MSR } from '../local-arch.ts';
+import { SDM_GUEST_REGS, SDM_GUEST_RIP_RFLAGS, SDM_HOST_REGS } from '../sections.ts';
 import { bitList, canonicalize, checkCanonicalField, checkMsrReservedField, entryHas, exitHas, ia32eGuest, isCanonical } from './support.ts';
 
 /** IA32_S_CET bits 9:6, reserved (SDM Vol. 1 §18.3.1 CET configuration MSRs). */
@@ -32,9 +33,15 @@ function loadsCet(ctx: EntryContext, side: Side): boolean {
   return side === 'host' ? exitHas(ctx, 'VM_EXIT_LOAD_CET_STATE') : entryHas(ctx, 'VM_ENTRY_LOAD_CET_STATE');
 }
 
-/** Whether this side will run in 64-bit mode: "host address-space size" or "IA-32e mode guest". */
-function wide(ctx: EntryContext, side: Side): boolean {
-  return side === 'host' ? exitHas(ctx, 'VM_EXIT_HOST_ADDR_SPACE_SIZE') : ia32eGuest(ctx);
+/**
+ * Whether a CET address of this side is 64-bit: the host with "host address-space size";
+ * the guest's IA32_S_CET with "IA-32e mode guest"; the guest SSP, like RIP (§27.3.1.4),
+ * only with "IA-32e mode guest" and CS.L both 1.
+ */
+function wide(ctx: EntryContext, side: Side, key: 'sCet' | 'ssp'): boolean {
+  if (side === 'host') return exitHas(ctx, 'VM_EXIT_HOST_ADDR_SPACE_SIZE');
+  if (!ia32eGuest(ctx)) return false;
+  return key === 'sCet' || AR.has(ctx.vmcs.read('GUEST_CS_AR_BYTES'), 'L');
 }
 
 function checkCetNeedsWp(side: Side): Check['run'] {
@@ -68,7 +75,7 @@ function checkCetAddress(side: Side, key: 'sCet' | 'ssp', what: string): Check['
   return (ctx) => {
     if (!loadsCet(ctx, side)) return NOT_APPLICABLE;
     const v = ctx.vmcs.read(field);
-    const w = wide(ctx, side);
+    const w = wide(ctx, side, key);
     if (w ? isCanonical(v, ctx.linearAddressBits) : v >> 32n === 0n) return PASS;
     return fail(`The ${side} ${what} (${hex(v)}) is ${w ? 'not canonical' : 'wider than 32 bits for a 32-bit ' + side}.`, [fv(field, v)],
       w ? `${field} canonical` : `${field}[63:32] == 0`, { fix: { field, value: w ? canonicalize(v, ctx.linearAddressBits) : v & 0xffff_ffffn } });
@@ -141,8 +148,6 @@ export const GUEST_NEWER_CHECKS: readonly Check[] = [
   guest('guest.cr4.cet-needs-wp', 'If guest CR4.CET is 1, guest CR0.WP is 1', ['GUEST_CR4', 'GUEST_CR0'], checkCetNeedsWp('guest')),
   guest('guest.s-cet.valid', 'If "load CET state" (entry) is 1, guest IA32_S_CET bits 9:6 are 0 and bits 10 and 11 are not both 1', ['VM_ENTRY_CONTROLS', 'GUEST_S_CET'], checkSCetValid('guest')),
   guest('guest.s-cet.address', 'If "load CET state" (entry) is 1, guest IA32_S_CET is canonical (IA-32e guest) or has bits 63:32 = 0', ['VM_ENTRY_CONTROLS', 'GUEST_S_CET'], checkCetAddress('guest', 'sCet', 'IA32_S_CET')),
-  guest('guest.ssp.alignment', 'If "load CET state" (entry) is 1, guest SSP bits 1:0 are 0', ['VM_ENTRY_CONTROLS', 'GUEST_SSP'], checkSspAlignment('guest')),
-  guest('guest.ssp.address', 'If "load CET state" (entry) is 1, guest SSP is canonical (IA-32e guest) or has bits 63:32 = 0', ['VM_ENTRY_CONTROLS', 'GUEST_SSP'], checkCetAddress('guest', 'ssp', 'SSP')),
   guest('guest.intr-ssp-table.canonical', 'If "load CET state" (entry) is 1, the guest interrupt-SSP-table address is canonical', ['VM_ENTRY_CONTROLS', 'GUEST_INTR_SSP_TABLE'], checkSspTable('guest')),
   guest('guest.pkrs.upper-bits', 'If "load PKRS" (entry) is 1, guest IA32_PKRS bits 63:32 are 0', ['VM_ENTRY_CONTROLS', 'GUEST_IA32_PKRS'], checkPkrs('guest')),
   guest('guest.rtit-ctl.reserved-bits', 'If "load IA32_RTIT_CTL" is 1, reserved bits of IA32_RTIT_CTL are 0 in the guest field', ['VM_ENTRY_CONTROLS', 'GUEST_IA32_RTIT_CTL'], checkGuestRtitCtl),
@@ -150,3 +155,11 @@ export const GUEST_NEWER_CHECKS: readonly Check[] = [
   guest('guest.lbr-ctl.reserved-bits', 'If "load guest IA32_LBR_CTL" is 1, reserved bits of IA32_LBR_CTL are 0 in the guest field', ['VM_ENTRY_CONTROLS', 'GUEST_IA32_LBR_CTL'], checkGuestLbrCtl),
 ];
 
+const ssp = (id: string, title: string, fields: string[], run: Check['run']): Check =>
+  defineCheck({ id, area: 'guest.rip-rflags', sdm: SDM_GUEST_RIP_RFLAGS, title, fields, run });
+
+/** The guest SSP rules of §27.3.1.4 "Checks on Guest RIP, RFLAGS, and SSP", after RIP and RFLAGS. */
+export const GUEST_SSP_CHECKS: readonly Check[] = [
+  ssp('guest.ssp.alignment', 'If "load CET state" (entry) is 1, guest SSP bits 1:0 are 0', ['VM_ENTRY_CONTROLS', 'GUEST_SSP'], checkSspAlignment('guest')),
+  ssp('guest.ssp.address', 'If "load CET state" (entry) is 1, guest SSP is canonical (IA-32e guest with CS.L = 1) or has bits 63:32 = 0', ['VM_ENTRY_CONTROLS', 'GUEST_SSP', 'GUEST_CS_AR_BYTES'], checkCetAddress('guest', 'ssp', 'SSP')),
+];
