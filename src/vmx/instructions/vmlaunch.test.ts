@@ -224,6 +224,17 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     expect(vmread(rig, 'CPU_BASED_VM_EXEC_CONTROL')).not.toBe(0x1234n);
   });
 
+  it('saves blocking by MOV SS in the interruptibility state when the next instruction exits', () => {
+    const rig = readyToLaunch(p);
+    rig.exec(insn('vmlaunch', [], 3));
+    rig.cpu.state.shadowUntil = rig.cpu.state.icount; // the previous guest instruction was MOV SS
+    rig.step(insn('cpuid', [], 2));
+    expect(vmread(rig, 'GUEST_INTERRUPTIBILITY_INFO')).toBe(2n);
+    rig.exec(insn('vmresume', [], 3));
+    rig.step(insn('cpuid', [], 2));
+    expect(vmread(rig, 'GUEST_INTERRUPTIBILITY_INFO')).toBe(0n);
+  });
+
   it('a triple fault in the guest exits with reason 2', () => {
     const rig = readyToLaunch(p);
     rig.exec(insn('vmlaunch', [], 3));

@@ -6,6 +6,7 @@
 import { EFER } from '../../arch/efer.ts';
 import { CR0 } from '../../arch/cr.ts';
 import { MSR } from '../../arch/msrs.ts';
+import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { ENTRY_CTLS } from '../local-arch.ts';
 import { vmcsGet } from '../vmcs-access.ts';
@@ -65,7 +66,13 @@ export function loadGuestState(s: CpuState, vmcs: ActiveVmcs): void {
 
   // §27.3.2.5 / §27.6: the activity state (checks guaranteed it is supported).
   s.activity = toActivity(g(F.GUEST_ACTIVITY_STATE));
-  s.shadowUntil = -1;
+  // §27.3.2.5: blocking by STI or MOV SS covers the guest's first instruction. The executor
+  // keeps that as the instruction count its shadow lasts to (STI: icount + 2, MOV SS / POP SS:
+  // icount + 1, counted from the instruction that set it, here VMLAUNCH/VMRESUME).
+  const blocking = g(F.GUEST_INTERRUPTIBILITY_INFO);
+  if (GUEST_INTERRUPTIBILITY.has(blocking, 'MOV_SS')) s.shadowUntil = s.icount + 1;
+  else if (GUEST_INTERRUPTIBILITY.has(blocking, 'STI')) s.shadowUntil = s.icount + 2;
+  else s.shadowUntil = -1;
 }
 
 function toActivity(v: bigint): CpuState['activity'] {

@@ -4,6 +4,7 @@
 
 import { EFER } from '../../arch/efer.ts';
 import { MSR } from '../../arch/msrs.ts';
+import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { ENTRY_CTLS, EXIT_CTLS } from '../local-arch.ts';
 import { vmcsGet, vmcsSet } from '../vmcs-access.ts';
@@ -58,8 +59,12 @@ export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, 
   set(F.GUEST_RSP, s.getGpr64(4));
   set(F.GUEST_RFLAGS, BigInt(s.rflags));
 
-  // §28.3.4: activity state; no blocking survives an instruction-caused exit in the lab.
+  // §28.3.4: activity state, and blocking by MOV SS / STI still in effect for the instruction
+  // that caused the exit (the executor's shadow lasts to icount + 1 after MOV SS, + 2 after STI).
   set(F.GUEST_ACTIVITY_STATE, ACTIVITY_CODE[s.activity]);
-  set(F.GUEST_INTERRUPTIBILITY_INFO, 0n);
+  let blocking = 0n;
+  if (s.shadowUntil === s.icount) blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'MOV_SS', true);
+  else if (s.shadowUntil === s.icount + 1) blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'STI', true);
+  set(F.GUEST_INTERRUPTIBILITY_INFO, blocking);
   set(F.GUEST_PENDING_DBG_EXCEPTIONS, 0n);
 }
