@@ -72,18 +72,30 @@ export function objdump(bytes: Uint8Array, vma: bigint, arch: 'i386:x86-64' | 'i
   }
 }
 
-/** Parses `-w` (wide) listing lines `addr:\tbytes \ttext`. */
+/**
+ * Parses `-w` (wide) listing lines `addr:\tbytes \ttext`. A REX byte followed by
+ * another REX is ignored by the processor (SDM Vol. 2A §2.2.1) and printed by objdump on a
+ * line of its own (`rex.W`); it is merged into the instruction that follows. (A REX
+ * followed by a legacy prefix also ends an objdump line, but objdump then decodes the rest
+ * without the prefixes before the REX, unlike the processor: no comparison is possible.)
+ */
 export function parseListing(out: string): ObjdumpLine[] {
   const lines: ObjdumpLine[] = [];
+  let pending: ObjdumpLine | null = null;
   for (const line of out.split('\n')) {
     const m = /^\s*([0-9a-f]+):\t([0-9a-f ]+?)\s*(?:\t(.*))?$/.exec(line);
     if (!m) continue;
-    lines.push({
+    let entry: ObjdumpLine = {
       address: BigInt(`0x${m[1]}`),
       bytes: m[2]!.split(' ').filter(Boolean).map((h) => parseInt(h, 16)),
       text: (m[3] ?? '').trim(),
-    });
+    };
+    if (pending) entry = { address: pending.address, bytes: [...pending.bytes, ...entry.bytes], text: entry.text };
+    pending = null;
+    if (/^rex(?:\.[wrxb]+)?$/i.test(entry.text)) { pending = entry; continue; }
+    lines.push(entry);
   }
+  if (pending) lines.push(pending);
   return lines;
 }
 

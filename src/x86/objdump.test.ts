@@ -113,6 +113,11 @@ function fuzzSamples(mode: 16 | 32 | 64, n: number, seed: number): { bytes: numb
     while (i < base.length - 1 && (PREFIXES.includes(base[i]!) || (mode === 64 && (base[i]! & 0xf0) === 0x40))) i++;
     const pre = base.slice(0, i).filter((b) => mode !== 64 || (b & 0xf0) !== 0x40);
     for (let j = rnd(3); j > 0; j--) pre.push(PREFIXES[rnd(PREFIXES.length)]!);
+    // REX last: objdump ends an instruction at a REX that is not followed by the opcode
+    // and decodes the rest without the legacy prefixes before it (the processor ignores
+    // that REX and keeps them). Two REX in a row only without legacy prefixes, where
+    // objdump's split changes nothing.
+    if (mode === 64 && pre.length === 0 && rnd(4) === 0) pre.push(0x40 | rnd(16));
     if (mode === 64 && rnd(2) === 0) pre.push(0x40 | rnd(16));
     const body = base.slice(i);
     if (body.length > 1 && rnd(2) === 0) body[1 + rnd(Math.min(3, body.length - 1))] = rnd(256);
