@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { expose, wrap, type Remote } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLabApi, type LabApi, type LabSettings } from './api.ts';
 import { createLabClient, type WorkerLike } from './client.ts';
@@ -13,11 +12,29 @@ const BRINGUP = readFileSync(new URL('../ui/programs/bringup.asm', import.meta.u
 const SETTINGS: LabSettings = { profile: 'skylake-client', msrEdits: {}, breakpoints: [] };
 const ports: MessagePort[] = [];
 
+/** A comlink endpoint over a Node MessagePort: only `message` listeners, as a Worker has. */
+function nodeEndpoint(port: MessagePort) {
+  const map = new Map<unknown, (data: unknown) => void>();
+  return {
+    postMessage: (m: unknown, t?: readonly unknown[]) => port.postMessage(m, t as never),
+    addEventListener(type: string, l: (ev: { data: unknown }) => void) {
+      if (type !== 'message') return;
+      const h = (data: unknown) => l({ data });
+      map.set(l, h);
+      port.on('message', h);
+    },
+    removeEventListener(type: string, l: unknown) {
+      const h = map.get(l);
+      if (type === 'message' && h) port.off('message', h);
+    },
+  };
+}
+
 function connect(): Remote<LabApi> {
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
-  expose(createLabApi(), nodeEndpoint(port1));
-  return wrap<LabApi>(nodeEndpoint(port2));
+  expose(createLabApi(), nodeEndpoint(port1) as never);
+  return wrap<LabApi>(nodeEndpoint(port2) as never);
 }
 
 afterEach(() => {
@@ -194,15 +211,8 @@ describe('LabClient', () => {
       const { port1, port2 } = new MessageChannel();
       ports.push(port1, port2);
       made.push(port2);
-      expose(createLabApi(), nodeEndpoint(port1));
-      const ep = nodeEndpoint(port2);
-      // Node's adapter treats every listener as a message listener: route only `message` to it.
-      return {
-        postMessage: ep.postMessage,
-        addEventListener: (type: string, l: never) => type === 'message' && ep.addEventListener('message', l),
-        removeEventListener: (type: string, l: never) => type === 'message' && ep.removeEventListener('message', l),
-        terminate: () => port2.close(),
-      } as unknown as WorkerLike;
+      expose(createLabApi(), nodeEndpoint(port1) as never);
+      return { ...nodeEndpoint(port2), terminate: () => port2.close() } as unknown as WorkerLike;
     });
     let restarted = 0;
     client.onRestart(() => restarted++);
