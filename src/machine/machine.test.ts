@@ -132,6 +132,16 @@ describe('Machine', () => {
     expect(rax(m)).toBe(4n);
   });
 
+  it('an override of a capability MSR edits this machine\'s profile copy only', () => {
+    const src = 'mov ecx, 0x480\nrdmsr\nshl rdx, 32\nor rax, rdx\nhlt\n';
+    const m = machineFor(src, { msrOverrides: new Map([[0x480, 0x00da040000000007n]]) });
+    m.run({ maxSteps: 10 });
+    expect(rax(m)).toBe(0x00da040000000007n);
+    const other = machineFor(src);
+    other.run({ maxSteps: 10 });
+    expect(rax(other)).toBe(other.profile.profile.msrs[0x480]);
+  });
+
   it('leaves IA32_FEATURE_CONTROL locked with VMX outside SMX by default', () => {
     const m = machineFor('mov ecx, 0x3a\nrdmsr\nhlt\n');
     m.run({ maxSteps: 10 });
