@@ -230,6 +230,12 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     rig.cpu.state.shadowUntil = rig.cpu.state.icount; // the previous guest instruction was MOV SS
     rig.step(insn('cpuid', [], 2));
     expect(vmread(rig, 'GUEST_INTERRUPTIBILITY_INFO')).toBe(2n);
+    // Resumed as saved, the blocking covers the guest's first instruction again.
+    rig.exec(insn('vmresume', [], 3));
+    rig.step(insn('cpuid', [], 2));
+    expect(vmread(rig, 'GUEST_INTERRUPTIBILITY_INFO')).toBe(2n);
+    // A host that skips the instruction clears the blocking, as software must.
+    vmwrite(rig, 'GUEST_INTERRUPTIBILITY_INFO', 0n);
     rig.exec(insn('vmresume', [], 3));
     rig.step(insn('cpuid', [], 2));
     expect(vmread(rig, 'GUEST_INTERRUPTIBILITY_INFO')).toBe(0n);
