@@ -31,6 +31,8 @@ export interface EntryCpuFeatures {
   readonly rtm?: boolean;
   /** CPUID.(EAX=07H,ECX=0):EBX[2] SGX. */
   readonly sgx?: boolean;
+  /** CPUID.(EAX=07H,ECX=1):EAX[26] LAM: CR3 bits 62:61 (LAM_U57, LAM_U48) are then legal. */
+  readonly lam?: boolean;
 }
 
 export interface EntryContext {

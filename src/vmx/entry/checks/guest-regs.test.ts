@@ -131,11 +131,12 @@ describe('guest.cr4.pcide-outside-ia32e', () => {
 });
 
 describe('guest.cr3.reserved-bits', () => {
-  each('%s: bits from MAXPHYADDR up are 0', (_id, p) => {
-    for (let b = 0; b < 64; b++) {
+  each('%s: bits from MAXPHYADDR up are 0; LAM allows 62:61', (_id, p) => {
+    for (const lam of [false, true]) for (let b = 0; b < 64; b++) {
       const e = validEntry(p);
+      e.features = { lam };
       e.vmcs.set('GUEST_CR3', e.vmcs.get('GUEST_CR3')! | bit(b));
-      expectRule(e, 'guest.cr3.reserved-bits', b < p.maxPhysAddr, `bit ${b}`);
+      expectRule(e, 'guest.cr3.reserved-bits', b < p.maxPhysAddr || (lam && (b === 61 || b === 62)), `lam ${lam} bit ${b}`);
     }
   });
 });

@@ -46,11 +46,12 @@ describe('host.cr0.fixed-bits NW and CD', () => {
 });
 
 describe('host.cr3.reserved-bits', () => {
-  each('%s: bits from MAXPHYADDR up (including 63) are 0', (_id, p) => {
-    for (let b = 0; b < 64; b++) {
+  each('%s: bits from MAXPHYADDR up (including 63) are 0; LAM allows 62:61', (_id, p) => {
+    for (const lam of [false, true]) for (let b = 0; b < 64; b++) {
       const e = validEntry(p);
+      e.features = { lam };
       e.vmcs.set('HOST_CR3', e.vmcs.get('HOST_CR3')! | bit(b));
-      expectRule(e, 'host.cr3.reserved-bits', b < p.maxPhysAddr, `bit ${b}`);
+      expectRule(e, 'host.cr3.reserved-bits', b < p.maxPhysAddr || (lam && (b === 61 || b === 62)), `lam ${lam} bit ${b}`);
     }
   });
 });

@@ -164,10 +164,18 @@ export function checkCanonicalField(ctx: EntryContext, field: string, what: stri
   );
 }
 
-/** The rule on a CR3 value: bits 63:52 and bits 51:MAXPHYADDR are 0. */
+/** CR3 bits 62:61, LAM_U57 and LAM_U48 on processors with linear-address masking. */
+const CR3_LAM_BITS = 0x6000_0000_0000_0000n;
+
+/**
+ * The rule on a CR3 value: bits 63:52 and bits 51:MAXPHYADDR are 0; with LAM, bits
+ * 62:61 (LAM_U57, LAM_U48) may be set, as MOV to CR3 accepts them (SDM Vol. 3A §4.4
+ * Linear-Address Masking, as KVM's legal-CR3 test applies it to VM entry).
+ */
 export function checkCr3Field(ctx: EntryContext, field: string, what: string): Verdict {
   const v = ctx.vmcs.read(field);
-  const bad = v & ~((1n << BigInt(ctx.maxPhysAddr)) - 1n) & 0xffff_ffff_ffff_ffffn;
+  const allowedHigh = ctx.features.lam === true ? CR3_LAM_BITS : 0n;
+  const bad = v & ~((1n << BigInt(ctx.maxPhysAddr)) - 1n) & ~allowedHigh & 0xffff_ffff_ffff_ffffn;
   if (bad === 0n) return PASS;
   return fail(
     `The ${what} (${hex(v)}) sets bits beyond the ${ctx.maxPhysAddr}-bit physical-address width (bits ${bitList(bad).join(', ')}).`,
