@@ -142,6 +142,8 @@ export function loadSegment(cpu: Cpu, seg: number, sel: number, how: 'mov' | 'po
 
 /** Reads the upper 8 bytes of a 16-byte system descriptor in IA-32e mode; returns bits 63:32 of the base. */
 function systemUpperBase(cpu: Cpu, d: RawDescriptor, sel: number, what: string): number {
+  // The whole 16-byte descriptor must lie inside the GDT (SDM Vol. 2A "LTR"/"LLDT", 64-bit mode).
+  if ((sel & 0xfff8) + 15 > cpu.state.gdtrLimit) throw gp(`${what} descriptor's upper 8 bytes lie beyond the GDT limit`, selectorErrorCode(sel));
   const upLo = cpu.readLin(d.addr + 8, 4, true);
   const upHi = cpu.readLin(d.addr + 12, 4, true);
   // SDM Vol. 3A §3.5.2 "Segment Descriptor Tables in IA-32e Mode": type of the upper half must be 0.

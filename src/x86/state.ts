@@ -73,8 +73,11 @@ export class CpuState {
 
   activity: Activity = 'active';
   /**
-   * Interrupt shadow left by STI or MOV SS/POP SS: the instruction count at which it ends
-   * (SDM Vol. 3A §6.8.3 "Masking Exceptions and Interrupts When Switching Stacks"). -1: none.
+   * Interrupt shadow left by STI or MOV SS/POP SS (SDM Vol. 3A §6.8.3 "Masking Exceptions and
+   * Interrupts When Switching Stacks"). MOV SS/POP SS set it to the retiring instruction's
+   * count + 1 and STI to count + 2, so right after either retires, `shadowUntil === icount`
+   * means "blocking by MOV SS" and `shadowUntil === icount + 1` "blocking by STI" (the VMX
+   * layer saves and restores the guest interruptibility state this way). -1: none.
    */
   shadowUntil = -1;
 
