@@ -5,7 +5,7 @@ import { decode } from './decode.ts';
 import { disassemble } from './disasm.ts';
 import type { DecodeResult } from './isa/decoded.ts';
 import type { MemRef } from './isa/operands.ts';
-import { regByName, regName } from './isa/registers.ts';
+import { regByName, regName, regSize as regSizeOf } from './isa/registers.ts';
 import { FORMS } from './isa/table.ts';
 import { sampleEncodings } from '../testing/objdump.ts';
 
@@ -203,5 +203,38 @@ describe('robustness on arbitrary bytes (fast-check, fixed seed)', () => {
       }),
       { seed: 20261121, numRuns: 20000 },
     );
+  });
+});
+
+describe('the operands the executor receives match the form (every row, several encodings)', () => {
+  it('kinds, register sizes, memory sizes and immediate sizes follow the operand specs', () => {
+    const wrong: string[] = [];
+    for (const f of FORMS) {
+      if (f.row.asmOnly || !f.modes.m64) continue;
+      for (const bytes of sampleEncodings(f, 6)) {
+        const r = decode((i) => bytes[i] ?? 0x90, 64, ADDRESS);
+        if (!r.ok || r.insn.id !== f.id) continue;
+        const { insn } = r;
+        if (insn.operands.length !== f.operands.length) { wrong.push(`${f.id}: ${insn.operands.length} operands`); continue; }
+        f.operands.forEach((spec, i) => {
+          const op = insn.operands[i]!;
+          const where = `${f.id} operand ${i} (${spec.token})`;
+          if (spec.loc === 'rel') { if (op.kind !== 'rel' || op.size !== spec.immSize) wrong.push(where); return; }
+          if (spec.loc === 'imm') {
+            const size = f.sx || (spec.immSize === 4 && insn.opSize === 8) ? insn.opSize : spec.immSize;
+            if (op.kind !== 'imm' || op.size !== size || op.value >= 1n << BigInt(8 * size)) wrong.push(`${where}: ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`);
+            return;
+          }
+          if (op.kind === 'mem') { if (!spec.mem || op.size !== spec.memSize) wrong.push(`${where}: memory of ${op.size}`); return; }
+          if (op.kind === 'reg') {
+            if (spec.regClass === 'gpr' && spec.regSize !== 0 && regSizeOf(op.reg) !== spec.regSize) wrong.push(`${where}: ${regName(op.reg)}`);
+            if (spec.fixed !== undefined && op.reg !== spec.fixed) wrong.push(`${where}: ${regName(op.reg)}`);
+            return;
+          }
+          if (!spec.one) wrong.push(`${where}: ${op.kind}`);
+        });
+      }
+    }
+    expect(wrong.slice(0, 20)).toEqual([]);
   });
 });
