@@ -6,7 +6,7 @@ import { fieldByName, VMCS } from '../../arch/vmcs/fields.ts';
 import { fieldExists } from '../../arch/vmcs/exists.ts';
 import { validVmcsFields, VALID_LAYOUT } from '../entry/testing/valid-vmcs.ts';
 import { TEST_PROFILES } from '../entry/testing/profiles.ts';
-import { instructionError, outcomeOf, rootWithVmcs, vmxon } from '../testing/flow.ts';
+import { instructionError, outcomeOf, rootWithVmcs, vmclear, vmptrld, vmxon } from '../testing/flow.ts';
 import { insn, makeRig, mem, r64, type Rig, type RigProfile } from '../testing/rig.ts';
 import type { TestProfile } from '../entry/testing/profiles.ts';
 import { VmxCaps } from '../caps.ts';
@@ -239,6 +239,20 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     rig.exec(insn('vmresume', [], 3));
     rig.step(insn('cpuid', [], 2));
     expect(vmread(rig, 'GUEST_INTERRUPTIBILITY_INFO')).toBe(0n);
+  });
+
+  it('VMCLEAR of a launched VMCS makes it clear again: VMLAUNCH works, VMRESUME gives error 5', () => {
+    const rig = readyToLaunch(p);
+    rig.exec(insn('vmlaunch', [], 3));
+    rig.step(insn('vmcall', [], 3));
+    vmclear(rig, VALID_LAYOUT.currentVmcs);
+    vmptrld(rig, p, VALID_LAYOUT.currentVmcs);
+    expect(rig.model.vmcses()[0]?.launch).toBe('clear');
+    rig.exec(insn('vmresume', [], 3));
+    expect(instructionError(rig)).toBe(5n);
+    vmwrite(rig, 'GUEST_RIP', VALID_LAYOUT.guestRip);
+    rig.exec(insn('vmlaunch', [], 3));
+    expect(rig.model.mode()).toBe('non-root');
   });
 
   it('a triple fault in the guest exits with reason 2', () => {

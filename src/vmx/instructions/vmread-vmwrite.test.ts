@@ -7,6 +7,7 @@ import { fieldExists } from '../../arch/vmcs/exists.ts';
 import { VMCS_FIELDS } from '../../arch/vmcs/fields.ts';
 import { instructionError, outcomeOf, rootWithVmcs, vmxon } from '../testing/flow.ts';
 import { insn, makeRig, mem, r64, type Rig } from '../testing/rig.ts';
+import { makeReg, RegKind } from '../../x86/isa/registers.ts';
 
 const GUEST_RIP = 0x681en, GUEST_ES_SELECTOR = 0x0800n, VM_EXIT_REASON = 0x4402n, VM_INSTRUCTION_ERROR = 0x4400n;
 const IO_BITMAP_A = 0x2000n, IO_BITMAP_A_HIGH = 0x2001n, CPU_BASED = 0x4002n, GUEST_CR0 = 0x6800n;
@@ -125,6 +126,34 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMREAD/VMWRITE on %
     vmread(rig, VM_INSTRUCTION_ERROR);
     expect(outcomeOf(rig)).toBe('VMsucceed');
     expect(rig.cpu.state.getGpr64(2)).toBe(12n);
+  });
+
+  it('outside IA-32e mode the operands are 32 bits: a 64-bit field write clears bits 63:32', () => {
+    const rig = makeRig(p);
+    rootWithVmcs(rig, p);
+    vmwrite(rig, IO_BITMAP_A, 0xffff_ffff_0000_0000n);
+    // 32-bit protected mode with paging: IA32_EFER.LMA = 0, CS.D = 1.
+    rig.cpu.state.efer = 0;
+    rig.cpu.state.segAr[SegIndex.CS] = 0xc09b;
+    rig.cpu.state.setGpr64(0, (1n << 32n) | IO_BITMAP_A); // bits 63:32 of the register are ignored
+    rig.cpu.state.setGpr64(1, 0xaaaa_bbbb_1234_5000n);
+    rig.exec(insn('vmwrite', [{ kind: 'reg', reg: makeReg(RegKind.GPR32, 0) }, { kind: 'reg', reg: makeReg(RegKind.GPR32, 1) }]));
+    expect(outcomeOf(rig)).toBe('VMsucceed');
+    rig.cpu.state.efer = 0xd01;
+    rig.cpu.state.segAr[SegIndex.CS] = 0xa09b;
+    expect(vmread(rig, IO_BITMAP_A)).toBe(0x1234_5000n);
+  });
+
+  it('a learner\'s edit of IA32_VMX_MISC[29] takes effect at the next VMWRITE', () => {
+    const rig = makeRig(p);
+    rootWithVmcs(rig, p);
+    const misc = rig.env.config.readOnlyMsrs.get(0x485)!;
+    rig.env.config.readOnlyMsrs.set(0x485, misc | (1n << 29n));
+    vmwrite(rig, VM_EXIT_REASON, 7n);
+    expect(outcomeOf(rig)).toBe('VMsucceed');
+    rig.env.config.readOnlyMsrs.set(0x485, misc & ~(1n << 29n));
+    vmwrite(rig, VM_EXIT_REASON, 8n);
+    expect(instructionError(rig)).toBe(13n);
   });
 
   it('#UD outside VMX operation, #GP(0) at CPL 3', () => {
