@@ -10,6 +10,9 @@ import type { InstructionForm } from './isa/form.ts';
 import type { OpSize } from './isa/operands.ts';
 import { formsByOpcode } from './isa/table.ts';
 
+/** The table's opcode index as a flat array (map * 256 + byte), filled once at load. */
+const BY_OPCODE: readonly (readonly InstructionForm[])[] = Array.from({ length: 4 * 256 }, (_, k) => formsByOpcode(k >> 8, k & 0xff));
+
 /** The decoder's choice: a row (or why none), with the ModRM byte read (-1 if none). */
 export interface Pick {
   readonly form: InstructionForm | null;
@@ -39,7 +42,7 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
       opcode = cur.u8();
     }
   }
-  const rows = formsByOpcode(map, opcode);
+  const rows = BY_OPCODE[map * 256 + opcode]!;
   if (rows.length === 0) {
     return { form: null, opcode, modrm: -1, opSize: 4, reason: 'unsupported', message: `opcode ${MAP_TEXT[map]}${hex2(opcode)} is not in the instruction table` };
   }
