@@ -1,7 +1,8 @@
 // Exit qualification and VM-exit instruction-information for VM exits caused by VMX
-// instructions (SDM Vol. 3C §28.2.1 "Basic VM-Exit Information" (displacement as qualification),
-// §28.2.5 "Information for VM Exits Due to Instruction Execution", Tables 28-9 (INVEPT, INVPCID,
-// INVVPID), 28-13 (VMCLEAR, VMPTRLD, VMPTRST, VMXON, XRSTORS, XSAVES) and 28-14 (VMREAD, VMWRITE)).
+// instructions (SDM Vol. 3C §28.2.1 "Basic VM-Exit Information" (displacement as qualification);
+// §28.2.5 "Information for VM Exits Due to Instruction Execution", the tables "Format of the
+// VM-Exit Instruction-Information Field as Used for INVEPT, INVPCID, and INVVPID", "... for
+// VMCLEAR, VMPTRLD, VMPTRST, VMXON, XRSTORS, and XSAVES" and "... for VMREAD and VMWRITE").
 
 import { bitfield } from '../../arch/bitfield.ts';
 import { sdm } from '../../arch/sdm.ts';
