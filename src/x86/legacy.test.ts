@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ARB, C0, F } from './archbits.ts';
+import { deliverException } from './interrupts.ts';
+import { X86Fault } from './fault.ts';
+import { makeRig, reg, run1, setReg, T, type TestRig } from './testing.ts';
+import { SegIndex } from './state.ts';
+
+/** Switches the test machine to 32-bit protected mode, paging off, flat 4 GiB segments. */
+function to32(rig: TestRig): void {
+  const s = rig.cpu.state;
+  s.cr0 = (s.cr0 & ~C0.PG) >>> 0;
+  s.efer = 0;
+  s.segAr[SegIndex.CS] = (s.segAr[SegIndex.CS]! & ~ARB.L) | ARB.DB;
+  rig.cpu.stateChanged();
+}
+
+/** Real-address mode: PE = 0, 64 KiB segments at selector * 16. */
+function toReal(rig: TestRig): void {
+  const s = rig.cpu.state;
+  s.cr0 = C0.ET;
+  s.efer = 0;
+  for (let i = 0; i < 6; i++) {
+    s.segSel[i] = 0;
+    s.segBase[i] = 0;
+    s.segLimit[i] = 0xffff;
+    s.segAr[i] = i === SegIndex.CS ? 0x9b : 0x93;
+  }
+  s.idtrBase = 0;
+  s.idtrLimit = 0x3ff;
+  s.rip = 0x1000;
+  s.setGpr64(4, 0x8000n);
+  rig.cpu.stateChanged();
+}
+
+describe('32-bit protected mode', () => {
+  it('runs with 32-bit operands, a 32-bit stack and segment limit checks', () => {
+    const rig = makeRig();
+    to32(rig);
+    expect(rig.cpu.mode).toBe(32);
+    run1(rig, 'b8 78 56 34 12'); // mov eax, 0x12345678
+    run1(rig, '50'); // push eax
+    expect(reg(rig, 4)).toBe(BigInt(T.STACK_TOP - 4));
+    expect(rig.mem.read32(T.STACK_TOP - 4)).toBe(0x12345678);
+    run1(rig, '66 40'); // inc ax (0x66 selects 16-bit)
+    expect(reg(rig, 0)).toBe(0x12345679n);
+    rig.cpu.state.segLimit[SegIndex.DS] = 0xfff;
+    setReg(rig, 3, 0x1000n);
+    const f = (() => { try { run1(rig, '8b 03'); } catch (e) { return e as X86Fault; } return null; })();
+    expect(f?.vector).toBe(13);
+  });
+});
+
+describe('real-address mode', () => {
+  it('segment loads set base = selector * 16; INT goes through the IVT and IRET returns', () => {
+    const rig = makeRig();
+    toReal(rig);
+    expect(rig.cpu.mode).toBe(16);
+    run1(rig, 'b8 00 20'); // mov ax, 0x2000
+    run1(rig, '8e d8'); // mov ds, ax
+    expect(rig.cpu.state.segBase[SegIndex.DS]).toBe(0x20000);
+    rig.mem.write16(0x20010, 0xbeef);
+    run1(rig, '8b 1e 10 00'); // mov bx, [0x10]
+    expect(reg(rig, 3) & 0xffffn).toBe(0xbeefn);
+    rig.mem.write32(0x21 * 4, 0x0300_0040); // vector 0x21 -> 0300:0040
+    rig.cpu.state.rflags |= F.IF;
+    const rip = rig.cpu.state.rip;
+    let f: X86Fault | null = null;
+    try { run1(rig, 'cd 21'); } catch (e) { f = e as X86Fault; }
+    expect(deliverException(rig.cpu, f!)).toEqual({ kind: 'delivered', vector: 0x21 });
+    expect(rig.cpu.state.segBase[SegIndex.CS]).toBe(0x3000);
+    expect(rig.cpu.state.rip).toBe(0x40);
+    expect(rig.cpu.state.rflags & F.IF).toBe(0);
+    rig.mem.write8(0x3040, 0xcf); // iret at 0300:0040
+    rig.cpu.flushDecodeCache();
+    rig.cpu.step();
+    expect(rig.cpu.state.rip).toBe(rip + 2);
+    expect(rig.cpu.state.segBase[SegIndex.CS]).toBe(0);
+    expect(rig.cpu.state.rflags & F.IF).toBe(F.IF);
+  });
+});
