@@ -26,6 +26,8 @@ export interface LabCommands {
   vmwrite(field: string, value: string): Promise<void>;
   setRegister(name: string, value: string): Promise<void>;
   readMemory(phys: number, length: number): Promise<Uint8Array>;
+  /** Copies the page address (the full state URL is issue 6). */
+  share(): Promise<void>;
   /** Kills the worker (test hook for crash recovery). */
   crashWorker(): void;
 }
@@ -141,6 +143,15 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       show(await client.api().setRegister(name, value));
     },
     readMemory: (phys, length) => client.api().readMemory(phys, length),
+    async share() {
+      const url = globalThis.location?.href ?? '';
+      try {
+        await globalThis.navigator?.clipboard?.writeText(url);
+        store.setState({ message: { text: `Copied ${url}`, ok: true } });
+      } catch {
+        store.setState({ message: { text: `Copy this address: ${url}`, ok: true } });
+      }
+    },
     crashWorker() {
       client.restart();
     },

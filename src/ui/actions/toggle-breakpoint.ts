@@ -1,0 +1,10 @@
+import type { LabAction } from './types.ts';
+
+export const toggleBreakpointAction: LabAction = {
+  id: 'toggle-breakpoint',
+  label: 'Toggle breakpoint',
+  shortcut: { key: 'F9' },
+  description: 'Set or clear a breakpoint on the current line',
+  enabled: (s) => s.snapshot?.line !== undefined,
+  perform: (api) => api.toggleBreakpoint(),
+};
