@@ -18,8 +18,9 @@ export function vmcall(ctx: InsnContext): InsnResult {
   // ELSIF in VMX non-root operation THEN VM exit
   if (vmx.mode === 'non-root') return exitWith(EXIT_REASON.VMCALL);
   // ELSIF (RFLAGS.VM = 1) or (IA32_EFER.LMA = 1 and CS.L = 0) THEN #UD
+  // (CR0.PE is not tested here: VMX root operation fixes it to 1.)
   const udMode = inUdMode(cpu);
-  if (udMode) return raise(ud(`VMCALL raises #UD when ${udMode}`));
+  if (udMode && !udMode.includes('CR0.PE')) return raise(ud(`VMCALL raises #UD when ${udMode}`));
   // ELSIF CPL > 0 THEN #GP(0)
   if (cpu.state.cpl > 0) return raise(gp(`VMCALL requires CPL 0 (CPL is ${cpu.state.cpl})`));
   // ELSIF (in SMM) or (the logical processor does not support the dual-monitor treatment of SMIs and
