@@ -4,6 +4,7 @@ import { decodeMem, gpr } from './decode-modrm.ts';
 import { scanPrefixes } from './decode-prefixes.ts';
 import { regName, SEG } from './isa/registers.ts';
 import type { MemRef } from './isa/operands.ts';
+import { FORMS } from './isa/table.ts';
 
 const cursor = (bytes: number[]) => new DecodeCursor((i) => {
   if (i >= bytes.length) throw new Error(`read past the test bytes at ${i}`);
@@ -116,5 +117,23 @@ describe('prefix scanning (SDM Vol. 2A §2.1.1, §2.2.1)', () => {
     scanPrefixes(cur, 64);
     expect(cur.overflow).toBe(true);
     expect(cur.pos).toBe(15);
+  });
+});
+
+
+describe('the table as the decoder reads it', () => {
+  it('the rows of one opcode agree on having a ModRM byte', () => {
+    const byOpcode = new Map<number, Set<boolean>>();
+    for (const f of FORMS) {
+      if (f.row.asmOnly) continue;
+      const span = f.plusReg ? 8 : f.cc ? 16 : 1;
+      for (let k = 0; k < span; k++) {
+        const key = f.map * 256 + f.opcode + k;
+        if (!byOpcode.has(key)) byOpcode.set(key, new Set());
+        byOpcode.get(key)!.add(f.modrm !== 'none');
+      }
+    }
+    const mixed = [...byOpcode].filter(([, v]) => v.size > 1).map(([k]) => k.toString(16));
+    expect(mixed).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ import { formsByOpcode } from './isa/table.ts';
 
 /** The table's opcode index as a flat array (map * 256 + byte), filled once at load. */
 const BY_OPCODE: readonly (readonly InstructionForm[])[] = Array.from({ length: 4 * 256 }, (_, k) => formsByOpcode(k >> 8, k & 0xff));
+/** Whether an opcode's rows have a ModRM byte (all or none of them do: SDM Vol. 2D Appendix A opcode maps). */
+const HAS_MODRM: readonly boolean[] = BY_OPCODE.map((rows) => rows.some((f) => f.modrm !== 'none'));
 
 /** The decoder's choice: a row (or why none), with the ModRM byte read (-1 if none). */
 export interface Pick {
@@ -46,7 +48,7 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
   if (rows.length === 0) {
     return { form: null, opcode, modrm: -1, opSize: 4, reason: 'unsupported', message: `opcode ${MAP_TEXT[map]}${hex2(opcode)} is not in the instruction table` };
   }
-  const modrm = rows[0]!.modrm === 'none' ? -1 : cur.u8();
+  const modrm = HAS_MODRM[map * 256 + opcode] ? cur.u8() : -1;
   const rep = p.rep === 'rep' ? 0xf3 : p.rep === 'repne' ? 0xf2 : 0;
   // In the 0F maps an F2/F3 prefix is part of the opcode when the opcode has any
   // mandatory-prefix row: 66 F3 0F 38 80 is not INVEPT (SDM Vol. 2A §2.1.2 "Opcodes":
