@@ -337,7 +337,51 @@ const branch: Gen = (b) => {
   return true;
 };
 
+/**
+ * String instructions on the scratch area: RSI/RDI are pointed into it with LEA, the
+ * instruction runs (with REP/REPE/REPNE and either direction), DF is cleared again (the System V
+ * ABI wants it clear), CMPS/SCAS flags are captured in RDX (masked to the arithmetic flags), and
+ * RSI/RDI are made relative to RSP so host and lab (whose stacks differ) compare equal.
+ */
+const strings: Gen = (b) => {
+  const r = b.rng;
+  const size = r.pick([1, 2, 4, 8]);
+  const suffix = { 1: 'b', 2: 'w', 4: 'd', 8: 'q' }[size]!;
+  const op = r.pick(['movs', 'stos', 'lods', 'cmps', 'scas']);
+  const down = r.chance(0.3);
+  const n = op === 'lods' ? 1 + r.int(2) : r.int(Math.floor(24 / size) + 1);
+  const span = Math.max(n, 1) * size;
+  const base = b.depth * 8;
+  // Start addresses so [start, start + span) (or its mirror when DF = 1) stays in the scratch area.
+  const startIn = (): number => {
+    const lo = r.int(SCRATCH_SLOTS * 8 - span + 1);
+    return base + (down ? lo + span - size : lo);
+  };
+  const src = startIn();
+  let dst = startIn();
+  if (op === 'movs' && !down && dst > src && dst < src + span) dst = src; // no forward overlap
+  if (op === 'movs' && down && dst < src && dst > src - span) dst = src;
+  b.emit(`lea rsi, [rsp+${src}]`, { written: 0, undef: 0 });
+  b.emit(`lea rdi, [rsp+${dst}]`, { written: 0, undef: 0 });
+  b.emit(`mov ecx, ${n}`, { written: 0, undef: 0 });
+  if (down) b.emit('std', { written: 0, undef: 0 });
+  const compares = op === 'cmps' || op === 'scas';
+  const prefix = op === 'lods' ? (n > 1 ? 'rep ' : '') : compares ? r.pick(['repe ', 'repne ']) : 'rep ';
+  b.lines.push(`${prefix}${op}${suffix}`);
+  if (compares && n > 0) b.u = applyEffect(b.u, b.fx('cmp'));
+  if (down) b.emit('cld', { written: 0, undef: 0 });
+  if (compares) {
+    b.emit('pushfq', { written: 0, undef: 0 });
+    b.emit('pop rdx', { written: 0, undef: 0 });
+    b.emit(`and rdx, 0x${(ARITH_FLAGS & ~b.u).toString(16)}`, b.fx('and'));
+  }
+  b.emit('sub rsi, rsp', b.fx('sub'));
+  b.emit('sub rdi, rsp', b.fx('sub'));
+  return true;
+};
+
 const GENERATORS: [Gen, number][] = [
+  [strings, 2],
   [alu, 8], [unary, 3], [shift, 5], [bitTest, 3], [bitScan, 1], [move, 6], [condMove, 3],
   [stack, 3], [flagOps, 2], [mul, 2], [div, 2], [branch, 2],
 ];
