@@ -268,6 +268,17 @@ export function evaluate(e: Expr, ctx: EvalContext): Value | null {
   }
 }
 
+const COMPARISONS = new Set(['=', '==', '!=', '<>', '<', '>', '<=', '>=']);
+
+/** NASM compares through the difference: relocatable operands may be (un)equal, not ordered. */
+function compare(e: Extract<Expr, { k: 'bin' }>, d: Value, ctx: EvalContext): Value | null {
+  const simple = isScalar(d);
+  if (e.op === '=' || e.op === '==') return scalar(simple && d.c === 0n ? 1n : 0n);
+  if (e.op === '!=' || e.op === '<>') return scalar(simple && d.c === 0n ? 0n : 1n);
+  if (!simple) { ctx.error(e.col, `\`${e.op}': operands differ by a non-scalar`); return null; }
+  return scalar(scalarOp(e.op, d.c, 0n) as bigint);
+}
+
 function evalBinary(e: Extract<Expr, { k: 'bin' }>, ctx: EvalContext): Value | null {
   const a = evaluate(e.a, ctx);
   if (!a) return null;
@@ -284,6 +295,7 @@ function evalBinary(e: Extract<Expr, { k: 'bin' }>, ctx: EvalContext): Value | n
       return null;
   }
   if (!isKnown(a) || !isKnown(b)) return UNKNOWN;
+  if (COMPARISONS.has(e.op)) return compare(e, addValues(a, b, -1n), ctx);
   if (!isScalar(a) || !isScalar(b)) {
     ctx.error(e.col, SCALAR_ONLY[e.op] ?? `\`${e.op}' operator may only be applied to scalar values`);
     return null;

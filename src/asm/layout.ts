@@ -37,26 +37,31 @@ interface Def { readonly value: Value; readonly line: number; readonly kind: 'la
 
 class PassAbort extends Error {}
 
+/**
+ * Statements visited plus instructions encoded, over all passes, before the assembler
+ * gives up: keeps `times 8000000 jmp $` or a program that never settles from hanging
+ * the lab (NASM itself would take minutes).
+ */
+export const WORK_BUDGET = 1_000_000;
+
 /** Lays out and emits a program. Never throws; problems go to `diags`. */
 export function layout(stmts: readonly AnyStmt[], opts: LayoutOptions, diags: DiagnosticSink): LayoutResult {
   let prev = new Map<string, Def>();
   const empty: LayoutResult = { bytes: new Uint8Array(0), spans: [], symbols: new Map() };
-  let budget = 20_000_000;
+  const budget = { left: WORK_BUDGET };
   for (let pass = 1; pass <= opts.maxPasses; pass++) {
-    const p = new Pass(stmts, opts, diags, prev, false);
+    const p = new Pass(stmts, opts, diags, prev, false, budget);
     const ok = p.run();
     if (!ok || p.fatal) return empty;
-    budget -= p.work;
     const stable = pass > 1 && sameValues(prev, p.defs);
     prev = p.defs;
     if (stable) {
-      const final = new Pass(stmts, opts, diags, prev, true);
+      budget.left = Math.max(budget.left, WORK_BUDGET / 4);
+      const final = new Pass(stmts, opts, diags, prev, true, budget);
       if (!final.run()) return empty;
       if (!sameValues(prev, final.defs)) diags.error(1, 1, 'phase error: symbol values changed in the final pass');
       return { bytes: final.image(), spans: final.spans, symbols: final.userSymbols() };
     }
-    if (budget < 0) break;
-    if (pass === opts.maxPasses) break;
   }
   const moving = [...prev.entries()].find(([, d]) => d.kind === 'label');
   diags.error(moving?.[1].line ?? 1, 1, `unable to find valid values for all labels after ${opts.maxPasses} passes; giving up`);
@@ -86,7 +91,6 @@ class Pass {
   readonly spans: LineSpan[] = [];
   private readonly chunks: { at: number; bytes: Uint8Array }[] = [];
   private offset = 0;
-  work = 0;
   fatal = false;
 
   constructor(
@@ -95,6 +99,7 @@ class Pass {
     private readonly diags: DiagnosticSink,
     private readonly prev: ReadonlyMap<string, Def>,
     private readonly final: boolean,
+    private readonly budget: { left: number },
   ) {}
 
   run(): boolean {
@@ -169,10 +174,12 @@ class Pass {
       case 'equ': {
         const v = this.eval(s.expr, s.line);
         if (!v) return;
-        if (v.regs.size > 0) { if (this.final) this.diags.error(s.line, s.exprCol, 'invalid operand to EQU: registers are not allowed'); return; }
+        if (v.regs.size > 0) { if (this.final) this.diags.error(s.line, s.exprCol, 'invalid operand type'); return; }
         // NASM defines an equ whose value is not known yet with a placeholder, so later
-        // lines of the same pass see a known value (the previous pass's, or 0).
-        this.define(s, isKnown(v) ? v : this.prev.get(s.name)?.value ?? scalar(0n), 'equ');
+        // lines of the same pass see a known value (the previous pass's, or 0). A value
+        // that is not `label + k` keeps only its constant (`x equ l*2` is offset*2).
+        const known = v.seg === 1n || v.seg === 0n ? v : scalar(v.c);
+        this.define(s, isKnown(v) ? known : this.prev.get(s.name)?.value ?? scalar(0n), 'equ');
         return;
       }
       default: {
@@ -180,10 +187,9 @@ class Pass {
         // emits them `times` times (only branch displacements differ per repetition).
         const count = this.times(s.times, s.line);
         const start = this.offset;
-        if (count > 0) {
-          if (s.kind === 'insn') this.instruction(s, count);
-          else this.repeat(s.kind === 'data' ? this.data(s) : this.res(s), count, s);
-        }
+        // Even `times 0` evaluates its operands (NASM reports their errors).
+        if (s.kind === 'insn') this.instruction(s, count);
+        else this.repeat(s.kind === 'data' ? this.data(s) : this.res(s), count, s);
         if (this.final && this.offset > start) this.spans.push({ line: s.line, address: this.opts.origin + BigInt(start), size: this.offset - start });
       }
     }
@@ -207,14 +213,21 @@ class Pass {
       if (op === null || typeof op === 'string') return;
       operands.push(op);
     }
+    if (count === 0) return;
     const branch = /^(j|loop|call)/.test(s.mnemonic) || operands.some((o) => o.kind === 'mem' && o.ripRelative);
     if (!branch || count === 1) { this.repeat(this.encodeAt(s, operands), count, s); return; }
+    if (count > this.budget.left) this.advance(0, s, count);
     for (let k = 0; k < count; k++) this.repeat(this.encodeAt(s, operands), 1, s);
   }
 
-  private advance(n: number, s: AnyStmt): void {
+  private advance(n: number, s: AnyStmt, cost = 1): void {
     this.offset += n;
-    this.work++;
+    this.budget.left -= cost;
+    if (this.budget.left < 0) {
+      this.diags.error(s.line, s.col, `program too costly to assemble (more than ${WORK_BUDGET} statement repetitions and passes)`);
+      this.fatal = true;
+      throw new PassAbort();
+    }
     if (this.offset > this.opts.maxImage) {
       this.diags.error(s.line, s.col, `program image exceeds ${this.opts.maxImage / (1024 * 1024)} MiB`);
       this.fatal = true;
@@ -264,6 +277,7 @@ class Pass {
       const v = this.eval(it.expr, s.line);
       if (v && this.final) {
         if (v.regs.size > 0) this.diags.error(s.line, it.col, 'invalid operand in data declaration: registers are not allowed');
+        else if (v.seg !== 0n && v.seg !== 1n && v.seg !== -1n) this.diags.error(s.line, it.col, 'expression is not simple or relocatable');
         else {
           const w = writeValue(out, at, v, s.unit, this.opts.origin);
           if (w) this.diags.warning(s.line, it.col, w);
@@ -319,6 +333,13 @@ class Pass {
       const v = this.eval(o.expr, s.line);
       if (!v) return null;
       if (v.regs.size > 0) return 'invalid operand type';
+      if (!isKnown(v) && !o.strict && !/^(j|loop|call)/.test(s.kind === 'insn' ? s.mnemonic : '')) {
+        // NASM (parser.c) is optimistic about an immediate it cannot evaluate yet: it
+        // may take the 1 (UNITY), sign-extended byte and dword forms. A known plain 1
+        // fits all of those, so the encoder sizes this pass exactly as NASM does. Branch
+        // targets stay unknown: the encoder starts them short, as NASM's jmp_match.
+        return { kind: 'imm', value: 1n, known: true, reloc: false, ...(o.size !== undefined ? { size: o.size } : {}) };
+      }
       return {
         // Unsigned, in the same domain as `address`: the encoder subtracts them for branches.
         kind: 'imm', value: BigInt.asUintN(64, absoluteValue(v, this.opts.origin)), known: isKnown(v), reloc: v.seg !== 0n,

@@ -97,9 +97,13 @@ export interface EaContext {
   warn(col: number, message: string): void;
 }
 
-/** The value an immediate or displacement takes in the image: a label's offset plus the origin. */
+/**
+ * The value an immediate or datum takes in the image. NASM's bin output adds the origin
+ * for a section base with coefficient 1 and subtracts it for -1 (`-label`); any other
+ * coefficient (`label*2`) is dropped silently where NASM accepts it (immediates).
+ */
 export function absoluteValue(v: Value, origin: bigint): bigint {
-  return BigInt.asIntN(64, v.seg === 1n ? v.c + origin : v.c);
+  return BigInt.asIntN(64, v.seg === 1n ? v.c + origin : v.seg === -1n ? v.c - origin : v.c);
 }
 
 const isAddrGpr = (r: Reg): boolean => regKind(r) === RegKind.GPR64 || regKind(r) === RegKind.GPR32;
@@ -109,6 +113,7 @@ const isAddrGpr = (r: Reg): boolean => regKind(r) === RegKind.GPR64 || regKind(r
  * message. Mirrors NASM's parse_mref and process_ea (64-bit branch).
  */
 export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Value, hint: EaHint, hasDisp: boolean, ctx: EaContext): AsmOperand | string {
+  if (v.seg !== 0n && v.seg !== 1n && v.seg !== -1n) return 'invalid effective address: impossible segment base multiplier';
   const regs = [...v.regs].sort((a, b) => (regName(a[0]) < regName(b[0]) ? -1 : 1));
   if (regs.length > 2) return 'invalid effective address: too many registers';
   let b: Reg | null = null, i: Reg | null = null, s = 0n;
@@ -148,11 +153,14 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
   const fsgs = seg !== undefined && (regName(seg) === 'fs' || regName(seg) === 'gs');
   const noRegs = b === null && i === null;
   const wantRel = op.relKw === 'rel' || (ctx.defaultRel && op.relKw !== 'abs' && !fsgs);
-  const relocOrUnknown = v.seg !== 0n || !isKnown(v);
   let ripRelative = false;
   if (noRegs && wantRel) {
-    if (relocOrUnknown) ripRelative = true;
-    else ctx.warn(op.col, 'absolute address can not be RIP-relative');
+    // NASM (assemble.c process_ea): an address with no section base cannot be
+    // RIP-relative. A forward reference has none yet in its first pass, so NASM sizes it
+    // as an absolute [disp32] (one byte longer) there; the pass sizes must match NASM's
+    // for jumps to settle on the same lengths.
+    if (v.seg === 1n && isKnown(v)) ripRelative = true;
+    else if (isKnown(v)) ctx.warn(op.col, 'absolute address can not be RIP-relative');
   } else if (!noRegs && op.relKw === 'rel') {
     ctx.warn(op.col, 'indirect address displacements cannot be RIP-relative');
   }
@@ -163,9 +171,10 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
     scale: (i === null ? 1 : Number(s)) as 1 | 2 | 4 | 8,
     // A RIP-relative target is an address (unsigned, like the request's address); any
     // other displacement is signed, as the encoder sizes it (disp8 vs disp32).
-    disp: ripRelative ? BigInt.asUintN(64, absoluteValue(v, ctx.origin)) : absoluteValue(v, ctx.origin),
+    // With registers, NASM keeps only the constant of a `-label` term (`[rbx-l]`: disp -1).
+    disp: ripRelative ? BigInt.asUintN(64, absoluteValue(v, ctx.origin)) : noRegs ? absoluteValue(v, ctx.origin) : BigInt.asIntN(64, v.seg === 1n ? v.c + ctx.origin : v.c),
     dispKnown: isKnown(v),
-    dispReloc: v.seg !== 0n,
+    dispReloc: v.seg === 1n,
     hasDisp,
     ripRelative,
     ...(op.size !== undefined ? { size: op.size } : {}),

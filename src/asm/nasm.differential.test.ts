@@ -1,0 +1,83 @@
+// Differential test against real NASM: random programs of labels, equ, expressions,
+// data, times, align, effective addresses and jumps, assembled by both. When NASM
+// accepts a program we must give the same bytes; when it refuses, so must we.
+// 40 programs normally, 2000 with VMXLAB_SLOW=1. Skipped where nasm is not installed.
+
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { assemble } from './index.ts';
+import { HAVE_NASM, nasm } from './testdata/nasm.ts';
+
+const SLOW = process.env.VMXLAB_SLOW === '1';
+const LABELS = ['l0', 'l1', 'l2', 'l3', 'l4'];
+const REGS64 = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r12', 'r13', 'r15'];
+
+const literal = fc.oneof(
+  fc.integer({ min: -300, max: 300 }).map(String),
+  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => `0x${v.toString(16)}`),
+  fc.integer({ min: 0, max: 0xffff }).map((v) => `${v.toString(16)}h`.replace(/^([a-f])/, '0$1')),
+  fc.integer({ min: 0, max: 255 }).map((v) => `0b${v.toString(2)}`),
+  fc.integer({ min: 0, max: 4095 }).map((v) => `${v.toString(8)}q`),
+  fc.constantFrom("'a'", "'ab'", "'abcd'", '"xy"', '`\\n`', '1_000', '0x7fff_ffff', '$ - $$', 'N', 'M'),
+);
+const scalarExpr: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    literal,
+    fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '&', '|', '^', '<<', '>>', '==', '<', '>='), tie('e')).map(([a, o, b]) => `(${a} ${o} ${b})`),
+    fc.tuple(tie('e'), fc.constantFrom('/', '%', '//', '%%'), fc.integer({ min: 1, max: 17 })).map(([a, o, b]) => `(${a} ${o} ${b})`),
+    fc.tuple(fc.constantFrom('-', '~', '!', '+'), tie('e')).map(([o, a]) => `${o}(${a})`),
+    fc.tuple(fc.constantFrom(...LABELS), fc.constantFrom(...LABELS)).map(([a, b]) => `(${a} - ${b})`),
+  ),
+})).e as fc.Arbitrary<string>;
+const labelExpr = fc.tuple(fc.constantFrom(...LABELS, '$', '$$'), fc.integer({ min: -64, max: 64 })).map(([l, k]) => `${l} + ${k}`);
+const anyExpr = fc.oneof(scalarExpr, labelExpr);
+
+const ea = fc.oneof(
+  labelExpr,
+  fc.tuple(fc.constantFrom(...REGS64), fc.integer({ min: -200, max: 200 })).map(([r, d]) => `${r} + ${d}`),
+  fc.tuple(fc.constantFrom(...REGS64), fc.constantFrom(...REGS64.filter((r) => r !== 'rsp')), fc.constantFrom(1, 2, 4, 8), fc.integer({ min: -0x90, max: 0x90 }))
+    .map(([b, i, s, d]) => `${b} + ${i}*${s} + ${d}`),
+  fc.tuple(fc.constantFrom(...REGS64.filter((r) => r !== 'rsp')), fc.constantFrom(1, 2, 3, 4, 5, 8, 9)).map(([i, s]) => `${i}*${s}`),
+);
+
+const stmt = fc.oneof(
+  fc.tuple(fc.constantFrom('db', 'dw', 'dd', 'dq'), fc.array(anyExpr, { minLength: 1, maxLength: 3 })).map(([d, xs]) => `${d} ${xs.join(', ')}`),
+  fc.tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom('db', 'dw', 'dq'), anyExpr).map(([n, d, x]) => `times ${n} ${d} ${x}`),
+  fc.constantFrom(1, 2, 4, 8, 16).map((n) => `align ${n}`),
+  fc.tuple(fc.constantFrom('rax', 'ecx', 'r9', 'edx'), anyExpr).map(([r, x]) => `mov ${r}, ${x}`),
+  fc.tuple(fc.constantFrom('rax', 'rsi', 'r11'), ea).map(([r, x]) => `lea ${r}, [${x}]`),
+  fc.tuple(fc.constantFrom('mov', 'add', 'cmp'), ea, fc.constantFrom('rax', 'ebx', 'cl')).map(([m, x, r]) => `${m} [${x}], ${r}`),
+  fc.tuple(fc.constantFrom('jmp', 'jz', 'jnc', 'call'), fc.constantFrom(...LABELS, '$', '$+2')).map(([j, l]) => `${j} ${l}`),
+  fc.integer({ min: 0, max: 130 }).map((n) => `times ${n} nop`),
+  fc.constantFrom('resb 3', 'resq 1', 'nop', 'ret', 'hlt', 'vmlaunch'),
+);
+
+const program = fc.tuple(fc.array(stmt, { minLength: LABELS.length, maxLength: 24 }), fc.array(fc.nat(), { minLength: LABELS.length, maxLength: LABELS.length }), scalarExpr)
+  .map(([stmts, spots, m]) => {
+    const lines = [...stmts];
+    LABELS.forEach((l, i) => lines.splice(spots[i]! % (lines.length + 1), 0, `${l}:`));
+    return ['N equ 12', `M equ ${m.replace(/\bM\b/g, 'N')}`, ...lines].join('\n');
+  });
+
+describe.runIf(HAVE_NASM)('differential: random programs give NASM\'s bytes', () => {
+  it('agrees with nasm -f bin', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(program, (src) => {
+        const ref = nasm(src);
+        const ours = assemble(src);
+        if (ref.messages.some((m) => /panic|fatal/i.test(m))) return;
+        const errors = ours.diagnostics.filter((d) => d.severity === 'error');
+        expect(ours.ok, `nasm ${ref.ok ? 'accepted' : 'refused'}:\n${src}\nnasm: ${ref.messages.join('\n')}\nours: ${JSON.stringify(errors)}`).toBe(ref.ok);
+        if (ref.ok) {
+          compared++;
+          const a = Buffer.from(ours.bytes).toString('hex'), b = Buffer.from(ref.bytes).toString('hex');
+          expect(a, src).toBe(b);
+        }
+      }),
+      { numRuns: SLOW ? 2_000 : 40, seed: SLOW ? undefined : 1121 },
+    );
+    expect(compared).toBeGreaterThan(0);
+  }, SLOW ? 1_800_000 : 60_000);
+});
