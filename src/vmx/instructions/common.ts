@@ -75,8 +75,13 @@ export function in64BitMode(cpu: CpuHandle): boolean {
  * CS.L = 0). SDM Vol. 3C §31.3 "VMX Instructions".
  */
 export function inUdMode(cpu: CpuHandle): string | undefined {
+  if (!CR0.has(BigInt(cpu.state.cr0), 'PE')) return 'the processor is in real-address mode (CR0.PE = 0)';
+  return inV86OrCompatMode(cpu);
+}
+
+/** Virtual-8086 mode or compatibility mode: VMCALL's #UD condition in root operation. */
+export function inV86OrCompatMode(cpu: CpuHandle): string | undefined {
   const s = cpu.state;
-  if (!CR0.has(BigInt(s.cr0), 'PE')) return 'the processor is in real-address mode (CR0.PE = 0)';
   if (RFLAGS.has(BigInt(s.rflags), 'VM')) return 'the processor is in virtual-8086 mode (RFLAGS.VM = 1)';
   if (EFER.has(BigInt(s.efer), 'LMA') && !ACCESS_RIGHTS.has(BigInt(s.segAr[SegIndex.CS]), 'L')) {
     return 'the processor is in compatibility mode (IA32_EFER.LMA = 1 and CS.L = 0)';

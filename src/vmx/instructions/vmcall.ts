@@ -4,7 +4,7 @@
 import { gp, ud } from '../../x86/fault.ts';
 import { VM_FAIL_INVALID, vmFailValid } from '../outcome.ts';
 import { EXIT_REASON, VMX_ERROR } from '../local-arch.ts';
-import { done, exitWith, inUdMode, raise, vmFail, type InsnContext, type InsnResult } from './common.ts';
+import { done, exitWith, inV86OrCompatMode, raise, vmFail, type InsnContext, type InsnResult } from './common.ts';
 
 /**
  * Executes VMCALL. In VMX non-root operation it always exits (reason 18), whatever the mode or
@@ -19,8 +19,8 @@ export function vmcall(ctx: InsnContext): InsnResult {
   if (vmx.mode === 'non-root') return exitWith(EXIT_REASON.VMCALL);
   // ELSIF (RFLAGS.VM = 1) or (IA32_EFER.LMA = 1 and CS.L = 0) THEN #UD
   // (CR0.PE is not tested here: VMX root operation fixes it to 1.)
-  const udMode = inUdMode(cpu);
-  if (udMode && !udMode.includes('CR0.PE')) return raise(ud(`VMCALL raises #UD when ${udMode}`));
+  const udMode = inV86OrCompatMode(cpu);
+  if (udMode) return raise(ud(`VMCALL raises #UD when ${udMode}`));
   // ELSIF CPL > 0 THEN #GP(0)
   if (cpu.state.cpl > 0) return raise(gp(`VMCALL requires CPL 0 (CPL is ${cpu.state.cpl})`));
   // ELSIF (in SMM) or (the logical processor does not support the dual-monitor treatment of SMIs and
