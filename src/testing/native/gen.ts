@@ -245,6 +245,23 @@ const stack: Gen = (b) => {
     return true;
   }
   if (b.depth >= 4) return false;
+  if (r.chance(0.15)) {
+    // A frame: ENTER-less prologue and LEAVE (RBP holds an RSP value only inside the group).
+    b.emit('push rbp', none);
+    b.emit('mov rbp, rsp', none);
+    b.emit(`push ${b.reg(8)}`, none);
+    b.emit('leave', none);
+    return true;
+  }
+  if (r.chance(0.15)) {
+    // CALL to a local subroutine and RET (the return address lives below the scratch area).
+    const k = `C${b.id}_${b.labels++}`;
+    const mn = r.pick(['add', 'sub', 'xor', 'and', 'or', 'cmp']);
+    b.lines.push(`call .${k}_f`, `jmp .${k}_a`, `.${k}_f:`);
+    b.emit(`${mn} ${b.reg(8)}, ${b.reg(8)}`, b.fx(mn));
+    b.lines.push('ret', `.${k}_a:`);
+    return true;
+  }
   switch (r.int(4)) {
     case 0: b.emit(`push ${b.mem(8)}`, none); break;
     case 1: b.emit(`push ${r.int(65536) - 32768}`, none); break;
