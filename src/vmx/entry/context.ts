@@ -23,6 +23,11 @@ export interface EntryCpuState {
   readonly currentVmcs: bigint;
   /** Executive-VMCS pointer (dual-monitor treatment only; the VMXON pointer otherwise). */
   readonly executiveVmcs?: bigint;
+  /**
+   * The selectors the processor holds now, if known. No check depends on them; a failed
+   * host-selector check proposes them as its fix (the host usually returns to its own).
+   */
+  readonly selectors?: Readonly<Partial<Record<'CS' | 'SS' | 'DS' | 'ES' | 'FS' | 'GS' | 'TR', bigint>>>;
 }
 
 /** CPUID-enumerated features some checks depend on. Absent = not supported. */

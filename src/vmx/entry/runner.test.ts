@@ -114,3 +114,21 @@ describe('the architectural result is the first failure in SDM order', () => {
     expect(failedChecks(r).length).toBeGreaterThan(10);
   });
 });
+
+describe('the proposed fixes lead a learner to a VMCS that enters', () => {
+  it.each(TEST_PROFILES.map((p) => [p.id, p] as const))('%s: from an all-zero VMCS, applying every proposed fix converges in a few rounds', (_id, profile) => {
+    const e = validEntry(profile);
+    for (const k of [...e.vmcs.keys()]) e.vmcs.set(k, 0n);
+    let rounds = 0;
+    for (; rounds < 6; rounds++) {
+      const failed = failedChecks(runEntryChecks(e.ctx));
+      if (failed.length === 0) break;
+      for (const f of failed) {
+        expect(f.failure.fix, `${f.check.id} proposes no fix`).toBeDefined();
+        e.vmcs.set(f.failure.fix!.field, f.failure.fix!.value);
+      }
+    }
+    expect(runEntryChecks(e.ctx).decision).toEqual({ kind: 'pass' });
+    expect(rounds).toBeLessThanOrEqual(4);
+  });
+});

@@ -113,8 +113,9 @@ function checkHostSelectorNonzero(reg: 'CS' | 'TR'): Check['run'] {
   return (ctx) => {
     const v = ctx.vmcs.read(field);
     if (v !== 0n) return PASS;
+    const current = ctx.cpu.selectors?.[reg];
     return fail(`The host ${reg} selector is 0000H; a VM exit must load a real ${reg === 'CS' ? 'code segment' : 'task register'}.`,
-      [fv(field, v)], `${field} != 0`);
+      [fv(field, v)], `${field} != 0`, current ? { fix: { field, value: current } } : undefined);
   };
 }
 

@@ -43,6 +43,7 @@ export function validCpu(): EntryCpuState {
     cr4: CR4.of('PAE', 'PGE', 'VMXE'),
     inSmm: false,
     currentVmcs: VALID_LAYOUT.currentVmcs,
+    selectors: { CS: 0x08n, SS: 0x10n, DS: 0x10n, ES: 0x10n, FS: 0x10n, GS: 0x10n, TR: 0x18n },
   };
 }
 
