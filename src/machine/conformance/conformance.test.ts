@@ -2,7 +2,13 @@
 // through the Machine with the VT-x model plugged in.
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../arch/profiles/index.ts';
-import { runConformance } from './run-program.ts';
+import { readFileSync } from 'node:fs';
+import { runProgram } from './run-program.ts';
+
+/** Runs a program of this folder; see run-program.ts. */
+function runConformance(file: string, profile: string, msrs?: ReadonlyMap<number, bigint>, edit?: (s: string) => string) {
+  return runProgram(readFileSync(new URL(file, import.meta.url), 'utf8'), profile, msrs, edit);
+}
 import { VmxCaps } from '../../vmx/caps.ts';
 
 const GOOD = 0x600dn;

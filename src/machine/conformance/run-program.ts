@@ -1,8 +1,7 @@
-// Runs a conformance program (a lab-asm file of this folder) on a fresh machine with the VT-x
-// model of src/vmx plugged in, as `vmx-lab run` will once the machine uses it by default.
-// Test helper only.
+// Runs a conformance program (the text of a lab-asm file of this folder) on a fresh machine
+// with the VT-x model of src/vmx plugged in. Test helper only; it stays free of Node APIs so
+// the core tsconfig compiles it (the test reads the files).
 
-import { readFileSync } from 'node:fs';
 import { assemble } from '../../asm/index.ts';
 import { createVmxModel } from '../../vmx/index.ts';
 import { Machine } from '../machine.ts';
@@ -12,15 +11,15 @@ export interface ProgramRun {
   readonly diagnostics: readonly string[];
 }
 
-/** Assembles `file` (relative to this folder, optionally edited to break one thing) and runs it to its stop on `profile`. */
-export function runConformance(
-  file: string,
+/** Assembles a program's text (optionally edited to break one thing) and runs it to its stop on `profile`. */
+export function runProgram(
+  text: string,
   profile: string,
   msrOverrides?: ReadonlyMap<number, bigint>,
   edit: (source: string) => string = (s) => s,
   maxSteps = 100_000,
 ): ProgramRun {
-  const source = edit(readFileSync(new URL(file, import.meta.url), 'utf8'));
+  const source = edit(text);
   const asm = assemble(source);
   const diagnostics = asm.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.message}`);
   const machine = new Machine({ profile, vmx: createVmxModel, history: false, msrOverrides });
