@@ -39,6 +39,14 @@ describe('Machine', () => {
     expect(m.cpu.getRip64()).toBe(bad);
   });
 
+  it('maps all of RAM (1 GiB) in the direct map and nothing above it', () => {
+    const ok = machineFor('mov rax, PHYS_OFFSET + 0x3ffffff8\nmov rbx, [rax]\nmov [rax], rax\nhlt\n');
+    expect(ok.run({ maxSteps: 10 })).toMatchObject({ kind: 'stopped', reason: 'halted' });
+    const above = machineFor('mov rax, PHYS_OFFSET + 0x40000000\nmov rbx, [rax]\nhlt\n');
+    above.run({ maxSteps: 10 });
+    expect(above.events[0]).toMatchObject({ kind: 'fault', name: '#PF', line: 2 });
+  });
+
   it('reports #UD for ud2', () => {
     const m = machineFor('ud2\n');
     m.run({ maxSteps: 10 });
