@@ -1,7 +1,7 @@
 // Exception and interrupt delivery (SDM Vol. 3A §6.12 "Exception and Interrupt Handling",
 // §6.14 "Exception and Interrupt Handling in 64-bit Mode": 16-byte gates, IST, stack switch,
 // 16-byte stack alignment, error-code push), the double-fault and triple-fault rules (§6.15
-// "Interrupt 8—Double Fault Exception"), real-address-mode delivery through the IVT (§20.1.4
+// "Interrupt 8—Double Fault Exception"), legacy protected mode (interrupts-legacy.ts), real-address-mode delivery through the IVT (§20.1.4
 // "Interrupt and Exception Handling"), and IRET (Vol. 2A "IRET/IRETD/IRETQ").
 
 import { exceptionInfo, secondEventOutcome } from '../arch/exceptions.ts';
@@ -10,7 +10,8 @@ import { ARB, C0, EF, F, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { X86Fault, gp, np, selectorErrorCode, ss, ts, Vector } from './fault.ts';
-import { accessRights, descBase, descLimit, isNullSelector, readDescriptor, type RawDescriptor } from './segmentation.ts';
+import { deliverProtected, iretProtected } from './interrupts-legacy.ts';
+import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex } from './state.ts';
 
 const TWO32 = 4294967296;
@@ -63,8 +64,8 @@ function deliverOnce(cpu: Cpu, f: X86Fault, ext: boolean): void {
   if (f.vector === Vector.PF && f.cr2 !== undefined) s.cr2 = f.cr2;
   const returnRip = f.kind === 'fault' ? s.rip : f.nextRip ?? s.rip;
   if ((s.cr0 & C0.PE) === 0) return deliverReal(cpu, f.vector, returnRip);
-  if ((s.efer & EF.LMA) === 0) throw gp('event delivery in legacy protected mode is not modelled by the lab (only IA-32e and real-address mode)');
-  deliver64(cpu, f, returnRip, ext);
+  if ((s.efer & EF.LMA) === 0) deliverProtected(cpu, f, returnRip, ext, pushesErrorCode(f) ? f.errorCode : undefined);
+  else deliver64(cpu, f, returnRip, ext);
   s.activity = 'active';
 }
 
@@ -182,7 +183,7 @@ function deliverReal(cpu: Cpu, vector: number, returnIp: number): void {
 export function execIret(cpu: Cpu, size: number): void {
   const s = cpu.state;
   if ((s.cr0 & C0.PE) === 0) return iretReal(cpu, size);
-  if ((s.efer & EF.LMA) === 0) throw gp('IRET in legacy protected mode is not modelled by the lab');
+  if ((s.efer & EF.LMA) === 0) return iretProtected(cpu, size);
   if ((s.rflags & F.NT) !== 0) throw gp('IRET with RFLAGS.NT = 1 in IA-32e mode (task return)');
   const base = (readGpr(cpu, RSP, 8) >>> 0) + (cpu.hi | 0) * TWO32;
   const rd = (i: number): number => {
@@ -244,20 +245,6 @@ export function execIret(cpu: Cpu, size: number): void {
   if (rpl > cpl) nullDataSegments(cpu, rpl);
   cpu.refreshMode();
   cpu.next = to64 ? rip : rip % TWO32;
-}
-
-/** On a return to an outer level, DS/ES/FS/GS whose DPL < new CPL become null (SDM Vol. 2A "IRET", RETURN-TO-OUTER-PRIVILEGE-LEVEL). */
-function nullDataSegments(cpu: Cpu, cpl: number): void {
-  const s = cpu.state;
-  for (const seg of [SegIndex.ES, SegIndex.DS, SegIndex.FS, SegIndex.GS]) {
-    const ar = s.segAr[seg]!;
-    const dpl = (ar & ARB.DPL) >>> ARB.DPL_SHIFT;
-    const conformingCode = (ar & TY.CODE) !== 0 && (ar & TY.EC) !== 0;
-    if ((ar & ARB.UNUSABLE) === 0 && !conformingCode && dpl < cpl) {
-      s.segSel[seg] = 0;
-      s.segAr[seg] = ARB.UNUSABLE;
-    }
-  }
 }
 
 function iretReal(cpu: Cpu, size: number): void {

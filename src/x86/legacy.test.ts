@@ -78,3 +78,41 @@ describe('real-address mode', () => {
     expect(rig.cpu.state.rflags & F.IF).toBe(F.IF);
   });
 });
+
+describe('32-bit protected-mode delivery and IRET (SDM Vol. 3A §6.12.1)', () => {
+  it('INT from CPL 3 switches to SS0:ESP0 of the TSS, pushes SS, ESP, EFLAGS, CS, EIP; IRET returns', () => {
+    const rig = makeRig();
+    const flat = (access: number) => 0xffffn | (BigInt(access) << 40n) | (0xfn << 48n) | (0xcn << 52n);
+    rig.mem.write64(T.GDT + 0x48, flat(0x9b)); // 32-bit code, DPL 0
+    rig.mem.write64(T.GDT + 0x50, flat(0xfb)); // 32-bit code, DPL 3
+    to32(rig);
+    const s = rig.cpu.state;
+    s.gdtrLimit = 0x57;
+    // Gate 0x80: 32-bit interrupt gate, DPL 3, selector 0x48, offset 0x40000.
+    rig.mem.write64(T.IDT + 0x80 * 8, 0x0000n | (0x48n << 16n) | (0xeen << 40n) | (0x0004n << 48n));
+    rig.mem.write32(T.TSS + 4, 0x70000);
+    rig.mem.write32(T.TSS + 8, T.DS);
+    s.segSel[SegIndex.CS] = 0x53;
+    s.segAr[SegIndex.CS] = 0xfb | ARB.DB | ARB.G;
+    s.segSel[SegIndex.SS] = T.DS3;
+    s.segAr[SegIndex.SS] = 0xf3 | ARB.DB | ARB.G;
+    s.rflags |= F.IF;
+    rig.cpu.stateChanged();
+    expect(s.cpl).toBe(3);
+    let f: X86Fault | null = null;
+    try { run1(rig, 'cd 80'); } catch (e) { f = e as X86Fault; }
+    expect(deliverException(rig.cpu, f!)).toEqual({ kind: 'delivered', vector: 0x80 });
+    expect([s.cpl, s.rip, s.segSel[SegIndex.SS]]).toEqual([0, 0x40000, T.DS]);
+    expect(reg(rig, 4)).toBe(0x70000n - 20n);
+    expect(rig.mem.read32(0x70000 - 4)).toBe(T.DS3);
+    expect(rig.mem.read32(0x70000 - 8)).toBe(T.STACK_TOP);
+    expect(rig.mem.read32(0x70000 - 16)).toBe(0x53);
+    expect(s.rflags & F.IF).toBe(0);
+    rig.mem.write8(0x40000, 0xcf); // iretd
+    rig.cpu.flushDecodeCache();
+    rig.cpu.step();
+    expect([s.cpl, s.rip, s.segSel[SegIndex.SS]]).toEqual([3, T.CODE + 2, T.DS3]);
+    expect(reg(rig, 4)).toBe(BigInt(T.STACK_TOP));
+    expect(s.rflags & F.IF).toBe(F.IF);
+  });
+});

@@ -242,3 +242,17 @@ export function larValue(d: RawDescriptor, size: number): number {
 export function lslValue(d: RawDescriptor): number {
   return descLimit(d);
 }
+
+/** On a return to an outer level, DS/ES/FS/GS whose DPL < new CPL become null (SDM Vol. 2A "IRET", RETURN-TO-OUTER-PRIVILEGE-LEVEL). */
+export function nullDataSegments(cpu: Cpu, cpl: number): void {
+  const s = cpu.state;
+  for (const seg of [SegIndex.ES, SegIndex.DS, SegIndex.FS, SegIndex.GS]) {
+    const ar = s.segAr[seg]!;
+    const dpl = (ar & ARB.DPL) >>> ARB.DPL_SHIFT;
+    const conformingCode = (ar & TY.CODE) !== 0 && (ar & TY.EC) !== 0;
+    if ((ar & ARB.UNUSABLE) === 0 && !conformingCode && dpl < cpl) {
+      s.segSel[seg] = 0;
+      s.segAr[seg] = ARB.UNUSABLE;
+    }
+  }
+}

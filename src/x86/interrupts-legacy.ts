@@ -1,0 +1,172 @@
+// Event delivery and IRET in legacy protected mode (IA-32e mode off): 8-byte interrupt and
+// trap gates, the stack switch through a 32-bit TSS (SS0:ESP0 ...), and the return to an outer
+// level (SDM Vol. 3A §6.11 "IDT Descriptors", §6.12.1 "Exception- or Interrupt-Handler
+// Procedures"; Vol. 2A "IRET/IRETD", PROTECTED-MODE branch). Task gates, task returns (NT = 1)
+// and virtual-8086 mode are not modelled: they raise #GP(0) with a message that says so.
+
+import { SYSTEM_TYPE } from '../arch/segments.ts';
+import { ARB, F, IOPL_SHIFT, TY } from './archbits.ts';
+import { readGpr, writeGpr } from './access.ts';
+import type { Cpu } from './cpu.ts';
+import { gp, np, selectorErrorCode, ss, ts, type X86Fault } from './fault.ts';
+import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
+import { SegIndex } from './state.ts';
+
+const RSP = 4;
+
+function stackWidth(cpu: Cpu): number {
+  return (cpu.state.segAr[SegIndex.SS]! & ARB.DB) !== 0 ? 4 : 2;
+}
+
+function pushLegacy(cpu: Cpu, size: number, value: number): void {
+  const s = cpu.state;
+  const w = stackWidth(cpu);
+  const sp = readGpr(cpu, RSP, w);
+  const nsp = w === 4 ? (sp - size) >>> 0 : (sp - size) & 0xffff;
+  cpu.writeLin((s.segBase[SegIndex.SS]! + nsp) % 4294967296, size, value >>> 0, 0);
+  writeGpr(cpu, RSP, w, nsp, 0);
+}
+
+function loadSegmentFrom(cpu: Cpu, seg: number, sel: number, d: RawDescriptor): void {
+  const s = cpu.state;
+  s.segSel[seg] = sel;
+  s.segBase[seg] = descBase(d);
+  s.segLimit[seg] = descLimit(d);
+  s.segAr[seg] = accessRights(d.hi) | TY.A;
+}
+
+/** Checks and returns the descriptor of a stack segment for privilege level `pl` (#TS on failure, as a TSS-supplied SS). */
+function stackDescriptor(cpu: Cpu, sel: number, pl: number, fault: (r: string, c: number) => X86Fault): RawDescriptor {
+  const code = selectorErrorCode(sel);
+  if (isNullSelector(sel)) throw fault('null stack selector', code);
+  const d = readDescriptor(cpu, sel);
+  if (d === null) throw fault(`stack selector 0x${sel.toString(16)} outside the descriptor table`, code);
+  const ar = accessRights(d.hi);
+  if ((sel & 3) !== pl || ((ar & ARB.DPL) >>> ARB.DPL_SHIFT) !== pl || (ar & ARB.S) === 0 || (ar & TY.CODE) !== 0 || (ar & TY.WR) === 0) {
+    throw fault(`stack segment 0x${sel.toString(16)} is not a writable data segment at privilege ${pl}`, code);
+  }
+  if ((ar & ARB.P) === 0) throw ss(`stack segment 0x${sel.toString(16)} not present`, code);
+  return d;
+}
+
+/** Protected-mode IDT delivery. */
+export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: boolean, errorCode: number | undefined): void {
+  const s = cpu.state;
+  if ((s.rflags & F.VM) !== 0) throw gp('event delivery from virtual-8086 mode is not modelled by the lab');
+  const v = f.vector;
+  const e = ext ? 1 : 0;
+  const idtCode = v * 8 + 2 + e;
+  if (v * 8 + 7 > s.idtrLimit) throw gp(`vector ${v} lies beyond the IDT limit 0x${s.idtrLimit.toString(16)}`, idtCode);
+  const g0 = cpu.readLin(s.idtrBase + v * 8, 4, true);
+  const g1 = cpu.readLin(s.idtrBase + v * 8 + 4, 4, true);
+  const type = (g1 >>> 8) & 0x1f; // includes the S bit (must be 0)
+  const gate32 = type === SYSTEM_TYPE.INTERRUPT_GATE || type === SYSTEM_TYPE.TRAP_GATE;
+  const gate16 = type === SYSTEM_TYPE.INTERRUPT_GATE16 || type === SYSTEM_TYPE.TRAP_GATE16;
+  if (type === SYSTEM_TYPE.TASK_GATE) throw gp(`IDT entry ${v} is a task gate: task switches are not modelled by the lab`, idtCode);
+  if (!gate32 && !gate16) throw gp(`IDT entry ${v} is not an interrupt or trap gate (type ${type})`, idtCode);
+  const gateDpl = (g1 >>> 13) & 3;
+  if (f.kind === 'software' && gateDpl < s.cpl) throw gp(`INT ${v}: gate DPL ${gateDpl} < CPL ${s.cpl}`, idtCode);
+  if ((g1 & 0x8000) === 0) throw np(`IDT gate ${v} not present`, idtCode);
+  const sel = g0 >>> 16;
+  const offset = gate32 ? ((g1 & 0xffff0000) | (g0 & 0xffff)) >>> 0 : g0 & 0xffff;
+  const selCode = selectorErrorCode(sel, ext);
+  if (isNullSelector(sel)) throw gp(`IDT gate ${v} names a null code selector`, e);
+  const d = readDescriptor(cpu, sel);
+  if (d === null) throw gp(`IDT gate ${v} code selector outside the descriptor table`, selCode);
+  const ar = accessRights(d.hi);
+  const dpl = (ar & ARB.DPL) >>> ARB.DPL_SHIFT;
+  if ((ar & ARB.S) === 0 || (ar & TY.CODE) === 0 || dpl > s.cpl) throw gp(`IDT gate ${v} target is not a code segment at DPL <= CPL`, selCode);
+  if ((ar & ARB.P) === 0) throw np(`code segment 0x${sel.toString(16)} not present`, selCode);
+  if (offset > descLimit(d)) throw gp(`IDT gate ${v} handler offset beyond its code segment limit`, e);
+  const size = gate32 ? 4 : 2;
+  const conforming = (ar & TY.EC) !== 0;
+  const newCpl = conforming ? s.cpl : dpl;
+  const oldSs = s.segSel[SegIndex.SS]!;
+  const oldSp = readGpr(cpu, RSP, 4);
+  const oldFlags = s.rflags;
+  const oldCs = s.segSel[SegIndex.CS]!;
+  const savedSs = [s.segSel[SegIndex.SS]!, s.segBase[SegIndex.SS]!, s.segLimit[SegIndex.SS]!, s.segAr[SegIndex.SS]!] as const;
+  const savedSp = [s.gpr[2 * RSP]!, s.gpr[2 * RSP + 1]!] as const;
+  // Pushes happen at the new privilege level; on a fault, the old CS, SS and ESP come back.
+  s.segSel[SegIndex.CS] = (oldCs & ~3) | newCpl;
+  try {
+    if (newCpl < (oldCs & 3)) {
+      // Inter-privilege: SS:ESP for the new level from the 32-bit TSS (offsets 4 + 8n, 8 + 8n).
+      const tss = s.segBase[SegIndex.TR]!;
+      const at = 4 + newCpl * 8;
+      if (at + 5 > s.segLimit[SegIndex.TR]!) throw ts('TSS too small for the new stack', selectorErrorCode(s.segSel[SegIndex.TR]!, ext));
+      const nsp = cpu.readLin(tss + at, 4, true);
+      const nss = cpu.readLin(tss + at + 4, 2, true);
+      const sd = stackDescriptor(cpu, nss, newCpl, ts);
+      loadSegmentFrom(cpu, SegIndex.SS, nss, sd);
+      writeGpr(cpu, RSP, 4, nsp, 0);
+      pushLegacy(cpu, size, oldSs);
+      pushLegacy(cpu, size, oldSp);
+    }
+    pushLegacy(cpu, size, oldFlags);
+    pushLegacy(cpu, size, oldCs);
+    pushLegacy(cpu, size, returnRip);
+    if (errorCode !== undefined) pushLegacy(cpu, size, errorCode);
+  } catch (err) {
+    s.segSel[SegIndex.CS] = oldCs;
+    [s.segSel[SegIndex.SS], s.segBase[SegIndex.SS], s.segLimit[SegIndex.SS], s.segAr[SegIndex.SS]] = savedSs;
+    [s.gpr[2 * RSP], s.gpr[2 * RSP + 1]] = savedSp;
+    throw err;
+  }
+  loadSegmentFrom(cpu, SegIndex.CS, (sel & ~3) | newCpl, d);
+  let fl = s.rflags & ~(F.TF | F.NT | F.RF | F.VM);
+  if (type === SYSTEM_TYPE.INTERRUPT_GATE || type === SYSTEM_TYPE.INTERRUPT_GATE16) fl &= ~F.IF;
+  s.rflags = fl >>> 0;
+  s.rip = offset;
+  cpu.refreshMode();
+}
+
+/** IRET/IRETD in protected mode (IA-32e mode off). */
+export function iretProtected(cpu: Cpu, size: number): void {
+  const s = cpu.state;
+  if ((s.rflags & F.VM) !== 0) throw gp('IRET in virtual-8086 mode is not modelled by the lab');
+  if ((s.rflags & F.NT) !== 0) throw gp('IRET with NT = 1 (task return) is not modelled by the lab');
+  const w = stackWidth(cpu);
+  const sp = readGpr(cpu, RSP, w);
+  const ssBase = s.segBase[SegIndex.SS]!;
+  const rd = (i: number): number => cpu.readLin((ssBase + ((sp + i * size) & (w === 4 ? 0xffffffff : 0xffff))) % 4294967296, size);
+  const eip = rd(0);
+  const csSel = rd(1) & 0xffff;
+  const flags = rd(2);
+  const cpl = s.cpl;
+  const rpl = csSel & 3;
+  const code = selectorErrorCode(csSel);
+  if (size === 4 && (flags & F.VM) !== 0 && cpl === 0) throw gp('IRET to virtual-8086 mode is not modelled by the lab');
+  if (isNullSelector(csSel)) throw gp('IRET to a null CS selector');
+  if (rpl < cpl) throw gp(`IRET to CS RPL ${rpl} below CPL ${cpl}`, code);
+  const d = readDescriptor(cpu, csSel);
+  if (d === null) throw gp('IRET CS selector outside the descriptor table', code);
+  const ar = accessRights(d.hi);
+  const dpl = (ar & ARB.DPL) >>> ARB.DPL_SHIFT;
+  if ((ar & ARB.S) === 0 || (ar & TY.CODE) === 0) throw gp('IRET CS is not a code segment', code);
+  if ((ar & TY.EC) === 0 ? dpl !== rpl : dpl > rpl) throw gp(`IRET CS DPL ${dpl} does not match RPL ${rpl}`, code);
+  if ((ar & ARB.P) === 0) throw np('IRET CS not present', code);
+  if (eip > descLimit(d)) throw gp('IRET EIP beyond the CS limit');
+  let outer: { sp: number; sel: number; d: RawDescriptor } | null = null;
+  if (rpl > cpl) {
+    const nsp = rd(3);
+    const nss = rd(4) & 0xffff;
+    outer = { sp: nsp, sel: nss, d: stackDescriptor(cpu, nss, rpl, gp) };
+  }
+  const iopl = (s.rflags & F.IOPL) >>> IOPL_SHIFT;
+  let changeable = F.DEFINED & ~(F.FIXED | F.VM | F.VIF | F.VIP);
+  if (cpl !== 0) changeable &= ~F.IOPL;
+  if (cpl > iopl) changeable &= ~F.IF;
+  if (size === 2) changeable &= 0xffff;
+  s.rflags = ((s.rflags & ~changeable) | (flags & changeable) | F.FIXED) >>> 0;
+  loadSegmentFrom(cpu, SegIndex.CS, csSel, d);
+  if (outer !== null) {
+    loadSegmentFrom(cpu, SegIndex.SS, outer.sel, outer.d);
+    writeGpr(cpu, RSP, (accessRights(outer.d.hi) & ARB.DB) !== 0 ? 4 : 2, outer.sp, 0);
+    nullDataSegments(cpu, rpl);
+  } else {
+    writeGpr(cpu, RSP, w, w === 4 ? (sp + 3 * size) >>> 0 : (sp + 3 * size) & 0xffff, 0);
+  }
+  cpu.refreshMode();
+  cpu.next = eip;
+}
