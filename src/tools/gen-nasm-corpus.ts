@@ -188,10 +188,10 @@ function genMov(w: Writer): void {
   const sregs = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
   for (const sr of sregs) {
     for (const r of ['ax', 'eax', 'rax', 'r9', 'r9d', 'r9w']) s.push(`mov ${r}, ${sr}`);
-    s.push(`mov [rax], ${sr}`, `mov word [r12], ${sr}`);
+    s.push(`mov [rax], ${sr}`, `mov word [r12], ${sr}`, `mov qword [rbp], ${sr}`);
     if (sr === 'cs') continue;
     for (const r of ['ax', 'eax', 'rax', 'r9', 'r9d', 'r9w']) s.push(`mov ${sr}, ${r}`);
-    s.push(`mov ${sr}, [rax]`, `mov ${sr}, word [r13]`);
+    s.push(`mov ${sr}, [rax]`, `mov ${sr}, word [r13]`, `mov ${sr}, qword [r9+8]`);
   }
   for (const n of [0, 2, 3, 4, 8]) for (const r of ['rax', 'rsp', 'r8', 'r15']) s.push(`mov ${r}, cr${n}`, `mov cr${n}, ${r}`);
   for (const n of [0, 1, 2, 3, 6, 7]) for (const r of ['rax', 'r12']) s.push(`mov ${r}, dr${n}`, `mov dr${n}, ${r}`);
@@ -237,7 +237,7 @@ function genSystem(w: Writer): void {
     'rdmsr', 'wrmsr', 'cpuid', 'rdtsc', 'rdtscp', 'rdpmc', 'xgetbv', 'xsetbv', 'invd', 'wbinvd',
     'lfence', 'mfence', 'sfence', 'monitor', 'mwait', 'syscall', 'sysret', 'o64 sysret', 'swapgs', 'rsm', 'getsec',
     'vmlaunch', 'vmresume', 'vmxoff', 'vmcall', 'vmfunc',
-    'nop ax', 'nop eax', 'nop r9d', 'nop dword [rax]', 'nop word [rbp+4]',
+    'nop ax', 'nop eax', 'nop r9d', 'nop dword [rax]', 'nop word [rbp+4]', 'nop rax', 'nop r9', 'nop qword [r12]',
   ];
   for (const m of ['[rax]', '[rsp]', '[rbp]', '[r12+8]', '[r13]', '[rbx+rcx*8+0x100]', '[data0]', '[data1+8]']) {
     for (const op of ['sgdt', 'sidt', 'lgdt', 'lidt', 'invlpg', 'vmxon', 'vmclear', 'vmptrld', 'vmptrst', 'sldt', 'str', 'lldt', 'ltr']) s.push(`${op} ${m}`);

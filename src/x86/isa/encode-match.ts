@@ -12,7 +12,7 @@ import { FORMS } from './table.ts';
 type AsmImm = Extract<AsmOperand, { kind: 'imm' }>;
 
 /** Why a form did not take the operands (the most specific reason wins the message). */
-export type MatchFailure = 'kind' | 'size' | 'range' | 'short-range';
+export type MatchFailure = 'kind' | 'size' | 'range' | 'short-range' | 'mode';
 
 /** Operands placed into a form's fields. */
 export interface Placed {
@@ -27,7 +27,13 @@ export interface Placed {
   /** Immediate fields in order: value and byte size. */
   readonly imms: { readonly value: bigint; readonly size: number }[];
   /** Relative branch target, or null. */
-  readonly rel: { readonly target: bigint; readonly size: number; readonly known: boolean } | null;
+  readonly rel: {
+    readonly target: bigint;
+    readonly size: number;
+    readonly known: boolean;
+    /** A plain-number target: NASM truncates the displacement without a range check. */
+    readonly plain: boolean;
+  } | null;
   /** Every register operand (for REX requirements). */
   readonly regs: Reg[];
   /** Index of an unsized memory operand whose size the form decided, with that size. */
@@ -68,8 +74,12 @@ function isSdword(imm: AsmImm): boolean {
 const UNSIZED_MEM_TOKENS = new Set(['m', 'm16&64', 'm16&32']);
 const UNSIZED_MEM_MNEMONICS = new Set(['vmxon', 'vmclear', 'vmptrld', 'vmptrst']);
 
+// NASM takes these only with an explicit `qword`; unsized, `mov ds, [m]` is the m16 form.
+const EXPLICIT_SIZE_ONLY = new Set(['MOV_Sreg_m64', 'MOV_m64_Sreg']);
+
 function memFits(f: InstructionForm, spec: OperandSpec, mem: AsmMem): MatchFailure | null {
-  if (mem.size === undefined || f.mnemonic === 'lea') return null;
+  if (mem.size === undefined) return EXPLICIT_SIZE_ONLY.has(f.id) ? 'size' : null;
+  if (f.mnemonic === 'lea') return null;
   if (UNSIZED_MEM_TOKENS.has(spec.token) || UNSIZED_MEM_MNEMONICS.has(f.mnemonic)) return 'size';
   return mem.size === spec.memSize ? null : 'size';
 }
@@ -152,6 +162,8 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
         break;
       case 'imm': {
         if (op.kind !== 'imm') return 'kind';
+        // `short`/`near` belong to branch targets (`ret near x`, `rcl r9w, short x` are refused).
+        if (branch !== undefined) return spec.immSize === 2 ? 'size' : 'kind';
         const why = immFits(f, spec, op, dstIsReg);
         if (why) failure = failure ?? why;
         imms.push({ value: op.value, size: spec.immSize });
@@ -161,11 +173,18 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
         if (op.kind !== 'imm') return 'kind';
         if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
         if (spec.immSize === 1 && branch === 'near') return 'range';
+        // A size keyword on a target: `jmp qword x` / `call qword x` mean near; NASM
+        // refuses the others (`jmp dword x`: not in 64-bit mode; `je qword x`: mismatch).
+        if (op.size !== undefined) {
+          const jmpCall = f.mnemonic === 'jmp' || f.mnemonic === 'call';
+          if (op.size !== 8 || !jmpCall) return jmpCall && op.size !== 1 ? 'mode' : 'size';
+          if (spec.immSize === 1) return 'range';
+        }
         // NASM shortens a jump only to a label (same section): a plain-number target takes
         // rel32 unless `short` is written (`jmp 0x1000` = E9, `jmp $` = EB FE).
         if (spec.immSize === 1 && branch === undefined && op.known && !op.reloc && !REL8_ONLY.has(f.mnemonic)) return 'range';
         if (spec.immSize !== 1 && branch === 'short') return 'short-range';
-        rel = { target: op.value, size: spec.immSize, known: op.known };
+        rel = { target: op.value, size: spec.immSize, known: op.known, plain: op.known && !op.reloc };
         break;
       default:
         return 'kind';

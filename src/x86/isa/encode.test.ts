@@ -119,14 +119,19 @@ describe('encode: branches', () => {
     expect(enc('jmp', [i(BASE)])).toBe('e9 fb ff ff ff');
     expect(enc('jmp', [i(BASE + 2n)], { branch: 'short' })).toBe('eb 00');
     expect(enc('loop', [i(BASE + 2n)])).toBe('e2 00');
+    expect(enc('loop', [i(0x80)])).toBe('e2 7e');
+    expect(enc('jmp', [i(BASE + 7n, { reloc: true, size: 8 })])).toBe('e9 02 00 00 00');
+    expect(enc('je', [i(BASE + 7n, { reloc: true, size: 8 })])).toBe('error: mismatch in operand sizes');
+    expect(enc('jmp', [i(BASE + 7n, { reloc: true, size: 2 })])).toBe('error: instruction not supported in 64-bit mode');
+    expect(enc('ret', [i(8)], { branch: 'near' })).toBe('error: mismatch in operand sizes');
     expect(enc('jne', [i(BASE + 0x81n, { reloc: true })])).toBe('75 7f');
     expect(enc('jne', [i(BASE + 0x82n, { reloc: true })])).toBe('0f 85 7c 00 00 00');
     expect(enc('jmp', [i(BASE)], { branch: 'near' })).toBe('e9 fb ff ff ff');
-    expect(enc('jmp', [i(BASE + 200n)], { branch: 'short' })).toBe('error: short jump is out of range');
+    expect(enc('jmp', [i(BASE + 200n, { reloc: true })], { branch: 'short' })).toBe('error: short jump is out of range');
     expect(enc('call', [i(BASE)])).toBe('e8 fb ff ff ff');
     // A target not known yet starts short, as NASM's optimiser does in its first pass.
     expect(enc('je', [i(0, { known: false })])).toHaveLength(5);
-    expect(enc('loop', [i(BASE + 1000n)])).toBe('error: short jump is out of range');
+    expect(enc('loop', [i(BASE + 1000n, { reloc: true })])).toBe('error: short jump is out of range');
     expect(enc('loop', [i(BASE)], { branch: 'short' })).toBe('error: mismatch in operand sizes');
     expect(enc('jmp', [i(BASE)], { branch: 'short', prefixes: ['a32'] })).toBe('67 eb fd');
   });
@@ -182,6 +187,9 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('invpcid', [r('rax'), m({ base: 'rbx' })])).toBe('66 48 0f 38 82 03');
     expect(enc('mov', [r('cr8'), r('rax')])).toBe('44 0f 22 c0');
     expect(enc('mov', [r('rax'), r('ds')])).toBe('8c d8');
+    expect(enc('mov', [r('ds'), m({ base: 'rax' })])).toBe('8e 18');
+    expect(enc('mov', [r('ds'), m({ base: 'rax', size: 8 })])).toBe('48 8e 18');
+    expect(enc('nop', [m({ base: 'rax', size: 8 })])).toBe('48 0f 1f 00');
     expect(enc('sldt', [r('rax')])).toBe('0f 00 c0');
     expect(enc('str', [r('rax')])).toBe('48 0f 00 c8');
     expect(enc('stosq', [], { prefixes: ['rep'] })).toBe('f3 48 ab');

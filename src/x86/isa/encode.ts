@@ -86,8 +86,9 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   const end = req.address + BigInt(out.length);
   if (p.rel) {
     const d = p.rel.known ? p.rel.target - end : 0n;
-    // NASM's message whenever a rel8 cannot reach and no rel32 form took over (LOOP, JRCXZ, `short`).
-    if (p.rel.size === 1 && (d < -128n || d > 127n)) return 'short-range';
+    // NASM's message whenever a rel8 to a label cannot reach and no rel32 form took over
+    // (LOOP, JRCXZ, `short`); to a plain number it truncates silently (`loop 0x80`).
+    if (p.rel.size === 1 && !p.rel.plain && (d < -128n || d > 127n)) return 'short-range';
     out.splice(relAt, p.rel.size, ...leBytes(d, p.rel.size));
   }
   if (ripAt >= 0 && mem?.rip) {

@@ -44,6 +44,8 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('REX.W 8C /r', 'MOV r64, Sreg', { ...W_R, encode: false }),
   row('8C /r', 'MOV r64, Sreg', { ...W_R, id: 'MOV_r64_Sreg_norexw', asmOnly: true, osz: 'none' }),
   row('8E /r', 'MOV Sreg, m16', { ...W_R, osz: 'none' }),
+  row('REX.W 8E /r', 'MOV Sreg, m64', { ...W_R, osz: 'none', asmOnly: true, note: 'NASM: `mov ds, qword [m]`' }),
+  row('REX.W 8C /r', 'MOV m64, Sreg', { ...W_R, osz: 'none', asmOnly: true, note: 'NASM: `mov qword [m], ds`' }),
   row('8E /r', 'MOV Sreg, r16', { ...W_R, encode: false }),
   row('8E /r', 'MOV Sreg, r16', { ...W_R, id: 'MOV_Sreg_r16_no66', osz: 'none', asmOnly: true }),
   row('8E /r', 'MOV Sreg, r32', W_R),

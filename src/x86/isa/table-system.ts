@@ -29,6 +29,7 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('90', 'NOP'),
   row('0F 1F /0', 'NOP r/m16', { access: ['n'] }),
   row('0F 1F /0', 'NOP r/m32', { access: ['n'] }),
+  row('REX.W 0F 1F /0', 'NOP r/m64', { access: ['n'], asmOnly: true }),
   row('F3 90', 'PAUSE'),
   row('CC', 'INT3'),
   row('CD ib', 'INT imm8', { access: ['r'], osz: 'none' }),

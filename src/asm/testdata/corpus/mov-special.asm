@@ -11,6 +11,7 @@ mov r9d, es
 mov r9w, es
 mov [rax], es
 mov word [r12], es
+mov qword [rbp], es
 mov es, ax
 mov es, eax
 mov es, rax
@@ -19,6 +20,7 @@ mov es, r9d
 mov es, r9w
 mov es, [rax]
 mov es, word [r13]
+mov es, qword [r9+8]
 mov ax, cs
 mov eax, cs
 mov rax, cs
@@ -27,6 +29,7 @@ mov r9d, cs
 mov r9w, cs
 mov [rax], cs
 mov word [r12], cs
+mov qword [rbp], cs
 mov ax, ss
 mov eax, ss
 mov rax, ss
@@ -35,6 +38,7 @@ mov r9d, ss
 mov r9w, ss
 mov [rax], ss
 mov word [r12], ss
+mov qword [rbp], ss
 mov ss, ax
 mov ss, eax
 mov ss, rax
@@ -43,6 +47,7 @@ mov ss, r9d
 mov ss, r9w
 mov ss, [rax]
 mov ss, word [r13]
+mov ss, qword [r9+8]
 mov ax, ds
 mov eax, ds
 mov rax, ds
@@ -51,6 +56,7 @@ mov r9d, ds
 mov r9w, ds
 mov [rax], ds
 mov word [r12], ds
+mov qword [rbp], ds
 mov ds, ax
 mov ds, eax
 mov ds, rax
@@ -59,6 +65,7 @@ mov ds, r9d
 mov ds, r9w
 mov ds, [rax]
 mov ds, word [r13]
+mov ds, qword [r9+8]
 mov ax, fs
 mov eax, fs
 mov rax, fs
@@ -67,6 +74,7 @@ mov r9d, fs
 mov r9w, fs
 mov [rax], fs
 mov word [r12], fs
+mov qword [rbp], fs
 mov fs, ax
 mov fs, eax
 mov fs, rax
@@ -75,6 +83,7 @@ mov fs, r9d
 mov fs, r9w
 mov fs, [rax]
 mov fs, word [r13]
+mov fs, qword [r9+8]
 mov ax, gs
 mov eax, gs
 mov rax, gs
@@ -83,6 +92,7 @@ mov r9d, gs
 mov r9w, gs
 mov [rax], gs
 mov word [r12], gs
+mov qword [rbp], gs
 mov gs, ax
 mov gs, eax
 mov gs, rax
@@ -91,6 +101,7 @@ mov gs, r9d
 mov gs, r9w
 mov gs, [rax]
 mov gs, word [r13]
+mov gs, qword [r9+8]
 mov rax, cr0
 mov cr0, rax
 mov rsp, cr0
