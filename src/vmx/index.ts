@@ -19,7 +19,8 @@ import { rflagsAfter, type InsnResult } from './instructions/common.ts';
 import { crViolatesFixedBits } from './instructions/cr-fixed.ts';
 import type { LaunchContext } from './instructions/vmlaunch.ts';
 import { EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
-import type { VmxOutcome } from './outcome.ts';
+import type { Verdict, VmxOutcome } from './outcome.ts';
+import { formatSdm } from '../arch/sdm.ts';
 import type { VmxReport } from './reports.ts';
 import { secondaryControls, vmcsSet } from './vmcs-access.ts';
 import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
@@ -61,6 +62,17 @@ export interface VmxModel {
   vmcses(): VmcsSummary[];
   /** Every check's verdict at the last VMLAUNCH/VMRESUME that reached the checks. */
   lastEntryReport(): EntryCheckReport | undefined;
+  /** The same as plain data (no functions), for the worker bridge and the CLI. */
+  lastEntryVerdicts(): EntryVerdictSummary[];
+}
+
+/** One check's verdict as plain data. */
+export interface EntryVerdictSummary {
+  readonly id: string;
+  readonly area: string;
+  readonly title: string;
+  readonly sdm: string;
+  readonly verdict: Verdict;
 }
 
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
@@ -212,5 +224,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     },
     vmcses: () => [...vmx.active.values()].map((v) => ({ addr: BigInt(v.addr), launch: v.launch, shadow: v.shadow, current: v.addr === vmx.current })),
     lastEntryReport: () => lastReport,
+    lastEntryVerdicts: () =>
+      (lastReport?.results ?? []).map(({ check, verdict }) => ({ id: check.id, area: check.area, title: check.title, sdm: formatSdm(check.sdm), verdict })),
   };
 }

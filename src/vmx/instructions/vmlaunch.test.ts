@@ -120,6 +120,9 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     expect(rig.model.mode()).toBe('root');
     expect(rig.model.vmcses()[0]?.launch).toBe('clear');
     expect(rig.model.lastEntryReport()?.decision).toMatchObject({ kind: 'vmfail', error: 7 });
+    const pin = rig.model.lastEntryVerdicts().find((v) => v.verdict.kind === 'fail');
+    expect(pin).toMatchObject({ area: 'ctrl.exec', sdm: expect.stringContaining('§27.2.1.1') });
+    expect(JSON.parse(JSON.stringify(pin, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))).toMatchObject({ id: pin!.id });
   });
 
   it('VMfailValid(8) for a host CR0 without PE', () => {
