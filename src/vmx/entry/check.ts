@@ -1,6 +1,6 @@
 // The shape of one VM-entry check (STYLE rule 5): a small named function with a stable
 // id, the SDM section it implements, the VMCS fields it reads, and the architectural
-// consequence of its failure (SDM Vol. 3C §27.2 VMfailValid 7/8, §27.7 exit reason 33/34).
+// consequence of its failure (SDM Vol. 3C §27.2 VMfailValid 7/8, §27.8 exit reason 33/34).
 
 import type { SdmRef } from '../../arch/sdm.ts';
 import type { EntryContext } from './context.ts';

@@ -1,6 +1,6 @@
 // Evaluates every VM-entry check (the lab's "explain everything") and derives the
 // architectural result: the first failure in SDM order (SDM Vol. 3C §27.2 VMfailValid
-// 7/8; §27.7 VM-entry failure with exit reason 33 and qualification 0/2/4, or 34 with
+// 7/8; §27.8 VM-entry failure with exit reason 33 and qualification 0/2/4, or 34 with
 // the failing MSR-load entry's index).
 
 import type { Check } from './check.ts';

@@ -1,7 +1,8 @@
 // The SDM sections the VM-entry checks cite, named once. Numbers follow the current SDM
 // (order no. 325462, as src/arch/sdm-refs.ts does), where "VM Entries" is Vol. 3C
-// chapter 27; the June-2016 edition numbered the same sections 26.x. Titles are stable
-// across editions.
+// chapter 27; the June-2016 edition numbered the same sections 26.x (and, before
+// "Trace-Address Pre-Translation" became §27.5, VM-entry failures were §26.7). Titles
+// are stable across editions.
 
 import { sdm } from '../../arch/sdm.ts';
 
@@ -19,4 +20,4 @@ export const SDM_GUEST_RIP_RFLAGS = sdm('3C', '27.3.1.4', 'Checks on Guest RIP, 
 export const SDM_GUEST_NON_REG = sdm('3C', '27.3.1.5', 'Checks on Guest Non-Register State');
 export const SDM_GUEST_PDPTES = sdm('3C', '27.3.1.6', 'Checks on Guest Page-Directory-Pointer-Table Entries');
 export const SDM_MSR_LOADING = sdm('3C', '27.4', 'Loading MSRs');
-export const SDM_ENTRY_FAILURES = sdm('3C', '27.7', 'VM-Entry Failures During or After Loading Guest State');
+export const SDM_ENTRY_FAILURES = sdm('3C', '27.8', 'VM-Entry Failures During or After Loading Guest State');
