@@ -6,6 +6,7 @@
 import { EFER } from '../../arch/efer.ts';
 import { CR0 } from '../../arch/cr.ts';
 import { MSR } from '../../arch/msrs.ts';
+import { ACCESS_RIGHTS } from '../../arch/segments.ts';
 import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { ENTRY_CTLS } from '../local-arch.ts';
@@ -52,7 +53,7 @@ export function loadGuestState(s: CpuState, vmcs: ActiveVmcs): void {
     s.segSel[seg.slot] = Number(g(seg.selector) & 0xffffn);
     s.segBase[seg.slot] = fieldToLinear(g(seg.base));
     s.segLimit[seg.slot] = Number(g(seg.limit) & 0xffff_ffffn);
-    s.segAr[seg.slot] = Number(g(seg.ar) & 0x1_f0ffn);
+    s.segAr[seg.slot] = Number(g(seg.ar) & ACCESS_RIGHTS.definedMask);
   }
   s.gdtrBase = fieldToLinear(g(F.GUEST_GDTR_BASE));
   s.gdtrLimit = Number(g(F.GUEST_GDTR_LIMIT) & 0xffffn);
