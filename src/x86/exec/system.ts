@@ -268,7 +268,7 @@ function execSyscall(cpu: Cpu): void {
   writeGpr(cpu, RCX, 8, next >>> 0, Math.floor(next / TWO32) >>> 0);
   writeGpr(cpu, R11, 8, s.rflags & ~F.RF, 0);
   const sel = Number((star >> 32n) & 0xffffn);
-  flatSegments(cpu, sel & 0xfffc, 0, true);
+  flatSegments(cpu, sel & 0xfffc, sel + 8, 0, true);
   s.rflags = ((s.rflags & ~fmask & ~F.RF) | F.FIXED) >>> 0;
   cpu.next = lstar;
 }
@@ -286,18 +286,18 @@ function execSysret(cpu: Cpu, p: Prepared): void {
   const base = Number((star >> 48n) & 0xffffn);
   const r11 = readGpr(cpu, R11, 4);
   s.rflags = (((r11 & F.DEFINED) & ~(F.RF | F.VM)) | F.FIXED) >>> 0;
-  flatSegments(cpu, to64 ? base + 16 : base, 3, to64);
+  flatSegments(cpu, to64 ? base + 16 : base, base + 8, 3, to64);
   cpu.next = target;
 }
 
 /** Loads the fixed flat CS/SS that SYSCALL/SYSRET set up (not read from the GDT). */
-function flatSegments(cpu: Cpu, csSel: number, cpl: number, long: boolean): void {
+function flatSegments(cpu: Cpu, csSel: number, ssSel: number, cpl: number, long: boolean): void {
   const s = cpu.state;
   s.segSel[SegIndex.CS] = (csSel & 0xfffc) | cpl;
   s.segBase[SegIndex.CS] = 0;
   s.segLimit[SegIndex.CS] = 0xffffffff;
   s.segAr[SegIndex.CS] = TY.CODE | TY.WR | TY.A | ARB.S | (cpl << ARB.DPL_SHIFT) | ARB.P | (long ? ARB.L : ARB.DB) | ARB.G;
-  s.segSel[SegIndex.SS] = ((csSel + 8) & 0xfffc) | cpl;
+  s.segSel[SegIndex.SS] = (ssSel & 0xfffc) | cpl;
   s.segBase[SegIndex.SS] = 0;
   s.segLimit[SegIndex.SS] = 0xffffffff;
   s.segAr[SegIndex.SS] = TY.WR | TY.A | ARB.S | (cpl << ARB.DPL_SHIFT) | ARB.P | ARB.DB | ARB.G;
