@@ -1,6 +1,8 @@
 // Checks related to address-space size, SDM Vol. 3C §27.2.4 "Checks Related to
-// Address-Space Size". The SDM files them with the host-state checks; Bochs and KVM
-// report them as VMfailValid(8) (docs/decisions/0003).
+// Address-Space Size".
+// Implementation choice (docs/decisions/0003): their failure is VMfailValid(8), as Bochs
+// (VMenterLoadCheckHostState) and KVM (nested_vmx_check_host_state) report it; the SDM
+// does not say whether hardware reports 7 or 8.
 
 import type { EntryContext } from '../context.ts';
 import { defineCheck } from '../check.ts';

@@ -123,6 +123,9 @@ function checkGuestIntrExtIntrInjection(ctx: EntryContext): Verdict {
     'injecting an external interrupt => STI blocking == MOV-SS blocking == 0', { fix: { field: INT_F, value: i & ~block } });
 }
 
+// Implementation choice (docs/decisions/0004): injecting an NMI while blocking by STI is
+// indicated is accepted; the SDM lets a processor fail it (exit qualification 3), Bochs
+// does not, so no check exists for it.
 function checkGuestIntrNmiInjectionMovSs(ctx: EntryContext): Verdict {
   const ev = injected(ctx);
   if (ev === undefined || ev.type !== INTR_TYPE.NMI) return NOT_APPLICABLE;

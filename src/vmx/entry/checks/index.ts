@@ -1,8 +1,9 @@
 // Every VM-entry check of SDM Vol. 3C ch. 27 "VM Entries", in the order the lab
 // evaluates them: §27.2.1 controls (VMfailValid 7), §27.2.2-27.2.4 host state
 // (VMfailValid 8), §27.3.1 guest state (exit reason 33), §27.4 MSR loading (exit
-// reason 34). Within a section the order is the SDM's; across sections it is the one
-// Bochs and KVM follow (docs/decisions/0002).
+// reason 34). Within a section the order is the SDM's.
+// Implementation choice (docs/decisions/0002): the SDM lets §27.2 and §27.3.1 checks run
+// in any order; controls before host state is what Bochs and KVM do (error 7 wins).
 
 import type { Check } from '../check.ts';
 import { EXEC_CONTROL_CHECKS } from './exec-controls.ts';

@@ -75,6 +75,8 @@ function checkMsrLoadFsGsBase(ctx: EntryContext): Verdict {
     'index not in {C0000100H, C0000101H}');
 }
 
+// Implementation choice (docs/decisions/0006): x2APIC MSRs fail whether or not x2APIC mode
+// is on, as the SDM words the rule; KVM refuses them only in x2APIC mode.
 function checkMsrLoadX2apic(ctx: EntryContext): Verdict {
   return scan(ctx, (e) => e.index >>> 8 === 0x8, () => 'MSRs 800H-8FFH are x2APIC registers and cannot be loaded on VM entry.', 'index[31:8] != 000008H');
 }
