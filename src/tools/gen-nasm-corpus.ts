@@ -237,7 +237,7 @@ function genSystem(w: Writer): void {
     'rdmsr', 'wrmsr', 'cpuid', 'rdtsc', 'rdtscp', 'rdpmc', 'xgetbv', 'xsetbv', 'invd', 'wbinvd',
     'lfence', 'mfence', 'sfence', 'monitor', 'mwait', 'syscall', 'sysret', 'o64 sysret', 'swapgs', 'rsm', 'getsec',
     'vmlaunch', 'vmresume', 'vmxoff', 'vmcall', 'vmfunc',
-    'nop ax', 'nop eax', 'nop r9d', 'nop dword [rax]', 'nop word [rbp+4]', 'nop rax', 'nop r9', 'nop qword [r12]',
+    'nop ax', 'nop eax', 'nop r9d', 'nop dword [rax]', 'nop word [rbp+4]',
   ];
   for (const m of ['[rax]', '[rsp]', '[rbp]', '[r12+8]', '[r13]', '[rbx+rcx*8+0x100]', '[data0]', '[data1+8]']) {
     for (const op of ['sgdt', 'sidt', 'lgdt', 'lidt', 'invlpg', 'vmxon', 'vmclear', 'vmptrld', 'vmptrst', 'sldt', 'str', 'lldt', 'ltr']) s.push(`${op} ${m}`);

@@ -57,9 +57,6 @@ nop eax
 nop r9d
 nop dword [rax]
 nop word [rbp+4]
-nop rax
-nop r9
-nop qword [r12]
 sgdt [rax]
 sidt [rax]
 lgdt [rax]
