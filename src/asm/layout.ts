@@ -12,6 +12,7 @@ import type { LineSpan } from './listing.ts';
 import { absoluteValue, buildMemOperand } from './operands.ts';
 import type { OperandAst, Stmt, Times } from './statements.ts';
 import type { AsmOperand, EncodeRequest, EncodeResult } from '../x86/isa/operands.ts';
+import { regSize } from '../x86/isa/registers.ts';
 
 export type Encoder = (req: EncodeRequest) => EncodeResult;
 
@@ -328,7 +329,11 @@ class Pass {
   }
 
   private operand(o: OperandAst, s: AnyStmt & { defaultRel?: boolean }): AsmOperand | string | null {
-    if (o.kind === 'reg') return { kind: 'reg', reg: o.reg };
+    if (o.kind === 'reg') {
+      const rs = regSize(o.reg);
+      if (o.size !== undefined && rs !== 0 && o.size !== rs) return 'mismatch in operand sizes';
+      return { kind: 'reg', reg: o.reg };
+    }
     if (o.kind === 'imm') {
       const v = this.eval(o.expr, s.line);
       if (!v) return null;

@@ -20,6 +20,7 @@ export interface ParsedProgram {
 }
 
 const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
+const SEGMENT_WORDS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
 const UNSUPPORTED_DATA = new Set(['dt', 'do', 'dy', 'dz', 'rest', 'reso', 'resy', 'resz', 'incbin']);
 
 const isOp = (t: Token | undefined, text: string): boolean => !!t && t.kind === 'op' && t.text === text;
@@ -166,6 +167,15 @@ export class Parser {
         else if (kw === 'far') throw new ExprSyntaxError(part[0]!.col, '`far\' branches are not supported in lab-asm');
         if (part.length === 0) throw new ExprSyntaxError(m.col, 'expression syntax error: operand expected');
         operands.push(parseOperand(part, this.resolve, this.warn));
+      }
+    }
+    // A segment register written as a prefix (`fs mov eax, [rax]`) overrides the memory operand.
+    const segPrefix = prefixes.find((p) => SEGMENT_WORDS.has(p));
+    if (segPrefix) {
+      const k = operands.findIndex((o) => o.kind === 'mem' && o.seg === undefined);
+      if (k >= 0) {
+        prefixes.splice(prefixes.indexOf(segPrefix), 1);
+        operands[k] = { ...(operands[k] as Extract<OperandAst, { kind: 'mem' }>), seg: regByName(segPrefix)! };
       }
     }
     this.stmts.push({

@@ -67,7 +67,7 @@ export function splitLines(source: string): { line: number; text: string }[] {
   for (let i = 0; i < raw.length; i++) {
     const line = i + 1;
     let text = raw[i]!;
-    while (/\\\s*$/.test(text) && i + 1 < raw.length) text = text.replace(/\\\s*$/, '') + raw[++i];
+    while (i + 1 < raw.length && text.trimEnd().endsWith('\\')) text = text.trimEnd().slice(0, -1) + raw[++i];
     out.push({ line, text });
   }
   return out;
