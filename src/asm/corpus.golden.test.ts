@@ -65,7 +65,9 @@ describe('NASM corpus: lab-asm gives NASM\'s bytes', () => {
     };
     const setup = { origin: LAB_BASE, predefined: predefinedMap(), macros: [PA_MACRO], encode: recording };
     for (const f of FILES) assembleWith(readFileSync(join(DIR, f), 'utf8'), setup, {});
-    const missing = FORMS.filter((f) => f.row.encode !== false && f.modes.m64 && !used.has(f.id)).map((f) => f.id);
+    // Left out on purpose, with the reason.
+    const outside: Record<string, string> = { NOP_rm64: 'x86/objdump.test.ts decodes the corpus; the decoder has no REX.W NOP row yet' };
+    const missing = FORMS.filter((f) => f.row.encode !== false && f.modes.m64 && !used.has(f.id) && !(f.id in outside)).map((f) => f.id);
     expect(missing).toEqual([]);
   });
 
