@@ -6,7 +6,7 @@
 import { CR0, CR4 } from '../arch/cr.ts';
 import { EFER } from '../arch/efer.ts';
 import { RFLAGS, RFLAGS_STATUS } from '../arch/rflags.ts';
-import { ACCESS_RIGHTS, SEGMENT_TYPE } from '../arch/segments.ts';
+import { ACCESS_RIGHTS, DESCRIPTOR, GATE64_LOW, SEGMENT_TYPE } from '../arch/segments.ts';
 import { PF_ERROR_CODE } from '../arch/exceptions.ts';
 import { PDE_2M, PDPTE_1G, PTE } from '../arch/paging.ts';
 
@@ -100,4 +100,23 @@ export const TY = {
   /** Expand-down (data) / conforming (code). */
   EC: n(SEGMENT_TYPE.mask.EXPAND_DOWN_CONFORMING),
   CODE: n(SEGMENT_TYPE.mask.CODE),
+} as const;
+
+const gateHi = (f: keyof typeof GATE64_LOW.mask): number => Number(GATE64_LOW.mask[f] >> 32n);
+
+/**
+ * IDT gate fields as seen in the gate's second dword (bits 63:32 of its low 8 bytes), and the
+ * first dword's selector and offset (SDM Vol. 3A §6.14.1 "64-Bit Mode IDT", §6.11 "IDT
+ * Descriptors": the legacy 8-byte gates share this layout, IST being reserved there).
+ */
+export const GATE = {
+  TYPE: gateHi('TYPE'), TYPE_SHIFT: GATE64_LOW.bit.TYPE - 32,
+  /** The descriptor S bit (0 for a gate). */
+  S: Number(DESCRIPTOR.mask.S >> 32n),
+  DPL: gateHi('DPL'), DPL_SHIFT: GATE64_LOW.bit.DPL - 32,
+  P: gateHi('P'),
+  IST: gateHi('IST'),
+  OFFSET_MID: gateHi('OFFSET_MID'),
+  OFFSET_LOW: Number(GATE64_LOW.mask.OFFSET_LOW),
+  SELECTOR_SHIFT: GATE64_LOW.bit.SELECTOR,
 } as const;

@@ -5,7 +5,7 @@
 // and virtual-8086 mode are not modelled: they raise #GP(0) with a message that says so.
 
 import { SYSTEM_TYPE } from '../arch/segments.ts';
-import { ARB, F, IOPL_SHIFT, TY } from './archbits.ts';
+import { ARB, F, GATE, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { gp, np, selectorErrorCode, ss, ts, type X86Fault } from './fault.ts';
@@ -59,16 +59,16 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   if (v * 8 + 7 > s.idtrLimit) throw gp(`vector ${v} lies beyond the IDT limit 0x${s.idtrLimit.toString(16)}`, idtCode);
   const g0 = cpu.readLin(s.idtrBase + v * 8, 4, true);
   const g1 = cpu.readLin(s.idtrBase + v * 8 + 4, 4, true);
-  const type = (g1 >>> 8) & 0x1f; // includes the S bit (must be 0)
+  const type = (g1 & (GATE.TYPE | GATE.S)) >>> GATE.TYPE_SHIFT; // with the S bit, which must be 0
   const gate32 = type === SYSTEM_TYPE.INTERRUPT_GATE || type === SYSTEM_TYPE.TRAP_GATE;
   const gate16 = type === SYSTEM_TYPE.INTERRUPT_GATE16 || type === SYSTEM_TYPE.TRAP_GATE16;
   if (type === SYSTEM_TYPE.TASK_GATE) throw gp(`IDT entry ${v} is a task gate: task switches are not modelled by the lab`, idtCode);
   if (!gate32 && !gate16) throw gp(`IDT entry ${v} is not an interrupt or trap gate (type ${type})`, idtCode);
-  const gateDpl = (g1 >>> 13) & 3;
+  const gateDpl = (g1 & GATE.DPL) >>> GATE.DPL_SHIFT;
   if (f.kind === 'software' && gateDpl < s.cpl) throw gp(`INT ${v}: gate DPL ${gateDpl} < CPL ${s.cpl}`, idtCode);
-  if ((g1 & 0x8000) === 0) throw np(`IDT gate ${v} not present`, idtCode);
-  const sel = g0 >>> 16;
-  const offset = gate32 ? ((g1 & 0xffff0000) | (g0 & 0xffff)) >>> 0 : g0 & 0xffff;
+  if ((g1 & GATE.P) === 0) throw np(`IDT gate ${v} not present`, idtCode);
+  const sel = g0 >>> GATE.SELECTOR_SHIFT;
+  const offset = gate32 ? ((g1 & GATE.OFFSET_MID) | (g0 & GATE.OFFSET_LOW)) >>> 0 : g0 & GATE.OFFSET_LOW;
   const selCode = selectorErrorCode(sel, ext);
   if (isNullSelector(sel)) throw gp(`IDT gate ${v} names a null code selector`, e);
   const d = readDescriptor(cpu, sel);

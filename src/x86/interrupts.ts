@@ -6,7 +6,7 @@
 
 import { exceptionInfo, secondEventOutcome } from '../arch/exceptions.ts';
 import { SYSTEM_TYPE } from '../arch/segments.ts';
-import { ARB, C0, EF, F, IOPL_SHIFT, TY } from './archbits.ts';
+import { ARB, C0, EF, F, GATE, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { X86Fault, gp, np, selectorErrorCode, ss, ts, Vector } from './fault.ts';
@@ -88,16 +88,16 @@ function deliver64(cpu: Cpu, f: X86Fault, returnRip: number, ext: boolean): void
   const g0 = cpu.readLin(gateAddr, 4, true);
   const g1 = cpu.readLin(gateAddr + 4, 4, true);
   const g2 = cpu.readLin(gateAddr + 8, 4, true);
-  const type = (g1 >>> 8) & 0xf;
-  if ((g1 & 0x1000) !== 0 || (type !== SYSTEM_TYPE.INTERRUPT_GATE && type !== SYSTEM_TYPE.TRAP_GATE)) {
+  const type = (g1 & GATE.TYPE) >>> GATE.TYPE_SHIFT;
+  if ((g1 & GATE.S) !== 0 || (type !== SYSTEM_TYPE.INTERRUPT_GATE && type !== SYSTEM_TYPE.TRAP_GATE)) {
     throw gp(`IDT entry ${v} is not a 64-bit interrupt or trap gate (type ${type})`, idtCode);
   }
-  const gateDpl = (g1 >>> 13) & 3;
+  const gateDpl = (g1 & GATE.DPL) >>> GATE.DPL_SHIFT;
   if (f.kind === 'software' && gateDpl < s.cpl) throw gp(`INT ${v}: gate DPL ${gateDpl} < CPL ${s.cpl}`, idtCode);
-  if ((g1 & 0x8000) === 0) throw np(`IDT gate ${v} not present`, idtCode);
-  const sel = g0 >>> 16;
-  const offset = (g2 | 0) * TWO32 + ((g1 & 0xffff0000) >>> 0) + (g0 & 0xffff);
-  const ist = (g1 & 7);
+  if ((g1 & GATE.P) === 0) throw np(`IDT gate ${v} not present`, idtCode);
+  const sel = g0 >>> GATE.SELECTOR_SHIFT;
+  const offset = (g2 | 0) * TWO32 + ((g1 & GATE.OFFSET_MID) >>> 0) + (g0 & GATE.OFFSET_LOW);
+  const ist = g1 & GATE.IST;
   if (isNullSelector(sel)) throw gp(`IDT gate ${v} names a null code selector`, e);
   const d = readDescriptor(cpu, sel);
   const selCode = selectorErrorCode(sel, ext);
