@@ -57,6 +57,12 @@ describe('LabApi over comlink', () => {
     expect(r.diagnostics[0]!.line).toBeGreaterThanOrEqual(1);
   });
 
+  it('lists the editor vocabulary: mnemonics and predefined symbols', async () => {
+    const v = await connect().vocabulary();
+    expect(v.mnemonics).toContain('vmlaunch');
+    expect(v.symbols.find((x) => x.name === 'GUEST_RIP')?.value).toBe('0x681e');
+  });
+
   it('steps, changes registers, and steps back to the same state', async () => {
     const api = connect();
     const r = await api.load('mov eax, 1\nmov ebx, 2\nhlt', SETTINGS);

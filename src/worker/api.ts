@@ -3,9 +3,11 @@
 // that can exceed 2^53 travel as hex strings; parsing them is the worker's job (`parseValue`).
 
 import { LabSession, parseValue } from './session.ts';
+import { vocabulary, type Vocabulary } from './vocabulary.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
 export type * from './types.ts';
+export type { Vocabulary } from './vocabulary.ts';
 
 /** Version of the worker protocol, bumped on any incompatible change. */
 export const WORKER_API_VERSION = 1;
@@ -14,6 +16,8 @@ export const WORKER_API_VERSION = 1;
 export interface LabApi {
   version(): number;
   profiles(): ProfileInfo[];
+  /** Mnemonics and predefined symbols, for the editor. */
+  vocabulary(): Vocabulary;
   /** Assembles the program and boots a fresh machine (diagnostics when it does not assemble). */
   load(source: string, settings: LabSettings): LoadOutcome;
   snapshot(): LabSnapshot;
@@ -47,6 +51,7 @@ export function createLabApi(session = new LabSession()): LabApi {
   return {
     version: () => WORKER_API_VERSION,
     profiles: () => session.profiles(),
+    vocabulary,
     load: (source, settings) => session.load(source, settings),
     snapshot: () => session.snapshot(),
     step: (n) => session.step(n),

@@ -1,18 +1,63 @@
-// The first page: proves the toolchain end to end. The real lab UI is its own issue.
-const SAMPLE = `; check that this CPU has VMX
-    mov eax, 1
-    cpuid
-    bt ecx, 5          ; CPUID.1:ECX.VMX[bit 5]
-    hlt`;
+// The lab page: toolbar, status, and the panels of DESIGN section 7.
 
-export function App() {
+import { useEffect } from 'react';
+import type { Vocabulary } from '../../worker/api.ts';
+import { ControlRegistersPanel } from '../panels/ControlRegistersPanel.tsx';
+import { EventsPanel } from '../panels/EventsPanel.tsx';
+import { ExplainPanel } from '../panels/ExplainPanel.tsx';
+import { LessonPanel } from '../panels/LessonPanel.tsx';
+import { MemoryPanel } from '../panels/MemoryPanel.tsx';
+import { MsrsPanel } from '../panels/MsrsPanel.tsx';
+import { ProgramPanel } from '../panels/ProgramPanel.tsx';
+import { RegistersPanel } from '../panels/RegistersPanel.tsx';
+import { VmcsPanel } from '../panels/VmcsPanel.tsx';
+import { selectTheme } from '../store/selectors.ts';
+import { useLab, useLabStore } from './LabContext.tsx';
+import { ShortcutList, useShortcuts } from './Shortcuts.tsx';
+import { StatusBar } from './StatusBar.tsx';
+import { Toolbar } from './Toolbar.tsx';
+
+function ThemeToggle() {
+  const theme = useLab(selectTheme);
+  const store = useLabStore();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
   return (
-    <main>
-      <h1>VMX Lab</h1>
-      <p>Learn Intel VT-x by doing it, on an exact emulated processor.</p>
-      <section aria-label="Program">
-        <pre>{SAMPLE}</pre>
-      </section>
-    </main>
+    <button type="button" aria-pressed={theme === 'dark'} onClick={() => store.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}>
+      Dark theme
+    </button>
+  );
+}
+
+export function App({ plainEditor, vocabulary }: { plainEditor: boolean; vocabulary: () => Promise<Vocabulary> }) {
+  useShortcuts();
+  return (
+    <div className="lab">
+      <header className="top">
+        <h1>VMX Lab</h1>
+        <Toolbar />
+        <ThemeToggle />
+        <ShortcutList />
+      </header>
+      <StatusBar />
+      <main className="grid">
+        <div className="col col-left">
+          <ProgramPanel plain={plainEditor} vocabulary={vocabulary} />
+          <EventsPanel />
+          <LessonPanel />
+        </div>
+        <div className="col col-mid">
+          <ExplainPanel />
+          <RegistersPanel />
+          <ControlRegistersPanel />
+        </div>
+        <div className="col col-right">
+          <VmcsPanel />
+          <MsrsPanel />
+          <MemoryPanel />
+        </div>
+      </main>
+    </div>
   );
 }

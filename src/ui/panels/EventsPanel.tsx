@@ -1,0 +1,29 @@
+// The timeline: each VMX outcome, fault, VM entry/exit and stop in plain words, with its SDM
+// reference and source line; clicking one goes back in time to just before it.
+
+import { Panel } from '../app/Panel.tsx';
+import { useCommands, useLab } from '../app/LabContext.tsx';
+import { selectEvents } from '../store/selectors.ts';
+
+export function EventsPanel() {
+  const events = useLab(selectEvents);
+  const commands = useCommands();
+  return (
+    <Panel name="Events">
+      {!events || events.length === 0 ? <p className="hint">No events yet: VMX instructions, faults, VM entries and exits appear here.</p> : (
+        <ol className="events">
+          {events.map((e) => (
+            <li key={e.index} className={`ev ev-${e.kind}`}>
+              <button type="button" onClick={() => void commands.jumpTo(Math.max(0, e.step - 1))} title="Go back to just before this instruction">
+                <span className="evstep">step {e.step}{e.line ? `, line ${e.line}` : ''}</span>{' '}
+                {e.text && <code>{e.text}</code>}{' '}
+                <span className="evsum">{e.summary}</span>
+              </button>
+              {e.sdm && <cite>{e.sdm}</cite>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,53 @@
+// Physical memory in hex, 256 bytes at a time, from an address or a program label.
+
+import { useEffect, useState } from 'react';
+import { Panel } from '../app/Panel.tsx';
+import { useCommands, useLab } from '../app/LabContext.tsx';
+import { selectLabels } from '../store/selectors.ts';
+
+const ROW = 16;
+const SIZE = 256;
+
+export function MemoryPanel() {
+  const commands = useCommands();
+  const labels = useLab(selectLabels);
+  const steps = useLab((s) => s.snapshot?.steps);
+  const [target, setTarget] = useState('0x100000');
+  const [addr, setAddr] = useState(0x100000);
+  const [bytes, setBytes] = useState<Uint8Array | null>(null);
+  const [problem, setProblem] = useState('');
+  useEffect(() => {
+    let live = true;
+    void commands.readMemory(addr, SIZE).then((b) => { if (live) setBytes(b); });
+    return () => { live = false; };
+  }, [commands, addr, steps]);
+  const go = (): void => {
+    const t = target.trim();
+    const label = labels?.find((l) => l.name === t);
+    const n = label ? Number(label.phys) : /^(0x)?[0-9a-f]+$/i.test(t) ? Number.parseInt(t.replace(/^0x/i, ''), 16) : NaN;
+    if (Number.isNaN(n)) { setProblem(`'${t}' is neither a hex physical address nor a label`); return; }
+    setProblem('');
+    setAddr(n & ~0xf);
+  };
+  const here = labels?.filter((l) => { const p = Number(l.phys); return p >= addr && p < addr + SIZE; }) ?? [];
+  return (
+    <Panel name="Memory">
+      <form onSubmit={(e) => { e.preventDefault(); go(); }} className="memgo">
+        <input aria-label="Go to address or label" list="mem-labels" value={target} onChange={(e) => setTarget(e.target.value)} spellCheck={false} />
+        <datalist id="mem-labels">{labels?.map((l) => <option key={l.name} value={l.name} />)}</datalist>
+        <button type="submit">Go</button>
+      </form>
+      {problem && <p className="msg bad">{problem}</p>}
+      {here.length > 0 && <p className="hint">{here.map((l) => `${l.name} @ ${l.phys}`).join(' · ')}</p>}
+      <pre className="hex" aria-label="Memory bytes">
+        {bytes && Array.from({ length: SIZE / ROW }, (_, r) => {
+          const row = Array.from(bytes.subarray(r * ROW, r * ROW + ROW));
+          const a = (addr + r * ROW).toString(16).padStart(8, '0');
+          const hx = row.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+          const tx = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+          return `${a}  ${hx}  ${tx}\n`;
+        }).join('')}
+      </pre>
+    </Panel>
+  );
+}

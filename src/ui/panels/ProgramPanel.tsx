@@ -1,0 +1,54 @@
+// The Program panel: Monaco, lazy-loaded (the plain text shows until it arrives), or a plain
+// textarea with `?editor=plain`; diagnostics, the current line and breakpoints.
+
+import { lazy, Suspense, useCallback } from 'react';
+import { Panel } from '../app/Panel.tsx';
+import { useCommands, useLab } from '../app/LabContext.tsx';
+import { selectBreakpoints, selectDiagnostics, selectLine, selectSource, selectTheme } from '../store/selectors.ts';
+import type { Vocabulary } from '../../worker/api.ts';
+
+const MonacoProgram = lazy(() => import('./program/MonacoProgram.tsx'));
+
+/** Whether the page asked for the plain editor (`?editor=plain`, for tests). */
+export function plainEditorRequested(search: string): boolean {
+  return new URLSearchParams(search).get('editor') === 'plain';
+}
+
+export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary: () => Promise<Vocabulary> }) {
+  const source = useLab(selectSource);
+  const line = useLab(selectLine);
+  const breakpoints = useLab(selectBreakpoints);
+  const diagnostics = useLab(selectDiagnostics);
+  const theme = useLab(selectTheme);
+  const dirty = useLab((s) => s.source !== s.loadedSource && s.loadedSource !== '');
+  const commands = useCommands();
+  const onChange = useCallback((t: string) => commands.setSource(t), [commands]);
+  const lines = source.split('\n');
+  const fallback = <pre className="plain-program" aria-label="Program text (loading editor)">{source}</pre>;
+  return (
+    <Panel name="Program" className="program">
+      <div className="editor">
+        {plain ? (
+          <textarea aria-label="Program text" value={source} onChange={(e) => onChange(e.target.value)} spellCheck={false} wrap="off" />
+        ) : (
+          <Suspense fallback={fallback}>
+            <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}
+              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} dark={theme === 'dark'} />
+          </Suspense>
+        )}
+      </div>
+      <div className="program-foot">
+        {dirty && <p className="msg">The program changed: Reset assembles it and boots a fresh machine.</p>}
+        <p className="mono current" aria-label="Current line">
+          {line ? `line ${line}: ${lines[line - 1]?.trim() ?? ''}` : 'RIP is outside the program'}
+        </p>
+        {breakpoints.length > 0 && <p className="hint">Breakpoints: {breakpoints.map((b) => `line ${b}`).join(', ')}</p>}
+        {diagnostics.length > 0 && (
+          <ul className="diags" aria-label="Assembler diagnostics">
+            {diagnostics.map((d, i) => <li key={i} className={d.severity}>line {d.line}:{d.col} {d.message}</li>)}
+          </ul>
+        )}
+      </div>
+    </Panel>
+  );
+}

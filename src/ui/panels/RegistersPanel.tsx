@@ -1,0 +1,65 @@
+// General registers, RIP, RFLAGS bit by bit (CF and ZF first: they are how VMX instructions
+// answer) and segment registers with their hidden parts. A changed value is highlighted with
+// its old value in the tooltip.
+
+import { Panel } from '../app/Panel.tsx';
+import { useLab } from '../app/LabContext.tsx';
+import { selectGprs, selectPrevious, selectRflags, selectSegments, selectSnapshot } from '../store/selectors.ts';
+import { BitGrid } from './BitGrid.tsx';
+
+export function RegistersPanel() {
+  const gprs = useLab(selectGprs);
+  const prev = useLab(selectPrevious);
+  const rflags = useLab(selectRflags);
+  const segs = useLab(selectSegments);
+  const rip = useLab((s) => s.snapshot?.rip);
+  const snap = useLab(selectSnapshot);
+  if (!gprs || !rflags || !segs || !snap) return <Panel name="Registers"><p>Loading…</p></Panel>;
+  const old = new Map(prev?.gprs.map((g) => [g.name, g.value]));
+  const cf = rflags.bits.find((b) => b.name === 'CF')?.value ?? '0';
+  const zf = rflags.bits.find((b) => b.name === 'ZF')?.value ?? '0';
+  return (
+    <Panel name="Registers">
+      <table className="regs">
+        <tbody>
+          {gprs.map((g) => {
+            const was = old.get(g.name);
+            const changed = was !== undefined && was !== g.value;
+            return (
+              <tr key={g.name} className={changed ? 'changed' : undefined} title={changed ? `was ${was}` : undefined}>
+                <th scope="row">{g.name}</th>
+                <td className="mono">{g.value}</td>
+              </tr>
+            );
+          })}
+          <tr className={prev && prev.rip !== rip ? 'changed' : undefined}>
+            <th scope="row">RIP</th>
+            <td className="mono">{rip}{snap.line ? ` (line ${snap.line})` : ''}</td>
+          </tr>
+        </tbody>
+      </table>
+      <h3>RFLAGS <span className="mono">{rflags.value}</span></h3>
+      <p className="flags-answer" aria-label="CF and ZF">
+        <strong className={cf === '1' ? 'flag set' : 'flag'}>CF={cf}</strong>{' '}
+        <strong className={zf === '1' ? 'flag set' : 'flag'}>ZF={zf}</strong>{' '}
+        <span className="hint">{cf === '1' ? 'VMfailInvalid if a VMX instruction just ran' : zf === '1' ? 'VMfailValid if a VMX instruction just ran' : ''}</span>
+      </p>
+      <BitGrid reg={rflags} prominent={['CF', 'ZF']} />
+      <h3>Segments</h3>
+      <table className="segs">
+        <thead><tr><th>Reg</th><th>Selector</th><th>Base</th><th>Limit</th><th>Access rights</th></tr></thead>
+        <tbody>
+          {segs.map((s) => (
+            <tr key={s.name}>
+              <th scope="row">{s.name}</th>
+              <td className="mono">{s.selector}</td>
+              <td className="mono">{s.base}</td>
+              <td className="mono">{s.limit}</td>
+              <td className="mono" title={s.arBits.map((b) => `${b.name}=${b.value}`).join(' ')}>{s.ar}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}

@@ -1,0 +1,83 @@
+// The current VMCS grouped into the six areas, searchable by name or encoding; editing a field
+// performs a VMWRITE in the worker and shows its outcome. Other active VMCSes with their launch state.
+
+import { useDeferredValue, useState } from 'react';
+import { Panel } from '../app/Panel.tsx';
+import { useCommands, useLab } from '../app/LabContext.tsx';
+import { selectVmcs } from '../store/selectors.ts';
+import type { VmcsFieldView, VmcsGroup } from '../../worker/types.ts';
+
+const GROUPS: readonly { id: VmcsGroup; title: string }[] = [
+  { id: 'guest', title: 'Guest state' },
+  { id: 'host', title: 'Host state' },
+  { id: 'exec', title: 'Execution controls' },
+  { id: 'exit', title: 'Exit controls' },
+  { id: 'entry', title: 'Entry controls' },
+  { id: 'exit-info', title: 'Exit information' },
+];
+
+function FieldRow({ f }: { f: VmcsFieldView }) {
+  const commands = useCommands();
+  const [text, setText] = useState(f.value);
+  const dirty = text !== f.value;
+  return (
+    <>
+      <tr className={`${f.exists ? '' : 'missing'} ${f.value !== '0x0' ? 'nonzero' : ''}`} title={`${f.sdmName}: ${f.doc} ${f.sdm}`}>
+        <th scope="row" className="mono">{f.name}</th>
+        <td className="mono">{f.encoding}</td>
+        <td>{f.width}</td>
+        <td>
+          <form onSubmit={(e) => { e.preventDefault(); void commands.vmwrite(f.name, text); }}>
+            <input className="mono" aria-label={`${f.name} value`} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+            {dirty && <button type="submit" aria-label={`VMWRITE ${f.name}`}>VMWRITE</button>}
+          </form>
+          {!f.exists && <span className="badge">not on this CPU</span>}
+        </td>
+      </tr>
+      {f.controls && f.value !== '0x0' && (
+        <tr className="ctlbits"><td colSpan={4}>
+          {f.controls.map((c) => (
+            <span key={c.name} className={`ctl ${c.set ? 'on' : 'off'} allowed-${c.allowed} ${(c.allowed === 'forced' && !c.set) || (c.allowed === 'no' && c.set) ? 'broken' : ''}`}
+              title={`bit ${c.bit}: ${c.doc} (capability: ${c.allowed})`}>{c.name}</span>
+          ))}
+        </td></tr>
+      )}
+    </>
+  );
+}
+
+export function VmcsPanel() {
+  const vmcs = useLab(selectVmcs);
+  const [query, setQuery] = useState('');
+  const q = useDeferredValue(query.trim().toLowerCase());
+  if (!vmcs) return <Panel name="VMCS"><p>Loading…</p></Panel>;
+  const match = (f: VmcsFieldView) => !q || f.name.toLowerCase().includes(q) || f.encoding.includes(q) || f.sdmName.toLowerCase().includes(q);
+  return (
+    <Panel name="VMCS">
+      <p className="mono">Current VMCS pointer {vmcs.pointer}{vmcs.vmxon ? ` · VMXON region ${vmcs.vmxon}` : ''}</p>
+      {vmcs.vmcses.length > 0 && (
+        <ul className="vmcslist" aria-label="Active VMCSes">
+          {vmcs.vmcses.map((v) => <li key={v.addr} className="mono">{v.addr}: {v.launch}{v.current ? ' (current)' : ''}{v.shadow ? ' (shadow)' : ''}</li>)}
+        </ul>
+      )}
+      {vmcs.fields.length === 0 ? <p>No current VMCS (VMPTRLD one).</p> : (
+        <>
+          <input type="search" aria-label="Search VMCS fields" placeholder="Search by name or encoding" value={query} onChange={(e) => setQuery(e.target.value)} />
+          {GROUPS.map((g) => {
+            const rows = vmcs.fields.filter((f) => f.group === g.id && match(f));
+            if (rows.length === 0) return null;
+            return (
+              <details key={g.id} open={g.id !== 'guest' || q !== ''}>
+                <summary>{g.title} ({rows.length})</summary>
+                <table className="vmcs">
+                  <thead><tr><th>Field</th><th>Encoding</th><th>Width</th><th>Value</th></tr></thead>
+                  <tbody>{rows.map((f) => <FieldRow key={`${f.name}:${f.value}`} f={f} />)}</tbody>
+                </table>
+              </details>
+            );
+          })}
+        </>
+      )}
+    </Panel>
+  );
+}
