@@ -7,7 +7,7 @@ import { validEntry } from '../testing/valid-vmcs.ts';
 import type { FakeEntry } from '../testing/fake-context.ts';
 import { addressSweep, allows1, allowsSecondary, cap } from '../testing/rules.ts';
 import { expectNotApplicable, expectRule } from '../testing/expect-verdict.ts';
-import { MSR, PIN, PROC, PROC2, EXIT, VMX_BASIC } from '../local-arch.ts';
+import { ENTRY, MSR, PIN, PROC, PROC2, EXIT, VMX_BASIC } from '../local-arch.ts';
 
 const each = it.each(TEST_PROFILES.map((p) => [p.id, p] as const));
 const bit = (n: number) => 1n << BigInt(n);
@@ -300,5 +300,18 @@ describe('ctrl.vmfunc.allowed-settings', () => {
       e.vmcs.set('VM_FUNCTION_CONTROL', bit(b));
       expectRule(e, 'ctrl.vmfunc.allowed-settings', (cap(p, MSR.IA32_VMX_VMFUNC) & bit(b)) !== 0n, `bit ${b}`);
     }
+  });
+});
+
+describe('ctrl.proc2.pt-gpa-needs-ept-and-rtit', () => {
+  each('%s: "Intel PT uses guest-physical addresses" needs EPT, load and clear IA32_RTIT_CTL', (_id, p) => {
+    for (let m = 0; m < 8; m++) {
+      const e = validEntry(p);
+      withSecondary(e, PROC2.mask.SECONDARY_EXEC_PT_USE_GPA! | (m & 1 ? PROC2.mask.SECONDARY_EXEC_ENABLE_EPT! : 0n));
+      if (m & 2) orField(e, 'VM_ENTRY_CONTROLS', ENTRY.mask.VM_ENTRY_LOAD_IA32_RTIT_CTL!);
+      if (m & 4) orField(e, 'VM_EXIT_CONTROLS', EXIT.mask.VM_EXIT_CLEAR_IA32_RTIT_CTL!);
+      expectRule(e, 'ctrl.proc2.pt-gpa-needs-ept-and-rtit', m === 7, `combination ${m}`);
+    }
+    expectNotApplicable(validEntry(p), 'ctrl.proc2.pt-gpa-needs-ept-and-rtit');
   });
 });

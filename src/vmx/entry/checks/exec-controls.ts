@@ -6,11 +6,11 @@ import { defineCheck } from '../check.ts';
 import type { Check } from '../check.ts';
 import { NOT_APPLICABLE, PASS, fail, fv, hex } from '../../outcome.ts';
 import type { Verdict } from '../../outcome.ts';
-import { MSR, PIN, PROC, PROC2, VMX_MISC, EXIT } from '../local-arch.ts';
+import { ENTRY, MSR, PIN, PROC, PROC2, VMX_MISC, EXIT } from '../local-arch.ts';
 import { checkCtrlEptpAccessedDirty, checkCtrlEptpMemoryType, checkCtrlEptpReserved, checkCtrlEptpWalkLength } from './exec-controls-eptp.ts';
 import { SDM_EXEC_CONTROLS as S } from '../sections.ts';
 import {
-  allowedSettings, beyondPhysWidth, bitList, checkAllowedSettings, checkPhysAddress, exitHas, pinControls,
+  allowedSettings, beyondPhysWidth, bitList, checkAllowedSettings, checkPhysAddress, entryHas, exitHas, pinControls,
   pinHas, proc2Controls, proc2Has, procControls, procHas,
 } from './support.ts';
 
@@ -298,6 +298,26 @@ function checkCtrlMbecNeedsEpt(ctx: EntryContext): Verdict {
     'mode-based execute control for EPT == 1 => enable EPT == 1', { fix: { field: PROC2_F, value: v | PROC2.mask.SECONDARY_EXEC_ENABLE_EPT } });
 }
 
+function checkCtrlPtGpa(ctx: EntryContext): Verdict {
+  if (!proc2Has(ctx, 'SECONDARY_EXEC_PT_USE_GPA')) return NOT_APPLICABLE;
+  const missing: string[] = [];
+  if (!proc2Has(ctx, 'SECONDARY_EXEC_ENABLE_EPT')) missing.push('"enable EPT"');
+  if (!entryHas(ctx, 'VM_ENTRY_LOAD_IA32_RTIT_CTL')) missing.push('the "load IA32_RTIT_CTL" VM-entry control');
+  if (!exitHas(ctx, 'VM_EXIT_CLEAR_IA32_RTIT_CTL')) missing.push('the "clear IA32_RTIT_CTL" VM-exit control');
+  if (missing.length === 0) return PASS;
+  // One VMWRITE fixes one field: with several controls missing, propose turning the feature off.
+  const fix = missing.length > 1
+    ? { field: PROC2_F, value: proc2Controls(ctx) & ~PROC2.mask.SECONDARY_EXEC_PT_USE_GPA! }
+    : !proc2Has(ctx, 'SECONDARY_EXEC_ENABLE_EPT')
+    ? { field: PROC2_F, value: proc2Controls(ctx) | PROC2.mask.SECONDARY_EXEC_ENABLE_EPT! }
+    : !entryHas(ctx, 'VM_ENTRY_LOAD_IA32_RTIT_CTL')
+      ? { field: 'VM_ENTRY_CONTROLS', value: ctx.vmcs.read('VM_ENTRY_CONTROLS') | ENTRY.mask.VM_ENTRY_LOAD_IA32_RTIT_CTL! }
+      : { field: 'VM_EXIT_CONTROLS', value: ctx.vmcs.read('VM_EXIT_CONTROLS') | EXIT.mask.VM_EXIT_CLEAR_IA32_RTIT_CTL! };
+  return fail(`"Intel PT uses guest-physical addresses" is 1, so ${missing.join(', ')} must be 1 too.`,
+    [fv(PROC2_F, proc2Controls(ctx)), fv('VM_ENTRY_CONTROLS', ctx.vmcs.read('VM_ENTRY_CONTROLS')), fv('VM_EXIT_CONTROLS', ctx.vmcs.read('VM_EXIT_CONTROLS'))],
+    'Intel PT uses GPA => enable EPT && load IA32_RTIT_CTL && clear IA32_RTIT_CTL', { fix });
+}
+
 const c = (id: string, title: string, fields: string[], run: Check['run']): Check =>
   defineCheck({ id, area: 'ctrl.exec', sdm: S, title, fields, run });
 
@@ -338,5 +358,6 @@ export const EXEC_CONTROL_CHECKS: readonly Check[] = [
   c('ctrl.vmcs-shadowing.vmread-bitmap', 'If "VMCS shadowing" is 1, VMREAD-bitmap address bits 11:0 are 0 and within the physical-address width', [PROC2_F, 'VMREAD_BITMAP'], checkCtrlVmreadBitmap),
   c('ctrl.vmcs-shadowing.vmwrite-bitmap', 'If "VMCS shadowing" is 1, VMWRITE-bitmap address bits 11:0 are 0 and within the physical-address width', [PROC2_F, 'VMWRITE_BITMAP'], checkCtrlVmwriteBitmap),
   c('ctrl.ve-info.address', 'If "EPT-violation #VE" is 1, the #VE-information address bits 11:0 are 0 and within the physical-address width', [PROC2_F, 'VE_INFORMATION_ADDRESS'], checkCtrlVeInfoAddress),
+  c('ctrl.proc2.pt-gpa-needs-ept-and-rtit', 'If "Intel PT uses guest-physical addresses" is 1, "enable EPT", "load IA32_RTIT_CTL" (entry) and "clear IA32_RTIT_CTL" (exit) are 1', [PROC2_F, 'VM_ENTRY_CONTROLS', 'VM_EXIT_CONTROLS'], checkCtrlPtGpa),
   c('ctrl.proc2.mbec-needs-ept', 'If "mode-based execute control for EPT" is 1, "enable EPT" must be 1', [PROC2_F], checkCtrlMbecNeedsEpt),
 ];
