@@ -47,6 +47,12 @@ describe('Machine', () => {
     expect(above.events[0]).toMatchObject({ kind: 'fault', name: '#PF', line: 2 });
   });
 
+  it('stops with "shutdown" when software pulses the fast-reset bit of port 0x92', () => {
+    const m = machineFor('in al, 0x92\nor al, 1\nout 0x92, al\nhlt\n');
+    expect(m.run({ maxSteps: 10 })).toMatchObject({ kind: 'stopped', reason: 'shutdown', steps: 3 });
+    expect(m.events.at(-1)).toMatchObject({ kind: 'stop', reason: 'shutdown', line: 3 });
+  });
+
   it('reports #UD for ud2', () => {
     const m = machineFor('ud2\n');
     m.run({ maxSteps: 10 });

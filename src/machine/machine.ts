@@ -80,6 +80,8 @@ export class Machine {
   private silent = false;
   /** Set by the wrapped VMX hooks: the model may have reports to drain after this step. */
   private vmxTouched = false;
+  /** Software asked for a fast reset during this step. */
+  private resetRequested = false;
   private _steps = 0;
   private _stopped: StopReason | null = null;
 
@@ -90,7 +92,9 @@ export class Machine {
     this.profile = { ...p, cpu: { ...p.cpu, readOnlyMsrs: new Map(p.cpu.readOnlyMsrs) } };
     this.msrOverrides = opts.msrOverrides ?? new Map();
     this.memory = new PhysicalMemory(this.profile.memorySize);
-    this.platform = { a20Enabled: true, requestReset: () => this.reset() };
+    // A fast reset (port 0x92 bit 0) would reboot into firmware; the lab stops instead, since
+    // booting the program again could loop for ever (Implementation choice, docs/machine.md).
+    this.platform = { a20Enabled: true, requestReset: () => void (this.resetRequested = true) };
     this.env = { memory: this.memory, io: NO_DEVICES, platform: this.platform, config: this.profile.cpu, vmx: null };
     // Capability MSRs are read-only profile values: an override edits the profile's copy.
     const firmware = new Map<number, bigint>();
@@ -137,6 +141,7 @@ export class Machine {
     });
     applyMsrOverrides(this.cpu, this.firmwareMsrs);
     this.platform.a20Enabled = true;
+    this.resetRequested = false;
     this.vmx?.reset();
     this.vmx?.takeReports();
     this.vmxTouched = false;
@@ -203,6 +208,10 @@ export class Machine {
       this.handleFault(e, rip);
     }
     if (this.vmxTouched) this.drainVmxReports(rip);
+    if (this.resetRequested) {
+      this.resetRequested = false;
+      if (!this._stopped) this.stop('shutdown', rip, 'fast reset requested through port 0x92 bit 0: the machine would reboot');
+    }
     if (!this._stopped && this.cpu.activity === 'shutdown') this.stop('shutdown', rip, 'triple fault: the processor shut down');
     return this._stopped;
   }
