@@ -142,7 +142,8 @@ export class Cpu implements CpuHandle {
     const singleStep = (s.rflags & F.TF) !== 0;
     p.exec(this, p);
     s.rip = this.next;
-    s.icount++;
+    // A 'stop' means the instruction did not retire (a VMX instruction with no VT-x model).
+    if (this.stop === null || this.stop.kind !== 'stop') s.icount++;
     if (singleStep && this.stop === null) {
       // TF set before the instruction: a single-step #DB trap after it (SDM Vol. 3B §18.3.1.4
       // "Single-Step Exception Condition"), with DR6.BS set.
