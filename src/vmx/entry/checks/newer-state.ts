@@ -34,14 +34,15 @@ function loadsCet(ctx: EntryContext, side: Side): boolean {
 }
 
 /**
- * Whether a CET address of this side is 64-bit: the host with "host address-space size";
- * the guest's IA32_S_CET with "IA-32e mode guest"; the guest SSP, like RIP (§27.3.1.4),
- * only with "IA-32e mode guest" and CS.L both 1.
+ * Whether a CET address of this side is checked as a 64-bit (canonical) value rather than
+ * a 32-bit one: the host's with "host address-space size" (Bochs, KVM); the guest's
+ * IA32_S_CET always (§27.3.1.1 asks only for a canonical address); the guest SSP, like
+ * RIP (§27.3.1.4), only with "IA-32e mode guest" and CS.L both 1.
  */
 function wide(ctx: EntryContext, side: Side, key: 'sCet' | 'ssp'): boolean {
   if (side === 'host') return exitHas(ctx, 'VM_EXIT_HOST_ADDR_SPACE_SIZE');
-  if (!ia32eGuest(ctx)) return false;
-  return key === 'sCet' || AR.has(ctx.vmcs.read('GUEST_CS_AR_BYTES'), 'L');
+  if (key === 'sCet') return true;
+  return ia32eGuest(ctx) && AR.has(ctx.vmcs.read('GUEST_CS_AR_BYTES'), 'L');
 }
 
 function checkCetNeedsWp(side: Side): Check['run'] {
@@ -147,7 +148,7 @@ export const HOST_NEWER_CHECKS: readonly Check[] = [
 export const GUEST_NEWER_CHECKS: readonly Check[] = [
   guest('guest.cr4.cet-needs-wp', 'If guest CR4.CET is 1, guest CR0.WP is 1', ['GUEST_CR4', 'GUEST_CR0'], checkCetNeedsWp('guest')),
   guest('guest.s-cet.valid', 'If "load CET state" (entry) is 1, guest IA32_S_CET bits 9:6 are 0 and bits 10 and 11 are not both 1', ['VM_ENTRY_CONTROLS', 'GUEST_S_CET'], checkSCetValid('guest')),
-  guest('guest.s-cet.address', 'If "load CET state" (entry) is 1, guest IA32_S_CET is canonical (IA-32e guest) or has bits 63:32 = 0', ['VM_ENTRY_CONTROLS', 'GUEST_S_CET'], checkCetAddress('guest', 'sCet', 'IA32_S_CET')),
+  guest('guest.s-cet.address', 'If "load CET state" (entry) is 1, guest IA32_S_CET is canonical', ['VM_ENTRY_CONTROLS', 'GUEST_S_CET'], checkCetAddress('guest', 'sCet', 'IA32_S_CET')),
   guest('guest.intr-ssp-table.canonical', 'If "load CET state" (entry) is 1, the guest interrupt-SSP-table address is canonical', ['VM_ENTRY_CONTROLS', 'GUEST_INTR_SSP_TABLE'], checkSspTable('guest')),
   guest('guest.pkrs.upper-bits', 'If "load PKRS" (entry) is 1, guest IA32_PKRS bits 63:32 are 0', ['VM_ENTRY_CONTROLS', 'GUEST_IA32_PKRS'], checkPkrs('guest')),
   guest('guest.rtit-ctl.reserved-bits', 'If "load IA32_RTIT_CTL" is 1, reserved bits of IA32_RTIT_CTL are 0 in the guest field', ['VM_ENTRY_CONTROLS', 'GUEST_IA32_RTIT_CTL'], checkGuestRtitCtl),
