@@ -7,7 +7,9 @@ import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel } from '../vmx/index.ts';
 import type { X86Env, IoPorts, Platform, VmxHooks } from '../x86/env.ts';
 import { STEP_OK, type Cpu } from '../x86/cpu.ts';
+import { disassemble } from '../x86/disasm.ts';
 import { X86Fault } from '../x86/fault.ts';
+import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import { CpuState } from '../x86/state.ts';
 import { applyMsrOverrides, bootMachine } from './boot.ts';
 import type { MachineEvent, MachineEventKind, Listener, StopReason } from './events.ts';
@@ -80,6 +82,8 @@ export class Machine {
   private silent = false;
   /** Set by the wrapped VMX hooks: the model may have reports to drain after this step. */
   private vmxTouched = false;
+  /** The VMX instruction the hook last received (its text for the event). */
+  private vmxInsn: DecodedInstruction | null = null;
   /** Software asked for a fast reset during this step. */
   private resetRequested = false;
   private _steps = 0;
@@ -145,6 +149,7 @@ export class Machine {
     this.vmx?.reset();
     this.vmx?.takeReports();
     this.vmxTouched = false;
+    this.vmxInsn = null;
     this.exec.flush();
     this.events.length = 0;
     this._steps = 0;
@@ -178,9 +183,10 @@ export class Machine {
     for (const l of this.listeners.get('*') ?? []) l(e);
   }
 
-  private where(rip: number): { step: number; line?: number; rip: bigint; text?: string } {
+  private where(rip: number, insn?: DecodedInstruction | null): { step: number; line?: number; rip: bigint; text?: string } {
     const r = BigInt.asUintN(64, BigInt(rip));
-    return { step: this._steps, line: this.lineAt(r), rip: r, text: this.textAt(rip) };
+    const text = insn ? disassemble(insn, r) : this.textAt(rip);
+    return { step: this._steps, line: this.lineAt(r), rip: r, text };
   }
 
   private stop(reason: StopReason, rip: number, message: string): void {
@@ -237,6 +243,7 @@ export class Machine {
     return {
       execute: (c, i) => {
         this.vmxTouched = true;
+        this.vmxInsn = i;
         return h.execute(c, i);
       },
       intercept: h.intercept && ((c, i) => {
@@ -257,7 +264,11 @@ export class Machine {
     if (!this.vmx) return;
     const reports = this.vmx.takeReports();
     if (reports.length === 0) return;
-    const at = this.where(rip);
+    // The text comes from the instruction the hook received: after a VM entry or exit the
+    // paging structures in force may no longer map the instruction's address.
+    const insn = this.vmxInsn;
+    this.vmxInsn = null;
+    const at = this.where(rip, insn);
     for (const r of reports) {
       if (r.kind === 'vmexit') this.emit({ step: at.step, ...r });
       else this.emit({ ...at, ...r });
