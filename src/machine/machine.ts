@@ -335,6 +335,8 @@ export class Machine {
     if (this.vmx && s.vmx !== undefined) this.vmx.restore(s.vmx);
     this.vmx?.takeReports();
     this.vmxTouched = false;
+    this.vmxInsn = null;
+    this.resetRequested = false;
     this.platform.a20Enabled = s.a20;
     this._steps = s.steps;
     this.events.length = s.eventCount;
