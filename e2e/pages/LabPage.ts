@@ -1,4 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
+import { expect } from '@playwright/test';
+
+/** The names of DESIGN section 7, located by role and accessible name only. */
+export type PanelName = 'Program' | 'Registers' | 'MSRs' | 'Control registers' | 'VMCS' | 'Events' | 'Explain' | 'Memory' | 'Lesson';
+export type ButtonName = 'Step' | 'Step back' | 'Run' | 'Stop' | 'Reset' | 'Share';
 
 /** The whole lab page; panels are found by their accessible names (DESIGN section 7). */
 export class LabPage {
@@ -6,13 +11,76 @@ export class LabPage {
 
   async open(query = '?editor=plain'): Promise<void> {
     await this.page.goto(`/${query}`);
+    await expect(this.machineState).toContainText('Paused');
   }
 
-  region(name: string): Locator {
-    return this.page.getByRole('region', { name });
+  region(name: PanelName): Locator {
+    return this.page.getByRole('region', { name, exact: true });
+  }
+
+  button(name: ButtonName): Locator {
+    return this.page.getByRole('toolbar', { name: 'Machine' }).getByRole('button', { name, exact: true });
   }
 
   get heading(): Locator {
     return this.page.getByRole('heading', { level: 1 });
+  }
+
+  get machineState(): Locator {
+    return this.page.getByRole('status', { name: 'Machine state' });
+  }
+
+  get vmInstructionError(): Locator {
+    return this.page.getByLabel('VM-instruction error', { exact: true });
+  }
+
+  get programText(): Locator {
+    return this.region('Program').getByRole('textbox', { name: 'Program text' });
+  }
+
+  get currentLine(): Locator {
+    return this.region('Program').getByLabel('Current line');
+  }
+
+  /** A general register's value cell in the Registers panel. */
+  register(name: string): Locator {
+    return this.region('Registers').getByRole('row', { name: new RegExp(`^${name} `) }).getByRole('cell');
+  }
+
+  /** Clicks Step `n` times, waiting for the step counter each time. */
+  async step(n = 1): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const before = await this.steps();
+      await this.button('Step').click();
+      await expect(this.machineState).toContainText(`step ${before + 1} `);
+    }
+  }
+
+  /** The step counter shown in the status line. */
+  async steps(): Promise<number> {
+    const t = (await this.machineState.textContent()) ?? '';
+    return Number(/step (\d+)/.exec(t)?.[1] ?? 0);
+  }
+
+  /** Replaces the program text and assembles it (Reset). */
+  async setProgram(text: string): Promise<void> {
+    await this.programText.fill(text);
+    await this.button('Reset').click();
+    await expect(this.machineState).toContainText('step 0 ');
+  }
+
+  /** A bit of CR0/CR4/EFER in the Control registers panel. */
+  crBit(reg: string, bit: string): Locator {
+    return this.region('Control registers').getByRole('button', { name: `${reg}.${bit}`, exact: true });
+  }
+
+  events(): Locator {
+    return this.region('Events').getByRole('listitem');
+  }
+
+  async setTheme(dark: boolean): Promise<void> {
+    const t = this.page.getByRole('button', { name: 'Dark theme' });
+    if ((await t.getAttribute('aria-pressed')) !== String(dark)) await t.click();
+    await expect(t).toHaveAttribute('aria-pressed', String(dark));
   }
 }

@@ -21,7 +21,7 @@ export function eventView(e: MachineEvent, index: number): EventView {
         const err = vmInstructionError(e.error);
         return { ...base, summary: `VMfailValid(${e.error}): ${err?.text ?? 'unknown error'}${e.explain ? `. ${e.explain}` : ''}`, sdm: formatSdm(err?.sdm ?? CONVENTIONS) };
       }
-      const words = e.result === 'VMsucceed' ? 'VMsucceed: the instruction succeeded (CF = ZF = 0)' : 'VMfailInvalid: no current VMCS to hold an error (CF = 1)';
+      const words = e.result === 'VMsucceed' ? 'VMsucceed (CF = ZF = 0)' : 'VMfailInvalid (CF = 1): no current VMCS to hold an error number';
       return { ...base, summary: e.explain ? `${words}. ${e.explain}` : words, sdm: formatSdm(CONVENTIONS) };
     }
     case 'fault':

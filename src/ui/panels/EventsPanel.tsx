@@ -1,6 +1,7 @@
 // The timeline: each VMX outcome, fault, VM entry/exit and stop in plain words, with its SDM
 // reference and source line; clicking one goes back in time to just before it.
 
+import { useEffect, useRef } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectEvents } from '../store/selectors.ts';
@@ -8,10 +9,16 @@ import { selectEvents } from '../store/selectors.ts';
 export function EventsPanel() {
   const events = useLab(selectEvents);
   const commands = useCommands();
+  const list = useRef<HTMLOListElement>(null);
+  const last = events?.[events.length - 1]?.index;
+  // Keep the newest event in view.
+  useEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [last]);
   return (
     <Panel name="Events">
       {!events || events.length === 0 ? <p className="hint">No events yet: VMX instructions, faults, VM entries and exits appear here.</p> : (
-        <ol className="events">
+        <ol className="events" ref={list}>
           {events.map((e) => (
             <li key={e.index} className={`ev ev-${e.kind}`}>
               <button type="button" onClick={() => void commands.jumpTo(Math.max(0, e.step - 1))} title="Go back to just before this instruction">

@@ -42,7 +42,7 @@ export function RegistersPanel() {
       <p className="flags-answer" aria-label="CF and ZF">
         <strong className={cf === '1' ? 'flag set' : 'flag'}>CF={cf}</strong>{' '}
         <strong className={zf === '1' ? 'flag set' : 'flag'}>ZF={zf}</strong>{' '}
-        <span className="hint">{cf === '1' ? 'VMfailInvalid if a VMX instruction just ran' : zf === '1' ? 'VMfailValid if a VMX instruction just ran' : ''}</span>
+        <span className="hint">After a VMX instruction: CF=1 VMfailInvalid, ZF=1 VMfailValid, both 0 VMsucceed.</span>
       </p>
       <BitGrid reg={rflags} prominent={['CF', 'ZF']} />
       <h3>Segments</h3>

@@ -23,7 +23,7 @@ function FieldRow({ f }: { f: VmcsFieldView }) {
   return (
     <>
       <tr className={`${f.exists ? '' : 'missing'} ${f.value !== '0x0' ? 'nonzero' : ''}`} title={`${f.sdmName}: ${f.doc} ${f.sdm}`}>
-        <th scope="row" className="mono">{f.name}</th>
+        <th scope="row" className="mono">{f.name}{!f.exists && <><br /><span className="badge">not on this CPU</span></>}</th>
         <td className="mono">{f.encoding}</td>
         <td>{f.width}</td>
         <td>
@@ -31,7 +31,6 @@ function FieldRow({ f }: { f: VmcsFieldView }) {
             <input className="mono" aria-label={`${f.name} value`} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
             {dirty && <button type="submit" aria-label={`VMWRITE ${f.name}`}>VMWRITE</button>}
           </form>
-          {!f.exists && <span className="badge">not on this CPU</span>}
         </td>
       </tr>
       {f.controls && f.value !== '0x0' && (

@@ -1,0 +1,70 @@
+import { test, expect } from '../fixtures.ts';
+
+test('stepping changes the registers and step back undoes it', async ({ lab }) => {
+  await expect(lab.currentLine).toContainText('line 9:');
+  await lab.step(3);
+  await expect(lab.register('RAX')).toHaveText('0x1');
+  await expect(lab.region('Registers').getByRole('row', { name: /^RAX / })).toHaveClass(/changed/);
+  await lab.page.keyboard.press('F10'); // cpuid
+  await expect(lab.machineState).toContainText('step 4 ');
+  await expect(lab.register('RAX')).not.toHaveText('0x1');
+  await lab.button('Step back').click();
+  await expect(lab.machineState).toContainText('step 3 ');
+  await expect(lab.register('RAX')).toHaveText('0x1');
+});
+
+test('running the bring-up shows the guest VMCALL exit in Events, and a click jumps back in time', async ({ lab }) => {
+  await lab.button('Run').click();
+  await expect(lab.machineState).toContainText('Stopped (halted)');
+  const exit = lab.events().filter({ hasText: 'VM exit: reason 18 (VMCALL)' }).first();
+  await expect(exit).toBeVisible();
+  await expect(lab.register('RBX')).toHaveText('0x600d');
+  await expect(lab.region('VMCS').getByRole('list', { name: 'Active VMCSes' })).toContainText('launched (current)');
+  await exit.getByRole('button').click();
+  await expect(lab.machineState).toContainText('VMX non-root');
+  await expect(lab.currentLine).toContainText('vmcall');
+});
+
+test('clearing CR4.VMXE before VMXON makes VMXON fault with #UD', async ({ lab }) => {
+  await lab.setProgram('mov rax, cr4\nor rax, X86_CR4_VMXE\nmov cr4, rax\nvmxon [rel ptr]\nhlt\nptr: dq 0\n');
+  await lab.step(3);
+  await expect(lab.crBit('CR4', 'VMXE')).toHaveAttribute('aria-pressed', 'true');
+  await lab.crBit('CR4', 'VMXE').click();
+  await expect(lab.crBit('CR4', 'VMXE')).toHaveAttribute('aria-pressed', 'false');
+  await lab.button('Step').click();
+  await expect(lab.machineState).toContainText('Stopped (fault)');
+  await expect(lab.events().filter({ hasText: '#UD (vector 6)' })).toContainText('vmxon');
+});
+
+test('the Core 2 profile reports VMCS revision identifier 7', async ({ lab }) => {
+  const msrs = lab.region('MSRs');
+  const revision = msrs.getByRole('row', { name: /VMCS revision identifier/ }).getByRole('cell');
+  await expect(revision).not.toHaveText('7');
+  await msrs.getByLabel('CPU profile').selectOption('core2-conroe');
+  await expect(revision).toHaveText('7');
+});
+
+test('Stop interrupts an endless loop', async ({ lab }) => {
+  await lab.setProgram('top:\n    jmp top\n');
+  await lab.button('Run').click();
+  await expect(lab.machineState).toContainText('Running');
+  await expect(lab.button('Step')).toBeDisabled();
+  await lab.button('Stop').click();
+  await expect(lab.machineState).toContainText('Paused');
+  await expect(lab.page.getByText(/Stopped by you at step \d+/)).toBeVisible();
+});
+
+test('a reload keeps the program, profile and breakpoints', async ({ lab }) => {
+  await lab.setProgram('mov eax, 1\nmov ebx, 2\nhlt\n');
+  await lab.step(1);
+  await lab.page.keyboard.press('F9');
+  await expect(lab.region('Program').getByText('Breakpoints: line 2')).toBeVisible();
+  await lab.region('MSRs').getByLabel('CPU profile').selectOption('ivy-bridge');
+  await lab.page.reload();
+  await expect(lab.machineState).toContainText('Paused');
+  await expect(lab.programText).toHaveValue('mov eax, 1\nmov ebx, 2\nhlt\n');
+  await expect(lab.region('Program').getByText('Breakpoints: line 2')).toBeVisible();
+  await expect(lab.region('MSRs').getByLabel('CPU profile')).toHaveValue('ivy-bridge');
+  await lab.button('Run').click();
+  await expect(lab.page.getByText('Paused at the breakpoint on line 2.')).toBeVisible();
+});

@@ -1,0 +1,20 @@
+// Screenshots of every panel in light and dark themes, after a full bring-up, for review
+// (kept as artifacts in e2e/.artifacts, not in git).
+import { test, expect } from '../fixtures.ts';
+import type { PanelName } from '../pages/LabPage.ts';
+
+const PANELS: PanelName[] = ['Program', 'Registers', 'Control registers', 'MSRs', 'VMCS', 'Events', 'Explain', 'Memory'];
+
+for (const dark of [false, true]) {
+  test(`screenshots of every panel (${dark ? 'dark' : 'light'})`, async ({ lab }) => {
+    await lab.page.setViewportSize({ width: 1600, height: 1000 });
+    await lab.setTheme(dark);
+    await lab.button('Run').click();
+    await expect(lab.machineState).toContainText('Stopped (halted)');
+    const theme = dark ? 'dark' : 'light';
+    await lab.page.screenshot({ path: `e2e/.artifacts/shots/page-${theme}.png` });
+    for (const name of PANELS) {
+      await lab.region(name).screenshot({ path: `e2e/.artifacts/shots/${name.replace(/\s+/g, '-').toLowerCase()}-${theme}.png` });
+    }
+  });
+}
