@@ -35,8 +35,8 @@ export interface Check {
   readonly title: string;
   /** Linux vmx.h names of the VMCS fields the check reads. */
   readonly fields: readonly string[];
-  /** Exit qualification of an exit-33 failure when it is not 0 (2 PDPTEs, 4 link pointer). */
-  readonly qualification?: 2 | 4;
+  /** Exit qualification of an exit-33 failure when it is not 0 (2 PDPTEs, 3 NMI with STI blocking, 4 link pointer). */
+  readonly qualification?: 2 | 3 | 4;
   readonly run: (ctx: EntryContext) => Verdict;
 }
 

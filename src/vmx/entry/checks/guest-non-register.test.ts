@@ -134,6 +134,20 @@ describe('guest.interruptibility.ext-intr-injection and nmi-injection-mov-ss', (
   });
 });
 
+describe('guest.interruptibility.nmi-injection-sti', () => {
+  each('%s: an injected NMI needs STI blocking 0; the failure gives exit qualification 3', (_id, p) => {
+    for (const [type, sti, ok] of [[2n, true, false], [2n, false, true], [3n, true, true]] as const) {
+      const e = validEntry(p);
+      e.vmcs.set('GUEST_RFLAGS', 0x202n);
+      e.vmcs.set(INT, sti ? 1n : 0n);
+      e.vmcs.set('VM_ENTRY_INTR_INFO_FIELD', event(type, type === 2n ? 2n : 6n));
+      if (!ok) expect(runEntryChecks(e.ctx).decision).toMatchObject({ kind: 'entry-failure', reason: 33, qualification: 3n });
+      if (type !== 2n) expectNotApplicable(e, 'guest.interruptibility.nmi-injection-sti');
+      else expectRule(e, 'guest.interruptibility.nmi-injection-sti', ok, `sti ${sti}`);
+    }
+  });
+});
+
 describe('guest.interruptibility.smi-outside-smm and smi-on-smm-entry', () => {
   each('%s: SMI blocking only in SMM; required with "entry to SMM"', (_id, p) => {
     const e = validEntry(p);

@@ -123,9 +123,6 @@ function checkGuestIntrExtIntrInjection(ctx: EntryContext): Verdict {
     'injecting an external interrupt => STI blocking == MOV-SS blocking == 0', { fix: { field: INT_F, value: i & ~block } });
 }
 
-// Implementation choice (docs/decisions/0004): injecting an NMI while blocking by STI is
-// indicated is accepted; the SDM lets a processor fail it (exit qualification 3), Bochs
-// does not, so no check exists for it.
 function checkGuestIntrNmiInjectionMovSs(ctx: EntryContext): Verdict {
   const ev = injected(ctx);
   if (ev === undefined || ev.type !== INTR_TYPE.NMI) return NOT_APPLICABLE;
@@ -133,6 +130,18 @@ function checkGuestIntrNmiInjectionMovSs(ctx: EntryContext): Verdict {
   if (!INTERRUPTIBILITY.has(i, 'MOV_SS')) return PASS;
   return fail('An NMI is injected while blocking by MOV SS is indicated.', [fv(INT_F, i), fv(INFO_F, ev.info)],
     'injecting an NMI => MOV-SS blocking == 0', { fix: { field: INT_F, value: INTERRUPTIBILITY.set(i, 'MOV_SS', false) } });
+}
+
+// Implementation choice (docs/decisions/0004): the current SDM requires STI blocking 0 for
+// an injected NMI (the 2016 text said a processor "may"); its failure keeps the
+// implementation-specific exit qualification 3 of §27.8.
+function checkGuestIntrNmiInjectionSti(ctx: EntryContext): Verdict {
+  const ev = injected(ctx);
+  if (ev === undefined || ev.type !== INTR_TYPE.NMI) return NOT_APPLICABLE;
+  const i = ctx.vmcs.read(INT_F);
+  if (!INTERRUPTIBILITY.has(i, 'STI')) return PASS;
+  return fail('An NMI is injected while blocking by STI is indicated.', [fv(INT_F, i), fv(INFO_F, ev.info)],
+    'injecting an NMI => STI blocking == 0 (exit qualification 3)', { fix: { field: INT_F, value: INTERRUPTIBILITY.set(i, 'STI', false) } });
 }
 
 function checkGuestIntrSmiOutsideSmm(ctx: EntryContext): Verdict {
@@ -251,7 +260,7 @@ function checkGuestLinkPointerNotCurrent(ctx: EntryContext): Verdict {
     [fv(LINK_F, p)], `${LINK_F} != current-VMCS pointer`, { fix: { field: LINK_F, value: 0xffff_ffff_ffff_ffffn } });
 }
 
-const c = (id: string, title: string, fields: string[], run: Check['run'], qualification?: 4): Check =>
+const c = (id: string, title: string, fields: string[], run: Check['run'], qualification?: 3 | 4): Check =>
   defineCheck({ id, area: 'guest.non-reg', sdm: S, title, fields, run, ...(qualification ? { qualification } : {}) });
 
 /** §27.3.1.5 in the SDM's order. */
@@ -266,6 +275,7 @@ export const GUEST_NON_REGISTER_CHECKS: readonly Check[] = [
   c('guest.interruptibility.sti-needs-if', 'Blocking by STI is 0 if RFLAGS.IF is 0', [INT_F, 'GUEST_RFLAGS'], checkGuestIntrStiNeedsIf),
   c('guest.interruptibility.ext-intr-injection', 'Blocking by STI and MOV SS are 0 when an external interrupt is injected', [INT_F, INFO_F], checkGuestIntrExtIntrInjection),
   c('guest.interruptibility.nmi-injection-mov-ss', 'Blocking by MOV SS is 0 when an NMI is injected', [INT_F, INFO_F], checkGuestIntrNmiInjectionMovSs),
+  c('guest.interruptibility.nmi-injection-sti', 'Blocking by STI is 0 when an NMI is injected (exit qualification 3)', [INT_F, INFO_F], checkGuestIntrNmiInjectionSti, 3),
   c('guest.interruptibility.smi-outside-smm', 'Blocking by SMI is 0 outside SMM', [INT_F], checkGuestIntrSmiOutsideSmm),
   c('guest.interruptibility.smi-on-smm-entry', 'Blocking by SMI is 1 if "entry to SMM" is 1', [INT_F, 'VM_ENTRY_CONTROLS'], checkGuestIntrSmiOnSmmEntry),
   c('guest.interruptibility.nmi-blocking-virtual-nmi', 'Blocking by NMI is 0 when "virtual NMIs" is 1 and an NMI is injected', [INT_F, INFO_F, 'PIN_BASED_VM_EXEC_CONTROL'], checkGuestIntrNmiBlockingVirtualNmi),
