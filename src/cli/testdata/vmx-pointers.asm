@@ -15,7 +15,7 @@
     vmclear [vmcs_ptr]             ; VMsucceed
     vmptrld [vmcs_ptr]             ; VMsucceed
     vmptrld [vmxon_ptr]            ; VMfailValid(10): the VMXON pointer
-    mov rax, 0x4400                ; VM_INSTRUCTION_ERROR
+    mov rax, VM_INSTRUCTION_ERROR
     vmread rbx, rax                ; rbx = 10
     vmxon [vmxon_ptr]              ; VMfailValid(15): already in VMX root operation
     vmxoff                         ; VMsucceed
