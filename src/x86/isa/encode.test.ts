@@ -160,6 +160,7 @@ describe('encode: register quirks and refusals', () => {
     expect(enc('add', [m({ base: 'rax' }), i(1)])).toBe('error: operation size not specified');
     expect(enc('push', [m({ base: 'rax' })])).toBe('error: operation size not specified');
     expect(enc('movzx', [r('eax'), m({ base: 'rax' })])).toBe('error: operation size not specified');
+    expect(enc('add', [m({ base: 'rax' }), i(1, { size: 8 })])).toBe('error: operation size not specified');
     expect(enc('add', [m({ base: 'rax', size: 8 }), r('ebx')])).toBe('error: mismatch in operand sizes');
     expect(enc('vmxon', [m({ base: 'rax', size: 8 })])).toBe('error: mismatch in operand sizes');
     expect(enc('mov', [r('rax'), r('ebx')])).toBe('error: invalid combination of opcode and operands');

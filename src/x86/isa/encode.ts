@@ -134,27 +134,48 @@ function isXchgEaxEax(f: InstructionForm, ops: readonly AsmOperand[]): boolean {
 export function encode(req: EncodeRequest): EncodeResult {
   if (req.bits !== 64) return { ok: false, message: 'only 64-bit mode is supported by the encoder' };
   const found = formsForMnemonic(req.mnemonic);
-  const mnemonic = found?.forms[0]?.mnemonic ?? req.mnemonic.toLowerCase();
   if (!found) return { ok: false, message: `unknown instruction '${req.mnemonic}'` };
   const pre = parsePrefixes(req.prefixes);
   if (typeof pre === 'string') return { ok: false, message: pre };
+  const ops = req.operands;
+  const r = tryForms(req, found.forms, found.cond ?? 0, pre, ops);
+  // NASM refuses a memory operand without size when the forms that fit disagree on it;
+  // a size keyword on an immediate does not settle it (`add [rax], qword 1` is refused).
+  let sizes = r.sizes;
+  if (ops.some((o) => o.kind === 'mem' && o.size === undefined) && ops.some((o) => o.kind === 'imm' && o.size !== undefined)) {
+    const unsized = ops.map((o) => (o.kind === 'imm' ? { ...o, size: undefined, strict: undefined } : o));
+    sizes = new Set([...sizes, ...tryForms(req, found.forms, found.cond ?? 0, pre, unsized).sizes]);
+  }
+  if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
+  if (r.best) return { ok: true, bytes: r.best, form: r.form };
+  const why = FAILURE_ORDER.find((k) => r.failures.has(k)) ?? 'kind';
+  return { ok: false, message: MESSAGES[why] };
+}
+
+interface Tried {
+  readonly best: Uint8Array | null;
+  readonly form: string;
+  readonly failures: Set<Failure>;
+  /** Sizes the fitting forms gave an unsized memory operand. */
+  readonly sizes: Set<number>;
+}
+
+/** Every candidate form with these operands: the shortest encoding and why the others failed. */
+function tryForms(req: EncodeRequest, forms: readonly InstructionForm[], cond: number, pre: Prefixes, operands: readonly AsmOperand[]): Tried {
+  const mnemonic = forms[0]?.mnemonic ?? req.mnemonic.toLowerCase();
   const failures = new Set<Failure>();
+  const sizes = new Set<number>();
   let best: Uint8Array | null = null;
   let bestForm = '';
-  const sizes = new Set<number>();
-  for (const { form, ops } of candidates(mnemonic, found.forms, req.operands)) {
+  for (const { form, ops } of candidates(mnemonic, forms, operands)) {
     if (form.row.encode === false || isXchgEaxEax(form, ops)) continue;
     const placed = place(form, ops, req.branch);
     if (typeof placed === 'string') { failures.add(placed); continue; }
     if (!form.modes.m64) { failures.add('mode'); continue; }
-    const bytes = emit(placed, req, pre, found.cond ?? 0);
+    const bytes = emit(placed, req, pre, cond);
     if (typeof bytes === 'string') { failures.add(bytes); continue; }
     if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
     if (best === null || bytes.length < best.length) { best = bytes; bestForm = form.id; }
   }
-  // NASM refuses a memory operand without size when the forms that fit disagree on it.
-  if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
-  if (best) return { ok: true, bytes: best, form: bestForm };
-  const why = FAILURE_ORDER.find((k) => failures.has(k)) ?? 'kind';
-  return { ok: false, message: MESSAGES[why] };
+  return { best, form: bestForm, failures, sizes };
 }
