@@ -3,6 +3,7 @@
 // bitfields, EPTP and the event/interruptibility formats, plus a few named constants
 // for values the tables hold as lists (interruption types, activity states).
 import { MSR as ARCH_MSR, msrInfo } from '../../arch/msrs.ts';
+import { ACTIVITY_STATES, INTERRUPTION_TYPES } from '../../arch/vmx-info.ts';
 
 export { PIN_BASED as PIN, PRIMARY as PROC, SECONDARY as PROC2, EXIT, ENTRY } from '../../arch/controls/index.ts';
 export { CR0, CR4 } from '../../arch/cr.ts';
@@ -31,20 +32,32 @@ export {
  */
 export const INTR_INFO_RESERVED_30_12 = 0x7fff_f000n;
 
+/** The value of a row of a src/arch list by its Linux name (throws at load on a typo). */
+function listValue<R extends { readonly linux: string }>(rows: readonly R[], linux: string, pick: (r: R) => number): bigint {
+  const row = rows.find((r) => r.linux === linux);
+  if (row === undefined) throw new Error(`no ${linux} in src/arch`);
+  return BigInt(pick(row));
+}
+
 /** Interruption types of the interruption-information TYPE field (src/arch/vmx-info.ts INTERRUPTION_TYPES). */
 export const INTR_TYPE = {
-  EXT_INTR: 0n,
-  RESERVED: 1n,
-  NMI: 2n,
-  HARD_EXCEPTION: 3n,
-  SOFT_INTR: 4n,
-  PRIV_SW_EXCEPTION: 5n,
-  SOFT_EXCEPTION: 6n,
-  OTHER_EVENT: 7n,
+  EXT_INTR: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_EXT_INTR', (r) => r.type),
+  RESERVED: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_RESERVED', (r) => r.type),
+  NMI: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_NMI_INTR', (r) => r.type),
+  HARD_EXCEPTION: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_HARD_EXCEPTION', (r) => r.type),
+  SOFT_INTR: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_SOFT_INTR', (r) => r.type),
+  PRIV_SW_EXCEPTION: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_PRIV_SW_EXCEPTION', (r) => r.type),
+  SOFT_EXCEPTION: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_SOFT_EXCEPTION', (r) => r.type),
+  OTHER_EVENT: listValue(INTERRUPTION_TYPES, 'INTR_TYPE_OTHER_EVENT', (r) => r.type),
 } as const;
 
 /** Guest activity states (src/arch/vmx-info.ts ACTIVITY_STATES). */
-export const ACTIVITY = { ACTIVE: 0n, HLT: 1n, SHUTDOWN: 2n, WAIT_SIPI: 3n } as const;
+export const ACTIVITY = {
+  ACTIVE: listValue(ACTIVITY_STATES, 'GUEST_ACTIVITY_ACTIVE', (r) => r.value),
+  HLT: listValue(ACTIVITY_STATES, 'GUEST_ACTIVITY_HLT', (r) => r.value),
+  SHUTDOWN: listValue(ACTIVITY_STATES, 'GUEST_ACTIVITY_SHUTDOWN', (r) => r.value),
+  WAIT_SIPI: listValue(ACTIVITY_STATES, 'GUEST_ACTIVITY_WAIT_SIPI', (r) => r.value),
+} as const;
 
 /** Bits 31:17 of the segment access rights, reserved. */
 export const AR_RESERVED_HIGH = 0xfffe_0000n;
