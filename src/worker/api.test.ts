@@ -92,10 +92,12 @@ describe('LabApi over comlink', () => {
     expect(exits[0]!.line).toBeUndefined();
     expect(end.snapshot.vmcs.vmcses).toHaveLength(1);
     expect(end.snapshot.vmcs.vmcses[0]!.launch).toBe('launched');
-    const groups = new Set(end.snapshot.vmcs.fields.map((f) => f.group));
-    expect([...groups].sort()).toEqual(['entry', 'exec', 'exit', 'exit-info', 'guest', 'host']);
+    const catalog = await api.catalog();
+    expect(catalog.vmcsFields.map((f) => f.name)).toEqual(end.snapshot.vmcs.fields.map((f) => f.name));
+    expect([...new Set(catalog.vmcsFields.map((f) => f.group))].sort()).toEqual(['entry', 'exec', 'exit', 'exit-info', 'guest', 'host']);
+    expect(catalog.checks.length).toBe(end.snapshot.explain.passed + end.snapshot.explain.notApplicable);
     expect(end.snapshot.explain.source).toBe('live');
-    expect(end.snapshot.explain.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(end.snapshot.explain.failing).toEqual([]);
   });
 
   it('Stop interrupts an endless loop', async () => {
@@ -173,14 +175,15 @@ describe('LabApi over comlink', () => {
     const api = connect();
     await api.load(BRINGUP, SETTINGS);
     const s = await stepUntil(api, (x) => x.line !== undefined && /vmlaunch/.test(BRINGUP.split('\n')[x.line - 1]!));
-    expect(s.explain.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(s.explain.failing).toEqual([]);
     const bad = await api.vmwrite('HOST_RIP', '0x8000000000000000');
     expect(bad.ok).toBe(true);
-    const failing = bad.snapshot.explain.checks.filter((c) => c.status === 'fail');
+    const failing = bad.snapshot.explain.failing;
     expect(failing.length).toBeGreaterThan(0);
+    expect(failing[0]!.values.some((v) => v.name === 'HOST_RIP')).toBe(true);
     expect(bad.snapshot.explain.decision).toContain('VMfailValid(8)');
     const good = await api.vmwrite('HOST_RIP', s.vmcs.fields.find((f) => f.name === 'HOST_RIP')!.value);
-    expect(good.snapshot.explain.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(good.snapshot.explain.failing).toEqual([]);
     // Skylake has no tertiary controls: the field does not exist there (error 12).
     expect(s.vmcs.fields.find((f) => f.name === 'LAST_PID_POINTER_INDEX')!.exists).toBe(false);
     const missing = await api.vmwrite('LAST_PID_POINTER_INDEX', '1');

@@ -4,7 +4,9 @@
 
 import { LabSession, parseValue } from './session.ts';
 import { vocabulary, type Vocabulary } from './vocabulary.ts';
-import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
+import { checkCatalog } from './verdicts.ts';
+import { vmcsCatalog } from './vmcs-view.ts';
+import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
 export type * from './types.ts';
 export type { Vocabulary } from './vocabulary.ts';
@@ -16,6 +18,8 @@ export const WORKER_API_VERSION = 1;
 export interface LabApi {
   version(): number;
   profiles(): ProfileInfo[];
+  /** Static labels of VMCS fields and VM-entry checks (fetched once). */
+  catalog(): LabCatalog;
   /** Mnemonics and predefined symbols, for the editor. */
   vocabulary(): Vocabulary;
   /** Assembles the program and boots a fresh machine (diagnostics when it does not assemble). */
@@ -52,6 +56,7 @@ export function createLabApi(session = new LabSession()): LabApi {
     version: () => WORKER_API_VERSION,
     profiles: () => session.profiles(),
     vocabulary,
+    catalog: () => ({ vmcsFields: vmcsCatalog(), checks: checkCatalog() }),
     load: (source, settings) => session.load(source, settings),
     snapshot: () => session.snapshot(),
     step: (n) => session.step(n),

@@ -101,7 +101,7 @@ export function buildSnapshot(
       ? vmcsView(model.currentPointer(), model.vmxonPointer(), fields, model.vmcses(), record)
       : { pointer: hex(0xffff_ffff_ffff_ffffn), fields: [], vmcses: [] },
     events,
-    explain: model ? explainView(m, model) : { source: 'none', launch: 'vmlaunch', decision: 'No VT-x model.', checks: [] },
+    explain: model ? explainView(m, model) : { source: 'none', launch: 'vmlaunch', decision: 'No VT-x model.', failing: [], passed: 0, notApplicable: 0 },
     vmError: errField !== undefined && errField !== 0n
       ? { number: Number(errField), meaning: err?.text ?? 'unknown error number', sdm: err ? formatSdm(err.sdm) : '' }
       : undefined,

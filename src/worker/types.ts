@@ -75,19 +75,41 @@ export interface MsrView {
 
 export type VmcsGroup = 'guest' | 'host' | 'exec' | 'exit' | 'entry' | 'exit-info';
 
-export interface VmcsFieldView {
+/** What never changes about a field (sent once, in the catalog). */
+export interface VmcsFieldMeta {
   readonly name: string;
   readonly encoding: string;
   readonly width: string;
   readonly sdmName: string;
   readonly group: VmcsGroup;
+  readonly doc: string;
+  readonly sdm: string;
+}
+
+/** A field's value in the current VMCS (in the catalog's field order). */
+export interface VmcsFieldView {
+  readonly name: string;
   readonly value: string;
   /** Whether the profile supports the field (VMREAD/VMWRITE fail with error 12 otherwise). */
   readonly exists: boolean;
-  readonly doc: string;
-  readonly sdm: string;
   /** For control fields: bit by bit, with what the capability MSRs allow. */
   readonly controls?: readonly ControlBitView[];
+}
+
+/** What never changes about a VM-entry check (sent once, in the catalog). */
+export interface CheckMeta {
+  readonly id: string;
+  readonly area: string;
+  readonly title: string;
+  readonly sdm: string;
+  /** What the failure does: VMfailValid(7/8) or an entry failure with reason 33/34. */
+  readonly consequence: string;
+}
+
+/** Static tables the panels label things with. */
+export interface LabCatalog {
+  readonly vmcsFields: readonly VmcsFieldMeta[];
+  readonly checks: readonly CheckMeta[];
 }
 
 export interface ControlBitView {
@@ -126,19 +148,14 @@ export interface EventView {
   readonly sdm?: string;
 }
 
+/** A failing VM-entry check (its title and SDM section are in the catalog, by id). */
 export interface CheckView {
   readonly id: string;
-  readonly area: string;
-  readonly title: string;
-  readonly sdm: string;
-  readonly status: 'pass' | 'fail' | 'not-applicable';
-  readonly message?: string;
-  readonly expected?: string;
-  readonly values?: readonly { readonly name: string; readonly value: string }[];
+  readonly message: string;
+  readonly expected: string;
+  readonly values: readonly { readonly name: string; readonly value: string }[];
   readonly capability?: string;
   readonly fix?: { readonly field: string; readonly value: string };
-  /** What the failure does: VMfailValid(7/8) or an entry failure with reason 33/34. */
-  readonly consequence: string;
 }
 
 export interface ExplainView {
@@ -146,7 +163,10 @@ export interface ExplainView {
   readonly source: 'live' | 'none';
   readonly launch: 'vmlaunch' | 'vmresume';
   readonly decision: string;
-  readonly checks: readonly CheckView[];
+  /** The failing checks, in SDM order. */
+  readonly failing: readonly CheckView[];
+  readonly passed: number;
+  readonly notApplicable: number;
 }
 
 export interface VmErrorView {

@@ -13,7 +13,8 @@ import { buildEntryContext } from '../vmx/launch/entry-context.ts';
 import { makeFieldResolver } from '../vmx/vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx/vmx-state.ts';
 import type { CpuHandle } from '../x86/env.ts';
-import type { CheckView, ExplainView } from './types.ts';
+import { ENTRY_CHECKS } from '../vmx/entry/checks/index.ts';
+import type { CheckMeta, CheckView, ExplainView } from './types.ts';
 
 const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 const resolverFor = makeFieldResolver();
@@ -48,32 +49,40 @@ export function evaluateEntryChecks(machine: Machine, model: VmxModel): EntryChe
   return runEntryChecks(buildEntryContext(cpu, vmcs, caps, msr, resolverFor(Object.fromEntries(config.readOnlyMsrs)), launch));
 }
 
-/** The Explain panel's view of a report: every check's verdict in plain data. */
+/** Title, SDM section and consequence of every check, in evaluation order (the catalog). */
+export function checkCatalog(): CheckMeta[] {
+  return ENTRY_CHECKS.map((c) => ({ id: c.id, area: c.area, title: c.title, sdm: formatSdm(c.sdm), consequence: consequence(c.area) }));
+}
+
+/** The Explain panel's view of the checks on the current VMCS: the failing ones in full, counts of the rest. */
 export function explainView(machine: Machine, model: VmxModel): ExplainView {
   const report = evaluateEntryChecks(machine, model);
   const launched = model.vmcses().find((v) => v.current)?.launch === 'launched';
   const launch = launched ? 'vmresume' : 'vmlaunch';
-  if (!report) return { source: 'none', launch, decision: 'No current VMCS: VMPTRLD one to see the VM-entry checks.', checks: [] };
-  const checks: CheckView[] = report.results.map(({ check, verdict }) => {
-    const base = { id: check.id, area: check.area, title: check.title, sdm: formatSdm(check.sdm), consequence: consequence(check.area) };
-    if (verdict.kind !== 'fail') return { ...base, status: verdict.kind };
-    return {
-      ...base,
-      status: 'fail',
-      message: verdict.message,
-      expected: verdict.expected,
-      values: verdict.values.map((v) => ({ name: v.name, value: hex(v.value) })),
-      capability: verdict.capability
-        ? `${verdict.capability.msr} (0x${verdict.capability.index.toString(16)})${verdict.capability.bits ? ` bit ${verdict.capability.bits.join(', ')}` : ''}`
-        : undefined,
-      fix: verdict.fix ? { field: verdict.fix.field, value: hex(verdict.fix.value) } : undefined,
-    };
-  });
+  if (!report) return { source: 'none', launch, decision: 'No current VMCS: VMPTRLD one to see the VM-entry checks.', failing: [], passed: 0, notApplicable: 0 };
+  const failing: CheckView[] = [];
+  let passed = 0, notApplicable = 0;
+  for (const { check, verdict } of report.results) {
+    if (verdict.kind === 'pass') passed++;
+    else if (verdict.kind === 'not-applicable') notApplicable++;
+    else {
+      failing.push({
+        id: check.id,
+        message: verdict.message,
+        expected: verdict.expected,
+        values: verdict.values.map((v) => ({ name: v.name, value: hex(v.value) })),
+        capability: verdict.capability
+          ? `${verdict.capability.msr} (0x${verdict.capability.index.toString(16)})${verdict.capability.bits ? ` bit ${verdict.capability.bits.join(', ')}` : ''}`
+          : undefined,
+        fix: verdict.fix ? { field: verdict.fix.field, value: hex(verdict.fix.value) } : undefined,
+      });
+    }
+  }
   const d = report.decision;
   const decision = d.kind === 'pass'
     ? `${launch.toUpperCase()} would pass every check.`
     : d.kind === 'vmfail'
       ? `${launch.toUpperCase()} would fail with VMfailValid(${d.error}): ${d.check.id}`
       : `${launch.toUpperCase()} would fail VM entry with exit reason ${d.reason}: ${d.check.id}`;
-  return { source: 'live', launch, decision, checks };
+  return { source: 'live', launch, decision, failing, passed, notApplicable };
 }

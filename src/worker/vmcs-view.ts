@@ -11,7 +11,7 @@ import { formatSdm } from '../arch/sdm.ts';
 import { fieldExists } from '../arch/vmcs/exists.ts';
 import { VMCS_FIELDS, type VmcsField } from '../arch/vmcs/fields.ts';
 import type { VmcsFieldValue, VmcsSummary } from '../vmx/index.ts';
-import type { ControlBitView, VmcsFieldView, VmcsGroup, VmcsView } from './types.ts';
+import type { ControlBitView, VmcsFieldMeta, VmcsFieldView, VmcsGroup, VmcsView } from './types.ts';
 
 const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
@@ -27,6 +27,19 @@ export function groupOf(f: VmcsField): VmcsGroup {
 
 /** Fields shown: every full field (HIGH aliases are the upper halves of 64-bit ones). */
 const PANEL_FIELDS = VMCS_FIELDS.filter((f) => !f.high);
+
+/** What never changes about the fields, in panel order (the catalog). */
+export function vmcsCatalog(): VmcsFieldMeta[] {
+  return PANEL_FIELDS.map((f) => ({
+    name: f.name,
+    encoding: `0x${f.encoding.toString(16).padStart(4, '0')}`,
+    width: f.width === 'natural' ? 'natural' : `${f.width}-bit`,
+    sdmName: f.sdmName,
+    group: groupOf(f),
+    doc: f.doc,
+    sdm: formatSdm(f.sdm),
+  }));
+}
 
 function controlBits(f: VmcsField, value: bigint, msrs: Readonly<Record<number, bigint>>): ControlBitView[] | undefined {
   const w = CONTROL_WORDS.find((c) => c.info.vmcsField === f.name);
@@ -52,18 +65,8 @@ export function vmcsView(
   const fields: VmcsFieldView[] = hasCurrent
     ? PANEL_FIELDS.map((f) => {
       const value = byEnc.get(f.encoding) ?? 0n;
-      return {
-        name: f.name,
-        encoding: `0x${f.encoding.toString(16).padStart(4, '0')}`,
-        width: f.width === 'natural' ? 'natural' : `${f.width}-bit`,
-        sdmName: f.sdmName,
-        group: groupOf(f),
-        value: hex(value),
-        exists: fieldExists(f, msrs),
-        doc: f.doc,
-        sdm: formatSdm(f.sdm),
-        controls: controlBits(f, value, msrs),
-      };
+      const controls = controlBits(f, value, msrs);
+      return controls ? { name: f.name, value: hex(value), exists: fieldExists(f, msrs), controls } : { name: f.name, value: hex(value), exists: fieldExists(f, msrs) };
     })
     : [];
   return {

@@ -13,7 +13,8 @@ export function EventsPanel() {
   const last = events?.[events.length - 1]?.index;
   // Keep the newest event in view.
   useEffect(() => {
-    list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+    const box = list.current?.parentElement;
+    if (box) box.scrollTop = box.scrollHeight;
   }, [last]);
   return (
     <Panel name="Events">

@@ -1,11 +1,11 @@
 // The current VMCS grouped into the six areas, searchable by name or encoding; editing a field
 // performs a VMWRITE in the worker and shows its outcome. Other active VMCSes with their launch state.
 
-import { useDeferredValue, useState } from 'react';
+import { memo, useDeferredValue, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
-import { selectVmcs } from '../store/selectors.ts';
-import type { VmcsFieldView, VmcsGroup } from '../../worker/types.ts';
+import { selectCatalog, selectVmcs } from '../store/selectors.ts';
+import type { VmcsFieldMeta, VmcsFieldView, VmcsGroup } from '../../worker/types.ts';
 
 const GROUPS: readonly { id: VmcsGroup; title: string }[] = [
   { id: 'guest', title: 'Guest state' },
@@ -16,16 +16,17 @@ const GROUPS: readonly { id: VmcsGroup; title: string }[] = [
   { id: 'exit-info', title: 'Exit information' },
 ];
 
-function FieldRow({ f }: { f: VmcsFieldView }) {
+/** One field; `f` keeps its identity while the value is unchanged (structural sharing), so memo skips it. */
+const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: VmcsFieldMeta }) {
   const commands = useCommands();
   const [text, setText] = useState(f.value);
   const dirty = text !== f.value;
   return (
     <>
-      <tr className={`${f.exists ? '' : 'missing'} ${f.value !== '0x0' ? 'nonzero' : ''}`} title={`${f.sdmName}: ${f.doc} ${f.sdm}`}>
+      <tr className={`${f.exists ? '' : 'missing'} ${f.value !== '0x0' ? 'nonzero' : ''}`} title={`${meta.sdmName}: ${meta.doc} ${meta.sdm}`}>
         <th scope="row" className="mono">{f.name}{!f.exists && <><br /><span className="badge">not on this CPU</span></>}</th>
-        <td className="mono">{f.encoding}</td>
-        <td>{f.width}</td>
+        <td className="mono">{meta.encoding}</td>
+        <td>{meta.width}</td>
         <td>
           <form onSubmit={(e) => { e.preventDefault(); void commands.vmwrite(f.name, text); }}>
             <input className="mono" aria-label={`${f.name} value`} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
@@ -43,14 +44,16 @@ function FieldRow({ f }: { f: VmcsFieldView }) {
       )}
     </>
   );
-}
+});
 
 export function VmcsPanel() {
   const vmcs = useLab(selectVmcs);
+  const catalog = useLab(selectCatalog);
   const [query, setQuery] = useState('');
   const q = useDeferredValue(query.trim().toLowerCase());
-  if (!vmcs) return <Panel name="VMCS"><p>Loading…</p></Panel>;
-  const match = (f: VmcsFieldView) => !q || f.name.toLowerCase().includes(q) || f.encoding.includes(q) || f.sdmName.toLowerCase().includes(q);
+  if (!vmcs || !catalog) return <Panel name="VMCS"><p>Loading…</p></Panel>;
+  const metas = catalog.vmcsFields;
+  const match = (m: VmcsFieldMeta) => !q || m.name.toLowerCase().includes(q) || m.encoding.includes(q) || m.sdmName.toLowerCase().includes(q);
   return (
     <Panel name="VMCS">
       <p className="mono">Current VMCS pointer {vmcs.pointer}{vmcs.vmxon ? ` · VMXON region ${vmcs.vmxon}` : ''}</p>
@@ -63,14 +66,14 @@ export function VmcsPanel() {
         <>
           <input type="search" aria-label="Search VMCS fields" placeholder="Search by name or encoding" value={query} onChange={(e) => setQuery(e.target.value)} />
           {GROUPS.map((g) => {
-            const rows = vmcs.fields.filter((f) => f.group === g.id && match(f));
+            const rows = vmcs.fields.map((f, i) => ({ f, meta: metas[i]! })).filter((r) => r.meta.group === g.id && match(r.meta));
             if (rows.length === 0) return null;
             return (
               <details key={g.id} open={g.id !== 'guest' || q !== ''}>
                 <summary>{g.title} ({rows.length})</summary>
                 <table className="vmcs">
                   <thead><tr><th>Field</th><th>Encoding</th><th>Width</th><th>Value</th></tr></thead>
-                  <tbody>{rows.map((f) => <FieldRow key={`${f.name}:${f.value}`} f={f} />)}</tbody>
+                  <tbody>{rows.map(({ f, meta }) => <FieldRow key={`${f.name}:${f.value}`} f={f} meta={meta} />)}</tbody>
                 </table>
               </details>
             );

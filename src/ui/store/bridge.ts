@@ -5,6 +5,7 @@
 
 import type { LabClient } from '../../worker/client.ts';
 import type { EditOutcome, LabSettings, LabSnapshot } from '../../worker/types.ts';
+import { shareEqual } from './share-equal.ts';
 import type { LabStore } from './store.ts';
 
 /** What actions and panels may ask for: the commands of the lab. */
@@ -41,7 +42,8 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     return { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints };
   };
   const show = (snapshot: LabSnapshot, message: { text: string; ok: boolean } | null = null): void => {
-    store.setState((s) => ({ previous: s.snapshot, snapshot, message }));
+    // Unchanged parts keep their identity, so only panels whose data changed re-render.
+    store.setState((s) => ({ previous: s.snapshot, snapshot: shareEqual(s.snapshot, snapshot), message }));
   };
   const showEdit = (o: EditOutcome): void => show(o.snapshot, { text: o.message, ok: o.ok });
 
@@ -50,8 +52,9 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     store.setState({ status: 'loading' });
     const api = client.api();
     if (s.profiles.length === 0) store.setState({ profiles: await api.profiles() });
+    if (!s.catalog) store.setState({ catalog: await api.catalog() });
     const r = await api.load(s.source, settings());
-    store.setState({ diagnostics: r.diagnostics, loadedSource: s.source, status: 'idle', previous: null, snapshot: r.snapshot,
+    store.setState({ diagnostics: r.diagnostics, loadedSource: s.source, status: 'idle', previous: null, snapshot: shareEqual(store.getState().snapshot, r.snapshot),
       message: r.ok ? null : { text: `The program does not assemble: ${r.diagnostics.length} problem(s)`, ok: false } });
     if (!r.ok) return;
   }

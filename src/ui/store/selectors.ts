@@ -23,3 +23,4 @@ export const selectEvents = (s: LabState) => s.snapshot?.events;
 export const selectExplain = (s: LabState) => s.snapshot?.explain;
 export const selectVmError = (s: LabState) => s.snapshot?.vmError;
 export const selectLabels = (s: LabState) => s.snapshot?.labels;
+export const selectCatalog = (s: LabState) => s.catalog;

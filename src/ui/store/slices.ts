@@ -3,7 +3,7 @@
 // edits, theme). Plain data only: snapshots from the worker, never core objects.
 
 import type { StateCreator } from 'zustand/vanilla';
-import type { LabDiagnostic, LabSnapshot, ProfileInfo } from '../../worker/types.ts';
+import type { LabCatalog, LabDiagnostic, LabSnapshot, ProfileInfo } from '../../worker/types.ts';
 
 export type RunStatus = 'idle' | 'running' | 'loading';
 
@@ -15,6 +15,8 @@ export interface MachineSlice {
   /** The answer to the last edit or command, in plain words. */
   message: { text: string; ok: boolean } | null;
   profiles: readonly ProfileInfo[];
+  /** Static labels of VMCS fields and checks, fetched once. */
+  catalog: LabCatalog | null;
 }
 
 export interface EditorSlice {
@@ -42,7 +44,7 @@ export type LabState = MachineSlice & EditorSlice & LessonSlice & SettingsSlice;
 
 type Slice<T> = StateCreator<LabState, [], [], T>;
 
-export const createMachineSlice: Slice<MachineSlice> = () => ({ snapshot: null, previous: null, status: 'idle', message: null, profiles: [] });
+export const createMachineSlice: Slice<MachineSlice> = () => ({ snapshot: null, previous: null, status: 'idle', message: null, profiles: [], catalog: null });
 export const createEditorSlice = (source: string, breakpoints: readonly number[]): Slice<EditorSlice> => () => ({
   source,
   breakpoints,
