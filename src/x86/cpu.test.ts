@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARB, C0, F } from './archbits.ts';
+import { ARB, C0, C4, F } from './archbits.ts';
 import { X86Fault } from './fault.ts';
 import { hexBytes, makeRig, reg, run1, setReg, T, type TestRig } from './testing.ts';
 import { SegIndex } from './state.ts';
@@ -84,5 +84,27 @@ describe('stepping', () => {
     rig.cpu.state.copyFrom(snap);
     rig.cpu.stateChanged();
     expect(rig.cpu.state.rip).toBe(T.CODE);
+  });
+});
+
+describe('the one-entry data TLBs never outlive a permission change', () => {
+  it('a supervisor page written at CPL 0 faults when read at CPL 3 after IRETQ; SMAP follows RFLAGS.AC', () => {
+    const rig = makeRig();
+    rig.mem.write64(T.PD + 8, 0x200000n | 0x83n); // [2 MiB, 4 MiB): supervisor, writable
+    rig.cpu.flushTlb();
+    rig.cpu.writeLin(0x200000, 4, 1, 0);
+    expect(rig.cpu.readLin(0x200000, 4)).toBe(1);
+    const s = rig.cpu.state;
+    s.segSel[SegIndex.CS] = T.CS3;
+    s.segAr[SegIndex.CS] |= 3 << ARB.DPL_SHIFT;
+    rig.cpu.refreshMode();
+    expect(caught(() => rig.cpu.readLin(0x200000, 4)).vector).toBe(14);
+    const r2 = makeRig();
+    r2.cpu.state.cr4 |= C4.SMAP;
+    r2.cpu.state.rflags |= F.AC;
+    r2.cpu.flushTlb();
+    expect(r2.cpu.readLin(0x1000, 4)).toBe(r2.mem.read32(0x1000)); // user page (U/S = 1), AC = 1: allowed
+    r2.cpu.state.rflags &= ~F.AC;
+    expect(caught(() => r2.cpu.readLin(0x1000, 4)).vector).toBe(14);
   });
 });

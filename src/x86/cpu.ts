@@ -58,6 +58,14 @@ export class Cpu implements CpuHandle {
   pa1 = -1;
   split = 0;
   private cachedCount = 0;
+  // One-entry data TLBs for the last page read and written (NaN when invalid), valid for the
+  // RFLAGS.AC value they were filled under; dropped with the fetch page on any mode, CPL,
+  // paging or A20 change.
+  private readPage = Number.NaN;
+  private readBase = 0;
+  private writePage = Number.NaN;
+  private writeBase = 0;
+  private cacheAc = 0;
 
   constructor(env: X86Env, state = new CpuState()) {
     this.env = env;
@@ -103,6 +111,8 @@ export class Cpu implements CpuHandle {
     this.fetchPage = Number.NaN;
     this.fetchBase = Number.NaN;
     this.fetchArr = [];
+    this.readPage = Number.NaN;
+    this.writePage = Number.NaN;
   }
 
   /** Everything cached may be stale: mode, TLB, decodes (after a snapshot restore or a VM entry/exit). */
@@ -143,7 +153,8 @@ export class Cpu implements CpuHandle {
     p.exec(this, p);
     s.rip = this.next;
     // A 'stop' means the instruction did not retire (a VMX instruction with no VT-x model).
-    if (this.stop === null || this.stop.kind !== 'stop') s.icount++;
+    const stop = this.stop as StepResult | null;
+    if (stop === null || stop.kind !== 'stop') s.icount++;
     if (singleStep && this.stop === null) {
       // TF set before the instruction: a single-step #DB trap after it (SDM Vol. 3B §18.3.1.4
       // "Single-Step Exception Condition"), with DR6.BS set.
@@ -231,19 +242,55 @@ export class Cpu implements CpuHandle {
    */
   resolve(lin: number, size: number, acc: AccessKind, implicitSupervisor = false): void {
     const s = this.state;
+    const lp = Math.floor(lin / 4096);
+    const off = lin - lp * 4096;
+    const ac = s.rflags & F.AC;
+    // Fast path: the last page read or written, checked under the same CPL, WP and RFLAGS.AC.
+    if (off + size <= 4096 && !implicitSupervisor && ac === this.cacheAc) {
+      if (acc === ACC_READ && lp === this.readPage) {
+        this.pa0 = this.readBase + off;
+        this.pa1 = -1;
+        this.split = size;
+        if (ac !== 0) this.alignmentCheck(off, size);
+        return;
+      }
+      if (acc === ACC_WRITE && lp === this.writePage) {
+        this.pa0 = this.writeBase + off;
+        this.pa1 = -1;
+        this.split = size;
+        if (ac !== 0) this.alignmentCheck(off, size);
+        return;
+      }
+    }
     const user = implicitSupervisor ? false : this.user;
-    const off = lin - Math.floor(lin / 4096) * 4096;
     this.pa0 = translate(s, this.env, this.tlb, lin, acc, user, implicitSupervisor);
     if (off + size <= 4096) {
       this.pa1 = -1;
       this.split = size;
+      if (!implicitSupervisor && acc !== ACC_EXEC) {
+        this.cacheAc = ac;
+        if (acc === ACC_READ) {
+          this.readPage = lp;
+          this.readBase = this.pa0 - off;
+        } else {
+          this.writePage = lp;
+          this.writeBase = this.pa0 - off;
+        }
+      }
     } else {
       this.split = 4096 - off;
       this.pa1 = translate(s, this.env, this.tlb, lin + this.split, acc, user, implicitSupervisor);
     }
-    // Alignment check: CPL 3 data accesses with CR0.AM and RFLAGS.AC (SDM Vol. 3A §6.15
-    // "Interrupt 17—Alignment Check Exception"); it ranks below #PF (§6.9, Table 6-2).
-    if (user && (off & (size - 1)) !== 0 && (s.cr0 & C0.AM) !== 0 && (s.rflags & F.AC) !== 0) {
+    if (user && ac !== 0) this.alignmentCheck(off, size);
+  }
+
+  /**
+   * Alignment check: CPL 3 data accesses with CR0.AM and RFLAGS.AC (SDM Vol. 3A §6.15
+   * "Interrupt 17—Alignment Check Exception"); it ranks below #PF (§6.9, Table 6-2).
+   */
+  private alignmentCheck(off: number, size: number): void {
+    const s = this.state;
+    if ((off & (size - 1)) !== 0 && (s.cr0 & C0.AM) !== 0 && (s.rflags & F.AC) !== 0 && s.cpl === 3) {
       throw new X86Fault(Vector.AC, 0, `unaligned ${size}-byte access at CPL 3 with CR0.AM and RFLAGS.AC set`);
     }
   }
