@@ -154,8 +154,9 @@ class Pass {
     if (!s.name) return;
     const old = this.defs.get(s.name);
     const pre = this.opts.predefined.get(s.name);
-    const clash = old ? kind === 'label' || old.kind === 'label' || old.value.c !== value.c || old.value.seg !== value.seg
-      : pre !== undefined ? kind === 'label' || value.seg !== 0n || value.c !== BigInt.asIntN(64, pre) : false;
+    // NASM accepts a second definition with the same value (`.a:` twice at one address).
+    const clash = old ? old.value.c !== value.c || old.value.seg !== value.seg
+      : pre !== undefined ? value.seg !== 0n || value.c !== BigInt.asIntN(64, pre) : false;
     if (clash) {
       if (this.final) {
         this.diags.error(s.line, s.col, `label \`${s.name}' inconsistently redefined`);
