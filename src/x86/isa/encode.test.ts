@@ -161,6 +161,10 @@ describe('encode: register quirks and refusals', () => {
     expect(enc('push', [m({ base: 'rax' })])).toBe('error: operation size not specified');
     expect(enc('movzx', [r('eax'), m({ base: 'rax' })])).toBe('error: operation size not specified');
     expect(enc('add', [m({ base: 'rax' }), i(1, { size: 8 })])).toBe('error: operation size not specified');
+    expect(enc('add', [m({ base: 'rax' }), i(1, { size: 2 })])).toBe('66 83 00 01');
+    expect(enc('or', [m({ base: 'rbp' }), i(1, { size: 1, strict: true })])).toBe('80 4d 00 01');
+    expect(enc('sub', [m({ base: 'rax' }), i(1, { size: 4, strict: true })])).toBe('81 28 01 00 00 00');
+    expect(enc('shl', [m({ base: 'rax' }), i(1, { size: 1 })])).toBe('error: operation size not specified');
     expect(enc('add', [m({ base: 'rax', size: 8 }), r('ebx')])).toBe('error: mismatch in operand sizes');
     expect(enc('vmxon', [m({ base: 'rax', size: 8 })])).toBe('error: mismatch in operand sizes');
     expect(enc('mov', [r('rax'), r('ebx')])).toBe('error: invalid combination of opcode and operands');

@@ -137,7 +137,7 @@ export function encode(req: EncodeRequest): EncodeResult {
   if (!found) return { ok: false, message: `unknown instruction '${req.mnemonic}'` };
   const pre = parsePrefixes(req.prefixes);
   if (typeof pre === 'string') return { ok: false, message: pre };
-  const ops = req.operands;
+  const ops = sizeMemFromImm(found.forms[0]?.mnemonic ?? '', req.operands);
   const r = tryForms(req, found.forms, found.cond ?? 0, pre, ops);
   // NASM refuses a memory operand without size when the forms that fit disagree on it;
   // a size keyword on an immediate does not settle it (`add [rax], qword 1` is refused).
@@ -150,6 +150,22 @@ export function encode(req: EncodeRequest): EncodeResult {
   if (r.best) return { ok: true, bytes: r.best, form: r.form };
   const why = FAILURE_ORDER.find((k) => r.failures.has(k)) ?? 'kind';
   return { ok: false, message: MESSAGES[why] };
+}
+
+/**
+ * NASM's "size match" templates (the ALU operations, MOV and TEST with a memory operand and
+ * an immediate) let an immediate's byte/word/dword keyword size an unsized memory operand:
+ * `add [rax], word 1` = `66 83 00 01`, `or [rbp], byte 1` = `80 4D 00 01`. There is no
+ * imm64 template, so `qword` does not (`add [rax], qword 1`: operation size not specified).
+ */
+const SIZE_MATCH_IMM = new Set(['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp', 'mov', 'test']);
+
+function sizeMemFromImm(mnemonic: string, ops: readonly AsmOperand[]): readonly AsmOperand[] {
+  if (!SIZE_MATCH_IMM.has(mnemonic) || ops.length !== 2) return ops;
+  const [dst, src] = ops;
+  if (dst.kind !== 'mem' || dst.size !== undefined || src.kind !== 'imm') return ops;
+  if (src.size !== 1 && src.size !== 2 && src.size !== 4) return ops;
+  return [{ ...dst, size: src.size }, src];
 }
 
 interface Tried {
