@@ -32,11 +32,13 @@ export class RecordingIo implements IoPorts {
   out(port: number, size: 1 | 2 | 4, value: number): void { this.outs.push([port, size, value]); }
 }
 
+/** Feature set of the test processor. */
 export const ALL_FEATURES: CpuFeatures = {
   vmx: true, smx: false, pae: true, pse: true, pge: true, nx: true, pcid: true, la57: false, smep: true,
   smap: true, umip: true, fsgsbase: true, xsave: true, rdtscp: true, page1gb: true, pku: false,
 };
 
+/** The test processor's configuration: every feature but SMX, LA57 and PKU; MAXPHYADDR 39; IA32_VMX_BASIC only. */
 export function testConfig(over: Partial<CpuConfig> = {}): CpuConfig {
   return {
     vendor: 'GenuineIntel', signature: 0x906ea, brand: 'VMX Lab test processor', maxPhysAddr: 39,
