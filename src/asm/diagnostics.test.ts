@@ -80,3 +80,24 @@ describe('warnings: the program still assembles', () => {
     }
   });
 });
+
+describe('immediates that do not fit warn on the same lines as NASM', () => {
+  const src = [
+    'mov al, 1000', 'push byte 1000', "mov eax, 'abcde'", 'add eax, 0x100000000', 'mov ax, -70000',
+    'add rax, 0x80000000', 'mov ecx, LAB_BASE', 'cmp byte [rax], 300', 'add ax, 0xffff', 'mov eax, -1',
+    'add rax, -1', 'mov ecx, start', 'mov al, -128', 'mov al, 255', 'push 0x7fffffff', 'start:',
+  ].join('\n');
+  const warned = (lines: number[]) => [...new Set(lines)].sort((a, b) => a - b);
+
+  it('warns about exactly the truncated ones', () => {
+    const r = assemble(src);
+    expect(r.ok).toBe(true);
+    expect(warned(r.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.line))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it.runIf(HAVE_NASM)('as NASM does', () => {
+    const ref = nasm(src);
+    const lines = ref.messages.map((m) => /prog\.asm:(\d+): warning/.exec(m)).filter((m) => m !== null).map((m) => Number(m[1]));
+    expect(warned(lines)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});

@@ -9,6 +9,7 @@ import type { EaHint, EvalContext, Expr, Value } from './expr.ts';
 import { evaluate, isKnown, isScalar, scalar } from './expr.ts';
 import { stringItemBytes, stringItemSize, writeValue } from './directives.ts';
 import type { LineSpan } from './listing.ts';
+import { immediateWarnings } from './imm-warnings.ts';
 import { absoluteValue, buildMemOperand } from './operands.ts';
 import type { OperandAst, Stmt, Times } from './statements.ts';
 import type { AsmOperand, EncodeRequest, EncodeResult } from '../x86/isa/operands.ts';
@@ -326,6 +327,7 @@ class Pass {
       if (this.final) this.diags.error(s.line, s.col, r.message);
       return new Uint8Array(0);
     }
+    if (this.final) for (const w of immediateWarnings(req, r.form)) this.diags.warning(s.line, s.col, w);
     return r.bytes;
   }
 
