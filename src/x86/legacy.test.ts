@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ARB, C0, F } from './archbits.ts';
+import { ARB, C0, C4, EF, F } from './archbits.ts';
+
+const EF_NXE = EF.NXE;
+const C4_PAE = C4.PAE;
 import { deliverException } from './interrupts.ts';
 import { X86Fault } from './fault.ts';
 import { makeRig, reg, run1, setReg, T, type TestRig } from './testing.ts';
@@ -114,5 +117,47 @@ describe('32-bit protected-mode delivery and IRET (SDM Vol. 3A §6.12.1)', () =>
     expect([s.cpl, s.rip, s.segSel[SegIndex.SS]]).toEqual([3, T.CODE + 2, T.DS3]);
     expect(reg(rig, 4)).toBe(BigInt(T.STACK_TOP));
     expect(s.rflags & F.IF).toBe(F.IF);
+  });
+});
+
+describe('legacy paging walks', () => {
+  it('32-bit paging: a 4 KiB page through a page table and a 4 MiB page with CR4.PSE', () => {
+    const rig = makeRig();
+    to32(rig);
+    const s = rig.cpu.state;
+    const PD = 0x9000;
+    const PT = 0xa000;
+    rig.mem.write32(PD + 0 * 4, PT | 3);
+    rig.mem.write32(PT + 0x20 * 4, 0x66000 | 3);
+    rig.mem.write32(PD + 1 * 4, 0x83); // linear 4 MiB -> physical 0 (a 4 MiB page)
+    for (let i = 0; i < 0x100; i++) if (i !== 0x20) rig.mem.write32(PT + i * 4, (i << 12) | 3); // identity for the rest
+    s.cr3 = PD;
+    s.cr4 = C4.PSE;
+    s.cr0 = (s.cr0 | C0.PG) >>> 0;
+    rig.cpu.stateChanged();
+    rig.mem.write32(0x66010, 0x1234);
+    expect(rig.cpu.readLin(0x20010, 4)).toBe(0x1234);
+    expect(rig.mem.read32(PT + 0x20 * 4) & 0x20).toBe(0x20); // accessed
+    rig.cpu.writeLin(0x400008, 4, 0xabcd, 0);
+    expect(rig.mem.read32(0x8)).toBe(0xabcd);
+    expect(rig.mem.read32(PD + 4) & 0x60).toBe(0x60); // accessed and dirty
+  });
+  it('PAE paging: PDPTE from CR3, 8-byte PDE/PTE, XD with NXE', () => {
+    const rig = makeRig();
+    to32(rig);
+    const s = rig.cpu.state;
+    const PDPT = 0x9000;
+    const PD = 0xa000;
+    rig.mem.write64(PDPT, BigInt(PD) | 1n);
+    rig.mem.write64(PD, 0x200000n | 0x83n); // [0, 2 MiB) -> [2 MiB, 4 MiB)
+    rig.mem.write64(PD + 8, 0x200000n | 0x83n | (1n << 63n)); // XD
+    s.cr3 = PDPT;
+    s.efer = EF_NXE;
+    s.cr4 = C4_PAE;
+    s.cr0 = (s.cr0 | C0.PG) >>> 0;
+    rig.cpu.stateChanged();
+    rig.mem.write32(0x200000 + 0x123, 0x77);
+    expect(rig.cpu.readLin(0x123, 4)).toBe(0x77);
+    expect(rig.cpu.readLin(0x200123, 4)).toBe(0x77);
   });
 });

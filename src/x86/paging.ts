@@ -189,7 +189,7 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
   const code = errorCode(s, acc, user);
   const rsvHi = reservedHigh(env.config.maxPhysAddr);
   const nxe = (s.efer & EF.NXE) !== 0;
-  const pdpteAddr = a20(env, (s.cr3 & 0xffffffe0) + Math.floor(ul / 2 ** 30) * 8);
+  const pdpteAddr = a20(env, ((s.cr3 & 0xffffffe0) >>> 0) + Math.floor(ul / 2 ** 30) * 8);
   const plo = mem.read32(pdpteAddr);
   const phi = mem.read32(pdpteAddr + 4);
   if ((plo & PTEB.P) === 0) throw pf('page not present: PDPTE has P = 0', code, linear);
@@ -227,7 +227,7 @@ function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user:
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
-  const pdeAddr = a20(env, (s.cr3 & 0xfffff000) + (ul >>> 22) * 4);
+  const pdeAddr = a20(env, ((s.cr3 & 0xfffff000) >>> 0) + (ul >>> 22) * 4);
   const pde = mem.read32(pdeAddr);
   if ((pde & PTEB.P) === 0) throw pf(`page not present: PD entry ${ul >>> 22} has P = 0`, code, linear);
   if ((pde & PTEB.A) === 0) mem.write32(pdeAddr, (pde | PTEB.A) >>> 0);
