@@ -21,6 +21,10 @@ const client = createLabClient();
 const commands = createBridge(client, store);
 const vocabulary = () => client.api().vocabulary();
 void commands.load();
+// `?test-hooks` lets end-to-end tests crash the worker to check recovery.
+if (new URLSearchParams(window.location.search).has('test-hooks')) {
+  (window as unknown as { vmxLabTestHooks: unknown }).vmxLabTestHooks = { crashWorker: () => client.api().crash() };
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

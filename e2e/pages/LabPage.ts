@@ -78,6 +78,37 @@ export class LabPage {
     return this.region('Events').getByRole('listitem');
   }
 
+  /** Puts the editor's cursor on the first line whose text matches, and presses F9 there. */
+  async toggleBreakpointAt(lineText: RegExp): Promise<number> {
+    const line = await this.programText.evaluate((t, src) => {
+      const ta = t as HTMLTextAreaElement;
+      const re = new RegExp(src);
+      const lines = ta.value.split('\n');
+      const i = lines.findIndex((l) => re.test(l));
+      const at = lines.slice(0, i).reduce((n, l) => n + l.length + 1, 0);
+      ta.focus();
+      ta.setSelectionRange(at, at);
+      return i + 1;
+    }, lineText.source);
+    await this.page.keyboard.press('F9');
+    await expect(this.region('Program').getByText(new RegExp(`Breakpoints: .*line ${line}\\b`))).toBeVisible();
+    return line;
+  }
+
+  /** Runs and waits until the run ends (halt, fault, breakpoint or Stop). */
+  async runToPause(): Promise<void> {
+    await this.button('Run').click();
+    await expect(this.button('Step back')).toBeEnabled();
+    await expect(this.machineState).not.toContainText('Running');
+  }
+
+  /** The input of a VMCS field (after searching for it). */
+  async vmcsField(name: string): Promise<Locator> {
+    const vmcs = this.region('VMCS');
+    await vmcs.getByRole('searchbox', { name: 'Search VMCS fields' }).fill(name);
+    return vmcs.getByRole('textbox', { name: `${name} value`, exact: true });
+  }
+
   async setTheme(dark: boolean): Promise<void> {
     const t = this.page.getByRole('button', { name: 'Dark theme' });
     if ((await t.getAttribute('aria-pressed')) !== String(dark)) await t.click();

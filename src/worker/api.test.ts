@@ -110,6 +110,14 @@ describe('LabApi over comlink', () => {
     expect(r.snapshot.stopped).toBeNull();
   });
 
+  it('a breakpoint on a label line breaks at the next instruction', async () => {
+    const api = connect();
+    await api.load('mov eax, 1\n; note\nthere:\n    mov ecx, 3\nhlt', { ...SETTINGS, breakpoints: [2] });
+    const r = await api.run();
+    expect(r.kind).toBe('breakpoint');
+    expect(r.snapshot.line).toBe(4);
+  });
+
   it('pauses at a breakpoint line', async () => {
     const api = connect();
     await api.load('mov eax, 1\nmov ebx, 2\nmov ecx, 3\nhlt', { ...SETTINGS, breakpoints: [3] });

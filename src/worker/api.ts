@@ -42,8 +42,8 @@ export interface LabApi {
   vmwrite(field: string, value: string): EditOutcome;
   setRegister(name: string, value: string): LabSnapshot;
   readMemory(phys: number, length: number): Uint8Array;
-  /** Test hook: makes the worker throw, as a crash would. */
-  crash(): never;
+  /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
+  crash(): void;
 }
 
 function bad(session: LabSession, text: string): EditOutcome {
@@ -51,7 +51,7 @@ function bad(session: LabSession, text: string): EditOutcome {
 }
 
 /** Builds the API over a fresh session (the worker exposes it; tests call it over a MessageChannel). */
-export function createLabApi(session = new LabSession()): LabApi {
+export function createLabApi(session = new LabSession(), crash: () => void = () => { throw new Error('crash requested'); }): LabApi {
   return {
     version: () => WORKER_API_VERSION,
     profiles: () => session.profiles(),
@@ -80,8 +80,6 @@ export function createLabApi(session = new LabSession()): LabApi {
       return v === undefined ? session.snapshot() : session.setRegister(name, v);
     },
     readMemory: (phys, length) => session.readMemory(phys, length),
-    crash() {
-      throw new Error('crash requested');
-    },
+    crash,
   };
 }

@@ -34,7 +34,9 @@ export function createLabClient(factory: () => WorkerLike = browserWorker): LabC
   let worker: WorkerLike | undefined;
   let remote: Remote<LabApi> | undefined;
   const listeners = new Set<() => void>();
-  const onError = (): void => {
+  const onError = (ev: unknown): void => {
+    // Handled here: the page restarts the worker instead of reporting an uncaught error.
+    (ev as { preventDefault?: () => void }).preventDefault?.();
     restart();
   };
   function start(): Remote<LabApi> {

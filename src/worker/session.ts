@@ -95,7 +95,9 @@ export class LabSession {
     this.machine.breakpoints.clear();
     if (!this.assembly?.ok) return;
     for (const line of this.settings.breakpoints) {
-      const span = spansOfLine(this.assembly.lineMap, line)[0];
+      // A line without code (a label, a comment) breaks at the next line that has some.
+      let span = spansOfLine(this.assembly.lineMap, line)[0];
+      if (!span) for (const s of this.assembly.lineMap) if (s.line > line && s.line < (span?.line ?? Infinity)) span = s;
       if (span) this.machine.breakpoints.add(span.address);
     }
   }

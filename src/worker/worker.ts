@@ -2,5 +2,11 @@
 
 import { expose } from 'comlink';
 import { createLabApi } from './api.ts';
+import { LabSession } from './session.ts';
 
-expose(createLabApi());
+// `crash` throws outside any call, so the worker dies with an `error` event as a real crash would.
+expose(createLabApi(new LabSession(), () => {
+  setTimeout(() => {
+    throw new Error('worker crash requested by a test');
+  }, 0);
+}));

@@ -4,7 +4,7 @@ export const toggleBreakpointAction: LabAction = {
   id: 'toggle-breakpoint',
   label: 'Toggle breakpoint',
   shortcut: { key: 'F9' },
-  description: 'Set or clear a breakpoint on the current line',
+  description: 'Set or clear a breakpoint on the current line (in the editor: on the cursor\'s line)',
   enabled: (s) => s.snapshot?.line !== undefined,
   perform: (api) => api.toggleBreakpoint(),
 };

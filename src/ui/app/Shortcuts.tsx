@@ -27,7 +27,7 @@ export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const a = actionForKey(e);
-      if (!a) return;
+      if (!a || e.defaultPrevented) return;
       e.preventDefault();
       if (a.enabled(store.getState())) void a.perform(commands);
     };

@@ -29,7 +29,15 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
     <Panel name="Program" className="program">
       <div className="editor">
         {plain ? (
-          <textarea aria-label="Program text" value={source} onChange={(e) => onChange(e.target.value)} spellCheck={false} wrap="off" />
+          <textarea aria-label="Program text" value={source} onChange={(e) => onChange(e.target.value)} spellCheck={false} wrap="off"
+            onKeyDown={(e) => {
+              // F9 in the editor: breakpoint on the cursor's line (elsewhere: on the current line).
+              if (e.key !== 'F9' || e.shiftKey) return;
+              e.preventDefault();
+              e.stopPropagation();
+              const t = e.currentTarget;
+              void commands.toggleBreakpoint(t.value.slice(0, t.selectionStart).split('\n').length);
+            }} />
         ) : (
           <Suspense fallback={fallback}>
             <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}

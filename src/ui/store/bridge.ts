@@ -29,8 +29,6 @@ export interface LabCommands {
   readMemory(phys: number, length: number): Promise<Uint8Array>;
   /** Copies the page address (the full state URL is issue 6). */
   share(): Promise<void>;
-  /** Kills the worker (test hook for crash recovery). */
-  crashWorker(): void;
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -154,9 +152,6 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       } catch {
         store.setState({ message: { text: `Copy this address: ${url}`, ok: true } });
       }
-    },
-    crashWorker() {
-      client.restart();
     },
   };
 }

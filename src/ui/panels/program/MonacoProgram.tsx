@@ -29,6 +29,11 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const onMount: OnMount = (ed) => {
     editorRef.current = ed;
     decorations.current = ed.createDecorationsCollection([]) as never;
+    // F9 in the editor: breakpoint on the cursor's line.
+    ed.addCommand(monaco.KeyCode.F9, () => {
+      const pos = ed.getPosition();
+      if (pos) toggle.current(pos.lineNumber);
+    });
     ed.onMouseDown((e) => {
       const t = e.target;
       if (t.type === monaco.editor.MouseTargetType.GUTTER_GLYPH_MARGIN && t.position) toggle.current(t.position.lineNumber);
