@@ -92,8 +92,8 @@ function errorCode(s: CpuState, acc: AccessKind, user: boolean): number {
   let code = 0;
   if (acc === ACC_WRITE) code |= PFE.WR;
   if (user) code |= PFE.US;
-  // I/D is reported for fetches only when NX or SMEP could forbid them (§4.7).
-  if (acc === ACC_EXEC && ((s.efer & EF.NXE) !== 0 || (s.cr4 & C4.SMEP) !== 0) && (s.cr4 & C4.PAE) !== 0) code |= PFE.ID;
+  // I/D is reported for fetches only when NX (PAE-based paging with EFER.NXE) or SMEP could forbid them (§4.7).
+  if (acc === ACC_EXEC && (((s.efer & EF.NXE) !== 0 && (s.cr4 & C4.PAE) !== 0) || (s.cr4 & C4.SMEP) !== 0)) code |= PFE.ID;
   return code;
 }
 
