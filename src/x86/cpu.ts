@@ -177,7 +177,7 @@ export class Cpu implements CpuHandle {
     const off = lin - this.fetchBase;
     if (off >= 0 && off < 4096) {
       const hit = this.fetchArr[off];
-      if (hit !== undefined) return hit;
+      if (hit !== undefined && hit.at === rip) return hit;
     } else {
       const lp = Math.floor(lin / 4096);
       translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user);
@@ -191,7 +191,7 @@ export class Cpu implements CpuHandle {
       this.fetchBase = lp * 4096;
       this.fetchArr = arr;
       const hit = arr[lin - this.fetchBase];
-      if (hit !== undefined) return hit;
+      if (hit !== undefined && hit.at === rip) return hit;
     }
     return this.decodeAt(lin);
   }
@@ -217,7 +217,7 @@ export class Cpu implements CpuHandle {
       if (r.reason === 'too-long') throw gp('instruction longer than 15 bytes');
       throw new X86Fault(6, undefined, `invalid opcode: ${r.message}`);
     }
-    const p = prepare(r.insn);
+    const p = prepare(r.insn, this.state.rip);
     if (!crossed && this.fetchPage === firstPage) {
       if (++this.cachedCount >= DECODE_CACHE_LIMIT) this.flushDecodeCache();
       else {
@@ -387,11 +387,11 @@ export class Cpu implements CpuHandle {
   }
 }
 
-/** Prepares a decoded instruction: operands as numbers, handler chosen by mnemonic. */
-export function prepare(insn: DecodedInstruction): Prepared {
+/** Prepares a decoded instruction (decoded at RIP `at`): operands as numbers, handler chosen by mnemonic. */
+export function prepare(insn: DecodedInstruction, at = Number.NaN): Prepared {
   const ops = insn.operands.map(prepareOperand);
   const generic: Handler = HANDLERS.get(insn.mnemonic) ?? notImplemented;
-  const p: Prepared = { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec: generic };
+  const p: Prepared = { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec: generic, at };
   const fast = specializeAlu(p);
   return fast === undefined ? p : { ...p, exec: fast };
 }

@@ -48,6 +48,12 @@ export interface Prepared {
   readonly cond: number;
   /** Executes the instruction (dispatched once, at preparation). */
   readonly exec: Handler;
+  /**
+   * RIP the instruction was decoded at (its relative targets depend on it). The decode cache is
+   * keyed by linear address, and outside 64-bit mode one linear address can be reached with
+   * different CS bases, so a hit must also match RIP. NaN when not cached.
+   */
+  readonly at: number;
 }
 
 /** What an instruction handler looks like. `cpu` is the Cpu (typed loosely to avoid an import cycle). */
