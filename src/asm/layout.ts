@@ -269,6 +269,7 @@ class Pass {
   private data(s: Extract<AnyStmt, { kind: 'data' }>): Uint8Array {
     let size = 0;
     for (const it of s.items) size += it.kind === 'str' ? stringItemSize(it.bytes, s.unit) : s.unit;
+    if (this.final && s.items.some((it) => it.kind === 'zero')) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
     const out = new Uint8Array(size);
     let at = 0;
     for (const it of s.items) {
@@ -277,6 +278,7 @@ class Pass {
         at += stringItemSize(it.bytes, s.unit);
         continue;
       }
+      if (it.kind === 'zero') { at += s.unit; continue; }
       const v = this.eval(it.expr, s.line);
       if (v && this.final) {
         if (v.regs.size > 0) this.diags.error(s.line, it.col, 'invalid operand in data declaration: registers are not allowed');

@@ -192,6 +192,10 @@ export class Parser {
     for (const part of parts) {
       const t = part[0];
       if (!t) throw new ExprSyntaxError(toks[0]!.col, 'expression syntax error');
+      if (part.length === 1 && t.kind === 'op' && t.text === '?') {
+        items.push({ kind: 'zero', col: t.col });
+        continue;
+      }
       if (part.length === 1 && t.kind === 'str') {
         if (t.unterminated) throw new ExprSyntaxError(t.col, 'expression syntax error');
         items.push({ kind: 'str', bytes: t.bytes, col: t.col });

@@ -332,6 +332,11 @@ function defineMacro(directive: string, toks: Token[], line: number, col: number
       if (!sep || sep.kind !== 'op' || sep.text !== ',') { diags.error(line, sep?.col ?? col, `\`${directive}': \`,' or \`)' expected`); return; }
     }
   }
+  const existing = macros.get(name.text);
+  if (existing.some((m) => (m.params === null) !== (params === null))) {
+    diags.error(line, name.col, `macro \`${name.text}' defined both with and without parameters`);
+    return;
+  }
   let body = toks.slice(i);
   if (directive.startsWith('%x')) body = expandLine(body, macros, line, diags);
   macros.define(name.text, params, body, directive.includes('idefine'));

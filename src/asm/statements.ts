@@ -44,7 +44,9 @@ interface At {
 /** One item of db/dw/dd/dq: an expression or a string (padded to the unit size). */
 export type DataItem =
   | { readonly kind: 'expr'; readonly expr: Expr; readonly col: number }
-  | { readonly kind: 'str'; readonly bytes: Uint8Array; readonly col: number };
+  | { readonly kind: 'str'; readonly bytes: Uint8Array; readonly col: number }
+  /** `?`: one uninitialised unit (zeroed in .text, as NASM does). */
+  | { readonly kind: 'zero'; readonly col: number };
 
 export type Stmt =
   | (At & { readonly kind: 'label'; readonly name: string })
