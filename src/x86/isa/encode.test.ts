@@ -66,6 +66,8 @@ describe('encode: immediates as NASM -Ox sizes them', () => {
     expect(enc('shl', [r('eax'), i(1, { size: 1 })])).toBe('c1 e0 01');
     expect(enc('shl', [r('eax'), i(1)])).toBe('d1 e0');
     expect(enc('imul', [r('rax'), i(5)])).toBe('48 6b c0 05');
+    expect(enc('lea', [r('rax'), i(5)])).toBe('48 8d 04 25 05 00 00 00');
+    expect(enc('lea', [r('rax'), i(BASE + 7n, { reloc: true })])).toBe('48 8d 05 00 00 00 00');
     expect(enc('imul', [r('rax'), i(3, { size: 4 })])).toBe('48 69 c0 03 00 00 00');
     expect(enc('add', [r('rax'), i(3, { size: 4 })])).toBe('error: mismatch in operand sizes');
     expect(enc('add', [r('rax'), i(1, { size: 1, strict: true })])).toBe('48 83 c0 01');

@@ -106,6 +106,12 @@ function candidates(mnemonic: string, forms: readonly InstructionForm[], ops: re
   let operands = ops;
   // `imul r, imm` is NASM's shorthand for `imul r, r, imm` (SDM Vol. 2A §3.2 "IMUL").
   if (mnemonic === 'imul' && ops.length === 2 && ops[1].kind === 'imm') operands = [ops[0], ops[0], ops[1]];
+  // `lea r, x` without brackets is `lea r, [x]` to NASM (a label RIP-relative, as under
+  // the dialect's `default rel`; a number absolute).
+  if (mnemonic === 'lea' && ops.length === 2 && ops[1].kind === 'imm') {
+    const x = ops[1];
+    operands = [ops[0], { kind: 'mem', scale: 1, disp: x.value, dispKnown: x.known, dispReloc: x.reloc, hasDisp: true, ripRelative: x.reloc }];
+  }
   const out: Candidate[] = forms.map((form) => ({ form, ops: operands }));
   // MOVSX r64, r/m32 is MOVSXD to NASM.
   if (mnemonic === 'movsx') for (const form of formsForMnemonic('movsxd')?.forms ?? []) out.push({ form, ops });
