@@ -38,6 +38,14 @@ const ERRORS: Case[] = [
   ['float', 'dq 1.5', 1, 4, 'floating-point constant'],
   ['image too large', 'times 0x1000001 db 0', 1, 7, 'TIMES value 16777217 would make the image exceed 16 MiB'],
   ['resb too large', 'resb 0x7fffffffffffffff', 1, 6, 'would make the image exceed 16 MiB'],
+  ['empty memory operand', 'mov eax, []', 1, 11, 'expression syntax error'],
+  ['equ without a label', 'equ 5', 1, 1, 'EQU not preceded by label'],
+  ['equ without a value', 'x equ', 1, 3, 'bad syntax for EQU'],
+  ['unclosed directive bracket', '[bits 64', 1, 1, 'invalid directive line'],
+  ['rip is not a register in NASM', 'mov eax, [rip]', 1, 11, "symbol `rip' not defined"],
+  ['memory operand without a size', 'mov [rax], 1', 1, 1, 'operation size not specified'],
+  ['size keyword on vmxon', 'vmxon qword [rax]', 1, 1, 'mismatch in operand sizes'],
+  ['macro with and without parameters', '%define F(x) x\n%define F 7', 2, 9, 'defined both with and without parameters'],
   ['labels never settle', 'nop\nresb fwd-$$\nfwd:', 3, 1, 'unable to find valid values for all labels'],
 ];
 

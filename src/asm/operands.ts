@@ -74,6 +74,7 @@ function parseMemory(toks: readonly Token[], start: number, col: number, size: n
   if (close !== toks.length - 1) throw new ExprSyntaxError(toks[close + 1]!.col, 'comma, colon, decorator or end of line expected after operand');
   if (size !== undefined && !MEM_SIZES.has(size)) throw new ExprSyntaxError(col, `\`${Object.keys(SIZE_KEYWORDS).find((k) => SIZE_KEYWORDS[k] === size)}' memory operands are not supported`);
   let expr = null;
+  if (close === i) throw new ExprSyntaxError(toks[close]!.col, 'expression syntax error');
   if (close > i) {
     const sub = toks.slice(0, close);
     const p = new ExprParser(sub, i, resolve, warn);

@@ -82,7 +82,7 @@ export class Parser {
     if (toks.length === 0) return;
     if (isOp(toks[0], '[') && DIRECTIVES.has(word(toks[1]))) {
       const close = toks.findIndex((t) => isOp(t, ']'));
-      if (close < 0) throw new ExprSyntaxError(toks[0]!.col, 'missing `]\' after directive');
+      if (close < 0) throw new ExprSyntaxError(toks[0]!.col, 'invalid directive line: missing `]\'');
       this.directive(line, toks.slice(1, close));
       return;
     }
@@ -102,6 +102,7 @@ export class Parser {
           const name = this.resolve(raw);
           const p = new ExprParser(toks, i + 1, this.resolve, this.warn);
           const exprCol = toks[i + 1]?.col ?? toks[i]!.col;
+          if (i + 1 >= toks.length) throw new ExprSyntaxError(toks[i]!.col, 'bad syntax for EQU: a value is needed');
           const expr = p.parse();
           if (p.pos < toks.length) throw new ExprSyntaxError(toks[p.pos]!.col, 'expression syntax error');
           this.stmts.push({ kind: 'equ', name, expr, exprCol, line, col: t0.col });
@@ -127,6 +128,7 @@ export class Parser {
       this.statement(line, toks.slice(p.pos), { expr, col: toks[1]!.col });
       return;
     }
+    if (w === 'equ') throw new ExprSyntaxError(t0.col, 'EQU not preceded by label');
     if (w === 'align' || w === 'alignb') { this.align(line, toks, times); return; }
     if (w in DATA_UNITS) { this.data(line, toks, DATA_UNITS[w]!, times); return; }
     if (w in RES_UNITS) {
