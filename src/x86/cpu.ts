@@ -152,6 +152,9 @@ export class Cpu implements CpuHandle {
     const singleStep = (s.rflags & F.TF) !== 0;
     p.exec(this, p);
     s.rip = this.next;
+    // RF is cleared when an instruction completes, except by the IRET that loaded it (SDM Vol. 3A
+    // §18.3.1.1 "Instruction-Breakpoint Exception Condition"; Vol. 1 §3.4.3.3 "System Flags and IOPL Field").
+    if ((s.rflags & F.RF) !== 0 && !p.insn.mnemonic.startsWith('iret')) s.rflags = (s.rflags & ~F.RF) >>> 0;
     // A 'stop' means the instruction did not retire (a VMX instruction with no VT-x model).
     const stop = this.stop as StepResult | null;
     if (stop === null || stop.kind !== 'stop') s.icount++;

@@ -9,6 +9,7 @@ import { ARB, F, GATE, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { gp, np, selectorErrorCode, ss, ts, type X86Fault } from './fault.ts';
+import { pushedFlags } from './interrupts.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex } from './state.ts';
 
@@ -83,7 +84,7 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   const newCpl = conforming ? s.cpl : dpl;
   const oldSs = s.segSel[SegIndex.SS]!;
   const oldSp = readGpr(cpu, RSP, 4);
-  const oldFlags = s.rflags;
+  const oldFlags = pushedFlags(s.rflags, f);
   const oldCs = s.segSel[SegIndex.CS]!;
   const savedSs = [s.segSel[SegIndex.SS]!, s.segBase[SegIndex.SS]!, s.segLimit[SegIndex.SS]!, s.segAr[SegIndex.SS]!] as const;
   const savedSp = [s.gpr[2 * RSP]!, s.gpr[2 * RSP + 1]!] as const;

@@ -126,3 +126,23 @@ describe('64-bit IDT delivery (SDM Vol. 3A §6.14)', () => {
     expect(res.kind).toBe('shutdown');
   });
 });
+
+describe('RF', () => {
+  it('a fault pushes RF = 1; IRETQ restores it; the next instruction clears it', () => {
+    const rig = makeRig();
+    gate(rig, 6);
+    const f = caught(() => run1(rig, '0f 0b'));
+    deliverException(rig.cpu, f);
+    const sp = Number(reg(rig, RSP));
+    expect(Number(rig.mem.read64(sp + 16)) & F.RF).toBe(F.RF);
+    rig.mem.write64(sp, BigInt(T.CODE + 0x100)); // return past the ud2, to a nop
+    rig.mem.write8(T.CODE + 0x100, 0x90);
+    rig.mem.write8(HANDLER + 0x60, 0x48);
+    rig.mem.write8(HANDLER + 0x61, 0xcf);
+    rig.cpu.flushDecodeCache();
+    rig.cpu.step(); // iretq
+    expect(rig.cpu.state.rflags & F.RF).toBe(F.RF);
+    rig.cpu.step(); // nop
+    expect(rig.cpu.state.rflags & F.RF).toBe(0);
+  });
+});

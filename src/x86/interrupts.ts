@@ -37,7 +37,7 @@ export function deliverException(cpu: Cpu, first: X86Fault): DeliveryResult {
   const vmx = cpu.env.vmx;
   let current = first;
   for (let depth = 0; depth < 3; depth++) {
-    if (vmx?.inNonRoot?.() && vmx.interceptEvent?.(cpu, current.vector, current.errorCode, current.kind)) return { kind: 'vmexit' };
+    if (vmx?.inNonRoot?.() && vmx.interceptEvent?.(cpu, current.vector, current.errorCode, current.kind, current)) return { kind: 'vmexit' };
     try {
       deliverOnce(cpu, current, depth > 0 || current.kind !== 'software');
       return { kind: 'delivered', vector: current.vector };
@@ -56,6 +56,16 @@ export function deliverException(cpu: Cpu, first: X86Fault): DeliveryResult {
   }
   cpu.state.activity = 'shutdown';
   return { kind: 'shutdown', message: `triple fault while delivering ${first.message}` };
+}
+
+/**
+ * The RFLAGS image pushed on delivery: RF is set for fault-class exceptions, so that the
+ * faulting instruction restarts without an instruction breakpoint re-triggering (SDM Vol. 3A
+ * §18.3.1.1 "Instruction-Breakpoint Exception Condition"; KVM sets RF the same way when it
+ * injects a fault). The lab models no instruction breakpoints, so every fault qualifies.
+ */
+export function pushedFlags(rflags: number, f: X86Fault): number {
+  return f.kind === 'fault' && f.vector < 32 ? (rflags | F.RF) >>> 0 : rflags;
 }
 
 /** One delivery attempt; throws X86Fault when the delivery itself faults. */
@@ -120,7 +130,7 @@ function deliver64(cpu: Cpu, f: X86Fault, returnRip: number, ext: boolean): void
   else if (newCpl < oldCpl) rsp = readTss64(cpu, 4 + newCpl * 8);
   if (!cpu.isCanonical(rsp)) throw ss('new stack pointer from the TSS is not canonical', e);
   rsp -= ((rsp % 16) + 16) % 16;
-  const frame: number[] = [oldSs, (oldRspHi | 0) * TWO32 + oldRsp, s.rflags, s.segSel[SegIndex.CS]!, returnRip];
+  const frame: number[] = [oldSs, (oldRspHi | 0) * TWO32 + oldRsp, pushedFlags(s.rflags, f), s.segSel[SegIndex.CS]!, returnRip];
   if (pushesErrorCode(f)) frame.push(f.errorCode!);
   // Writes at the new privilege level (supervisor when the handler is at CPL 0).
   const savedSel = s.segSel[SegIndex.CS]!;
