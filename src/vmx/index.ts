@@ -8,21 +8,27 @@ import type { CpuHandle, VmxHooks, VmxStop, X86Env } from '../x86/env.ts';
 import { gp } from '../x86/fault.ts';
 import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import type { CpuState } from '../x86/state.ts';
-import { VmxCaps } from './caps.ts';
+import { VmxCaps, VMX_MSR } from './caps.ts';
 import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
-import { exitReasonFor } from './exit/intercept.ts';
-import { vmExit } from './exit/vm-exit.ts';
+import { boundaryExit, mtfSet, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
+import { executeChanged } from './exit/behaviour.ts';
+import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
+import { exceptionQualification } from './exit/qualification.ts';
+import { instructionExit, type InstructionExit } from './exit/intercept.ts';
+import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
+import { ENTRY_INTR_INFO } from '../arch/vmx-info.ts';
+import { disassemble } from '../x86/disasm.ts';
 import { injectEvent } from './transition/inject.ts';
 import { rflagsAfter, type InsnResult } from './instructions/common.ts';
 import { crViolatesFixedBits } from './instructions/cr-fixed.ts';
 import type { LaunchContext } from './instructions/vmlaunch.ts';
-import { EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
+import { EXIT_CTLS, EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
 import type { Verdict, VmxOutcome } from './outcome.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import type { VmxReport } from './reports.ts';
-import { secondaryControls, vmcsSet } from './vmcs-access.ts';
+import { secondaryControls, vmcsGet, vmcsSet } from './vmcs-access.ts';
 import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
 import { VmxState, type LaunchState, type VmxMode } from './vmx-state.ts';
 
@@ -123,13 +129,39 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     reports.push({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
   }
 
-  /** A VM exit caused by `insn` in non-root operation; continues at the host RIP. */
-  function exitForInstruction(cpu: CpuHandle, insn: DecodedInstruction, reason: number): void {
-    const guestRip = cpu.state.rip;
-    const { qualification, info } = instructionExitInfo(insn, guestRip + insn.length);
-    vmExit(cpu, vmx, new VmxCaps(msrOf(cpu), env.config.maxPhysAddr), { reason, qualification, instruction: { length: insn.length, info }, guestRip });
-    reports.push({ kind: 'vmexit', reason, name: exitReasonName(reason), entryFailure: false, qualification, guestRip: BigInt.asUintN(64, BigInt(guestRip)) });
+  const capsOf = (cpu: CpuHandle): VmxCaps => new VmxCaps(msrOf(cpu), env.config.maxPhysAddr);
+
+  /**
+   * Performs a VM exit from non-root operation (SDM Vol. 3C ch. 28) with what `rec` records,
+   * saves the preemption timer when the exit controls ask, forgets the per-entry state, reports
+   * the exit, and continues at the host RIP.
+   */
+  function performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction): void {
+    const current = vmx.currentVmcs();
+    const st = vmx.nonRoot;
+    let record = rec;
+    if (current && EXIT_CTLS.has(vmcsGet(current, F.VM_EXIT_CONTROLS), 'VM_EXIT_SAVE_VMX_PREEMPTION_TIMER')) {
+      const left = timerLeft(st, cpu.state, msrOf(cpu)(VMX_MSR.IA32_VMX_MISC));
+      if (left !== undefined) record = { ...rec, preemptionTimer: left };
+    }
+    vmExit(cpu, vmx, capsOf(cpu), record);
+    st.mtfPending = false;
+    st.timerValue = -1n;
+    st.vectoring = null;
+    st.injecting = false;
+    const guestRip = BigInt.asUintN(64, BigInt(rec.guestRip));
+    reports.push({
+      kind: 'vmexit', reason: rec.reason, name: exitReasonName(rec.reason), entryFailure: false, qualification: rec.qualification, guestRip,
+      ...(insn ? { instruction: disassemble(insn, guestRip) } : {}),
+    });
     continueAt(cpu, cpu.state.rip);
+  }
+
+  /** A VM exit caused by `insn` in non-root operation; continues at the host RIP. */
+  function exitForInstruction(cpu: CpuHandle, insn: DecodedInstruction, reason: number, decided?: InstructionExit): void {
+    const guestRip = cpu.state.rip;
+    const { qualification, info } = decided ?? instructionExitInfo(insn, guestRip + insn.length);
+    performExit(cpu, { reason, qualification, instruction: { length: insn.length, info }, guestRip, guestLinear: decided?.guestLinear }, insn);
   }
 
   function finish(cpu: CpuHandle, insn: DecodedInstruction, r: InsnResult): VmxStop {
@@ -144,8 +176,21 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
         if (r.entry.kind === 'entered') {
           // §27.6: the injected event is delivered after the entry, so its report follows 'vmentry'.
           const current = vmx.currentVmcs();
-          if (current && injectEvent(cpu, current) === 'not-modelled') {
-            return { kind: 'stop', message: 'VM entry injects an event of type 7 (pending MTF VM exit), which the lab does not model yet' };
+          if (current) {
+            const st = vmx.nonRoot;
+            const entryInfo = vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD);
+            const valid = ENTRY_INTR_INFO.has(entryInfo, 'VALID');
+            // §27.6.2: type 7 with vector 0 injects a pending MTF VM exit instead of an event.
+            const pendingMtf = valid && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === INTR_TYPE.OTHER;
+            onEntry(st, cpu.state, current, pendingMtf);
+            if (valid && !pendingMtf) {
+              st.injecting = true;
+              const result = injectEvent(cpu, current);
+              st.injecting = false;
+              if (result === 'not-modelled') return { kind: 'stop', message: 'VM entry injects an event the lab cannot deliver here' };
+              // §26.5.2: with the monitor trap flag, an MTF VM exit is pending right after the injected event.
+              if (result === 'delivered' && vmx.mode === 'non-root' && mtfSet(current)) st.mtfPending = true;
+            }
           }
         }
         if (r.entry.kind === 'failed') {
@@ -166,10 +211,26 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     intercept(cpu, insn) {
       const current = vmx.currentVmcs();
       if (vmx.mode !== 'non-root' || !current) return false;
-      const reason = exitReasonFor(insn, current);
-      if (reason === null) return false;
-      exitForInstruction(cpu, insn, reason);
-      return true;
+      const st = vmx.nonRoot;
+      // A new instruction boundary: the previous event delivery (if any) completed.
+      st.vectoring = null;
+      const boundary = boundaryExit(st, cpu.state, current, msrOf(cpu)(VMX_MSR.IA32_VMX_MISC));
+      if (boundary !== null) {
+        performExit(cpu, { reason: boundary, qualification: 0n, guestRip: cpu.state.rip });
+        return true;
+      }
+      const decided = instructionExit(cpu, insn, current);
+      if (decided !== null) {
+        exitForInstruction(cpu, insn, decided.reason, decided);
+        return true;
+      }
+      if (insn.mnemonic === 'pause' && pauseLoopExits(st, cpu.state, current)) {
+        exitForInstruction(cpu, insn, EXIT_REASON.PAUSE);
+        return true;
+      }
+      // §26.5.2: the instruction completes (or its fault is delivered): an MTF VM exit follows.
+      st.mtfPending = mtfSet(current);
+      return executeChanged(cpu, insn, current);
     },
     checkCrWrite(cpu, cr, value) {
       if (vmx.mode === 'off') return;
@@ -186,13 +247,41 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       // SDM Vol. 3C §24.8 "Restrictions on VMX Operation": MOV to CR0/CR4 that breaks a fixed bit raises #GP(0).
       if (problem) throw gp(`MOV to CR${cr} in VMX operation: ${problem}`);
     },
-    interceptEvent(cpu, _vector, _errorCode, kind) {
-      // A triple fault in VMX non-root operation causes a VM exit (SDM Vol. 3C §26.2 "Other Causes of VM Exits").
-      if (vmx.mode !== 'non-root' || kind !== 'triple-fault') return false;
+    interceptEvent(cpu, vector, errorCode, kind, event) {
+      const current = vmx.currentVmcs();
+      if (vmx.mode !== 'non-root' || !current) return false;
+      const st = vmx.nonRoot;
       const guestRip = cpu.state.rip;
-      vmExit(cpu, vmx, new VmxCaps(msrOf(cpu), env.config.maxPhysAddr), { reason: EXIT_REASON.TRIPLE_FAULT, qualification: 0n, guestRip });
-      reports.push({ kind: 'vmexit', reason: EXIT_REASON.TRIPLE_FAULT, name: 'TRIPLE_FAULT', entryFailure: false, qualification: 0n, guestRip: BigInt.asUintN(64, BigInt(guestRip)) });
-      return true;
+      // A triple fault in VMX non-root operation causes a VM exit (SDM Vol. 3C §26.2 "Other Causes of VM Exits").
+      if (kind === 'triple-fault') {
+        performExit(cpu, { reason: EXIT_REASON.TRIPLE_FAULT, qualification: 0n, guestRip });
+        return true;
+      }
+      const injecting = st.injecting;
+      st.injecting = false;
+      const raisedBy = (cpu as CpuHandle & { current?: { insn: DecodedInstruction } | null }).current?.insn;
+      const type = injecting
+        ? Number(ENTRY_INTR_INFO.get(vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD), 'TYPE'))
+        : eventType(vector, kind, raisedBy?.mnemonic);
+      const info = eventInfo(vector, type, errorCode, deliversErrorCode(type, vector, errorCode, (cpu.state.cr0 & 1) !== 0));
+      // §27.6.1: the event VM entry injects is not subject to the exception bitmap; software
+      // interrupts (INT n) and external interrupts are not exceptions.
+      const exceptionLike = type === INTR_TYPE.HARDWARE_EXCEPTION || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+      if (!injecting && exceptionLike && exceptionExits(current, vector, errorCode)) {
+        const software = type !== INTR_TYPE.HARDWARE_EXCEPTION;
+        performExit(cpu, {
+          reason: EXIT_REASON.EXCEPTION_NMI,
+          qualification: exceptionQualification(cpu, vector, event?.cr2),
+          guestRip,
+          interruption: info,
+          vectoring: st.vectoring ?? undefined,
+          ...(software && raisedBy ? { instruction: { length: raisedBy.length, info: 0n } } : {}),
+        }, raisedBy);
+        return true;
+      }
+      // The event is delivered through the guest IDT; a fault during delivery records it (§28.2.4).
+      st.vectoring = info;
+      return false;
     },
   };
 

@@ -6,7 +6,7 @@
 import { EXIT_REASONS, exitReasonInfo } from '../arch/exit-reasons.ts';
 import { VM_INSTRUCTION_ERRORS } from '../arch/vm-instruction-errors.ts';
 
-export { PRIMARY as PRIMARY_CTLS, SECONDARY as SECONDARY_CTLS, EXIT as EXIT_CTLS, ENTRY as ENTRY_CTLS } from '../arch/controls/index.ts';
+export { PIN_BASED as PIN_CTLS, PRIMARY as PRIMARY_CTLS, SECONDARY as SECONDARY_CTLS, EXIT as EXIT_CTLS, ENTRY as ENTRY_CTLS } from '../arch/controls/index.ts';
 
 function err(linux: string): number {
   const e = VM_INSTRUCTION_ERRORS.find((x) => x.linux === `VMXERR_${linux}`);
@@ -35,7 +35,31 @@ function reason(name: string): number {
 
 /** Basic exit reasons the model produces. */
 export const EXIT_REASON = {
+  EXCEPTION_NMI: reason('EXCEPTION_NMI'),
   TRIPLE_FAULT: reason('TRIPLE_FAULT'),
+  INTERRUPT_WINDOW: reason('INTERRUPT_WINDOW'),
+  NMI_WINDOW: reason('NMI_WINDOW'),
+  HLT: reason('HLT'),
+  INVLPG: reason('INVLPG'),
+  RDPMC: reason('RDPMC'),
+  RDTSC: reason('RDTSC'),
+  CR_ACCESS: reason('CR_ACCESS'),
+  DR_ACCESS: reason('DR_ACCESS'),
+  IO_INSTRUCTION: reason('IO_INSTRUCTION'),
+  MSR_READ: reason('MSR_READ'),
+  MSR_WRITE: reason('MSR_WRITE'),
+  MWAIT: reason('MWAIT_INSTRUCTION'),
+  MONITOR_TRAP_FLAG: reason('MONITOR_TRAP_FLAG'),
+  MONITOR: reason('MONITOR_INSTRUCTION'),
+  PAUSE: reason('PAUSE_INSTRUCTION'),
+  GDTR_IDTR: reason('GDTR_IDTR'),
+  LDTR_TR: reason('LDTR_TR'),
+  RDTSCP: reason('RDTSCP'),
+  PREEMPTION_TIMER: reason('PREEMPTION_TIMER'),
+  WBINVD: reason('WBINVD'),
+  RDRAND: reason('RDRAND'),
+  INVPCID: reason('INVPCID'),
+  RDSEED: reason('RDSEED'),
   CPUID: reason('CPUID'),
   GETSEC: reason('GETSEC'),
   INVD: reason('INVD'),

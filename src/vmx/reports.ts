@@ -14,4 +14,6 @@ export type VmxReport =
       readonly qualification: bigint;
       readonly guestRip?: bigint;
       readonly check?: string;
+      /** The guest instruction that caused the exit, disassembled (absent for exits not caused by an instruction). */
+      readonly instruction?: string;
     };

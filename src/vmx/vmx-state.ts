@@ -25,8 +25,12 @@ export interface ActiveVmcs {
   readonly fields: Map<number, bigint>;
 }
 
+import { NonRootState } from './exit/boundary.ts';
+
 /** The whole VMX state of one logical processor. Cheap to clone for the machine's snapshots. */
 export class VmxState {
+  /** What non-root operation remembers between guest instructions (MTF, timer, event delivery). */
+  nonRoot = new NonRootState();
   mode: VmxMode = 'off';
   /** Physical address given to the successful VMXON, or null outside VMX operation. */
   vmxonPtr: number | null = null;
@@ -57,6 +61,7 @@ export class VmxState {
     this.mode = o.mode;
     this.vmxonPtr = o.vmxonPtr;
     this.current = o.current;
+    this.nonRoot = o.nonRoot.clone();
     this.active.clear();
     for (const [addr, v] of o.active) {
       this.active.set(addr, { addr: v.addr, launch: v.launch, shadow: v.shadow, fields: new Map(v.fields) });

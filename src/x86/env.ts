@@ -113,9 +113,13 @@ export interface VmxHooks {
   checkCrWrite?(cpu: CpuHandle, cr: 0 | 4, value: number): void;
   /**
    * Offered every exception or interrupt before IDT delivery in non-root operation; returns
-   * true when it caused a VM exit (e.g. a triple fault, exit reason 2).
+   * true when it caused a VM exit (e.g. a triple fault, exit reason 2). `event` carries what
+   * the exit information needs beyond the vector: the page fault's linear address (`cr2`).
    */
-  interceptEvent?(cpu: CpuHandle, vector: number, errorCode: number | undefined, kind: 'fault' | 'trap' | 'interrupt' | 'software' | 'triple-fault'): boolean;
+  interceptEvent?(
+    cpu: CpuHandle, vector: number, errorCode: number | undefined, kind: 'fault' | 'trap' | 'interrupt' | 'software' | 'triple-fault',
+    event?: { readonly cr2?: number; readonly nextRip?: number },
+  ): boolean;
 }
 
 /** Everything the executor needs from outside. */

@@ -30,6 +30,20 @@ export const INSN_INFO = bitfield({
   },
 });
 
+/**
+ * The fields Tables 28-10 ("... for LIDT, LGDT, SIDT, or SGDT"), 28-11 ("... for LLDT, LTR,
+ * SLDT, and STR") and 28-12 ("... for RDRAND, RDSEED, TPAUSE, and UMWAIT") add to that layout.
+ */
+export const INSN_INFO_EXTRA = bitfield({
+  name: 'VM-exit instruction information (descriptor tables, RDRAND/RDSEED)',
+  size: 32,
+  sdm: sdm('3C', '28.2.5', 'Information for VM Exits Due to Instruction Execution'),
+  fields: {
+    OPERAND_SIZE: { bit: 11, width: 2, doc: 'RDRAND/RDSEED: 0 16-bit, 1 32-bit, 2 64-bit; LGDT..SIDT (bit 11 only): 0 16-bit, 1 32-bit.' },
+    IDENTITY: { bit: 28, width: 2, doc: 'SGDT 0, SIDT 1, LGDT 2, LIDT 3; SLDT 0, STR 1, LLDT 2, LTR 3.' },
+  },
+});
+
 /** What an instruction-caused exit records besides its reason. */
 export interface InstructionExitInfo {
   readonly qualification: bigint;
@@ -73,7 +87,8 @@ export function instructionExitInfo(insn: DecodedInstruction, nextRip: number): 
     case 'vmptrst':
       return a?.kind === 'mem' ? memoryInfo(a, nextRip) : { qualification: 0n, info: 0n };
     case 'invept':
-    case 'invvpid': {
+    case 'invvpid':
+    case 'invpcid': {
       const m = b?.kind === 'mem' ? memoryInfo(b, nextRip) : { qualification: 0n, info: 0n };
       return { qualification: m.qualification, info: INSN_INFO.set(m.info, 'REG2', regOf(a)) };
     }
@@ -86,7 +101,25 @@ export function instructionExitInfo(insn: DecodedInstruction, nextRip: number): 
         : { qualification: 0n, info: INSN_INFO.set(INSN_INFO.set(0n, 'REG_OPERAND', true), 'REG1', regOf(rm)) };
       return { qualification: m.qualification, info: INSN_INFO.set(m.info, 'REG2', regOf(reg)) };
     }
+    case 'rdrand':
+    case 'rdseed': {
+      const info = INSN_INFO.set(0n, 'REG1', regOf(a));
+      return { qualification: 0n, info: INSN_INFO_EXTRA.set(info, 'OPERAND_SIZE', insn.opSize === 2 ? 0n : insn.opSize === 4 ? 1n : 2n) };
+    }
+    case 'sgdt': case 'sidt': case 'lgdt': case 'lidt':
+    case 'sldt': case 'str': case 'lldt': case 'ltr': {
+      const identity = BigInt(DESCRIPTOR_IDENTITY[insn.mnemonic] ?? 0);
+      let m = a?.kind === 'mem'
+        ? memoryInfo(a, nextRip)
+        : { qualification: 0n, info: INSN_INFO.set(INSN_INFO.set(0n, 'REG_OPERAND', true), 'REG1', regOf(a)) };
+      let info = INSN_INFO_EXTRA.set(m.info, 'IDENTITY', identity);
+      if (identity <= 3n && ['sgdt', 'sidt', 'lgdt', 'lidt'].includes(insn.mnemonic)) info = INSN_INFO_EXTRA.set(info, 'OPERAND_SIZE', insn.opSize === 2 ? 0n : 1n);
+      m = { qualification: m.qualification, info };
+      return m;
+    }
     default:
       return { qualification: 0n, info: 0n };
   }
 }
+
+const DESCRIPTOR_IDENTITY: Readonly<Record<string, number>> = { sgdt: 0, sidt: 1, lgdt: 2, lidt: 3, sldt: 0, str: 1, lldt: 2, ltr: 3 };

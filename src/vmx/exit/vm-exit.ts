@@ -17,14 +17,28 @@ export const EXIT_REASON_ENTRY_FAILURE = 1n << 31n;
 /** Bit 31 of the interruption-information fields: valid (SDM Vol. 3C §25.8.3 "VM-Entry Controls for Event Injection"). */
 const INTR_INFO_VALID = 1n << 31n;
 
+/** An interruption-information value with its error code (undefined when none is valid). */
+export interface EventInfo {
+  readonly info: bigint;
+  readonly errorCode?: number;
+}
+
 /** What a VM exit records. */
 export interface ExitRecord {
   readonly reason: number;
   readonly qualification: bigint;
-  /** For exits caused by an instruction: its length and instruction information. */
+  /** For exits caused by an instruction (or a software exception): its length and instruction information. */
   readonly instruction?: { readonly length: number; readonly info: bigint };
   /** RIP saved as the guest RIP (the instruction that caused a fault-like exit). */
   readonly guestRip: number;
+  /** Guest-linear address field (§28.2.1), for the exits that define it. */
+  readonly guestLinear?: bigint;
+  /** VM-exit interruption information and error code (§28.2.2), for exits due to vectored events. */
+  readonly interruption?: EventInfo;
+  /** IDT-vectoring information and error code (§28.2.4), for exits during event delivery. */
+  readonly vectoring?: EventInfo;
+  /** Value to save in the VMX-preemption timer field when "save VMX-preemption timer value" is 1 (§28.3.4). */
+  readonly preemptionTimer?: bigint;
 }
 
 /** Refreshes what the executor caches about modes and translations after state was replaced. */
@@ -56,8 +70,14 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
     vmcsSet(vmcs, F.VM_EXIT_INSTRUCTION_LEN, BigInt(rec.instruction.length));
     vmcsSet(vmcs, F.VMX_INSTRUCTION_INFO, rec.instruction.info);
   }
-  vmcsSet(vmcs, F.VM_EXIT_INTR_INFO, 0n);
-  vmcsSet(vmcs, F.IDT_VECTORING_INFO_FIELD, 0n);
+  if (rec.guestLinear !== undefined) vmcsSet(vmcs, F.GUEST_LINEAR_ADDRESS, rec.guestLinear);
+  // §28.2.2: the interruption-information field is valid only for exits due to vectored events;
+  // §28.2.4: the IDT-vectoring field only for exits during event delivery.
+  vmcsSet(vmcs, F.VM_EXIT_INTR_INFO, rec.interruption?.info ?? 0n);
+  if (rec.interruption?.errorCode !== undefined) vmcsSet(vmcs, F.VM_EXIT_INTR_ERROR_CODE, BigInt(rec.interruption.errorCode >>> 0));
+  vmcsSet(vmcs, F.IDT_VECTORING_INFO_FIELD, rec.vectoring?.info ?? 0n);
+  if (rec.vectoring?.errorCode !== undefined) vmcsSet(vmcs, F.IDT_VECTORING_ERROR_CODE, BigInt(rec.vectoring.errorCode >>> 0));
+  if (rec.preemptionTimer !== undefined) vmcsSet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE, rec.preemptionTimer);
   vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
   saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma);

@@ -60,7 +60,7 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     expect(rig.cpu.state.rip).toBe(HOST_RIP);
     expect(rig.cpu.state.getGpr64(4)).toBe(VALID_LAYOUT.hostRsp);
     expect(rig.cpu.state.getGpr64(3)).toBe(0x77n); // GPRs other than RSP are untouched
-    expect(rig.model.takeReports()).toEqual([{ kind: 'vmexit', reason: 18, name: 'VMCALL', entryFailure: false, qualification: 0n, guestRip: VALID_LAYOUT.guestRip }]);
+    expect(rig.model.takeReports()).toEqual([{ kind: 'vmexit', reason: 18, name: 'VMCALL', entryFailure: false, qualification: 0n, guestRip: VALID_LAYOUT.guestRip, instruction: 'vmcall' }]);
     expect(vmread(rig, 'VM_EXIT_REASON')).toBe(18n);
     expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(0n);
     expect(vmread(rig, 'VM_EXIT_INSTRUCTION_LEN')).toBe(3n);

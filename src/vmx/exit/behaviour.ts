@@ -1,0 +1,138 @@
+// Instructions that do not cause a VM exit but behave differently in VMX non-root operation
+// (SDM Vol. 3C §26.3 "Changes to Instruction Behavior in VMX Non-Root Operation"): MOV from CR0
+// and CR4 read the read shadows for the bits the guest/host masks own; MOV to CR0/CR4 and CLTS
+// leave owned bits unmodified; RDTSC, RDTSCP and RDMSR of IA32_TIME_STAMP_COUNTER return the
+// TSC scaled by the TSC multiplier ("use TSC scaling") and plus the TSC offset ("use TSC
+// offsetting"). The model completes such an instruction itself, through the executor's own
+// CR-writing functions, so every other rule of the instruction still applies.
+
+import { CR0 } from '../../arch/cr.ts';
+import { MSR } from '../../arch/msrs.ts';
+import { RFLAGS } from '../../arch/rflags.ts';
+import { Cpu } from '../../x86/cpu.ts';
+import type { CpuHandle } from '../../x86/env.ts';
+import { writeCr0, writeCr4 } from '../../x86/exec/control.ts';
+import { X86Fault, gp } from '../../x86/fault.ts';
+import type { DecodedInstruction } from '../../x86/isa/decoded.ts';
+import { RegKind, regIndex, regKind } from '../../x86/isa/registers.ts';
+import { PRIMARY_CTLS, SECONDARY_CTLS } from '../local-arch.ts';
+import { secondaryControls, vmcsGet } from '../vmcs-access.ts';
+import { F } from '../vmcs-fields.ts';
+import type { ActiveVmcs } from '../vmx-state.ts';
+import { hostTsc, in64BitMode, registerValue } from './guest-values.ts';
+
+const CR0_TS = CR0.mask.TS;
+const TF = Number(RFLAGS.mask.TF);
+/** DR6.BS (SDM Vol. 3B §18.2.3 "Debug Status Register (DR6)"), set by a single-step trap. */
+const DR6_BS = 1n << 14n;
+const TWO32 = 4294967296;
+
+/**
+ * The value a guest MOV from CR0 or CR4 reads: the register for the bits the guest owns (mask
+ * bit 0), the read shadow for the bits the host owns (mask bit 1). SDM Vol. 3C §26.3.
+ */
+export function shadowedCr(vmcs: ActiveVmcs, cr: 0 | 4, value: bigint): bigint {
+  const mask = vmcsGet(vmcs, cr === 0 ? F.CR0_GUEST_HOST_MASK : F.CR4_GUEST_HOST_MASK);
+  const shadow = vmcsGet(vmcs, cr === 0 ? F.CR0_READ_SHADOW : F.CR4_READ_SHADOW);
+  return (value & ~mask) | (shadow & mask);
+}
+
+/**
+ * The TSC a guest reads with RDTSC, RDTSCP or RDMSR(IA32_TIME_STAMP_COUNTER): first multiplied
+ * by the TSC multiplier (a fixed-point number with 48 fractional bits) when "use TSC scaling" is
+ * 1, then plus the TSC offset when "use TSC offsetting" is 1, modulo 2^64. SDM Vol. 3C §26.3,
+ * §25.6.5 "Time-Stamp Counter Offset and Multiplier".
+ */
+export function guestTsc(vmcs: ActiveVmcs, tsc: bigint): bigint {
+  if (!PRIMARY_CTLS.has(vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL), 'CPU_BASED_USE_TSC_OFFSETTING')) return tsc;
+  let t = tsc;
+  if (SECONDARY_CTLS.has(secondaryControls(vmcs), 'SECONDARY_EXEC_TSC_SCALING')) t = (t * vmcsGet(vmcs, F.TSC_MULTIPLIER)) >> 48n;
+  return BigInt.asUintN(64, t + vmcsGet(vmcs, F.TSC_OFFSET));
+}
+
+/** Ends an instruction the model completed: RIP past it, and the single-step trap if TF was set. */
+function complete(cpu: Cpu, insn: DecodedInstruction, tfBefore: boolean): true {
+  const s = cpu.state;
+  const n = s.rip + insn.length;
+  s.rip = cpu.mode === 64 ? n : cpu.mode === 32 ? n % TWO32 : n % 65536;
+  if (tfBefore) {
+    s.dr[6] = s.dr[6]! | DR6_BS;
+    throw new X86Fault(1, undefined, 'single-step trap (RFLAGS.TF = 1)', 'trap', s.rip);
+  }
+  return true;
+}
+
+function writeGpr(cpu: Cpu, reg: number, value: bigint): void {
+  const i = regIndex(reg);
+  // A 32-bit destination zero-extends into the 64-bit register (SDM Vol. 1 §3.4.1.1).
+  cpu.state.setGpr64(i, regKind(reg) === RegKind.GPR64 ? value : value & 0xffff_ffffn);
+}
+
+function setEdxEax(cpu: Cpu, v: bigint): void {
+  cpu.state.setGpr64(0, v & 0xffff_ffffn);
+  cpu.state.setGpr64(2, v >> 32n);
+}
+
+/**
+ * Completes `insn` with its non-root behaviour when that differs from the executor's, and
+ * returns true; returns false when the executor should run it as usual. Called only for
+ * instructions `instructionExit` let through. Faults (e.g. #GP from a CR0 value) are thrown.
+ */
+export function executeChanged(cpuHandle: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): boolean {
+  if (!(cpuHandle instanceof Cpu)) return false;
+  const cpu = cpuHandle;
+  const s = cpu.state;
+  const tf = (s.rflags & TF) !== 0;
+  switch (insn.mnemonic) {
+    case 'mov': {
+      const [dst, src] = insn.operands;
+      if (dst?.kind !== 'reg' || src?.kind !== 'reg' || s.cpl !== 0) return false;
+      if (regKind(src.reg) === RegKind.CR) {
+        const cr = regIndex(src.reg);
+        if (cr !== 0 && cr !== 4) return false;
+        const mask = vmcsGet(vmcs, cr === 0 ? F.CR0_GUEST_HOST_MASK : F.CR4_GUEST_HOST_MASK);
+        if (mask === 0n) return false;
+        writeGpr(cpu, dst.reg, shadowedCr(vmcs, cr, BigInt(cr === 0 ? s.cr0 : s.cr4)));
+        return complete(cpu, insn, tf);
+      }
+      if (regKind(dst.reg) === RegKind.CR) {
+        const cr = regIndex(dst.reg);
+        if (cr !== 0 && cr !== 4) return false;
+        const mask = vmcsGet(vmcs, cr === 0 ? F.CR0_GUEST_HOST_MASK : F.CR4_GUEST_HOST_MASK);
+        if (mask === 0n) return false;
+        // §26.3: bits owned by the host (mask 1) keep their value; the others take the source.
+        const source = in64BitMode(s) ? registerValue(s, src) : registerValue(s, src) & 0xffff_ffffn;
+        const merged = (BigInt(cr === 0 ? s.cr0 : s.cr4) & mask) | (source & ~mask);
+        const lo = Number(merged & 0xffff_ffffn);
+        const hi = Number(merged >> 32n);
+        if (cr === 0) writeCr0(cpu, lo, hi);
+        else writeCr4(cpu, lo, hi);
+        return complete(cpu, insn, tf);
+      }
+      return false;
+    }
+    case 'clts': {
+      // §26.3: CLTS with CR0.TS owned by the host (and clear in the shadow, else it exited) leaves CR0.TS alone.
+      if (s.cpl !== 0 || (vmcsGet(vmcs, F.CR0_GUEST_HOST_MASK) & CR0_TS) === 0n) return false;
+      return complete(cpu, insn, tf);
+    }
+    case 'rdtsc':
+    case 'rdtscp': {
+      const t = guestTsc(vmcs, hostTsc(s));
+      if (t === hostTsc(s)) return false;
+      setEdxEax(cpu, t);
+      if (insn.mnemonic === 'rdtscp') s.setGpr64(1, (s.msrs.get(MSR.IA32_TSC_AUX) ?? 0n) & 0xffff_ffffn);
+      return complete(cpu, insn, tf);
+    }
+    case 'rdmsr': {
+      if (s.cpl !== 0) throw gp('RDMSR at CPL > 0');
+      if (Number(s.getGpr64(1) & 0xffff_ffffn) !== MSR.IA32_TIME_STAMP_COUNTER) return false;
+      const t = guestTsc(vmcs, hostTsc(s));
+      if (t === hostTsc(s)) return false;
+      setEdxEax(cpu, t);
+      return complete(cpu, insn, tf);
+    }
+    default:
+      return false;
+  }
+}

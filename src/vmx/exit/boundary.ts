@@ -1,0 +1,104 @@
+// VM exits that happen at an instruction boundary rather than because of an instruction (SDM
+// Vol. 3C §26.2 "Other Causes of VM Exits", §26.7.4 "Interrupt-Window Exiting and Virtual-
+// Interrupt Delivery" .. §26.7.6 "NMI-Window Exiting", §26.5.1 "VMX-Preemption Timer", §26.5.2
+// "Monitor Trap Flag"), in the priority of §26.7 (a pending MTF VM exit, then the preemption
+// timer, then NMI-window exiting, then interrupt-window exiting), plus PAUSE-loop exiting
+// (§26.1.3). The state they need between instructions lives in `NonRootState`.
+
+import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
+import { RFLAGS } from '../../arch/rflags.ts';
+import { VMX_MISC } from '../../arch/vmx-msrs.ts';
+import type { CpuState } from '../../x86/state.ts';
+import { EXIT_REASON, PIN_CTLS, PRIMARY_CTLS, SECONDARY_CTLS } from '../local-arch.ts';
+import { secondaryControls, vmcsGet } from '../vmcs-access.ts';
+import { F } from '../vmcs-fields.ts';
+import type { ActiveVmcs } from '../vmx-state.ts';
+import type { EventInfo } from './vm-exit.ts';
+import { hostTsc } from './guest-values.ts';
+
+const IF = Number(RFLAGS.mask.IF);
+
+/** What the model remembers between guest instructions. Plain data: cloned for snapshots. */
+export class NonRootState {
+  /** An instruction completed with the monitor trap flag set: an MTF VM exit is pending (§26.5.2). */
+  mtfPending = false;
+  /** TSC at VM entry and the timer value loaded then (§26.5.1), or -1n when the timer is inactive. */
+  timerStartTsc = 0n;
+  timerValue = -1n;
+  /** Virtual-NMI blocking (§26.7.1 with "virtual NMIs"), loaded from the interruptibility state at entry. */
+  virtualNmiBlocked = false;
+  /** The event being delivered when a delivery fault may cause a VM exit (IDT-vectoring information, §28.2.4). */
+  vectoring: EventInfo | null = null;
+  /** The next event offered is the one VM entry injects: not subject to the exception bitmap (§27.6.1). */
+  injecting = false;
+  /** PAUSE-loop exiting: TSC of the first and of the last PAUSE of the current loop (§26.1.3). */
+  pleFirst = -1n;
+  pleLast = -1n;
+
+  clone(): NonRootState {
+    return Object.assign(new NonRootState(), this);
+  }
+}
+
+/** Sets the per-entry state after a successful VM entry (§27.3.2.5, §26.5.1, §26.5.2). */
+export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injectedOther: boolean): void {
+  const pin = vmcsGet(vmcs, F.PIN_BASED_VM_EXEC_CONTROL);
+  st.timerValue = PIN_CTLS.has(pin, 'PIN_BASED_VMX_PREEMPTION_TIMER') ? vmcsGet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE) & 0xffff_ffffn : -1n;
+  // The timer starts as VMLAUNCH/VMRESUME retires (one TSC tick in the lab).
+  st.timerStartTsc = hostTsc(s) + 1n;
+  st.virtualNmiBlocked = GUEST_INTERRUPTIBILITY.has(vmcsGet(vmcs, F.GUEST_INTERRUPTIBILITY_INFO), 'NMI');
+  // §27.6.2 (type 7): injecting a "pending MTF VM exit" makes the MTF exit happen before the first instruction.
+  st.mtfPending = injectedOther;
+  st.vectoring = null;
+  st.injecting = false;
+  st.pleFirst = -1n;
+  st.pleLast = -1n;
+}
+
+/** Timer ticks elapsed since entry: one each time TSC bit X changes, X = IA32_VMX_MISC[4:0] (§26.5.1). */
+function timerTicks(st: NonRootState, s: CpuState, misc: bigint): bigint {
+  const x = VMX_MISC.get(misc, 'PREEMPTION_TIMER_RATE');
+  return (hostTsc(s) >> x) - (st.timerStartTsc >> x);
+}
+
+/** The preemption-timer value left (0 once expired), or undefined when the timer is not active (§28.3.4). */
+export function timerLeft(st: NonRootState, s: CpuState, misc: bigint): bigint | undefined {
+  if (st.timerValue < 0n) return undefined;
+  const left = st.timerValue - timerTicks(st, s, misc);
+  return left > 0n ? left : 0n;
+}
+
+/**
+ * The exit that happens before the next guest instruction, if any: a pending MTF VM exit, the
+ * preemption timer reaching zero, NMI-window exiting with no virtual-NMI blocking (nor MOV SS
+ * blocking), or interrupt-window exiting with RFLAGS.IF = 1 and no STI / MOV SS blocking.
+ */
+export function boundaryExit(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, misc: bigint): number | null {
+  if (st.mtfPending) return EXIT_REASON.MONITOR_TRAP_FLAG;
+  if (st.timerValue >= 0n && timerTicks(st, s, misc) >= st.timerValue) return EXIT_REASON.PREEMPTION_TIMER;
+  const primary = vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL);
+  const movSs = s.shadowUntil === s.icount;
+  const sti = s.shadowUntil === s.icount + 1;
+  if (PRIMARY_CTLS.has(primary, 'CPU_BASED_NMI_WINDOW_EXITING') && !st.virtualNmiBlocked && !movSs) return EXIT_REASON.NMI_WINDOW;
+  if (PRIMARY_CTLS.has(primary, 'CPU_BASED_INTR_WINDOW_EXITING') && (s.rflags & IF) !== 0 && !movSs && !sti) return EXIT_REASON.INTERRUPT_WINDOW;
+  return null;
+}
+
+/** Whether the monitor trap flag is set (an instruction that completes then makes an MTF exit pending). */
+export function mtfSet(vmcs: ActiveVmcs): boolean {
+  return PRIMARY_CTLS.has(vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL), 'CPU_BASED_MONITOR_TRAP_FLAG');
+}
+
+/**
+ * PAUSE-loop exiting (§26.1.3), at CPL 0 only: a PAUSE more than PLE_Gap TSC ticks after the
+ * previous one starts a new loop; a PAUSE more than PLE_Window ticks after the first of its loop
+ * causes a VM exit. Updates the loop state; returns whether this PAUSE exits.
+ */
+export function pauseLoopExits(st: NonRootState, s: CpuState, vmcs: ActiveVmcs): boolean {
+  if (s.cpl !== 0 || !SECONDARY_CTLS.has(secondaryControls(vmcs), 'SECONDARY_EXEC_PAUSE_LOOP_EXITING')) return false;
+  const now = hostTsc(s);
+  const gap = vmcsGet(vmcs, F.PLE_GAP);
+  if (st.pleLast < 0n || now - st.pleLast > gap) st.pleFirst = now;
+  st.pleLast = now;
+  return now - st.pleFirst > vmcsGet(vmcs, F.PLE_WINDOW);
+}
