@@ -44,7 +44,7 @@ class PassAbort extends Error {}
  * gives up: keeps `times 8000000 jmp $` or a program that never settles from hanging
  * the lab (NASM itself would take minutes).
  */
-export const WORK_BUDGET = 1_000_000;
+export const WORK_BUDGET = 500_000;
 
 /** Lays out and emits a program. Never throws; problems go to `diags`. */
 export function layout(stmts: readonly AnyStmt[], opts: LayoutOptions, diags: DiagnosticSink): LayoutResult {
