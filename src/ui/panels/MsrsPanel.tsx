@@ -3,6 +3,7 @@
 // firmware left it, which resets the machine).
 
 import { useState } from 'react';
+import { Disclosure } from '../app/Disclosure.tsx';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectMsrs, selectProfile, selectProfiles } from '../store/selectors.ts';
@@ -43,11 +44,10 @@ export function MsrsPanel() {
         </select>
       </label>
       {!msrs ? <p>Loading…</p> : msrs.map((m) => (
-        <details key={m.index} className="msr" open={m.index === '0x3a' || m.index === '0x480'}>
-          <summary>
-            <span className="mono">{m.index}</span> {m.name} <span className="mono value" aria-label={`${m.name} value`}>{m.value}</span>
-            {m.edited && <span className="badge">edited</span>}
-          </summary>
+        <Disclosure key={m.index} className="msr" defaultOpen={m.index === '0x3a' || m.index === '0x480'} summary={<>
+          <span className="mono">{m.index}</span> {m.name} <span className="mono value" aria-label={`${m.name} value`}>{m.value}</span>
+          {m.edited && <span className="badge">edited</span>}
+        </>}>
           <p className="hint">{m.doc} <cite>{m.sdm}</cite></p>
           <table className="decoded">
             <tbody>
@@ -60,7 +60,7 @@ export function MsrsPanel() {
             </tbody>
           </table>
           <MsrEditor msr={m} key={m.value} />
-        </details>
+        </Disclosure>
       ))}
     </Panel>
   );

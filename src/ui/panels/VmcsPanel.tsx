@@ -2,6 +2,7 @@
 // performs a VMWRITE in the worker and shows its outcome. Other active VMCSes with their launch state.
 
 import { memo, useDeferredValue, useState } from 'react';
+import { Disclosure } from '../app/Disclosure.tsx';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectCatalog, selectVmcs } from '../store/selectors.ts';
@@ -69,13 +70,12 @@ export function VmcsPanel() {
             const rows = vmcs.fields.map((f, i) => ({ f, meta: metas[i]! })).filter((r) => r.meta.group === g.id && match(r.meta));
             if (rows.length === 0) return null;
             return (
-              <details key={g.id} open={g.id !== 'guest' || q !== ''}>
-                <summary>{g.title} ({rows.length})</summary>
+              <Disclosure key={`${g.id}:${q !== ''}`} defaultOpen={q !== '' || g.id === 'exec' || g.id === 'exit-info'} summary={`${g.title} (${rows.length})`}>
                 <table className="vmcs">
                   <thead><tr><th>Field</th><th>Encoding</th><th>Width</th><th>Value</th></tr></thead>
                   <tbody>{rows.map(({ f, meta }) => <FieldRow key={`${f.name}:${f.value}`} f={f} meta={meta} />)}</tbody>
                 </table>
-              </details>
+              </Disclosure>
             );
           })}
         </>
