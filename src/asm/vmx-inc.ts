@@ -3,6 +3,7 @@
 // predefined symbol of src/arch as `NAME equ value`, then the PA(x) macro.
 
 import { LAB_BASE, predefinedSymbols } from '../arch/index.ts';
+import type { PredefinedSymbol } from '../arch/index.ts';
 
 /** The three header lines every lab program is assembled under. */
 export const VMX_INC_HEADER = ['bits 64', 'default rel', `org 0x${LAB_BASE.toString(16).toUpperCase()}`] as const;
@@ -26,18 +27,22 @@ export function vmxInc(): string {
   out.push('; Include it first (nasm -f bin -p vmx.inc prog.asm) to assemble a lab program with NASM.');
   out.push('');
   out.push(PA_MACRO);
-  let group = '';
+  // One block per group, groups in the order they first appear (values are literals, so
+  // the order of the equ lines does not matter to NASM).
+  const groups = new Map<string, PredefinedSymbol[]>();
   const seen = new Set<string>();
   for (const s of predefinedSymbols()) {
     if (seen.has(s.name)) continue;
     seen.add(s.name);
-    if (s.group !== group) {
-      group = s.group;
-      out.push('', `; ---- ${group}`);
+    (groups.get(s.group) ?? groups.set(s.group, []).get(s.group)!).push(s);
+  }
+  for (const [group, list] of groups) {
+    out.push('', `; ---- ${group}`);
+    for (const s of list) {
+      // A trailing backslash would continue the line in NASM.
+      const doc = s.doc.replace(/[\r\n]+/g, ' ').replace(/\\+\s*$/, '');
+      out.push(`${s.name} equ ${hex(s.value)}${doc ? ` ; ${doc}` : ''}`);
     }
-    // A trailing backslash would continue the line in NASM.
-    const doc = s.doc.replace(/[\r\n]+/g, ' ').replace(/\\+\s*$/, '');
-    out.push(`${s.name} equ ${hex(s.value)}${doc ? ` ; ${doc}` : ''}`);
   }
   return out.join('\n') + '\n';
 }
