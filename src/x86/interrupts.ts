@@ -73,9 +73,10 @@ function deliverOnce(cpu: Cpu, f: X86Fault, ext: boolean): void {
   const s = cpu.state;
   if (f.vector === Vector.PF && f.cr2 !== undefined) s.cr2 = f.cr2;
   const returnRip = f.kind === 'fault' ? s.rip : f.nextRip ?? s.rip;
-  if ((s.cr0 & C0.PE) === 0) return deliverReal(cpu, f.vector, returnRip);
-  if ((s.efer & EF.LMA) === 0) deliverProtected(cpu, f, returnRip, ext, pushesErrorCode(f) ? f.errorCode : undefined);
+  if ((s.cr0 & C0.PE) === 0) deliverReal(cpu, f.vector, returnRip);
+  else if ((s.efer & EF.LMA) === 0) deliverProtected(cpu, f, returnRip, ext, pushesErrorCode(f) ? f.errorCode : undefined);
   else deliver64(cpu, f, returnRip, ext);
+  // A delivered event wakes a halted processor (SDM Vol. 3A §9.1 / HLT: "resumes on an interrupt").
   s.activity = 'active';
 }
 
