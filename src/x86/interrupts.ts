@@ -76,7 +76,7 @@ function deliverOnce(cpu: Cpu, f: X86Fault, ext: boolean): void {
   if ((s.cr0 & C0.PE) === 0) deliverReal(cpu, f.vector, returnRip);
   else if ((s.efer & EF.LMA) === 0) deliverProtected(cpu, f, returnRip, ext, pushesErrorCode(f) ? f.errorCode : undefined);
   else deliver64(cpu, f, returnRip, ext);
-  // A delivered event wakes a halted processor (SDM Vol. 3A §9.1 / HLT: "resumes on an interrupt").
+  // A delivered event wakes a halted processor (SDM Vol. 2A "HLT—Halt": an enabled interrupt resumes execution).
   s.activity = 'active';
 }
 
