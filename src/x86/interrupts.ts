@@ -1,7 +1,7 @@
 // Exception and interrupt delivery (SDM Vol. 3A §6.12 "Exception and Interrupt Handling",
 // §6.14 "Exception and Interrupt Handling in 64-bit Mode": 16-byte gates, IST, stack switch,
 // 16-byte stack alignment, error-code push), the double-fault and triple-fault rules (§6.15
-// "Interrupt 8—Double Fault Exception"), legacy protected mode (interrupts-legacy.ts), real-address-mode delivery through the IVT (§20.1.4
+// "Interrupt 8—Double Fault Exception"), legacy protected mode (interrupts-legacy.ts), real-address-mode delivery through the IVT (§21.1.4
 // "Interrupt and Exception Handling"), and IRET (Vol. 2A "IRET/IRETD/IRETQ").
 
 import { exceptionInfo, secondEventOutcome } from '../arch/exceptions.ts';
@@ -167,7 +167,7 @@ function loadCs(cpu: Cpu, sel: number, d: RawDescriptor): void {
   s.segAr[SegIndex.CS] = accessRights(d.hi) | TY.A;
 }
 
-/** Real-address mode: push FLAGS, CS, IP; load CS:IP from the IVT (SDM Vol. 3A §20.1.4). */
+/** Real-address mode: push FLAGS, CS, IP; load CS:IP from the IVT (SDM Vol. 3A §21.1.4 "Interrupt and Exception Handling" in real-address mode). */
 function deliverReal(cpu: Cpu, vector: number, returnIp: number): void {
   const s = cpu.state;
   if (vector * 4 + 3 > s.idtrLimit) throw gp(`vector ${vector} beyond the IVT limit`);

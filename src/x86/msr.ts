@@ -80,7 +80,7 @@ export function writeMsr(cpu: Cpu, index: number, value: bigint): void {
       break;
     }
     case MSR.IA32_PAT:
-      // Each of the eight entries must be a valid memory type: 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A §13.12.2 "IA32_PAT MSR").
+      // Each of the eight entries must be a valid memory type: 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A §12.12.2 "IA32_PAT MSR").
       for (let i = 0n; i < 64n; i += 8n) {
         const t = (value >> i) & 0xffn;
         if (t === 2n || t === 3n || t > 7n) throw gp(`WRMSR to IA32_PAT: entry ${i / 8n} holds the invalid memory type ${t}`);
@@ -92,7 +92,7 @@ export function writeMsr(cpu: Cpu, index: number, value: bigint): void {
       break;
     case MSR.IA32_APIC_BASE: {
       const maxPhys = BigInt(cpu.env.config.maxPhysAddr);
-      // Bits 7:0, 9 and 63:MAXPHYADDR are reserved (SDM Vol. 3A §12.4.4 "Local APIC Status and Location").
+      // Bits 7:0, 9 and 63:MAXPHYADDR are reserved (SDM Vol. 3A §11.4.4 "Local APIC Status and Location").
       if (value >> maxPhys !== 0n || (value & 0x2ffn) !== 0n) throw gp('WRMSR to IA32_APIC_BASE sets a reserved bit');
       break;
     }

@@ -38,7 +38,7 @@ export interface TlbEntry {
 const TWO32 = 4294967296;
 const TLB_LIMIT = 8192;
 
-/** A20M: forces physical address bit 20 to 0 when the gate is disabled (SDM Vol. 3A ch. 22 "Architecture Compatibility", section "A20M# Signal"). */
+/** A20M: forces physical address bit 20 to 0 when the gate is disabled (SDM Vol. 3A ch. 23 "Architecture Compatibility", section "A20M# Signal"). */
 export function a20(env: X86Env, pa: number): number {
   if (env.platform.a20Enabled) return pa;
   return Math.floor(pa / 0x100000) % 2 === 1 ? pa - 0x100000 : pa;

@@ -96,7 +96,7 @@ export function loadSegment(cpu: Cpu, seg: number, sel: number, how: 'mov' | 'po
   const name = SEG_SLOT_NAMES[seg];
   if (seg === SegIndex.CS) throw ud(`${how.toUpperCase()} to CS is invalid (use a far jump or return)`);
   if (!protectedMode(cpu)) {
-    // Real-address and virtual-8086 mode: base = selector * 16 (SDM Vol. 3A §20.1.1 "Address Translation in Real-Address Mode").
+    // Real-address and virtual-8086 mode: base = selector * 16 (SDM Vol. 3A §21.1.1 "Address Translation in Real-Address Mode").
     s.segSel[seg] = sel;
     s.segBase[seg] = sel * 16;
     if (seg === SegIndex.SS) s.shadowUntil = s.icount + 1;

@@ -15,7 +15,7 @@ export const SEG_SLOT_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldtr', 'tr']
 // bits 55:52 in 15:12, and bit 16 "unusable" for a register loaded with a null selector. The
 // VMX layer reads and writes them without conversion.
 
-/** Whether the processor is stopped and why (SDM Vol. 3A §9.1 / §26.6 activity states). */
+/** Whether the processor is stopped and why (SDM Vol. 3C §25.4.2 "Guest Non-Register State": activity state). */
 export type Activity = 'active' | 'halted' | 'shutdown';
 
 /**
