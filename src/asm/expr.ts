@@ -304,15 +304,3 @@ function evalBinary(e: Extract<Expr, { k: 'bin' }>, ctx: EvalContext): Value | n
   if (r === 'div0') { ctx.error(e.col, 'division by zero'); return null; }
   return scalar(r);
 }
-
-/** Names of the symbols an expression refers to (for diagnostics and dependency checks). */
-export function symbolsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
-  switch (e.k) {
-    case 'sym': out.add(e.name); break;
-    case 'un': symbolsOf(e.a, out); break;
-    case 'bin': symbolsOf(e.a, out); symbolsOf(e.b, out); break;
-    case 'cond': symbolsOf(e.c, out); symbolsOf(e.a, out); symbolsOf(e.b, out); break;
-    default: break;
-  }
-  return out;
-}

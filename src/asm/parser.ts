@@ -14,11 +14,6 @@ import type { DataItem, OperandAst, Stmt, Times } from './statements.ts';
 import { DATA_UNITS, RES_UNITS } from './statements.ts';
 import { regByName } from '../x86/isa/registers.ts';
 
-/** Statements of the program, plus the per-instruction `default rel` state. */
-export interface ParsedProgram {
-  readonly stmts: readonly (Stmt & { readonly defaultRel?: boolean })[];
-}
-
 const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
 const SEGMENT_WORDS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
 const UNSUPPORTED_DATA = new Set(['dt', 'do', 'dy', 'dz', 'rest', 'reso', 'resy', 'resz', 'incbin']);
@@ -52,6 +47,7 @@ export function alignCount(n: Expr, col: number): Expr {
   return { k: 'bin', op: '%', a: { k: 'bin', op: '-', a: n, b: rem, col }, b: n, col };
 }
 
+/** Parses preprocessed lines into statements; `stmts` holds the result, errors go to the sink. */
 export class Parser {
   private lastGlobal = '';
   private defaultRel = true;
