@@ -142,7 +142,7 @@ function execHlt(cpu: Cpu): void {
 
 function execClts(cpu: Cpu): void {
   requireCpl0(cpu, 'CLTS');
-  cpu.state.cr0 &= ~C0.TS;
+  cpu.state.cr0 = (cpu.state.cr0 & ~C0.TS) >>> 0;
 }
 
 function privilegedNop(what: string): Handler {
