@@ -201,6 +201,12 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('str', [r('rax')])).toBe('48 0f 00 c8');
     expect(enc('stosq', [], { prefixes: ['rep'] })).toBe('f3 48 ab');
     expect(enc('sysret', [], { prefixes: ['o64'] })).toBe('48 0f 07');
+    expect(enc('add', [r('ax'), i(1)], { prefixes: ['o64'] })).toBe('48 83 c0 01');
+    expect(enc('push', [r('ax')], { prefixes: ['o32'] })).toBe('50');
+    expect(enc('push', [r('rax')], { prefixes: ['o64'] })).toBe('50');
+    expect(enc('jne', [i(BASE, { reloc: true })], { prefixes: ['o64'] })).toBe('48 75 fd');
+    expect(enc('setz', [r('al')], { prefixes: ['o16'] })).toBe('66 0f 94 c0');
+    expect(enc('movsb', [], { prefixes: ['o16', 'o64'] })).toBe('error: instruction has conflicting prefixes');
     expect(enc('pushf', [])).toBe('9c');
     expect(enc('iret', [])).toBe('cf');
   });

@@ -29,11 +29,11 @@ const MESSAGES: Record<Failure, string> = {
 const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
 
-interface Prefixes { readonly leading: number[]; readonly o16: boolean; readonly a32: boolean; readonly w: boolean }
+interface Prefixes { readonly leading: number[]; readonly o16: boolean; readonly o32: boolean; readonly a32: boolean; readonly w: boolean }
 
 function parsePrefixes(list: readonly string[]): Prefixes | string {
   const leading: number[] = [];
-  let o16 = false, a32 = false, w = false;
+  let o16 = false, o32 = false, a32 = false, w = false;
   for (const p of list) {
     switch (p.toLowerCase()) {
       case 'lock': leading.push(0xf0); break;
@@ -42,11 +42,13 @@ function parsePrefixes(list: readonly string[]): Prefixes | string {
       case 'o16': o16 = true; break;
       case 'o64': w = true; break;
       case 'a32': a32 = true; break;
-      case 'o32': case 'a64': break;
+      case 'o32': o32 = true; break;
+      case 'a64': break;
       default: return `unknown prefix '${p}'`;
     }
   }
-  return { leading, o16, a32, w };
+  if (o16 && (w || o32)) return 'instruction has conflicting prefixes';
+  return { leading, o16, o32, a32, w };
 }
 
 /** Lays out one placed form; returns the bytes or the failure. */
@@ -57,10 +59,14 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   if (typeof mem === 'string') return 'ea';
   if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
   if (p.rmMem?.seg !== undefined) out.push(SEG_PREFIX[regIndex(p.rmMem.seg)]);
-  if (pre.o16 || (f.osz !== 'none' && f.opSize === 2)) out.push(0x66);
+  // An explicit o32/o64 replaces the 66 a 16-bit form would need (`o32 push ax` = 50).
+  if (pre.o16 || (f.osz !== 'none' && f.opSize === 2 && !pre.o32 && !pre.w)) out.push(0x66);
   if (pre.a32 || mem?.addr32) out.push(0x67);
   if (f.mandatory) out.push(f.mandatory);
-  let rex = f.rexW || pre.w ? 8 : 0;
+  // o64 adds REX.W, except where NASM's form is already 64-bit without it: the d64 forms
+  // with a 64-bit register or memory operand or an immediate (`o64 push rax` = 50).
+  const o64Dropped = f.osz === 'd64' && f.operands.some((o) => o.regSize === 8 || o.loc === 'imm');
+  let rex = f.rexW || (pre.w && !o64Dropped) ? 8 : 0;
   if (p.reg >= 8) rex |= 4;
   if (mem?.rexX) rex |= 2;
   if (mem?.rexB || p.rmReg >= 8 || p.opreg >= 8) rex |= 1;
