@@ -60,6 +60,7 @@ describe('LabApi over comlink', () => {
   it('lists the editor vocabulary: mnemonics and predefined symbols', async () => {
     const v = await connect().vocabulary();
     expect(v.mnemonics).toContain('vmlaunch');
+    expect(v.mnemonics).toEqual(expect.arrayContaining(['jnc', 'jz', 'setne', 'cmovae']));
     expect(v.symbols.find((x) => x.name === 'GUEST_RIP')?.value).toBe('0x681e');
   });
 

@@ -73,7 +73,7 @@ export default function MonacoProgram(p: ProgramEditorProps) {
       theme={p.dark ? 'vs-dark' : 'vs'}
       onChange={(v) => p.onChange(v ?? '')}
       onMount={onMount}
-      options={{ glyphMargin: true, minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text' }}
+      options={{ glyphMargin: true, renderLineHighlight: 'none', minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text' }}
     />
   );
 }
