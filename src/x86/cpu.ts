@@ -12,7 +12,7 @@ import { prepareOperand, type Handler, type Prepared } from './operand.ts';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind } from './paging.ts';
 import { SegIndex, CpuState } from './state.ts';
 import { HANDLERS } from './exec/handlers.ts';
-import { specializeAlu } from './exec/alu.ts';
+import { specialize } from './exec/fast.ts';
 import { segLinear } from './access.ts';
 
 import { STEP_HALTED, STEP_OK, type StepResult } from './step.ts';
@@ -395,7 +395,7 @@ export function prepare(insn: DecodedInstruction, at = Number.NaN): Prepared {
   const ops = insn.operands.map(prepareOperand);
   const generic: Handler = HANDLERS.get(insn.mnemonic) ?? notImplemented;
   const p: Prepared = { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec: generic, at };
-  const fast = specializeAlu(p);
+  const fast = specialize(p);
   return fast === undefined ? p : { ...p, exec: fast };
 }
 
