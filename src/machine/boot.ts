@@ -1,7 +1,7 @@
 // The starting machine of DESIGN section 5: what a kernel driver finds on a modern x86-64 PC
 // once Linux has booted. Builds the page tables, GDT, IDT and TSS in physical memory (at the
 // addresses of boot-layout.ts) and puts the processor in 64-bit mode at CPL 0 with IF = 0.
-// SDM Vol. 3A §10.8.5 "Initializing IA-32e Mode" lists what this sequence must have done.
+// SDM Vol. 3A §9.8.5 "Initializing IA-32e Mode" lists what this sequence must have done.
 
 import { CR0, CR4 } from '../arch/cr.ts';
 import { EFER } from '../arch/efer.ts';

@@ -1,9 +1,9 @@
 // Sparse physical memory of 4 KiB pages with copy-on-write snapshots (DESIGN sections 2 and 5).
 // RAM covers physical addresses [0, size); a page is allocated on its first write and reads as
 // zero before that. Addresses at or above `size` behave as on a PC with no device decoding them:
-// reads return all ones (0xFF bytes) and writes are dropped. SDM Vol. 3A §11.3 "Methods of
-// Caching Available" does not define this; it is the platform's (chipset's) behaviour for
-// unclaimed memory cycles, which hardware and QEMU both show as 0xFF.
+// reads return all ones (0xFF bytes) and writes are dropped. The SDM does not define this: it is
+// the platform's (chipset's) behaviour for unclaimed memory cycles, which hardware and QEMU both
+// show as 0xFF.
 
 /** Page size and shift of the physical page store (SDM Vol. 3A §4.5 "4-Level Paging": 4-KByte pages). */
 export const PAGE_SHIFT = 12;
