@@ -5,6 +5,20 @@ import type { PanelName } from '../pages/LabPage.ts';
 
 const PANELS: PanelName[] = ['Program', 'Registers', 'Control registers', 'MSRs', 'VMCS', 'Events', 'Explain', 'Memory'];
 
+test('screenshot of Explain with a failing check (dark)', async ({ lab }) => {
+  await lab.page.setViewportSize({ width: 1600, height: 1000 });
+  await lab.setTheme(true);
+  await lab.toggleBreakpointAt(/^\s*vmlaunch/);
+  await lab.runToPause();
+  const field = await lab.vmcsField('HOST_CR4');
+  await field.fill('0x0');
+  await lab.region('VMCS').getByRole('button', { name: 'VMWRITE HOST_CR4' }).click();
+  await expect(lab.region('Explain')).toContainText('VMfailValid(8)');
+  await lab.region('Explain').screenshot({ path: 'e2e/.artifacts/shots/explain-failing-dark.png' });
+  await lab.region('VMCS').screenshot({ path: 'e2e/.artifacts/shots/vmcs-search-dark.png' });
+  await lab.page.screenshot({ path: 'e2e/.artifacts/shots/page-failing-dark.png' });
+});
+
 for (const dark of [false, true]) {
   test(`screenshots of every panel (${dark ? 'dark' : 'light'})`, async ({ lab }) => {
     await lab.page.setViewportSize({ width: 1600, height: 1000 });
