@@ -64,6 +64,12 @@ describe.runIf(HAVE_NASM)('small programs agree with NASM', () => {
     'a: b: c: dq c - a',
     'align 16, int3\nalignb 8\ndb 1',
     'shl eax, fwd\nfwd equ 1\nadd rax, fwd2\nfwd2 equ 0x1000',
+    'struc s, 8\n.a: resb 1\nendstruc\ndq s.a, s_size',
+    'struc s\n.a: resd 1\nendstruc\nstruc t\n.x: resb s_size\n.y: resq 1\nendstruc\nistruc t\nat t.y, dq -1\niend\ndq t_size',
+    'struc s\n.a: resb 1\nalign 4\nendstruc',
+    'struc s\nnop\nendstruc',
+    'struc s\n.a: resd 1\nendstruc\nistruc s\nat s.a, dq 1\niend',
+    'db ?\ndw 1, ?, 2',
   ])('%s', (src) => {
     const ref = nasm(src);
     const ours = assemble(src);

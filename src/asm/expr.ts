@@ -60,6 +60,8 @@ export interface EvalContext {
   lookup(name: string, col: number): Value | undefined;
   /** Offset of `$` from the section start. */
   readonly here: bigint;
+  /** Section-base coefficient of `$` and `$$`: 1 in the program, 0 inside `struc` (absolute space). */
+  readonly hereSeg?: bigint;
   /** Called for each error; evaluation then yields null. */
   error(col: number, message: string): void;
   hint?: EaHint;
@@ -239,8 +241,8 @@ function scalarOp(op: string, a: bigint, b: bigint): bigint | 'div0' {
 export function evaluate(e: Expr, ctx: EvalContext): Value | null {
   switch (e.k) {
     case 'num': return scalar(e.v);
-    case 'here': return { c: s64(ctx.here), seg: 1n, regs: NO_REGS, unk: 0n };
-    case 'base': return { c: 0n, seg: 1n, regs: NO_REGS, unk: 0n };
+    case 'here': return { c: s64(ctx.here), seg: ctx.hereSeg ?? 1n, regs: NO_REGS, unk: 0n };
+    case 'base': return { c: 0n, seg: ctx.hereSeg ?? 1n, regs: NO_REGS, unk: 0n };
     case 'sym': return ctx.lookup(e.name, e.col) ?? UNKNOWN;
     case 'reg':
       if (ctx.hint && ctx.hint.type === 'none') { ctx.hint.base = e.reg; ctx.hint.type = 'makebase'; }

@@ -93,6 +93,8 @@ class Pass {
   readonly spans: LineSpan[] = [];
   private readonly chunks: { at: number; bytes: Uint8Array }[] = [];
   private offset = 0;
+  /** Inside `struc`: NASM's absolute space, where labels are plain offsets and nothing is emitted. */
+  private abs: { offset: bigint; start: bigint } | null = null;
   fatal = false;
 
   constructor(
@@ -122,13 +124,14 @@ class Pass {
 
   userSymbols(): Map<string, bigint> {
     const out = new Map<string, bigint>();
-    for (const [k, d] of this.defs) if (k) out.set(k, BigInt.asUintN(64, absoluteValue(d.value, this.opts.origin)));
+    for (const [k, d] of this.defs) if (!k.startsWith('..@istruc')) out.set(k, BigInt.asUintN(64, absoluteValue(d.value, this.opts.origin)));
     return out;
   }
 
   private ctx(line: number, hint?: EaHint): EvalContext {
     return {
-      here: BigInt(this.offset),
+      here: this.abs ? this.abs.offset : BigInt(this.offset),
+      hereSeg: this.abs ? 0n : 1n,
       hint,
       lookup: (name, col) => {
         const d = this.defs.get(name);
@@ -172,8 +175,22 @@ class Pass {
   private statement(s: AnyStmt): void {
     switch (s.kind) {
       case 'label':
-        this.define(s, { c: BigInt(this.offset), seg: 1n, regs: new Map(), unk: 0n }, 'label');
+        this.define(s, this.abs ? scalar(this.abs.offset) : { c: BigInt(this.offset), seg: 1n, regs: new Map(), unk: 0n }, 'label');
         return;
+      case 'struc': {
+        const v = s.offset ? this.eval(s.offset, s.line) : scalar(0n);
+        const off = v && isKnown(v) && isScalar(v) ? v.c : 0n;
+        if (v && (!isKnown(v) || !isScalar(v)) && this.final) this.diags.error(s.line, s.col, '`struc\' offset must be a constant');
+        this.abs = { offset: off, start: off };
+        this.define(s, scalar(off), 'label');
+        return;
+      }
+      case 'endstruc': {
+        const size = this.abs ? this.abs.offset - this.abs.start : 0n;
+        this.abs = null;
+        this.define({ ...s, name: `${s.name}_size` }, scalar(size), 'equ');
+        return;
+      }
       case 'equ': {
         const v = this.eval(s.expr, s.line);
         if (!v) return;
@@ -189,6 +206,11 @@ class Pass {
         // NASM evaluates a line's operands once, with `$` at the line's start, and then
         // emits them `times` times (only branch displacements differ per repetition).
         const count = this.times(s.times, s.line);
+        if (this.abs) {
+          if (s.kind === 'res') this.abs.offset += BigInt(this.res(s, false).length * count);
+          else if (count > 0 && this.final) this.diags.error(s.line, s.col, 'attempt to assemble code in [ABSOLUTE] space');
+          return;
+        }
         const start = this.offset;
         // Even `times 0` evaluates its operands (NASM reports their errors).
         if (s.kind === 'insn') this.instruction(s, count);
@@ -293,7 +315,7 @@ class Pass {
     return out;
   }
 
-  private res(s: Extract<AnyStmt, { kind: 'res' }>): Uint8Array {
+  private res(s: Extract<AnyStmt, { kind: 'res' }>, zeroing = true): Uint8Array {
     const v = this.eval(s.count, s.line);
     if (!v || !isKnown(v) || !isScalar(v)) {
       if (this.final && v) this.diags.error(s.line, s.countCol, 'attempt to reserve non-constant quantity of space');
@@ -309,7 +331,7 @@ class Pass {
       this.fatal = true;
       throw new PassAbort();
     }
-    if (this.final && n > 0n) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
+    if (this.final && zeroing && n > 0n) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
     return new Uint8Array(Number(n));
   }
 

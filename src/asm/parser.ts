@@ -50,6 +50,10 @@ export function alignCount(n: Expr, col: number): Expr {
 /** Parses preprocessed lines into statements; `stmts` holds the result, errors go to the sink. */
 export class Parser {
   private lastGlobal = '';
+  /** The `struc` being declared, if any. */
+  private struc: string | null = null;
+  /** Open `istruc` blocks: structure name and the hidden label at the instance's start. */
+  private readonly istrucs: { name: string; start: string }[] = [];
   private defaultRel = true;
   readonly stmts: (Stmt & { defaultRel?: boolean })[] = [];
 
@@ -126,6 +130,9 @@ export class Parser {
     }
     if (w === 'equ') throw new ExprSyntaxError(t0.col, 'EQU not preceded by label');
     if (w === 'align' || w === 'alignb') { this.align(line, toks, times); return; }
+    if (this.struc && (w in DATA_UNITS || (!(w in RES_UNITS) && !DIRECTIVES.has(w) && w !== 'alignb' && w !== 'times'))) {
+      throw new ExprSyntaxError(t0.col, 'attempt to assemble code in [ABSOLUTE] space');
+    }
     if (w in DATA_UNITS) { this.data(line, toks, DATA_UNITS[w]!, times); return; }
     if (w in RES_UNITS) {
       const p = new ExprParser(toks, 1, this.resolve, this.warn);
@@ -254,8 +261,71 @@ export class Parser {
         return;
       case 'global': case 'static': case 'cpu': case 'float': case 'warning': case 'list': case 'sectalign': case 'required':
         return;
+      case 'struc': case 'endstruc': case 'istruc': case 'at': case 'iend':
+        this.structure(line, t0.col, w, args);
+        return;
       default:
         this.diags.error(line, t0.col, `\`${w}' is not supported in lab-asm (a flat binary at LAB_BASE)`);
+    }
+  }
+
+  /**
+   * NASM's struc/istruc macros (NASM manual "STRUC and ENDSTRUC", "ISTRUC, AT and IEND"):
+   * `at F, data` pads with zeros up to field F of the instance, `iend` up to NAME_size.
+   */
+  private structure(line: number, col: number, w: string, args: readonly Token[]): void {
+    const parts = splitCommas(args);
+    const nameTok = parts[0]?.[0];
+    const num = (v: bigint): Expr => ({ k: 'num', v, col });
+    const sym = (name: string): Expr => ({ k: 'sym', name, col });
+    const bin = (op: string, a: Expr, b: Expr): Expr => ({ k: 'bin', op, a, b, col });
+    const padTo = (target: Expr, start: string): void => {
+      const count = bin('-', target, bin('-', { k: 'here', col }, sym(start)));
+      this.stmts.push({ kind: 'data', unit: 1, items: [{ kind: 'expr', expr: num(0n), col }], line, col, times: { expr: count, col } });
+    };
+    switch (w) {
+      case 'struc': {
+        if (!nameTok || nameTok.kind !== 'id' || parts[0]!.length !== 1) throw new ExprSyntaxError(col, '`struc\' expects a structure name');
+        if (this.struc) throw new ExprSyntaxError(col, `\`struc' inside \`struc ${this.struc}'`);
+        let offset: Expr | null = null;
+        if (parts[1]) {
+          const p = new ExprParser(parts[1], 0, this.resolve, this.warn);
+          offset = p.parse();
+        }
+        this.struc = nameTok.text;
+        this.lastGlobal = nameTok.text;
+        this.stmts.push({ kind: 'struc', name: nameTok.text, offset, line, col });
+        return;
+      }
+      case 'endstruc':
+        if (!this.struc) throw new ExprSyntaxError(col, '`endstruc\' without `struc\'');
+        this.stmts.push({ kind: 'endstruc', name: this.struc, line, col });
+        this.struc = null;
+        return;
+      case 'istruc': {
+        if (!nameTok || nameTok.kind !== 'id') throw new ExprSyntaxError(col, '`istruc\' expects a structure name');
+        const start = `..@istruc.${line}.${this.istrucs.length}`;
+        this.istrucs.push({ name: nameTok.text, start });
+        this.stmts.push({ kind: 'label', name: start, line, col });
+        return;
+      }
+      case 'at': {
+        const top = this.istrucs[this.istrucs.length - 1];
+        if (!top) throw new ExprSyntaxError(col, '`at\' outside `istruc\'');
+        if (!parts[0] || parts[0].length === 0) throw new ExprSyntaxError(col, '`at\' expects a field');
+        const p = new ExprParser(parts[0], 0, this.resolve, this.warn);
+        const field = p.parse();
+        padTo(bin('-', field, sym(top.name)), top.start);
+        const rest = args.slice(parts[0].length + 1);
+        if (rest.length > 0) this.statement(line, rest, undefined);
+        return;
+      }
+      case 'iend': {
+        const top = this.istrucs.pop();
+        if (!top) throw new ExprSyntaxError(col, '`iend\' without `istruc\'');
+        padTo(sym(`${top.name}_size`), top.start);
+        return;
+      }
     }
   }
 

@@ -60,7 +60,11 @@ export type Stmt =
       readonly times?: Times;
     })
   | (At & { readonly kind: 'data'; readonly unit: 1 | 2 | 4 | 8; readonly items: readonly DataItem[]; readonly times?: Times })
-  | (At & { readonly kind: 'res'; readonly unit: 1 | 2 | 4 | 8; readonly count: Expr; readonly countCol: number; readonly times?: Times });
+  | (At & { readonly kind: 'res'; readonly unit: 1 | 2 | 4 | 8; readonly count: Expr; readonly countCol: number; readonly times?: Times })
+  /** `struc NAME[, offset]`: labels and reservations up to `endstruc` are offsets (NASM's absolute space). */
+  | (At & { readonly kind: 'struc'; readonly name: string; readonly offset: Expr | null })
+  /** `endstruc`: defines NAME_size. */
+  | (At & { readonly kind: 'endstruc'; readonly name: string });
 
 /** The size in bytes of each data/reserve unit keyword. */
 export const DATA_UNITS: Readonly<Record<string, 1 | 2 | 4 | 8>> = { db: 1, dw: 2, dd: 4, dq: 8 };
