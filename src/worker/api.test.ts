@@ -205,6 +205,27 @@ describe('LabApi over comlink', () => {
     expect(back.ok).toBe(true);
   });
 
+  it('register edits are instructions in time: they survive stepping back past them and forward', async () => {
+    const api = connect();
+    await api.load('mov eax, 1\nmov ebx, 2\nadd eax, ebx\nhlt', SETTINGS);
+    await api.step(2);
+    const e = await api.setRegister('rbx', '0x40');
+    expect(e.ok).toBe(true);
+    expect(e.snapshot.gprs.find((g) => g.name === 'RBX')!.value).toBe('0x40');
+    expect(e.snapshot.gprs.find((g) => g.name === 'RAX')!.value).toBe('0x1');
+    expect(e.snapshot.line).toBe(3);
+    const sum = await api.step();
+    expect(sum.gprs.find((g) => g.name === 'RAX')!.value).toBe('0x41');
+    const back = await api.stepBack(1);
+    expect(back.snapshot.gprs.find((g) => g.name === 'RBX')!.value).toBe('0x40');
+    expect(back.snapshot.gprs.find((g) => g.name === 'RAX')!.value).toBe('0x1');
+    const again = await api.step();
+    expect(again.gprs.find((g) => g.name === 'RAX')!.value).toBe('0x41');
+    const rip = await api.setRegister('rip', again.rip);
+    expect(rip.ok).toBe(true);
+    expect((await api.setRegister('rcx', 'zz')).ok).toBe(false);
+  });
+
   it('time travel across an edit replays the edit', async () => {
     const api = connect();
     await api.load('mov eax, 1\nmov ebx, 2\nmov ecx, 3\nmov edx, 4\nhlt', SETTINGS);

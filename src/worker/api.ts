@@ -40,7 +40,8 @@ export interface LabApi {
   editMsr(index: number, value: string): EditOutcome;
   /** VMWRITE to a field by its Linux name (hex or decimal string). */
   vmwrite(field: string, value: string): EditOutcome;
-  setRegister(name: string, value: string): LabSnapshot;
+  /** `mov reg, imm64` for a general register; RIP moves directly (a jump in place). */
+  setRegister(name: string, value: string): EditOutcome;
   readMemory(phys: number, length: number): Uint8Array;
   /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
   crash(): void;
@@ -77,7 +78,7 @@ export function createLabApi(session = new LabSession(), crash: () => void = () 
     },
     setRegister(name, text) {
       const v = parseValue(text);
-      return v === undefined ? session.snapshot() : session.setRegister(name, v);
+      return v === undefined ? bad(session, text) : session.setRegister(name, v);
     },
     readMemory: (phys, length) => session.readMemory(phys, length),
     crash,

@@ -24,11 +24,19 @@ export interface InjectResult {
   readonly problem?: string;
 }
 
+/** What an edit keeps instead of putting back. */
+export interface InjectOptions {
+  /** GPR indices the edit sets on purpose (not restored). */
+  readonly keep?: readonly number[];
+  /** RIP the machine continues at (default: where it was). */
+  readonly rip?: number;
+}
+
 /**
  * Assembles `lines` and executes them one step each at the scratch page, then restores RIP,
- * RFLAGS and RAX/RCX/RDX/RBX. The caller rolls back when `ok` is false.
+ * RFLAGS and RAX/RCX/RDX/RBX (except those in `keep`). The caller rolls back when `ok` is false.
  */
-export function injectInstructions(m: Machine, lines: readonly string[]): InjectResult {
+export function injectInstructions(m: Machine, lines: readonly string[], opts: InjectOptions = {}): InjectResult {
   if (m.stopped) return { ok: false, steps: 0, events: [], problem: `the machine has stopped (${m.stopped}): step back or Reset first` };
   const asm = assemble(lines.join('\n'));
   if (!asm.ok) return { ok: false, steps: 0, events: [], problem: asm.diagnostics.map((d) => d.message).join('; ') };
@@ -60,9 +68,11 @@ export function injectInstructions(m: Machine, lines: readonly string[]): Inject
   }
   const events = m.events.slice(firstEvent);
   if (problem === undefined) {
-    m.cpu.rip = rip;
+    m.cpu.rip = opts.rip ?? rip;
     m.cpu.rflags = rflags;
-    CLOBBERED.forEach((r, k) => m.cpu.setGpr64(r, saved[k]!));
+    CLOBBERED.forEach((r, k) => {
+      if (!opts.keep?.includes(r)) m.cpu.setGpr64(r, saved[k]!);
+    });
   }
   return { ok: problem === undefined, steps, events, problem };
 }

@@ -11,7 +11,7 @@ import { Machine } from '../machine/machine.ts';
 import { PROFILES } from '../arch/profiles/index.ts';
 import { createVmxModel, type VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES } from '../x86/state.ts';
-import { injectInstructions } from './inject.ts';
+import { injectInstructions, type InjectOptions } from './inject.ts';
 import { buildSnapshot } from './snapshot.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
@@ -27,6 +27,7 @@ interface Edit {
   /** Steps the edit took. */
   readonly steps: number;
   readonly lines: readonly string[];
+  readonly opts: InjectOptions;
 }
 
 const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
@@ -163,9 +164,9 @@ export class LabSession {
     // Back to just before the edit, make it again, then forward to the target.
     this.edits.pop();
     if (!this.travel(last.at)) return false;
-    const r = injectInstructions(m, last.lines);
+    const r = injectInstructions(m, last.lines, last.opts);
     if (!r.ok) return false;
-    this.edits.push({ at: last.at, steps: r.steps, lines: last.lines });
+    this.edits.push({ ...last, steps: r.steps });
     m.replay(target - m.steps);
     return m.steps === target;
   }
@@ -203,15 +204,15 @@ export class LabSession {
   }
 
   /** Runs an edit as real instructions; rolls back if it faulted. */
-  private edit(lines: readonly string[], describe: () => string): EditOutcome {
+  private edit(lines: readonly string[], describe: () => string, opts: InjectOptions = {}): EditOutcome {
     this.runToken++;
     const at = this.machine.steps;
-    const r = injectInstructions(this.machine, lines);
+    const r = injectInstructions(this.machine, lines, opts);
     if (!r.ok) {
       if (r.steps > 0) this.travel(at);
       return { ok: false, message: r.problem ?? 'the edit failed', snapshot: this.snapshot() };
     }
-    this.edits.push({ at, steps: r.steps, lines });
+    this.edits.push({ at, steps: r.steps, lines, opts });
     return { ok: true, message: describe(), snapshot: this.snapshot() };
   }
 
@@ -260,12 +261,14 @@ export class LabSession {
     return { ...out, message: `vmwrite ${name} <- ${hex(value)}: VMsucceed` };
   }
 
-  /** Sets a general register (or RIP) while paused. */
-  setRegister(name: string, value: bigint): LabSnapshot {
-    const i = GPR_NAMES.indexOf(name.toLowerCase() as (typeof GPR_NAMES)[number]);
-    if (i >= 0) this.machine.cpu.setGpr64(i, value);
-    else if (name.toLowerCase() === 'rip') this.machine.cpu.setRip64(value);
-    return this.snapshot();
+  /** Sets a general register or RIP while paused, as `mov reg, imm64` (an edit in time like the others). */
+  setRegister(name: string, value: bigint): EditOutcome {
+    const n = name.toLowerCase();
+    const v = BigInt.asUintN(64, value);
+    if (n === 'rip') return this.edit(['nop'], () => `RIP is now ${hex(v)}`, { rip: Number(BigInt.asIntN(64, v)) });
+    const i = GPR_NAMES.indexOf(n as (typeof GPR_NAMES)[number]);
+    if (i < 0) return { ok: false, message: `no register named ${name}`, snapshot: this.snapshot() };
+    return this.edit([`mov ${n}, ${hex(v)}`], () => `${name.toUpperCase()} is now ${hex(v)}`, { keep: [i] });
   }
 
   /** `length` bytes of physical memory from `phys` (0xFF outside RAM). */

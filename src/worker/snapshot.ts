@@ -10,7 +10,8 @@ import { RFLAGS } from '../arch/rflags.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import { ACCESS_RIGHTS } from '../arch/segments.ts';
 import { vmInstructionError } from '../arch/vm-instruction-errors.ts';
-import type { Machine } from '../machine/machine.ts';
+import { BOOT, STACK_BOTTOM } from '../machine/boot-layout.ts';
+import { Machine } from '../machine/machine.ts';
 import type { VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES, SEG_SLOT_NAMES } from '../x86/state.ts';
 import { eventView } from './events-view.ts';
@@ -56,6 +57,22 @@ function segments(m: Machine): SegmentView[] {
     ar: hex(c.segAr[i]!),
     arBits: registerView(ACCESS_RIGHTS as Bitfield<string>, BigInt(c.segAr[i]!)).bits,
   }));
+}
+
+/** Regions of physical memory worth a name (docs/machine.md layout, plus the VMX structures). */
+function regions(model: VmxModel | undefined): { name: string; phys: string }[] {
+  const out = [
+    { name: 'program image', phys: hex(Machine.imagePhys) },
+    { name: 'stack', phys: hex(STACK_BOTTOM) },
+    { name: 'GDT', phys: hex(BOOT.gdt) },
+    { name: 'IDT', phys: hex(BOOT.idt) },
+    { name: 'TSS', phys: hex(BOOT.tss) },
+    { name: 'PML4 (CR3)', phys: hex(BOOT.pml4) },
+  ];
+  const vmxon = model?.vmxonPointer();
+  if (vmxon !== undefined) out.push({ name: 'VMXON region', phys: hex(vmxon) });
+  for (const v of model?.vmcses() ?? []) out.push({ name: `VMCS ${hex(v.addr)} (${v.launch}${v.current ? ', current' : ''})`, phys: hex(v.addr) });
+  return out;
 }
 
 /** Everything the panels show, from the machine as it is now. */
@@ -107,5 +124,6 @@ export function buildSnapshot(
       : undefined,
     profile: m.profile.id,
     labels: extra.labels,
+    regions: regions(model),
   };
 }

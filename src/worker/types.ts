@@ -196,6 +196,8 @@ export interface LabSnapshot {
   readonly vmError?: VmErrorView;
   readonly profile: string;
   readonly labels: readonly { readonly name: string; readonly phys: string }[];
+  /** Memory regions the machine and the processor know: boot structures, stack, image, VMXON region, VMCSes. */
+  readonly regions: readonly { readonly name: string; readonly phys: string }[];
 }
 
 /** The answer to a command that edits state (MOV to CR, WRMSR, VMWRITE). */

@@ -30,6 +30,21 @@ function ThemeToggle() {
   );
 }
 
+function FontSize() {
+  const size = useLab((s) => s.fontSize);
+  const store = useLabStore();
+  useEffect(() => {
+    document.documentElement.style.setProperty('--font-size', `${size}px`);
+  }, [size]);
+  const set = (n: number) => store.setState({ fontSize: Math.min(28, Math.max(12, n)) });
+  return (
+    <span className="fontsize" role="group" aria-label="Text size">
+      <button type="button" onClick={() => set(size - 2)} aria-label="Smaller text">A−</button>
+      <button type="button" onClick={() => set(size + 2)} aria-label="Larger text">A+</button>
+    </span>
+  );
+}
+
 export function App({ plainEditor, vocabulary }: { plainEditor: boolean; vocabulary: () => Promise<Vocabulary> }) {
   useShortcuts();
   return (
@@ -38,6 +53,7 @@ export function App({ plainEditor, vocabulary }: { plainEditor: boolean; vocabul
         <h1>VMX Lab</h1>
         <Toolbar />
         <ThemeToggle />
+        <FontSize />
         <ShortcutList />
       </header>
       <StatusBar />

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
-import { selectLabels } from '../store/selectors.ts';
+import { selectLabels, selectRegions } from '../store/selectors.ts';
 
 const ROW = 16;
 const SIZE = 256;
@@ -12,6 +12,8 @@ export function MemoryPanel() {
   const commands = useCommands();
   const labels = useLab(selectLabels);
   const steps = useLab((s) => s.snapshot?.steps);
+  const regions = useLab(selectRegions) ?? [];
+
   const [target, setTarget] = useState('0x100000');
   const [addr, setAddr] = useState(0x100000);
   const [bytes, setBytes] = useState<Uint8Array | null>(null);
@@ -23,22 +25,25 @@ export function MemoryPanel() {
   }, [commands, addr, steps]);
   const go = (): void => {
     const t = target.trim();
-    const label = labels?.find((l) => l.name === t);
+    const label = labels?.find((l) => l.name === t) ?? regions.find((r) => r.name === t);
     const n = label ? Number(label.phys) : /^(0x)?[0-9a-f]+$/i.test(t) ? Number.parseInt(t.replace(/^0x/i, ''), 16) : NaN;
     if (Number.isNaN(n)) { setProblem(`'${t}' is neither a hex physical address nor a label`); return; }
     setProblem('');
     setAddr(n & ~0xf);
   };
-  const here = labels?.filter((l) => { const p = Number(l.phys); return p >= addr && p < addr + SIZE; }) ?? [];
+  const here = [...regions, ...(labels ?? [])].filter((l) => { const p = Number(l.phys); return p >= addr && p < addr + SIZE; });
   return (
     <Panel name="Memory">
       <form onSubmit={(e) => { e.preventDefault(); go(); }} className="memgo">
         <input aria-label="Go to address or label" list="mem-labels" value={target} onChange={(e) => setTarget(e.target.value)} spellCheck={false} />
-        <datalist id="mem-labels">{labels?.map((l) => <option key={l.name} value={l.name} />)}</datalist>
+        <datalist id="mem-labels">{[...regions, ...(labels ?? [])].map((l) => <option key={l.name} value={l.name} />)}</datalist>
         <button type="submit">Go</button>
       </form>
       {problem && <p className="msg bad">{problem}</p>}
-      {here.length > 0 && <p className="hint">{here.map((l) => `${l.name} @ ${l.phys}`).join(' · ')}</p>}
+      <p className="hint">Regions: {regions.map((r, i) => (
+        <span key={r.name}>{i > 0 && ' · '}<button type="button" className="linkish" onClick={() => { setTarget(r.name); setAddr(Number(r.phys) & ~0xf); }}>{r.name}</button></span>
+      ))}</p>
+      {here.length > 0 && <p className="hint">Here: {here.map((l) => `${l.name} @ ${l.phys}`).join(' · ')}</p>}
       <pre className="hex" aria-label="Memory bytes">
         {bytes && Array.from({ length: SIZE / ROW }, (_, r) => {
           const row = Array.from(bytes.subarray(r * ROW, r * ROW + ROW));

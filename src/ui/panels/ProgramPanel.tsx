@@ -20,6 +20,7 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
   const breakpoints = useLab(selectBreakpoints);
   const diagnostics = useLab(selectDiagnostics);
   const theme = useLab(selectTheme);
+  const fontSize = useLab((s) => s.fontSize);
   const dirty = useLab((s) => s.source !== s.loadedSource && s.loadedSource !== '');
   const commands = useCommands();
   const onChange = useCallback((t: string) => commands.setSource(t), [commands]);
@@ -41,7 +42,7 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
         ) : (
           <Suspense fallback={fallback}>
             <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}
-              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} dark={theme === 'dark'} />
+              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} dark={theme === 'dark'} fontSize={fontSize} />
           </Suspense>
         )}
       </div>

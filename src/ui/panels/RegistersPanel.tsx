@@ -2,10 +2,29 @@
 // answer) and segment registers with their hidden parts. A changed value is highlighted with
 // its old value in the tooltip.
 
+import { useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
-import { useLab } from '../app/LabContext.tsx';
+import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectGprs, selectPrevious, selectRflags, selectSegments, selectSnapshot } from '../store/selectors.ts';
 import { BitGrid } from './BitGrid.tsx';
+
+/** A register value; click (or Enter) to edit while paused: the worker executes `mov reg, imm64`. */
+function RegValue({ name, value, paused }: { name: string; value: string; paused: boolean }) {
+  const commands = useCommands();
+  const [editing, setEditing] = useState<string | null>(null);
+  if (editing === null) {
+    return (
+      <button type="button" className="regval mono" disabled={!paused} aria-label={`Edit ${name}`} title={paused ? 'Edit (executes mov reg, imm64)' : undefined}
+        onClick={() => setEditing(value)}>{value}</button>
+    );
+  }
+  return (
+    <form onSubmit={(e) => { e.preventDefault(); void commands.setRegister(name, editing).then(() => setEditing(null)); }}>
+      <input className="mono" aria-label={`New value of ${name}`} value={editing} autoFocus spellCheck={false}
+        onChange={(e) => setEditing(e.target.value)} onKeyDown={(e) => { if (e.key === 'Escape') setEditing(null); }} onBlur={() => setEditing(null)} />
+    </form>
+  );
+}
 
 export function RegistersPanel() {
   const gprs = useLab(selectGprs);
@@ -14,6 +33,7 @@ export function RegistersPanel() {
   const segs = useLab(selectSegments);
   const rip = useLab((s) => s.snapshot?.rip);
   const snap = useLab(selectSnapshot);
+  const paused = useLab((s) => s.status === 'idle' && s.snapshot?.stopped === null);
   if (!gprs || !rflags || !segs || !snap) return <Panel name="Registers"><p>Loading…</p></Panel>;
   const old = new Map(prev?.gprs.map((g) => [g.name, g.value]));
   const cf = rflags.bits.find((b) => b.name === 'CF')?.value ?? '0';
@@ -28,13 +48,13 @@ export function RegistersPanel() {
             return (
               <tr key={g.name} className={changed ? 'changed' : undefined} title={changed ? `was ${was}` : undefined}>
                 <th scope="row">{g.name}</th>
-                <td className="mono">{g.value}</td>
+                <td><RegValue name={g.name} value={g.value} paused={paused} /></td>
               </tr>
             );
           })}
           <tr className={prev && prev.rip !== rip ? 'changed' : undefined}>
             <th scope="row">RIP</th>
-            <td className="mono">{rip}{snap.line ? ` (line ${snap.line})` : ''}</td>
+            <td><RegValue name="RIP" value={rip ?? ''} paused={paused} />{snap.line ? ` (line ${snap.line})` : ''}</td>
           </tr>
         </tbody>
       </table>

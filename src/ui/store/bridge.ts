@@ -141,7 +141,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       showEdit(await client.api().vmwrite(field, value));
     },
     async setRegister(name, value) {
-      show(await client.api().setRegister(name, value));
+      showEdit(await client.api().setRegister(name, value));
     },
     readMemory: (phys, length) => client.api().readMemory(phys, length),
     async share() {

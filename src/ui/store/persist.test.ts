@@ -21,7 +21,7 @@ const V1 = readFileSync(new URL('./fixtures/work-v1.json', import.meta.url), 'ut
 describe('saved work', () => {
   it('reads the stored v1 payload', () => {
     const w = loadWork(memoryStorage({ [STORAGE_KEY]: V1 }));
-    expect(w).toEqual({ v: 1, source: 'mov eax, 1\nhlt\n', profile: 'core2-conroe', msrEdits: { '0x3a': '0x1' }, breakpoints: [2], theme: 'dark' });
+    expect(w).toEqual({ v: 1, source: 'mov eax, 1\nhlt\n', profile: 'core2-conroe', msrEdits: { '0x3a': '0x1' }, breakpoints: [2], theme: 'dark', fontSize: undefined });
   });
 
   it('refuses unknown versions and hostile shapes', () => {

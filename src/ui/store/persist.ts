@@ -10,6 +10,7 @@ export interface SavedWorkV1 {
   readonly msrEdits: Readonly<Record<string, string>>;
   readonly breakpoints: readonly number[];
   readonly theme?: 'light' | 'dark';
+  readonly fontSize?: number;
 }
 
 export type SavedWork = SavedWorkV1;
@@ -33,7 +34,8 @@ export function validate(x: unknown): SavedWork | undefined {
   }
   if (!Array.isArray(o.breakpoints) || !o.breakpoints.every((b) => Number.isInteger(b) && b > 0)) return undefined;
   const theme = o.theme === 'dark' || o.theme === 'light' ? o.theme : undefined;
-  return { v: 1, source: o.source, profile: o.profile, msrEdits, breakpoints: [...(o.breakpoints as number[])], theme };
+  const fontSize = typeof o.fontSize === 'number' && o.fontSize >= 10 && o.fontSize <= 32 ? o.fontSize : undefined;
+  return { v: 1, source: o.source, profile: o.profile, msrEdits, breakpoints: [...(o.breakpoints as number[])], theme, fontSize };
 }
 
 /** Upgrades a payload of any known version to the current one (v1 -> v1 only, so far). */

@@ -24,3 +24,4 @@ export const selectExplain = (s: LabState) => s.snapshot?.explain;
 export const selectVmError = (s: LabState) => s.snapshot?.vmError;
 export const selectLabels = (s: LabState) => s.snapshot?.labels;
 export const selectCatalog = (s: LabState) => s.catalog;
+export const selectRegions = (s: LabState) => s.snapshot?.regions;

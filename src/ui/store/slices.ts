@@ -38,6 +38,8 @@ export interface SettingsSlice {
   /** Hex MSR index -> hex value, as firmware / the profile would have it. */
   msrEdits: Readonly<Record<string, string>>;
   theme: Theme;
+  /** Base font size in px (14 laptop .. 28 projector). */
+  fontSize: number;
 }
 
 export type LabState = MachineSlice & EditorSlice & LessonSlice & SettingsSlice;

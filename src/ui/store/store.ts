@@ -14,12 +14,12 @@ export function createLabStore(defaultSource: string, storage?: Storage): LabSto
     ...createMachineSlice(...a),
     ...createEditorSlice(saved?.source ?? defaultSource, saved?.breakpoints ?? [])(...a),
     ...createLessonSlice(...a),
-    ...createSettingsSlice({ profile: saved?.profile ?? '', msrEdits: saved?.msrEdits ?? {}, theme: saved?.theme ?? 'light' })(...a),
+    ...createSettingsSlice({ profile: saved?.profile ?? '', msrEdits: saved?.msrEdits ?? {}, theme: saved?.theme ?? 'light', fontSize: saved?.fontSize ?? 14 })(...a),
   }));
   // Autosave what the learner made (not the machine state: it is rebuilt from these).
   store.subscribe((s, prev) => {
-    if (s.source === prev.source && s.profile === prev.profile && s.msrEdits === prev.msrEdits && s.breakpoints === prev.breakpoints && s.theme === prev.theme) return;
-    saveWork(storage, { source: s.source, profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, theme: s.theme });
+    if (s.source === prev.source && s.profile === prev.profile && s.msrEdits === prev.msrEdits && s.breakpoints === prev.breakpoints && s.theme === prev.theme && s.fontSize === prev.fontSize) return;
+    saveWork(storage, { source: s.source, profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, theme: s.theme, fontSize: s.fontSize });
   });
   return store;
 }

@@ -16,6 +16,7 @@ export interface ProgramEditorProps {
   readonly onToggleBreakpoint: (line: number) => void;
   readonly vocabulary: () => Promise<Vocabulary>;
   readonly dark: boolean;
+  readonly fontSize: number;
 }
 
 type Ed = Parameters<OnMount>[0];
@@ -73,7 +74,7 @@ export default function MonacoProgram(p: ProgramEditorProps) {
       theme={p.dark ? 'vs-dark' : 'vs'}
       onChange={(v) => p.onChange(v ?? '')}
       onMount={onMount}
-      options={{ glyphMargin: true, renderLineHighlight: 'none', minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text' }}
+      options={{ glyphMargin: true, renderLineHighlight: 'none', minimap: { enabled: false }, fontSize: p.fontSize - 1, scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text' }}
     />
   );
 }
