@@ -80,10 +80,17 @@ const richStmt = fc.oneof(
     .map(([m, d, x]) => `${m} ${d}, ${x}`),
   fc.constantFrom('add rax, strict dword 5', 'add ecx, byte 1', 'push strict byte 3', 'push dword 0x1000', 'mov qword [rbx], rcx', 'vmxon [rax]', 'vmptrld [.a]', 'vmwrite rdx, rax', 'vmread rax, rdx', 'push qword [g0]', 'pop rbx', 'ret', 'hlt', 'pushfq', 'rdmsr', 'wrmsr', 'cpuid'),
 );
-const richProgram = fc.array(richStmt, { minLength: 3, maxLength: 30 }).map((ls) => {
+const PREAMBLES = [
+  [],
+  ['struc S', '.f0: resb 3', 'alignb 4', '.f1: resd 2', '.f2: resq 1', 'endstruc', 'Q_S equ S_size + S.f2'],
+  ['%assign K 3', '%if K > 2', '%define MODE 1', '%else', '%define MODE 2', '%endif', 'Q_M equ MODE * K'],
+  ['%ifdef TWICE', 'Q_D equ TWICE(E1)', '%elif 1', 'Q_D equ 0', '%endif', '%xdefine SNAP E1', 'Q_X equ SNAP'],
+];
+const INSTANCES = [[], ['istruc S', 'at S.f1, dd 1, 2', 'at S.f2, dq Q_S', 'iend']];
+const richProgram = fc.tuple(fc.array(richStmt, { minLength: 3, maxLength: 30 }), fc.nat(PREAMBLES.length - 1), fc.boolean()).map(([ls, pre, inst]) => {
   const numbered = ls.map((l, i) => l.replace(/^LOCAL:/, `.l${i}:`).replace(/^EQU /, `Q${i} `));
-  return ['%define TWICE(x) ((x) * 2)', '%define SQ(x) ((x) * (x))', 'E1 equ 5', 'g0:', '.a:', '.b:', '.c:', 'g1:', '.a:', '.b:', '.c:', ...numbered,
-    'g2:', '.a:', '.b:', '.c:', 'E2 equ 7', 'E3 equ E2 + 1'].join('\n');
+  return ['%define TWICE(x) ((x) * 2)', '%define SQ(x) ((x) * (x))', 'E1 equ 5', ...PREAMBLES[pre]!, 'g0:', '.a:', '.b:', '.c:', 'g1:', '.a:', '.b:', '.c:', ...numbered,
+    ...(pre === 1 && inst ? INSTANCES[1]! : []), 'g2:', '.a:', '.b:', '.c:', 'E2 equ 7', 'E3 equ E2 + 1'].join('\n');
 });
 
 describe.runIf(HAVE_NASM)('differential: random programs give NASM\'s bytes', () => {
