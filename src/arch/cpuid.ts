@@ -26,6 +26,7 @@ const l1d = b(1, 0, 'edx');
 const l7b = b(7, 0, 'ebx');
 const l7c = b(7, 0, 'ecx');
 const l7d = b(7, 0, 'edx');
+const l71a = b(7, 1, 'eax');
 const x1c = b(0x8000_0001, 0, 'ecx');
 const x1d = b(0x8000_0001, 0, 'edx');
 
@@ -97,10 +98,13 @@ export const CPUID_BITS = [
   l7c(16, 'LA57', '57-bit linear addresses and 5-level paging (CR4.LA57).'),
   l7c(22, 'RDPID', 'RDPID.'),
   l7c(23, 'KEYLOCKER', 'Key Locker (CR4.KL).'),
+  l7c(24, 'BUS_LOCK_DETECT', 'OS bus-lock detection (IA32_DEBUGCTL bit 2).'),
   l7c(30, 'SGX_LC', 'SGX launch configuration.'),
   l7c(31, 'PKS', 'Protection keys for supervisor pages (CR4.PKS).'),
   l7d(5, 'UINTR', 'User interrupts (CR4.UINTR).'),
+  l7d(19, 'ARCH_LBR', 'Architectural LBRs (IA32_LBR_CTL and the LBR MSRs).'),
   l7d(20, 'IBT', 'CET indirect-branch tracking.'),
+  l71a(26, 'LAM', 'Linear-address masking (CR3 bits 62:61, CR4.LAM_SUP).'),
   x1c(0, 'LAHF_LM', 'LAHF/SAHF in 64-bit mode.'),
   x1c(5, 'ABM', 'LZCNT.'),
   x1c(8, '3DNOWPREFETCH', 'PREFETCHW.'),

@@ -11,6 +11,7 @@ export * from './segments.ts';
 export * from './exceptions.ts';
 export * from './paging.ts';
 export * from './msrs.ts';
+export * from './msr-fields.ts';
 export * from './feature-control.ts';
 export * from './cpuid.ts';
 export * from './symbols.ts';

@@ -66,6 +66,7 @@ export const MSRS = [
   m(0x6e0, 'MSR_IA32_TSC_DEADLINE', 'IA32_TSC_DEADLINE', 'TSC value at which the APIC timer fires in TSC-deadline mode.'),
   m(0x6e1, 'MSR_IA32_PKRS', 'IA32_PKRS', 'Protection-key rights for supervisor pages.'),
   m(0xd90, 'MSR_IA32_BNDCFGS', 'IA32_BNDCFGS', 'MPX supervisor bound configuration.'),
+  m(0x14ce, 'MSR_ARCH_LBR_CTL', 'IA32_LBR_CTL', 'Architectural LBR control: enable, CPL filter, call-stack mode and branch-type filters.'),
   m(0xc0000080, 'MSR_EFER', 'IA32_EFER', 'Extended feature enables: SCE, LME, LMA, NXE.', V4, ['MSR_IA32_EFER']),
   m(0xc0000081, 'MSR_STAR', 'IA32_STAR', 'SYSCALL/SYSRET segment selectors (and legacy SYSCALL EIP).'),
   m(0xc0000082, 'MSR_LSTAR', 'IA32_LSTAR', 'RIP of the 64-bit SYSCALL entry point.'),

@@ -57,7 +57,12 @@ export function vmInstructionError(n: number): VmInstructionError | undefined {
   return byNumber.get(n);
 }
 
+/** Short names of the errors: the Linux name without `VMXERR_` (`VMPTRLD_INCORRECT_VMCS_REVISION_ID`). */
+export type VmxErrorName = (typeof VM_INSTRUCTION_ERRORS)[number]['linux'] extends infer L
+  ? L extends `VMXERR_${infer S}` ? S : never
+  : never;
+
 /** Error numbers by short name, for code: `VMX_ERROR.VMPTRLD_INCORRECT_VMCS_REVISION_ID` = 11. */
-export const VMX_ERROR = Object.fromEntries(VM_INSTRUCTION_ERRORS.map((x) => [x.linux.replace(/^VMXERR_/, ''), x.number])) as {
-  readonly [X in (typeof VM_INSTRUCTION_ERRORS)[number] as X['linux'] extends `VMXERR_${infer S}` ? S : never]: number;
-};
+export const VMX_ERROR: Readonly<Record<VmxErrorName, number>> = Object.fromEntries(
+  VM_INSTRUCTION_ERRORS.map((x) => [x.linux.replace(/^VMXERR_/, ''), x.number]),
+) as Record<VmxErrorName, number>;

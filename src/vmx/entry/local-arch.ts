@@ -64,5 +64,4 @@ export const AR_RESERVED_HIGH = 0xfffe_0000n;
 /** Bits 11:8 of the segment access rights, reserved. */
 export const AR_RESERVED_LOW = 0x0f00n;
 
-/** IA32_DEBUGCTL.BTF (bit 1): single-step on branches (SDM Vol. 3B §18.4.1). Not yet in src/arch. */
-export const DEBUGCTL_BTF = 1n << 1n;
+export { DEBUGCTL, LBR_CTL, RTIT_CTL, isValidPat } from '../../arch/msr-fields.ts';

@@ -9,7 +9,7 @@ import type { Check } from '../check.ts';
 import { NOT_APPLICABLE, PASS, fail, fv, hex } from '../../outcome.ts';
 import type { Verdict } from '../../outcome.ts';
 import {
-  ACTIVITY, AR, DEBUGCTL_BTF, INTERRUPTIBILITY, INTR_INFO, INTR_TYPE, MSR, PENDING_DBG, RFLAGS, VMX_BASIC, VMX_MISC,
+  ACTIVITY, AR, DEBUGCTL, INTERRUPTIBILITY, INTR_INFO, INTR_TYPE, MSR, PENDING_DBG, RFLAGS, VMX_BASIC, VMX_MISC,
 } from '../local-arch.ts';
 import { SDM_GUEST_NON_REG as S } from '../sections.ts';
 import { beyondPhysWidth, bitList, entryHas, pinHas, proc2Has } from './support.ts';
@@ -192,7 +192,7 @@ function checkGuestPendingDbgBs(ctx: EntryContext): Verdict {
   if (!INTERRUPTIBILITY.has(i, 'STI') && !INTERRUPTIBILITY.has(i, 'MOV_SS') && a !== ACTIVITY.HLT) return NOT_APPLICABLE;
   const v = ctx.vmcs.read(PDE_F);
   const tf = RFLAGS.has(ctx.vmcs.read('GUEST_RFLAGS'), 'TF');
-  const btf = (ctx.vmcs.read('GUEST_IA32_DEBUGCTL') & DEBUGCTL_BTF) !== 0n;
+  const btf = (ctx.vmcs.read('GUEST_IA32_DEBUGCTL') & DEBUGCTL.mask.BTF) !== 0n;
   const want = tf && !btf;
   if (PENDING_DBG.has(v, 'BS') === want) return PASS;
   return fail(

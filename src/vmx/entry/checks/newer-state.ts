@@ -19,8 +19,6 @@ import { bitList, canonicalize, checkCanonicalField, checkMsrReservedField, entr
 const S_CET_RESERVED = 0x3c0n;
 /** IA32_S_CET SUPPRESS (bit 10) and TRACKER (bit 11) may not both be 1. */
 const S_CET_SUPPRESS_AND_TRACKER = 0xc00n;
-/** IA32_LBR_CTL (14CEH), architectural LBRs; not yet in src/arch/msrs.ts. */
-export const IA32_LBR_CTL = 0x14ce;
 
 type Side = 'host' | 'guest';
 const FIELDS = {
@@ -125,7 +123,7 @@ function checkGuestRtitCtl(ctx: EntryContext): Verdict {
 
 function checkGuestLbrCtl(ctx: EntryContext): Verdict {
   if (!entryHas(ctx, 'VM_ENTRY_LOAD_IA32_LBR_CTL')) return NOT_APPLICABLE;
-  return checkMsrReservedField(ctx, 'GUEST_IA32_LBR_CTL', IA32_LBR_CTL, 'guest IA32_LBR_CTL');
+  return checkMsrReservedField(ctx, 'GUEST_IA32_LBR_CTL', MSR.IA32_LBR_CTL, 'guest IA32_LBR_CTL');
 }
 
 const host = (id: string, title: string, fields: string[], run: Check['run']): Check =>

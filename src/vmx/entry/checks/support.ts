@@ -6,7 +6,7 @@
 import type { EntryContext } from '../context.ts';
 import { PASS, fail, fv, hex } from '../../outcome.ts';
 import type { CapabilityRef, Verdict } from '../../outcome.ts';
-import { MSR, PIN, PROC, PROC2, EXIT, ENTRY, VMX_BASIC, msrName } from '../local-arch.ts';
+import { MSR, PIN, PROC, PROC2, EXIT, ENTRY, VMX_BASIC, isValidPat, msrName } from '../local-arch.ts';
 import type { ControlName } from '../../../arch/controls/index.ts';
 
 /** Pin-based controls as written. */
@@ -185,14 +185,8 @@ export function checkCr3Field(ctx: EntryContext, field: string, what: string): V
   );
 }
 
-/** Whether a value is a valid IA32_PAT: each byte one of 0, 1, 4, 5, 6, 7. */
-export function isValidPat(v: bigint): boolean {
-  for (let i = 0n; i < 64n; i += 8n) {
-    const t = (v >> i) & 0xffn;
-    if (t === 2n || t === 3n || t > 7n) return false;
-  }
-  return true;
-}
+/** Whether a value is a valid IA32_PAT: each byte one of 0, 1, 4, 5, 6, 7 (src/arch/msr-fields.ts). */
+export { isValidPat };
 
 /** The IA32_PAT rule for a VMCS field. */
 export function checkPatField(ctx: EntryContext, field: string, what: string): Verdict {

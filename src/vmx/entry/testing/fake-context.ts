@@ -7,7 +7,6 @@ import type { TestProfile } from './profiles.ts';
 import { EFER_INTEL_RESERVED } from '../../../arch/efer.ts';
 import { MSR } from '../local-arch.ts';
 import { isValidPat } from '../checks/support.ts';
-import { IA32_LBR_CTL } from '../checks/newer-state.ts';
 
 /** IA32_DEBUGCTL bits a typical processor implements: LBR, BTF, 6-14 (SDM Vol. 3B §18.4.1). */
 export const TEST_DEBUGCTL_RESERVED = ~0x7fc3n & 0xffff_ffff_ffff_ffffn;
@@ -16,7 +15,7 @@ export const TEST_PERF_GLOBAL_CTRL_RESERVED = ~0x7_0000_000fn & 0xffff_ffff_ffff
 
 /** IA32_RTIT_CTL bits a typical processor reserves (SDM Vol. 3C §33.2.8.2; a test model). */
 export const TEST_RTIT_CTL_RESERVED = 0xffff_ffff_0000_0000n | (1n << 1n) | (1n << 4n) | (1n << 12n) | (1n << 15n);
-/** IA32_LBR_CTL: LBREn, OS, USR, CALL_STACK and the branch filters 22:16 are defined (SDM Vol. 3B §20.1.2). */
+/** IA32_LBR_CTL: LBREn, OS, USR, CALL_STACK and the branch filters 22:16 are defined (SDM Vol. 3B §19.1). */
 export const TEST_LBR_CTL_RESERVED = ~0x7f_000fn & 0xffff_ffff_ffff_ffffn;
 
 export interface FakeEntry {
@@ -37,7 +36,7 @@ const RESERVED: Record<number, bigint> = {
   [MSR.IA32_PERF_GLOBAL_CTRL]: TEST_PERF_GLOBAL_CTRL_RESERVED,
   [MSR.IA32_BNDCFGS]: 0xffcn,
   [MSR.IA32_RTIT_CTL]: TEST_RTIT_CTL_RESERVED,
-  [IA32_LBR_CTL]: TEST_LBR_CTL_RESERVED,
+  [MSR.IA32_LBR_CTL]: TEST_LBR_CTL_RESERVED,
 };
 
 /** MSRs the fake WRMSR accepts (others #GP, as an unimplemented MSR would). */
