@@ -12,7 +12,7 @@ import { VmxCaps, VMX_MSR } from './caps.ts';
 import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
-import { boundaryExit, mtfSet, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
+import { blockingAt, boundaryExit, mtfSet, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
 import { executeChanged } from './exit/behaviour.ts';
 import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
 import { exceptionQualification } from './exit/qualification.ts';
@@ -139,10 +139,10 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   function performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction): void {
     const current = vmx.currentVmcs();
     const st = vmx.nonRoot;
-    let record = rec;
+    let record: ExitRecord = { ...rec, blocking: blockingAt(st, cpu.state) };
     if (current && EXIT_CTLS.has(vmcsGet(current, F.VM_EXIT_CONTROLS), 'VM_EXIT_SAVE_VMX_PREEMPTION_TIMER')) {
       const left = timerLeft(st, cpu.state, msrOf(cpu)(VMX_MSR.IA32_VMX_MISC));
-      if (left !== undefined) record = { ...rec, preemptionTimer: left };
+      if (left !== undefined) record = { ...record, preemptionTimer: left };
     }
     vmExit(cpu, vmx, capsOf(cpu), record);
     st.mtfPending = false;

@@ -89,7 +89,7 @@ describe.each(PROFILES.map((p) => [p.id] as const))('VM-entry failures of the br
   });
 
   it('a host RIP that is not canonical gives VMfailValid(8) and VMLAUNCH falls through', () => {
-    const { machine } = runConformance('bringup.asm', profile, undefined, (src) => src.replace('    lea rbx, [vmexit_handler]\n', '    mov rbx, 0x0000800000000000\n'));
+    const { machine } = runConformance('bringup.asm', profile, undefined, (src) => src.replace('    lea rbx, [vmexit_handler]\n', '    mov rbx, 0x0100000000000000\n'));
     const launch = machine.events.filter((e) => e.kind === 'vmx').at(-1);
     expect(launch).toMatchObject({ kind: 'vmx', result: 'VMfailValid', error: 8, text: 'vmlaunch' });
     expect(machine.cpu.getGpr64(3)).toBe(0xbadn);

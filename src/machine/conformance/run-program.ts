@@ -9,6 +9,8 @@ import { Machine } from '../machine.ts';
 export interface ProgramRun {
   readonly machine: Machine;
   readonly diagnostics: readonly string[];
+  /** The program's labels and their (virtual) addresses. */
+  readonly symbols: ReadonlyMap<string, bigint>;
 }
 
 /** Assembles a program's text (optionally edited to break one thing) and runs it to its stop on `profile`. */
@@ -27,5 +29,5 @@ export function runProgram(
     machine.load(asm);
     machine.run({ maxSteps });
   }
-  return { machine, diagnostics };
+  return { machine, diagnostics, symbols: asm.symbols };
 }

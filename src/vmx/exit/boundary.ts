@@ -31,6 +31,8 @@ export class NonRootState {
   vectoring: EventInfo | null = null;
   /** The next event offered is the one VM entry injects: not subject to the exception bitmap (§27.6.1). */
   injecting = false;
+  /** Instruction count at the last boundary where blocking by STI was in effect (see `blockingAt`). */
+  stiAt = -1;
   /** PAUSE-loop exiting: TSC of the first and of the last PAUSE of the current loop (§26.1.3). */
   pleFirst = -1n;
   pleLast = -1n;
@@ -53,6 +55,22 @@ export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injecte
   st.injecting = false;
   st.pleFirst = -1n;
   st.pleLast = -1n;
+  st.stiAt = -1;
+}
+
+/** Interruptibility at an instruction boundary (§25.4.2): blocking by STI, by MOV SS, or none. */
+export type Blocking = 'sti' | 'mov-ss' | 'none';
+
+/**
+ * Which blocking is in effect now. The executor keeps one number, `shadowUntil` (MOV SS: count
+ * + 1, STI: count + 2, from the instruction that set it), exact right after that instruction;
+ * one instruction after an STI it equals the count as after a MOV SS, so the model remembers
+ * where it last saw STI blocking to tell the two apart.
+ */
+export function blockingAt(st: NonRootState, s: CpuState): Blocking {
+  if (s.shadowUntil === s.icount + 1) return 'sti';
+  if (s.shadowUntil === s.icount && st.stiAt !== s.icount - 1) return 'mov-ss';
+  return 'none';
 }
 
 /** Timer ticks elapsed since entry: one each time TSC bit X changes, X = IA32_VMX_MISC[4:0] (§26.5.1). */
@@ -74,11 +92,13 @@ export function timerLeft(st: NonRootState, s: CpuState, misc: bigint): bigint |
  * blocking), or interrupt-window exiting with RFLAGS.IF = 1 and no STI / MOV SS blocking.
  */
 export function boundaryExit(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, misc: bigint): number | null {
+  if (s.shadowUntil === s.icount + 1) st.stiAt = s.icount;
   if (st.mtfPending) return EXIT_REASON.MONITOR_TRAP_FLAG;
   if (st.timerValue >= 0n && timerTicks(st, s, misc) >= st.timerValue) return EXIT_REASON.PREEMPTION_TIMER;
   const primary = vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL);
-  const movSs = s.shadowUntil === s.icount;
-  const sti = s.shadowUntil === s.icount + 1;
+  const blocking = blockingAt(st, s);
+  const movSs = blocking === 'mov-ss';
+  const sti = blocking === 'sti';
   if (PRIMARY_CTLS.has(primary, 'CPU_BASED_NMI_WINDOW_EXITING') && !st.virtualNmiBlocked && !movSs) return EXIT_REASON.NMI_WINDOW;
   if (PRIMARY_CTLS.has(primary, 'CPU_BASED_INTR_WINDOW_EXITING') && (s.rflags & IF) !== 0 && !movSs && !sti) return EXIT_REASON.INTERRUPT_WINDOW;
   return null;

@@ -39,6 +39,8 @@ export interface ExitRecord {
   readonly vectoring?: EventInfo;
   /** Value to save in the VMX-preemption timer field when "save VMX-preemption timer value" is 1 (§28.3.4). */
   readonly preemptionTimer?: bigint;
+  /** Blocking by STI / MOV SS to save in the interruptibility state (§28.3.4), as the model tracks it. */
+  readonly blocking?: 'sti' | 'mov-ss' | 'none';
 }
 
 /** Refreshes what the executor caches about modes and translations after state was replaced. */
@@ -80,7 +82,7 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
   if (rec.preemptionTimer !== undefined) vmcsSet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE, rec.preemptionTimer);
   vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
-  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma);
+  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking);
   const storeCount = Number(vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_COUNT));
   if (storeCount > 0) storeMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount);
   // §28.5, §28.6: host state and the VM-exit MSR-load area; back to VMX root operation.

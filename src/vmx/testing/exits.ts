@@ -9,7 +9,12 @@ import type { DecodedInstruction } from '../../x86/isa/decoded.ts';
 import { PIN_CTLS, PRIMARY_CTLS, SECONDARY_CTLS } from '../local-arch.ts';
 import { F, type FieldName } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
-import type { RigProfile } from './rig.ts';
+import { fieldByName, VMCS } from '../../arch/vmcs/fields.ts';
+import { fieldExists } from '../../arch/vmcs/exists.ts';
+import { validVmcsFields, VALID_LAYOUT } from '../entry/testing/valid-vmcs.ts';
+import type { TestProfile } from '../entry/testing/profiles.ts';
+import { outcomeOf, rootWithVmcs } from './flow.ts';
+import { insn, makeRig, r64, type Rig, type RigProfile } from './rig.ts';
 
 /** The instruction lab-asm assembles `text` to, as the decoder hands it to the executor. */
 export function asmInsn(text: string): DecodedInstruction {
@@ -45,4 +50,30 @@ export function allows(profile: RigProfile, word: 'pin' | 'primary' | 'secondary
   if (word === 'primary') return PRIMARY_CTLS.has(allowedSettings(PRIMARY_INFO, msr(PRIMARY_INFO.capabilityMsr)).allowed1, name);
   if (!PRIMARY_CTLS.has(allowedSettings(PRIMARY_INFO, msr(PRIMARY_INFO.capabilityMsr)).allowed1, 'CPU_BASED_ACTIVATE_SECONDARY_CONTROLS')) return false;
   return SECONDARY_CTLS.has(allowedSettings(SECONDARY_INFO, msr(SECONDARY_INFO.capabilityMsr)).allowed1, name);
+}
+
+/** VMXON, VMCLEAR, VMPTRLD, a valid 64-bit guest and host written by VMWRITE (with `edit` applied), then VMLAUNCH. */
+export function launchedRig(p: TestProfile, edit: (f: Map<string, bigint>) => void = () => {}): Rig {
+  const rig = makeRig(p);
+  rootWithVmcs(rig, p, VALID_LAYOUT.currentVmcs);
+  const fields = validVmcsFields(p);
+  edit(fields);
+  for (const [name, v] of fields) if (fieldExists(fieldByName(name)!, p.msrs)) vmwriteField(rig, name, v);
+  rig.exec(insn('vmlaunch', [], 3));
+  if (rig.model.mode() !== 'non-root') throw new Error(`VMLAUNCH did not enter the guest on ${p.id}`);
+  rig.model.takeReports();
+  return rig;
+}
+
+/** VMWRITE through the model (root operation). */
+export function vmwriteField(rig: Rig, name: string, v: bigint): void {
+  rig.cpu.state.setGpr64(0, BigInt(VMCS[name]!));
+  rig.cpu.state.setGpr64(1, v);
+  rig.exec(insn('vmwrite', [r64(0), r64(1)]));
+  if (outcomeOf(rig) !== 'VMsucceed') throw new Error(`VMWRITE ${name} failed`);
+}
+
+/** A field of the current VMCS as the processor holds it (0 when never written). */
+export function fieldOf(rig: Rig, name: string): bigint {
+  return rig.model.currentFields().find((f) => f.name === name)?.value ?? 0n;
 }

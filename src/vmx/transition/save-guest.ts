@@ -20,7 +20,7 @@ const ACTIVITY_CODE = { active: 0n, halted: 1n, shutdown: 2n } as const;
  * SDM says to save (the instruction that caused a fault-like exit, §28.3.3); `storeLma` is
  * IA32_VMX_MISC[5].
  */
-export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, storeLma: boolean): void {
+export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, storeLma: boolean, blockingNow?: 'sti' | 'mov-ss' | 'none'): void {
   const set = (enc: number, v: bigint): void => vmcsSet(vmcs, enc, v);
   const exit = vmcsGet(vmcs, F.VM_EXIT_CONTROLS);
 
@@ -62,9 +62,11 @@ export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, 
   // §28.3.4: activity state, and blocking by MOV SS / STI still in effect for the instruction
   // that caused the exit (the executor's shadow lasts to icount + 1 after MOV SS, + 2 after STI).
   set(F.GUEST_ACTIVITY_STATE, ACTIVITY_CODE[s.activity]);
+  // `blockingNow` (from the model, which tells a stale STI shadow from a MOV SS one) wins.
+  const kind = blockingNow ?? (s.shadowUntil === s.icount ? 'mov-ss' : s.shadowUntil === s.icount + 1 ? 'sti' : 'none');
   let blocking = 0n;
-  if (s.shadowUntil === s.icount) blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'MOV_SS', true);
-  else if (s.shadowUntil === s.icount + 1) blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'STI', true);
+  if (kind === 'mov-ss') blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'MOV_SS', true);
+  else if (kind === 'sti') blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'STI', true);
   set(F.GUEST_INTERRUPTIBILITY_INFO, blocking);
   set(F.GUEST_PENDING_DBG_EXCEPTIONS, 0n);
 }
