@@ -40,6 +40,22 @@ interface Def { readonly value: Value; readonly line: number; readonly kind: 'la
 class PassAbort extends Error {}
 
 /**
+ * The last encoding of each instruction statement, keyed by its operands (and address,
+ * for branches and RIP-relative operands): most statements do not change between
+ * passes, and the encoder is a pure function of its request.
+ */
+type EncodeCache = Map<object, { key: string; result: EncodeResult }>;
+
+function operandKey(o: AsmOperand): string {
+  switch (o.kind) {
+    case 'reg': return `r${o.reg}`;
+    case 'imm': return `i${o.value}|${+o.known}${+o.reloc}|${o.size ?? ''}|${+!!o.strict}`;
+    case 'mem': return `m${o.size ?? ''}|${o.seg ?? ''}|${o.base ?? ''}|${o.index ?? ''}|${o.scale}|${o.disp}|` +
+      `${+o.dispKnown}${+o.dispReloc}${+o.hasDisp}${+o.ripRelative}${+!!o.nosplit}|${o.dispSize ?? ''}`;
+  }
+}
+
+/**
  * Statements visited plus instructions encoded, over all passes, before the assembler
  * gives up: keeps `times 8000000 jmp $` or a program that never settles from hanging
  * the lab (NASM itself would take minutes).
@@ -51,15 +67,16 @@ export function layout(stmts: readonly AnyStmt[], opts: LayoutOptions, diags: Di
   let prev = new Map<string, Def>();
   const empty: LayoutResult = { bytes: new Uint8Array(0), spans: [], symbols: new Map() };
   const budget = { left: WORK_BUDGET };
+  const cache: EncodeCache = new Map();
   for (let pass = 1; pass <= opts.maxPasses; pass++) {
-    const p = new Pass(stmts, opts, diags, prev, false, budget);
+    const p = new Pass(stmts, opts, diags, prev, false, budget, cache);
     const ok = p.run();
     if (!ok || p.fatal) return empty;
     const stable = pass > 1 && sameValues(prev, p.defs);
     prev = p.defs;
     if (stable) {
       budget.left = Math.max(budget.left, WORK_BUDGET / 4);
-      const final = new Pass(stmts, opts, diags, prev, true, budget);
+      const final = new Pass(stmts, opts, diags, prev, true, budget, cache);
       if (!final.run()) return empty;
       if (!sameValues(prev, final.defs)) diags.error(1, 1, 'phase error: symbol values changed in the final pass');
       return { bytes: final.image(), spans: final.spans, symbols: final.userSymbols() };
@@ -104,6 +121,7 @@ class Pass {
     private readonly prev: ReadonlyMap<string, Def>,
     private readonly final: boolean,
     private readonly budget: { left: number },
+    private readonly cache: EncodeCache,
   ) {}
 
   run(): boolean {
@@ -240,9 +258,9 @@ class Pass {
     }
     if (count === 0) return;
     const branch = /^(j|loop|call)/.test(s.mnemonic) || operands.some((o) => o.kind === 'mem' && o.ripRelative);
-    if (!branch || count === 1) { this.repeat(this.encodeAt(s, operands), count, s); return; }
+    if (!branch || count === 1) { this.repeat(this.encodeAt(s, operands, branch), count, s); return; }
     if (count > this.budget.left) this.advance(0, s, count);
-    for (let k = 0; k < count; k++) this.repeat(this.encodeAt(s, operands), 1, s);
+    for (let k = 0; k < count; k++) this.repeat(this.encodeAt(s, operands, true), 1, s);
   }
 
   private advance(n: number, s: AnyStmt, cost = 1): void {
@@ -335,17 +353,23 @@ class Pass {
     return new Uint8Array(Number(n));
   }
 
-  private encodeAt(s: Extract<AnyStmt, { kind: 'insn' }>, operands: readonly AsmOperand[]): Uint8Array {
+  private encodeAt(s: Extract<AnyStmt, { kind: 'insn' }>, operands: readonly AsmOperand[], addressDependent: boolean): Uint8Array {
     const req: EncodeRequest = {
       mnemonic: s.mnemonic, prefixes: s.prefixes, operands,
       address: BigInt.asUintN(64, this.opts.origin + BigInt(this.offset)), bits: 64,
       ...(s.branch ? { branch: s.branch } : {}),
     };
+    const key = operands.map(operandKey).join(',') + (addressDependent ? `@${req.address}` : '');
+    const hit = this.cache.get(s);
     let r: EncodeResult;
-    try {
-      r = this.opts.encode(req);
-    } catch (e) {
-      r = { ok: false, message: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+    if (hit && hit.key === key) r = hit.result;
+    else {
+      try {
+        r = this.opts.encode(req);
+      } catch (e) {
+        r = { ok: false, message: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      this.cache.set(s, { key, result: r });
     }
     if (!r.ok) {
       if (this.final) this.diags.error(s.line, s.col, r.message);
