@@ -120,6 +120,50 @@ export interface VmxHooks {
     cpu: CpuHandle, vector: number, errorCode: number | undefined, kind: 'fault' | 'trap' | 'interrupt' | 'software' | 'triple-fault',
     event?: { readonly cr2?: number; readonly nextRip?: number },
   ): boolean;
+  /**
+   * EPT (issue 4): translates a guest-physical address in VMX non-root operation. Returns the
+   * host-physical address; returns `gpa` unchanged when EPT is not in use. When the access causes
+   * an EPT violation or misconfiguration, the hook performs the VM exit and throws
+   * `VmExitUnwind`: the instruction does not complete, and the step ends there. Every
+   * guest-physical access must come through it while EPT is in use: instruction fetches, data
+   * accesses, the guest's own paging-structure reads and A/D writes, and PAE PDPTE loads. SDM Vol.
+   * 3C §29.3.2 "EPT Translation Mechanism", §29.3.3 "EPT-Induced VM Exits".
+   */
+  translateGuestPhysical?(cpu: CpuHandle, gpa: number, access: GuestPhysicalAccess): number;
+}
+
+/** A guest-physical access, as EPT must know it (see `VmxHooks.translateGuestPhysical`). */
+export interface GuestPhysicalAccess {
+  /** Data read (a read-modify-write sets both read and write). */
+  readonly read?: boolean;
+  /** Data write (including the processor's writes of guest paging A/D flags). */
+  readonly write?: boolean;
+  /** Instruction fetch. */
+  readonly fetch?: boolean;
+  /** The access is to a guest paging-structure entry (a guest page walk or its A/D update). */
+  readonly guestPaging?: boolean;
+  /** A load of the PAE PDPTEs by MOV to CR0/CR3/CR4 (no linear address is being translated). */
+  readonly pdpteLoad?: boolean;
+  /** The linear address being translated, when there is one (EPT-violation qualification bit 7). */
+  readonly linear?: number;
+  /** With `linear`: the access is to the final translation (true) or to a guest paging entry (false). */
+  readonly finalTranslation?: boolean;
+  /** The guest paging rights of `linear`, for a final translation (qualification bits 9-11). */
+  readonly guestRights?: { readonly user: boolean; readonly writable: boolean; readonly executeDisable: boolean };
+  /** User-mode linear address (for mode-based execute control). */
+  readonly userMode?: boolean;
+}
+
+/**
+ * Thrown by a VMX hook that has already performed a VM exit in the middle of an instruction
+ * (an EPT violation or misconfiguration). It is not an x86 exception: the executor lets it pass
+ * and `Machine.step` ends the step as one that caused a VM exit.
+ */
+export class VmExitUnwind extends Error {
+  constructor(readonly reason: number, readonly explain: string) {
+    super(`VM exit ${reason} during the instruction: ${explain}`);
+    this.name = 'VmExitUnwind';
+  }
 }
 
 /** Everything the executor needs from outside. */

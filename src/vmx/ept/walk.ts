@@ -130,7 +130,7 @@ export function eptWalk(eptp: bigint, gpa: number, access: EptAccess, mem: EptMe
   const record: EptWalkLevel[] = [];
   let table = Number(eptp & ADDR_51_12);
   let perms = ALL_PERMS;
-  for (let level = levels; level >= 1; level--) {
+  for (let level: number = levels; level >= 1; level--) {
     const shift = 12 + 9 * (level - 1);
     const index = Math.floor(gpa / 2 ** shift) % 512;
     const entryAddr = table + index * 8;
