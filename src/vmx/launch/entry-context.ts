@@ -2,11 +2,15 @@
 // processor, the current VMCS and the profile's capability MSRs at the moment of
 // VMLAUNCH/VMRESUME (SDM Vol. 3C ch. 27 "VM Entries").
 
-import { EFER_INTEL_RESERVED } from '../../arch/efer.ts';
+import { ENTRY } from '../../arch/controls/index.ts';
+import { CPUID, cpuidHas, type CpuidBit } from '../../arch/cpuid.ts';
+import { CR0 } from '../../arch/cr.ts';
+import { EFER, EFER_INTEL_RESERVED } from '../../arch/efer.ts';
+import { LBR_CTL, RTIT_CTL, debugctlReservedBits, isValidPat, perfGlobalCtrlReservedBits } from '../../arch/msr-fields.ts';
 import { MSR, msrInfo } from '../../arch/msrs.ts';
 import { fieldByName } from '../../arch/vmcs/fields.ts';
 import type { CpuHandle } from '../../x86/env.ts';
-import type { EntryContext } from '../entry/context.ts';
+import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from '../entry/context.ts';
 import type { VmxCaps } from '../caps.ts';
 import type { FieldResolver } from '../vmcs-store.ts';
 import { vmcsGet } from '../vmcs-access.ts';
@@ -15,6 +19,12 @@ import type { ActiveVmcs } from '../vmx-state.ts';
 /** Capability MSRs of the VMX range are read-only (SDM Vol. 3D Appendix A intro). */
 const VMX_CAP_FIRST = 0x480;
 const VMX_CAP_LAST = 0x493;
+const U64 = 0xffff_ffff_ffff_ffffn;
+
+/** MSRs holding linear addresses: WRMSR of a non-canonical value raises #GP (SDM Vol. 2B WRMSR, "Protected Mode Exceptions"). */
+const CANONICAL_MSRS: ReadonlySet<number> = new Set([
+  MSR.IA32_FS_BASE, MSR.IA32_GS_BASE, MSR.IA32_KERNEL_GS_BASE, MSR.IA32_LSTAR, MSR.IA32_SYSENTER_ESP, MSR.IA32_SYSENTER_EIP,
+]);
 
 function canonical(v: bigint, bits: number): boolean {
   return BigInt.asIntN(bits, v) === BigInt.asIntN(64, v);
@@ -47,6 +57,86 @@ function slotOf(fields: FieldResolver, name: string): NameSlot {
   return slot;
 }
 
+/** Whether the profile's CPUID (as the machine configured it) reports a feature; false when the leaf is not listed. */
+function cpuHas(cpu: CpuHandle, bit: CpuidBit): boolean {
+  const regs = cpu.env.config.cpuid?.(bit.leaf, bit.subleaf);
+  return regs !== undefined && cpuidHas(regs, bit);
+}
+
+/** The CPUID-enumerated features some checks depend on (RTM, SGX, LAM), from the profile's CPUID leaves. */
+export function entryFeatures(cpu: CpuHandle): EntryCpuFeatures {
+  return { rtm: cpuHas(cpu, CPUID.RTM), sgx: cpuHas(cpu, CPUID.SGX), lam: cpuHas(cpu, CPUID.LAM) };
+}
+
+/**
+ * Bits of an MSR that WRMSR at CPL 0 rejects as reserved on this processor: IA32_EFER (Intel
+ * reserves all but SCE, LME, LMA, NXE), IA32_DEBUGCTL (BLD and RTM_DEBUG per CPUID),
+ * IA32_PERF_GLOBAL_CTRL (per CPUID leaf 0AH when the profile lists it), IA32_RTIT_CTL and
+ * IA32_LBR_CTL (their always-reserved bits), IA32_BNDCFGS bits 11:2, IA32_TSC_AUX bits 63:32.
+ * Layouts in src/arch/msr-fields.ts.
+ */
+export function msrReservedBitsFor(cpu: CpuHandle): (index: number) => bigint {
+  const debugctl = debugctlReservedBits({ busLockDetect: cpuHas(cpu, CPUID.BUS_LOCK_DETECT), rtm: cpuHas(cpu, CPUID.RTM) });
+  const perf = perfGlobalCtrlReservedBits(cpu.env.config.cpuid?.(0xa, 0));
+  const table = new Map<number, bigint>([
+    [MSR.IA32_EFER, EFER_INTEL_RESERVED],
+    [MSR.IA32_DEBUGCTL, debugctl],
+    [MSR.IA32_PERF_GLOBAL_CTRL, perf],
+    [MSR.IA32_RTIT_CTL, RTIT_CTL.reservedMask],
+    [MSR.IA32_LBR_CTL, LBR_CTL.reservedMask],
+    [MSR.IA32_BNDCFGS, 0xffcn],
+    [MSR.IA32_TSC_AUX, 0xffff_ffff_0000_0000n],
+  ]);
+  return (index) => table.get(index) ?? 0n;
+}
+
+/**
+ * IA32_EFER and CR0 as they will be once guest state is loaded (SDM Vol. 3C §27.3.2.1 "Loading
+ * Guest Control Registers, Debug Registers, and MSRs"): EFER from the guest field when "load
+ * IA32_EFER" is 1, otherwise the current EFER with LMA and LME set to "IA-32e mode guest".
+ */
+function guestEferAndCr0(vmcs: VmcsReader, currentEfer: bigint): { efer: bigint; cr0: bigint } {
+  const entry = vmcs.read('VM_ENTRY_CONTROLS');
+  const cr0 = vmcs.read('GUEST_CR0');
+  if (ENTRY.has(entry, 'VM_ENTRY_LOAD_IA32_EFER')) return { efer: vmcs.read('GUEST_IA32_EFER'), cr0 };
+  const ia32e = ENTRY.has(entry, 'VM_ENTRY_IA32E_MODE');
+  return { efer: EFER.set(EFER.set(currentEfer, 'LMA', ia32e), 'LME', ia32e), cr0 };
+}
+
+/**
+ * Whether WRMSR of `value` to MSR `index` at CPL 0 raises #GP, judged as VM-entry MSR loading
+ * does: after the guest state is loaded (SDM Vol. 3C §27.4 "Loading MSRs"). Implementation
+ * choice where the lab models no MSR: unknown MSRs fault (SDM Vol. 4 §2.1 "Architectural MSRs").
+ */
+export function wrmsrFaultsAfterGuestLoad(
+  vmcs: VmcsReader, currentEfer: bigint, linearBits: number, reserved: (index: number) => bigint,
+): (index: number, value: bigint) => boolean {
+  return (index, value) => {
+    if (index >= VMX_CAP_FIRST && index <= VMX_CAP_LAST) return true;
+    const info = msrInfo(index);
+    if (!info || info.readOnly) return true;
+    if ((value & reserved(index)) !== 0n) return true;
+    if (index === MSR.IA32_PAT) return !isValidPat(value);
+    if (CANONICAL_MSRS.has(index)) return !canonical(value, linearBits);
+    if (index === MSR.IA32_EFER) {
+      // IA32_EFER.LME cannot change while paging is enabled (SDM Vol. 3A §10.8.5 "Initializing IA-32e Mode").
+      const guest = guestEferAndCr0(vmcs, currentEfer);
+      const pagingOn = (guest.cr0 & CR0.mask.PG) !== 0n;
+      return pagingOn && EFER.has(value, 'LME') !== EFER.has(guest.efer, 'LME');
+    }
+    return false;
+  };
+}
+
+/** The selectors the processor holds now (a failed host-selector check proposes them as its fix). */
+function currentSelectors(cpu: CpuHandle): NonNullable<EntryCpuState['selectors']> {
+  const sel = cpu.state.segSel;
+  return {
+    ES: BigInt(sel[0]!), CS: BigInt(sel[1]!), SS: BigInt(sel[2]!), DS: BigInt(sel[3]!),
+    FS: BigInt(sel[4]!), GS: BigInt(sel[5]!), TR: BigInt(sel[7]!),
+  };
+}
+
 /** Builds the checks' view of this VM entry. */
 export function buildEntryContext(
   cpu: CpuHandle,
@@ -58,41 +148,34 @@ export function buildEntryContext(
 ): EntryContext {
   const s = cpu.state;
   const linearBits = cpu.env.config.features.la57 ? 57 : 48;
-  const reserved = (index: number): bigint => (index === MSR.IA32_EFER ? EFER_INTEL_RESERVED : 0n);
-  return {
-    vmcs: {
-      read(name) {
-        const slot = slotOf(fields, name);
-        if (!slot.exists) return 0n;
-        const v = vmcsGet(vmcs, slot.encoding);
-        return slot.high ? v >> 32n : v;
-      },
-      exists: (name) => slotOf(fields, name).exists,
+  const reader: VmcsReader = {
+    read(name) {
+      const slot = slotOf(fields, name);
+      if (!slot.exists) return 0n;
+      const v = vmcsGet(vmcs, slot.encoding);
+      return slot.high ? v >> 32n : v;
     },
+    exists: (name) => slotOf(fields, name).exists,
+  };
+  const efer = BigInt(s.efer) & U64;
+  const reserved = msrReservedBitsFor(cpu);
+  return {
+    vmcs: reader,
     msr,
     maxPhysAddr: caps.maxPhysAddr,
     linearAddressBits: linearBits,
     cpu: {
-      efer: BigInt(s.efer),
+      efer,
       cr0: BigInt(s.cr0),
       cr4: BigInt(s.cr4),
       inSmm: false,
       currentVmcs: BigInt(vmcs.addr),
+      selectors: currentSelectors(cpu),
     },
-    features: {},
+    features: entryFeatures(cpu),
     readPhys: (addr, size) => cpu.readPhys(Number(addr), size),
     msrReservedBits: reserved,
-    // Implementation choice: WRMSR refuses unknown MSRs, the read-only VMX capability MSRs,
-    // reserved IA32_EFER bits and non-canonical base addresses (SDM Vol. 4 §2.1 "Architectural MSRs").
-    wrmsrFaults(index, value) {
-      if (index >= VMX_CAP_FIRST && index <= VMX_CAP_LAST) return true;
-      if (!msrInfo(index)) return true;
-      if ((value & reserved(index)) !== 0n) return true;
-      if (index === MSR.IA32_KERNEL_GS_BASE || index === MSR.IA32_LSTAR || index === MSR.IA32_SYSENTER_ESP || index === MSR.IA32_SYSENTER_EIP) {
-        return !canonical(value, linearBits);
-      }
-      return false;
-    },
+    wrmsrFaults: wrmsrFaultsAfterGuestLoad(reader, efer, linearBits, reserved),
     launch,
   };
 }
