@@ -25,11 +25,12 @@ export class EptTestMemory implements EptMemory {
 
 /** EPT tables for one root, allocated from 0x10000 upward. */
 export class EptBuilder {
-  readonly mem = new EptTestMemory();
   readonly root: number;
-  private next = 0x10000;
+  private next: number;
 
-  constructor(readonly levels: 4 | 5 = 4) {
+  /** Tables go from `base` upward in `mem` (a second hierarchy can share the memory of a first). */
+  constructor(readonly levels: 4 | 5 = 4, readonly mem = new EptTestMemory(), base = 0x10000) {
+    this.next = base;
     this.root = this.alloc();
   }
 

@@ -9,7 +9,7 @@ import type {
   EptAccess, EptEntryRole, EptMemory, EptPerms, EptWalkLevel, EptWalkOptions, EptWalkRecord, EptWalkResult,
 } from './types.ts';
 
-const LEVEL_NAMES = ['', 'EPT PTE', 'EPT PDE', 'EPT PDPTE', 'EPT PML4E', 'EPT PML5E'] as const;
+const LEVEL_NAMES: readonly EptWalkLevel['name'][] = ['EPT PTE', 'EPT PTE', 'EPT PDE', 'EPT PDPTE', 'EPT PML4E', 'EPT PML5E'];
 const ADDR_51_12 = ((1n << 52n) - 1n) & ~0xfffn;
 const BIT_R = 1n;
 const BIT_W = 2n;
