@@ -68,3 +68,15 @@ test('a reload keeps the program, profile and breakpoints', async ({ lab }) => {
   await lab.button('Run').click();
   await expect(lab.page.getByText('Paused at the breakpoint on line 2.')).toBeVisible();
 });
+
+test('a register edited while paused takes part in the next instruction', async ({ lab }) => {
+  await lab.setProgram('mov eax, 1\nmov ebx, 2\nadd eax, ebx\nhlt\n');
+  await lab.step(2);
+  await lab.region('Registers').getByRole('button', { name: 'Edit RBX' }).click();
+  const input = lab.region('Registers').getByRole('textbox', { name: 'New value of RBX' });
+  await input.fill('0x40');
+  await input.press('Enter');
+  await expect(lab.register('RBX')).toHaveText('0x40');
+  await lab.step(1);
+  await expect(lab.register('RAX')).toHaveText('0x41');
+});

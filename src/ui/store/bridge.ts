@@ -49,12 +49,14 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     const s = store.getState();
     store.setState({ status: 'loading' });
     const api = client.api();
-    if (s.profiles.length === 0) store.setState({ profiles: await api.profiles() });
-    if (!s.catalog) store.setState({ catalog: await api.catalog() });
-    const r = await api.load(s.source, settings());
-    store.setState({ diagnostics: r.diagnostics, loadedSource: s.source, status: 'idle', previous: null, snapshot: shareEqual(store.getState().snapshot, r.snapshot),
+    // One round trip's latency for all three: the tables are fetched beside the first load.
+    const [profiles, catalog, r] = await Promise.all([
+      s.profiles.length === 0 ? api.profiles() : Promise.resolve(s.profiles),
+      s.catalog ? Promise.resolve(s.catalog) : api.catalog(),
+      api.load(s.source, settings()),
+    ]);
+    store.setState({ profiles, catalog, diagnostics: r.diagnostics, loadedSource: s.source, status: 'idle', previous: null, snapshot: shareEqual(store.getState().snapshot, r.snapshot),
       message: r.ok ? null : { text: `The program does not assemble: ${r.diagnostics.length} problem(s)`, ok: false } });
-    if (!r.ok) return;
   }
 
   client.onRestart(() => {
