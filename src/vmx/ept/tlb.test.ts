@@ -170,3 +170,17 @@ describe('linear and combined mappings (SDM Vol. 3C §29.4.1, §29.4.3.1)', () =
     expect(keys(c)).toEqual(['0/-1/1', '2/65536/1']);
   });
 });
+
+describe('snapshots', () => {
+  it('restore brings back the stale mappings a snapshot held', () => {
+    const { b, unit, ctx } = setup();
+    hpa(unit, ctx, b, 0x1000);
+    const snap = unit.cache.snapshot();
+    b.map(0x1000, 0x7_0000);
+    unit.cache.invept(2);
+    expect(hpa(unit, ctx, b, 0x1000)).toBe(0x7_0000);
+    unit.cache.restore(snap);
+    expect(hpa(unit, ctx, b, 0x1000)).toBe(0x5_0000);
+    expect(unit.cache.guestPhysicalMappings()).toHaveLength(1);
+  });
+});

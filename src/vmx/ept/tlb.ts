@@ -39,6 +39,12 @@ export interface CombinedMapping {
   readonly global: boolean;
 }
 
+/** The cache as plain data (mappings are immutable records). */
+export interface EptCacheSnapshot {
+  readonly guestPhysical: readonly GuestPhysicalMapping[];
+  readonly combined: readonly CombinedMapping[];
+}
+
 /** INVEPT types (SDM Vol. 3C §31.3 "INVEPT"; §29.4.3.1). */
 export type InveptType = 1 | 2;
 /** INVVPID types (SDM Vol. 3C §31.3 "INVVPID"; §29.4.3.1). */
@@ -170,6 +176,26 @@ export class EptTranslationCache {
   /** Every cached linear/combined mapping. */
   combinedMappings(): CombinedMapping[] {
     return [...this.combined.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /** Plain-data copy for machine snapshots (time travel must restore stale mappings too). */
+  snapshot(): EptCacheSnapshot {
+    return { guestPhysical: this.guestPhysicalMappings(), combined: this.combinedMappings() };
+  }
+
+  /** Replaces the contents with a snapshot's. */
+  restore(snap: EptCacheSnapshot): void {
+    this.clear();
+    for (const m of snap.guestPhysical) {
+      let tagged = this.gpa.get(m.ep4ta);
+      if (tagged === undefined) this.gpa.set(m.ep4ta, (tagged = new Map()));
+      tagged.set(m.gpaPage, m);
+    }
+    for (const m of snap.combined) {
+      let tagged = this.combined.get(m.vpid);
+      if (tagged === undefined) this.combined.set(m.vpid, (tagged = new Map()));
+      tagged.set(`${m.ep4ta}:${m.linearPage}`, m);
+    }
   }
 
   /** Where the SDM lists the operations above. */
