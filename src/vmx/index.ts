@@ -101,21 +101,45 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     env.config.readOnlyMsrs.get(index) ?? cpu.state.msrs.get(index) ?? 0n;
   // The capability MSRs as a record, rebuilt only when the learner edited one.
   let capRecord: Record<number, bigint> = {};
+  let capCount = 0;
   const capabilityRecord = (): Record<number, bigint> => {
     const msrs = env.config.readOnlyMsrs;
-    let same = Object.keys(capRecord).length === msrs.size;
+    let same = capCount === msrs.size;
     if (same) for (const [k, v] of msrs) if (capRecord[k] !== v) { same = false; break; }
-    if (!same) capRecord = Object.fromEntries(msrs);
+    if (!same) {
+      capRecord = Object.fromEntries(msrs);
+      capCount = msrs.size;
+    }
     return capRecord;
   };
 
+  // One reader and one VmxCaps per processor: both read the MSRs live, so they never go stale.
+  let capsCpu: CpuHandle | null = null;
+  let capsMsr: (index: number) => bigint = () => 0n;
+  let caps: VmxCaps | null = null;
+  const capsOf = (cpu: CpuHandle): VmxCaps => {
+    if (caps === null || capsCpu !== cpu || caps.maxPhysAddr !== env.config.maxPhysAddr) {
+      capsCpu = cpu;
+      capsMsr = msrOf(cpu);
+      caps = new VmxCaps(capsMsr, env.config.maxPhysAddr);
+    }
+    return caps;
+  };
+
+  /** IA32_VMX_MISC as the learner may have edited it. */
+  const miscOf = (cpu: CpuHandle): bigint => {
+    capsOf(cpu);
+    return capsMsr(VMX_MSR.IA32_VMX_MISC);
+  };
+
   function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
-    const msr = msrOf(cpu);
+    const c = capsOf(cpu);
+    const msr = capsMsr;
     return {
       cpu,
       insn,
       vmx,
-      caps: new VmxCaps(msr, env.config.maxPhysAddr),
+      caps: c,
       fields: resolverFor(capabilityRecord()),
       msr,
       report: (r) => { lastReport = r; },
@@ -129,7 +153,6 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     reports.push({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
   }
 
-  const capsOf = (cpu: CpuHandle): VmxCaps => new VmxCaps(msrOf(cpu), env.config.maxPhysAddr);
 
   /**
    * Performs a VM exit from non-root operation (SDM Vol. 3C ch. 28) with what `rec` records,
@@ -141,7 +164,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     const st = vmx.nonRoot;
     let record: ExitRecord = { ...rec, blocking: blockingAt(st, cpu.state) };
     if (current && EXIT_CTLS.has(vmcsGet(current, F.VM_EXIT_CONTROLS), 'VM_EXIT_SAVE_VMX_PREEMPTION_TIMER')) {
-      const left = timerLeft(st, cpu.state, msrOf(cpu)(VMX_MSR.IA32_VMX_MISC));
+      const left = timerLeft(st, cpu.state, miscOf(cpu));
       if (left !== undefined) record = { ...record, preemptionTimer: left };
     }
     vmExit(cpu, vmx, capsOf(cpu), record);
@@ -214,7 +237,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       const st = vmx.nonRoot;
       // A new instruction boundary: the previous event delivery (if any) completed.
       st.vectoring = null;
-      const boundary = boundaryExit(st, cpu.state, current, msrOf(cpu)(VMX_MSR.IA32_VMX_MISC));
+      const boundary = boundaryExit(st, cpu.state, current, miscOf(cpu));
       if (boundary !== null) {
         performExit(cpu, { reason: boundary, qualification: 0n, guestRip: cpu.state.rip });
         return true;
@@ -234,7 +257,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     },
     checkCrWrite(cpu, cr, value) {
       if (vmx.mode === 'off') return;
-      const caps = new VmxCaps(msrOf(cpu), env.config.maxPhysAddr);
+      const caps = capsOf(cpu);
       let fixed0 = cr === 0 ? caps.cr0Fixed0 : caps.cr4Fixed0;
       const fixed1 = cr === 0 ? caps.cr0Fixed1 : caps.cr4Fixed1;
       // SDM Vol. 3C §26.3 "Changes to Instruction Behavior in VMX Non-Root Operation": with
