@@ -1,7 +1,7 @@
 // The Program panel: Monaco, lazy-loaded (the plain text shows until it arrives), or a plain
 // textarea with `?editor=plain`; diagnostics, the current line and breakpoints.
 
-import { lazy, Suspense, useCallback } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectBreakpoints, selectDiagnostics, selectLine, selectSource, selectTheme } from '../store/selectors.ts';
@@ -24,13 +24,22 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
   const dirty = useLab((s) => s.source !== s.loadedSource && s.loadedSource !== '');
   const commands = useCommands();
   const onChange = useCallback((t: string) => commands.setSource(t), [commands]);
+  const area = useRef<HTMLTextAreaElement>(null);
+  // The plain editor keeps the current line in view (Monaco reveals it itself).
+  useEffect(() => {
+    const t = area.current;
+    if (!t || !line) return;
+    const lh = Number.parseFloat(getComputedStyle(t).lineHeight) || 18;
+    const top = (line - 1) * lh;
+    if (top < t.scrollTop || top > t.scrollTop + t.clientHeight - 2 * lh) t.scrollTop = Math.max(0, top - t.clientHeight / 3);
+  }, [line]);
   const lines = source.split('\n');
   const fallback = <pre className="plain-program" aria-label="Program text (loading editor)">{source}</pre>;
   return (
     <Panel name="Program" className="program">
       <div className="editor">
         {plain ? (
-          <textarea aria-label="Program text" value={source} onChange={(e) => onChange(e.target.value)} spellCheck={false} wrap="off"
+          <textarea ref={area} aria-label="Program text" value={source} onChange={(e) => onChange(e.target.value)} spellCheck={false} wrap="off"
             onKeyDown={(e) => {
               // F9 in the editor: breakpoint on the cursor's line (elsewhere: on the current line).
               if (e.key !== 'F9' || e.shiftKey) return;
