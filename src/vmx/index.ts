@@ -253,7 +253,13 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       }
       // §26.5.2: the instruction completes (or its fault is delivered): an MTF VM exit follows.
       st.mtfPending = mtfSet(current);
-      return executeChanged(cpu, insn, current);
+      const changed = executeChanged(cpu, insn, current);
+      if (typeof changed === 'object') {
+        // A trap-like exit (TPR below threshold): the instruction completed; guest RIP is the next one.
+        performExit(cpu, { reason: changed.trapExit, qualification: 0n, guestRip: cpu.state.rip }, insn);
+        return true;
+      }
+      return changed;
     },
     checkCrWrite(cpu, cr, value) {
       if (vmx.mode === 'off') return;

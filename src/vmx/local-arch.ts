@@ -60,6 +60,7 @@ export const EXIT_REASON = {
   RDRAND: reason('RDRAND'),
   INVPCID: reason('INVPCID'),
   RDSEED: reason('RDSEED'),
+  TPR_BELOW_THRESHOLD: reason('TPR_BELOW_THRESHOLD'),
   CPUID: reason('CPUID'),
   GETSEC: reason('GETSEC'),
   INVD: reason('INVD'),

@@ -7,7 +7,8 @@
 ; exit instruction length, others by `fault_skip` bytes). Every other instruction exit resumes
 ; past the instruction (GUEST_RIP += VM_EXIT_INSTRUCTION_LEN); MTF exits resume where they
 ; stopped; a preemption-timer exit reloads the timer with its maximum; an interrupt-window exit
-; clears interrupt-window (NMI-window) exiting. A guest VMCALL ends the run.
+; clears interrupt-window (NMI-window) exiting; a TPR-below-threshold exit
+; clears the TPR threshold. A guest VMCALL ends the run.
 ; Result: rbx = 0x600d on success (0xbad on any failure); exit_count and exit_log (per exit:
 ; reason, qualification, instruction length, interruption info, its error code, guest RIP,
 ; IDT-vectoring info, guest-linear address) in memory; the guest's registers in gregs.
@@ -300,6 +301,8 @@ vmexit_handler:
     je .window
     cmp eax, EXIT_REASON_NMI_WINDOW
     je .nmi_window
+    cmp eax, EXIT_REASON_TPR_BELOW_THRESHOLD
+    je .tpr
     cmp eax, EXIT_REASON_TRIPLE_FAULT
     je fail
     jmp .advance                        ; any other instruction exit: skip the instruction
@@ -357,6 +360,11 @@ vmexit_handler:
     mov eax, CPU_BASED_VM_EXEC_CONTROL
     vmread rbx, rax
     and ebx, ~CPU_BASED_NMI_WINDOW_EXITING
+    call vmw
+    jmp .resume
+.tpr:                                   ; trap-like: the guest is already past its MOV to CR8
+    xor ebx, ebx
+    mov eax, TPR_THRESHOLD
     call vmw
     jmp .resume
 .advance:
@@ -492,3 +500,4 @@ bitmaps:                                ; I/O bitmap A, I/O bitmap B, MSR bitmap
 io_bitmap_a: times 4096 db 0
 io_bitmap_b: times 4096 db 0
 msr_bitmap:  times 4096 db 0
+vapic_page:  times 4096 db 0             ; virtual-APIC page (use TPR shadow)

@@ -230,7 +230,53 @@ describe.each(ALL)('the exit-handler loop on %s', (profile) => {
   });
 });
 
+describe.each(ALL)('event injection and the exception bitmap on %s', (profile) => {
+  it('the injected event is not subject to the exception bitmap; a fault delivering it carries it as IDT-vectoring information', () => {
+    const r = run(profile, {
+      setup: [
+        '    mov ebx, (1 << 6) | (1 << 11) | (1 << 13)', '    mov eax, EXCEPTION_BITMAP', '    call vmw',
+        '    mov ebx, 0x80000306', '    mov eax, VM_ENTRY_INTR_INFO_FIELD', '    call vmw',
+      ].join('\n'),
+    });
+    expect(r.exits[0]).toMatchObject({ reason: 0n, vectoring: 0x8000_0306n, guestRip: r.guest });
+    expect([11n, 13n]).toContain(r.exits[0]!.intrInfo & 0xffn);
+  });
+});
+
+describe.each(on('primary', 'CPU_BASED_TPR_SHADOW'))('the TPR shadow on %s', (profile) => {
+  it('MOV from/to CR8 use the virtual TPR; lowering it below the TPR threshold exits after the instruction (reason 43)', () => {
+    const r = run(profile, {
+      proc: 'CPU_BASED_TPR_SHADOW',
+      setup: [
+        '    mov dword [vapic_page + 0x80], 0x80', // VTPR = 8
+        '    mov rbx, PA(vapic_page)', '    mov eax, VIRTUAL_APIC_PAGE_ADDR', '    call vmw',
+        '    mov ebx, 5', '    mov eax, TPR_THRESHOLD', '    call vmw',
+      ].join('\n'),
+      guest: [
+        '    mov rax, cr8', '    mov [result], rax',
+        '    mov ecx, 6', '    mov cr8, rcx', '    mov rax, cr8', '    mov [result + 8], rax',
+        '    mov ecx, 3', '    mov cr8, rcx', '.after:', '    mov rax, cr8', '    mov [result + 16], rax',
+      ].join('\n'),
+    });
+    expect(r.rbx).toBe(GOOD);
+    expect(r.reasons).toEqual([43, 18]);
+    expect([r.q('result'), r.q('result', 1), r.q('result', 2)]).toEqual([8n, 6n, 3n]);
+    expect(r.exits[0]!.guestRip).toBe(r.symbols.get('guest_code.after'));
+    expect(r.q('vapic_page', 0x80 / 8) & 0xffff_ffffn).toBe(0x30n);
+  });
+});
+
 describe.each(on('primary', 'CPU_BASED_MONITOR_TRAP_FLAG'))('the monitor trap flag on %s', (profile) => {
+  it('injecting a pending MTF VM exit (type 7) exits before the first guest instruction', () => {
+    const r = run(profile, {
+      proc: 'CPU_BASED_MONITOR_TRAP_FLAG',
+      setup: '    mov ebx, 0x80000700\n    mov eax, VM_ENTRY_INTR_INFO_FIELD\n    call vmw',
+      guest: '    nop',
+    });
+    expect(r.reasons.slice(0, 2)).toEqual([37, 37]);
+    expect(r.exits.slice(0, 2).map((e) => e.guestRip - r.guest)).toEqual([0n, 1n]);
+  });
+
   it('exits (reason 37) after each guest instruction, at the next one', () => {
     const r = run(profile, { proc: 'CPU_BASED_MONITOR_TRAP_FLAG', guest: '    nop\n    nop\n    xor eax, eax' });
     expect(r.reasons).toEqual([37, 37, 37, 18]);

@@ -3,8 +3,11 @@
 // and CR4 read the read shadows for the bits the guest/host masks own; MOV to CR0/CR4 and CLTS
 // leave owned bits unmodified; RDTSC, RDTSCP and RDMSR of IA32_TIME_STAMP_COUNTER return the
 // TSC scaled by the TSC multiplier ("use TSC scaling") and plus the TSC offset ("use TSC
-// offsetting"). The model completes such an instruction itself, through the executor's own
-// CR-writing functions, so every other rule of the instruction still applies.
+// offsetting"); with "use TPR shadow", MOV to/from CR8 use the virtual TPR in the virtual-APIC
+// page, and a MOV to CR8 that lowers it below the TPR threshold causes a trap-like VM exit
+// (§30.3 "Virtualizing CR8-Based TPR Accesses", §30.1.2 "TPR Virtualization"). The model
+// completes such an instruction itself, through the executor's own CR-writing functions, so
+// every other rule of the instruction still applies.
 
 import { CR0 } from '../../arch/cr.ts';
 import { MSR } from '../../arch/msrs.ts';
@@ -15,7 +18,7 @@ import { writeCr0, writeCr4 } from '../../x86/exec/control.ts';
 import { X86Fault, gp } from '../../x86/fault.ts';
 import type { DecodedInstruction } from '../../x86/isa/decoded.ts';
 import { RegKind, regIndex, regKind } from '../../x86/isa/registers.ts';
-import { PRIMARY_CTLS, SECONDARY_CTLS } from '../local-arch.ts';
+import { EXIT_REASON, PRIMARY_CTLS, SECONDARY_CTLS } from '../local-arch.ts';
 import { secondaryControls, vmcsGet } from '../vmcs-access.ts';
 import { F } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
@@ -73,12 +76,42 @@ function setEdxEax(cpu: Cpu, v: bigint): void {
   cpu.state.setGpr64(2, v >> 32n);
 }
 
+/** Offset of VTPR in the virtual-APIC page (§30.1.1 "Virtualized APIC Registers"). */
+const VTPR = 0x80;
+
+/** What `executeChanged` did: nothing (the executor runs it), completed it, or completed it and a trap-like exit follows. */
+export type ChangedResult = false | true | { readonly trapExit: number };
+
+/**
+ * MOV to/from CR8 with "use TPR shadow" (64-bit mode only; CR8-load/store exiting already
+ * decided). MOV from CR8 reads VTPR[7:4]; MOV to CR8 writes its bits 3:0 to VTPR[7:4] and clears
+ * the rest of the VTPR dword; without virtual-interrupt delivery, VTPR[7:4] below TPR_THRESHOLD[3:0]
+ * then causes a VM exit "TPR below threshold" after the instruction.
+ */
+function cr8ThroughTprShadow(cpu: Cpu, insn: DecodedInstruction, vmcs: ActiveVmcs, toCr8: boolean, tf: boolean): ChangedResult {
+  const page = Number(vmcsGet(vmcs, F.VIRTUAL_APIC_PAGE_ADDR));
+  const [dst, src] = insn.operands;
+  if (!toCr8) {
+    const vtpr = Number(cpu.readPhys(page + VTPR, 4));
+    if (dst?.kind === 'reg') cpu.state.setGpr64(regIndex(dst.reg), BigInt((vtpr >>> 4) & 0xf));
+    return complete(cpu, insn, tf);
+  }
+  const value = registerValue(cpu.state, src);
+  if (value >> 4n !== 0n) throw gp('MOV to CR8 sets a reserved bit (only bits 3:0 exist)');
+  cpu.writePhys(page + VTPR, 4, (value & 0xfn) << 4n);
+  const delivery = SECONDARY_CTLS.has(secondaryControls(vmcs), 'SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY');
+  const below = !delivery && (value & 0xfn) < (vmcsGet(vmcs, F.TPR_THRESHOLD) & 0xfn);
+  complete(cpu, insn, tf && !below);
+  return below ? { trapExit: EXIT_REASON.TPR_BELOW_THRESHOLD } : true;
+}
+
 /**
  * Completes `insn` with its non-root behaviour when that differs from the executor's, and
- * returns true; returns false when the executor should run it as usual. Called only for
- * instructions `instructionExit` let through. Faults (e.g. #GP from a CR0 value) are thrown.
+ * returns true (or the trap-like exit that follows it); returns false when the executor should
+ * run it as usual. Called only for instructions `instructionExit` let through. Faults (e.g. #GP
+ * from a CR0 value) are thrown.
  */
-export function executeChanged(cpuHandle: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): boolean {
+export function executeChanged(cpuHandle: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): ChangedResult {
   if (!(cpuHandle instanceof Cpu)) return false;
   const cpu = cpuHandle;
   const s = cpu.state;
@@ -87,6 +120,9 @@ export function executeChanged(cpuHandle: CpuHandle, insn: DecodedInstruction, v
     case 'mov': {
       const [dst, src] = insn.operands;
       if (dst?.kind !== 'reg' || src?.kind !== 'reg' || s.cpl !== 0) return false;
+      const tprShadow = PRIMARY_CTLS.has(vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL), 'CPU_BASED_TPR_SHADOW') && cpu.mode === 64;
+      if (tprShadow && regKind(src.reg) === RegKind.CR && regIndex(src.reg) === 8) return cr8ThroughTprShadow(cpu, insn, vmcs, false, tf);
+      if (tprShadow && regKind(dst.reg) === RegKind.CR && regIndex(dst.reg) === 8) return cr8ThroughTprShadow(cpu, insn, vmcs, true, tf);
       if (regKind(src.reg) === RegKind.CR) {
         const cr = regIndex(src.reg);
         if (cr !== 0 && cr !== 4) return false;
