@@ -6,13 +6,14 @@ import { core2Conroe } from './core2-conroe.ts';
 import { ivyBridge } from './ivy-bridge.ts';
 import { sapphireRapids } from './sapphire-rapids.ts';
 import { skylakeClient } from './skylake-client.ts';
+import { westmereArrandale } from './westmere-arrandale.ts';
 import type { Profile } from './types.ts';
 
 export type { CpuidLeaf, Profile } from './types.ts';
 export { profileCpuid, profileMsr } from './types.ts';
 
 /** Every profile, oldest processor first (by launch: Sapphire Rapids, January 2023, before Arrow Lake). */
-export const PROFILES: readonly Profile[] = [core2Conroe, ivyBridge, skylakeClient, sapphireRapids, arrowLake];
+export const PROFILES: readonly Profile[] = [core2Conroe, westmereArrandale, ivyBridge, skylakeClient, sapphireRapids, arrowLake];
 
 /** The profile a fresh machine uses. */
 export function defaultProfile(): Profile {

@@ -11,6 +11,7 @@ describe('profile feature matrix', () => {
   it('reads the features from the capability MSRs', () => {
     const f = (id: string) => profileFeatures(findProfile(id)!);
     expect(f('core2-conroe')).toMatchObject({ revision: 7, secondaryControls: false, trueMsrs: false, ept: false, vpid: false });
+    expect(f('westmere-arrandale')).toMatchObject({ revision: 0xf, trueMsrs: true, ept: true, eptAccessedDirty: false, vpid: true, unrestrictedGuest: true, vmFunctions: false });
     expect(f('ivy-bridge')).toMatchObject({ ept: true, eptAccessedDirty: false, vpid: true, unrestrictedGuest: true, vmcsShadowing: false, vmFunctions: false });
     expect(f('skylake-client')).toMatchObject({ eptAccessedDirty: true, ept5Level: false, vmcsShadowing: true, vmFunctions: true });
     expect(f('sapphire-rapids')).toMatchObject({ revision: 0x11e5_7ed0, ept5Level: true, eptAccessedDirty: true, vmcsShadowing: true, vmFunctions: true });

@@ -16,7 +16,7 @@ describe('profile registry', () => {
     expect(PROFILES.filter((p) => p.isDefault)).toHaveLength(1);
     expect(findProfile(defaultProfile().id)).toBe(defaultProfile());
     expect(defaultProfile().id).toBe('arrow-lake');
-    expect(PROFILES.map((p) => p.id)).toEqual(['core2-conroe', 'ivy-bridge', 'skylake-client', 'sapphire-rapids', 'arrow-lake']);
+    expect(PROFILES.map((p) => p.id)).toEqual(['core2-conroe', 'westmere-arrandale', 'ivy-bridge', 'skylake-client', 'sapphire-rapids', 'arrow-lake']);
   });
 });
 
