@@ -14,8 +14,8 @@ function rig() {
     writePhys: (a: number, _s: number, v: bigint) => b.mem.writePhys64(a, v),
   } as unknown as CpuHandle;
   const exits: EptExit[] = [];
-  const c = new EptController(CAPS, 39, (_cpu, e) => exits.push(e));
-  const entry: EptEntryState = { eptEnabled: true, eptp: b.eptp(), vpidEnabled: false, vpid: 0, mbec: false };
+  const c = new EptController((_cpu, e) => exits.push(e));
+  const entry: EptEntryState = { eptEnabled: true, eptp: b.eptp(), vpidEnabled: false, vpid: 0, mbec: false, caps: CAPS, maxPhysAddr: 39 };
   return { b, cpu, exits, c, entry };
 }
 

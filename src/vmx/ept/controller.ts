@@ -4,7 +4,8 @@
 // "The Extended Page Table Mechanism (EPT)", §29.4 "Caching Translation Information".
 
 import type { CpuHandle, GuestPhysicalAccess } from '../../x86/env.ts';
-import { createEptHook, type EptContext, type EptExit } from './hook.ts';
+import { VmExitUnwind } from '../../x86/env.ts';
+import { cpuEptMemory, translateGuestPhysical, type EptContext, type EptExit, type EptUnit } from './hook.ts';
 import { EptTranslationCache, type EptCacheSnapshot, type InveptType, type InvvpidType } from './tlb.ts';
 
 /** The VMCS values VM entry establishes for EPT and VPID (read once, at VM entry). */
@@ -17,6 +18,10 @@ export interface EptEntryState {
   readonly vpidEnabled: boolean;
   /** VIRTUAL_PROCESSOR_ID (0x0000). */
   readonly vpid: number;
+  /** IA32_VMX_EPT_VPID_CAP as the processor reports it now. */
+  readonly caps: bigint;
+  /** MAXPHYADDR of the processor. */
+  readonly maxPhysAddr: number;
   /** Secondary control "mode-based execute control for EPT". */
   readonly mbec: boolean;
 }
@@ -26,6 +31,8 @@ export interface EptControllerSnapshot {
   readonly cache: EptCacheSnapshot;
   readonly context: EptContext | undefined;
   readonly vpidEnabled: boolean;
+  readonly caps: bigint;
+  readonly maxPhysAddr: number;
 }
 
 /** EPT state of one logical processor. */
@@ -33,18 +40,28 @@ export class EptController {
   readonly cache = new EptTranslationCache();
   private context: EptContext | undefined;
   private vpidEnabled = false;
-  /** `VmxHooks.translateGuestPhysical`. */
-  readonly translateGuestPhysical: (cpu: CpuHandle, gpa: number, access: GuestPhysicalAccess) => number;
+  private unit: EptUnit = { cache: this.cache, caps: 0n, maxPhysAddr: 52 };
 
   /**
-   * @param caps IA32_VMX_EPT_VPID_CAP of the profile (0n when the processor has no EPT)
-   * @param maxPhysAddr MAXPHYADDR of the profile
-   * @param exit performs an EPT-induced VM exit: the model's vmExit with `e.reason`,
-   *   `e.qualification` (plus bit 12 when it applies), `e.guestLinear`, and GUEST_PHYSICAL_ADDRESS
+   * @param exit performs an EPT-induced VM exit: the model's VM exit with `e.reason`,
+   *   `e.qualification` (plus bit 12 when it applies), `e.guestLinear`, the RIP of the
+   *   instruction as guest RIP, and `e.guestPhysical` in GUEST_PHYSICAL_ADDRESS
    */
-  constructor(caps: bigint, maxPhysAddr: number, exit: (cpu: CpuHandle, e: EptExit) => void) {
-    this.translateGuestPhysical = createEptHook({ cache: this.cache, caps, maxPhysAddr }, () => this.context, (cpu, e) => exit(cpu, e));
-  }
+  constructor(private readonly exit: (cpu: CpuHandle, e: EptExit) => void) {}
+
+  /**
+   * `VmxHooks.translateGuestPhysical`: the host-physical address of a guest-physical access;
+   * the address itself while EPT is not in use; on a violation or misconfiguration, the VM
+   * exit, then VmExitUnwind.
+   */
+  readonly translateGuestPhysical = (cpu: CpuHandle, gpa: number, access: GuestPhysicalAccess): number => {
+    const ctx = this.context;
+    if (ctx === undefined) return gpa;
+    const r = translateGuestPhysical(this.unit, ctx, cpuEptMemory(cpu), gpa, access);
+    if (r.ok) return r.hpa;
+    this.exit(cpu, r.exit);
+    throw new VmExitUnwind(r.exit.reason, r.exit.result.reason);
+  };
 
   /** The EPT context in force (undefined outside non-root operation or with EPT off). */
   current(): EptContext | undefined {
@@ -57,6 +74,7 @@ export class EptController {
    */
   vmEntry(s: EptEntryState): void {
     this.vpidEnabled = s.vpidEnabled;
+    this.unit = { cache: this.cache, caps: s.caps, maxPhysAddr: s.maxPhysAddr };
     this.cache.onVmTransition(s.vpidEnabled);
     this.context = s.eptEnabled ? { eptp: s.eptp, vpid: s.vpidEnabled ? s.vpid : 0, mbec: s.mbec } : undefined;
   }
@@ -85,12 +103,13 @@ export class EptController {
   }
 
   snapshot(): EptControllerSnapshot {
-    return { cache: this.cache.snapshot(), context: this.context, vpidEnabled: this.vpidEnabled };
+    return { cache: this.cache.snapshot(), context: this.context, vpidEnabled: this.vpidEnabled, caps: this.unit.caps, maxPhysAddr: this.unit.maxPhysAddr };
   }
 
   restore(s: EptControllerSnapshot): void {
     this.cache.restore(s.cache);
     this.context = s.context;
     this.vpidEnabled = s.vpidEnabled;
+    this.unit = { cache: this.cache, caps: s.caps, maxPhysAddr: s.maxPhysAddr };
   }
 }
