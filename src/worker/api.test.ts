@@ -185,7 +185,11 @@ describe('LabApi over comlink', () => {
     await api.load(BRINGUP, SETTINGS);
     const s = await stepUntil(api, (x) => x.line !== undefined && /vmlaunch/.test(BRINGUP.split('\n')[x.line - 1]!));
     expect(s.explain.failing).toEqual([]);
+    const hostRip = s.vmcs.fields.find((f) => f.name === 'HOST_RIP')!;
+    expect(hostRip.written?.line).toBeGreaterThan(0);
+    expect(BRINGUP.split('\n')[hostRip.written!.line! - 1]).toMatch(/vmwrite/);
     const bad = await api.vmwrite('HOST_RIP', '0x8000000000000000');
+    expect(bad.snapshot.vmcs.fields.find((f) => f.name === 'HOST_RIP')!.written).toEqual({ step: bad.snapshot.steps, line: undefined });
     expect(bad.ok).toBe(true);
     const failing = bad.snapshot.explain.failing;
     expect(failing.length).toBeGreaterThan(0);

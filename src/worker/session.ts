@@ -11,6 +11,7 @@ import { Machine } from '../machine/machine.ts';
 import { PROFILES } from '../arch/profiles/index.ts';
 import { createVmxModel, type VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES } from '../x86/state.ts';
+import { FieldWrites } from './field-writes.ts';
 import { injectInstructions, type InjectOptions } from './inject.ts';
 import { buildSnapshot } from './snapshot.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
@@ -49,6 +50,7 @@ export function parseValue(text: string): bigint | undefined {
 export class LabSession {
   private machine: Machine;
   private model: VmxModel | undefined;
+  private writes!: FieldWrites;
   private assembly: AssemblyResult | undefined;
   private settings: LabSettings = { profile: '', msrEdits: {}, breakpoints: [] };
   private edits: Edit[] = [];
@@ -59,11 +61,13 @@ export class LabSession {
   }
 
   private newMachine(profile: string | undefined, overrides: ReadonlyMap<number, bigint>): Machine {
-    return new Machine({
+    const m = new Machine({
       profile,
       msrOverrides: overrides,
       vmx: (env, cpu) => (this.model = createVmxModel(env, cpu)),
     });
+    this.writes = new FieldWrites(m, () => this.model);
+    return m;
   }
 
   /** The CPU profiles a learner can pick. */
@@ -122,7 +126,8 @@ export class LabSession {
     const editedMsrs = new Set(Object.keys(this.settings.msrEdits).map((k) => Number(parseValue(k) ?? -1n)));
     const editSteps = new Set<number>();
     for (const e of this.edits) for (let s = e.at + 1; s <= e.at + e.steps; s++) editSteps.add(s);
-    return buildSnapshot(this.machine, this.model, { labels, editedMsrs, editSteps });
+    const writtenAt = (enc: number) => this.writes.last(enc);
+    return buildSnapshot(this.machine, this.model, { labels, editedMsrs, editSteps, writtenAt });
   }
 
   /** Executes `n` instructions (stops early if the machine stops). */
@@ -136,6 +141,7 @@ export class LabSession {
   stepBack(n = 1): { ok: boolean; snapshot: LabSnapshot } {
     this.runToken++;
     const ok = this.travel(Math.max(0, this.machine.steps - n));
+    this.writes.resync();
     return { ok, snapshot: this.snapshot() };
   }
 
@@ -144,6 +150,7 @@ export class LabSession {
     this.runToken++;
     const target = Math.max(0, Math.min(step, this.machine.steps));
     const ok = this.travel(target);
+    this.writes.resync();
     return { ok, snapshot: this.snapshot() };
   }
 
@@ -200,6 +207,7 @@ export class LabSession {
     this.runToken++;
     this.machine.reset();
     this.edits = [];
+    this.writes.resync();
     return this.snapshot();
   }
 
@@ -210,6 +218,7 @@ export class LabSession {
     const r = injectInstructions(this.machine, lines, opts);
     if (!r.ok) {
       if (r.steps > 0) this.travel(at);
+      this.writes.resync();
       return { ok: false, message: r.problem ?? 'the edit failed', snapshot: this.snapshot() };
     }
     this.edits.push({ at, steps: r.steps, lines, opts });

@@ -16,7 +16,7 @@ import type { VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES, SEG_SLOT_NAMES } from '../x86/state.ts';
 import { eventView } from './events-view.ts';
 import { msrViews } from './msr-view.ts';
-import type { BitView, EventView, LabSnapshot, RegisterView, SegmentView } from './types.ts';
+import type { BitView, EventView, FieldWriteView, LabSnapshot, RegisterView, SegmentView } from './types.ts';
 import { explainView } from './verdicts.ts';
 import { vmcsView } from './vmcs-view.ts';
 
@@ -79,7 +79,12 @@ function regions(model: VmxModel | undefined): { name: string; phys: string }[] 
 export function buildSnapshot(
   m: Machine,
   model: VmxModel | undefined,
-  extra: { labels: readonly { name: string; phys: string }[]; editedMsrs: ReadonlySet<number>; editSteps: ReadonlySet<number> },
+  extra: {
+    labels: readonly { name: string; phys: string }[];
+    editedMsrs: ReadonlySet<number>;
+    editSteps: ReadonlySet<number>;
+    writtenAt?: (encoding: number) => FieldWriteView | undefined;
+  },
 ): LabSnapshot {
   const c = m.cpu;
   const caps = m.profile.cpu.readOnlyMsrs;
@@ -115,10 +120,10 @@ export function buildSnapshot(
     cr3: hex(c.cr3),
     msrs: msrViews(c.msrs.get(0x3a) ?? 0n, caps, extra.editedMsrs),
     vmcs: model
-      ? vmcsView(model.currentPointer(), model.vmxonPointer(), fields, model.vmcses(), record)
+      ? vmcsView(model.currentPointer(), model.vmxonPointer(), fields, model.vmcses(), record, extra.writtenAt)
       : { pointer: hex(0xffff_ffff_ffff_ffffn), fields: [], vmcses: [] },
     events,
-    explain: model ? explainView(m, model) : { source: 'none', launch: 'vmlaunch', decision: 'No VT-x model.', failing: [], passed: 0, notApplicable: 0 },
+    explain: model ? explainView(m, model, extra.writtenAt) : { source: 'none', launch: 'vmlaunch', decision: 'No VT-x model.', failing: [], passed: 0, notApplicable: 0 },
     vmError: errField !== undefined && errField !== 0n
       ? { number: Number(errField), meaning: err?.text ?? 'unknown error number', sdm: err ? formatSdm(err.sdm) : '' }
       : undefined,

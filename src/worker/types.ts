@@ -94,6 +94,13 @@ export interface VmcsFieldView {
   readonly exists: boolean;
   /** For control fields: bit by bit, with what the capability MSRs allow. */
   readonly controls?: readonly ControlBitView[];
+  /** The program's last VMWRITE of the field: its step and source line (no line: a panel edit). */
+  readonly written?: FieldWriteView;
+}
+
+export interface FieldWriteView {
+  readonly step: number;
+  readonly line?: number;
 }
 
 /** What never changes about a VM-entry check (sent once, in the catalog). */
@@ -153,7 +160,7 @@ export interface CheckView {
   readonly id: string;
   readonly message: string;
   readonly expected: string;
-  readonly values: readonly { readonly name: string; readonly value: string }[];
+  readonly values: readonly { readonly name: string; readonly value: string; readonly written?: FieldWriteView }[];
   readonly capability?: string;
   readonly fix?: { readonly field: string; readonly value: string };
 }

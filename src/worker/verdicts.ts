@@ -14,7 +14,8 @@ import { makeFieldResolver } from '../vmx/vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx/vmx-state.ts';
 import type { CpuHandle } from '../x86/env.ts';
 import { ENTRY_CHECKS } from '../vmx/entry/checks/index.ts';
-import type { CheckMeta, CheckView, ExplainView } from './types.ts';
+import { fieldByName } from '../arch/vmcs/fields.ts';
+import type { CheckMeta, CheckView, ExplainView, FieldWriteView } from './types.ts';
 
 const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 const resolverFor = makeFieldResolver();
@@ -55,7 +56,7 @@ export function checkCatalog(): CheckMeta[] {
 }
 
 /** The Explain panel's view of the checks on the current VMCS: the failing ones in full, counts of the rest. */
-export function explainView(machine: Machine, model: VmxModel): ExplainView {
+export function explainView(machine: Machine, model: VmxModel, writtenAt: (encoding: number) => FieldWriteView | undefined = () => undefined): ExplainView {
   const report = evaluateEntryChecks(machine, model);
   const launched = model.vmcses().find((v) => v.current)?.launch === 'launched';
   const launch = launched ? 'vmresume' : 'vmlaunch';
@@ -70,7 +71,11 @@ export function explainView(machine: Machine, model: VmxModel): ExplainView {
         id: check.id,
         message: verdict.message,
         expected: verdict.expected,
-        values: verdict.values.map((v) => ({ name: v.name, value: hex(v.value) })),
+        values: verdict.values.map((v) => {
+          const f = fieldByName(v.name);
+          const written = f ? writtenAt(f.encoding & ~1) : undefined;
+          return written ? { name: v.name, value: hex(v.value), written } : { name: v.name, value: hex(v.value) };
+        }),
         capability: verdict.capability
           ? `${verdict.capability.msr} (0x${verdict.capability.index.toString(16)})${verdict.capability.bits ? ` bit ${verdict.capability.bits.join(', ')}` : ''}`
           : undefined,

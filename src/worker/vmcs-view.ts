@@ -11,7 +11,7 @@ import { formatSdm } from '../arch/sdm.ts';
 import { fieldExists } from '../arch/vmcs/exists.ts';
 import { VMCS_FIELDS, type VmcsField } from '../arch/vmcs/fields.ts';
 import type { VmcsFieldValue, VmcsSummary } from '../vmx/index.ts';
-import type { ControlBitView, VmcsFieldMeta, VmcsFieldView, VmcsGroup, VmcsView } from './types.ts';
+import type { ControlBitView, FieldWriteView, VmcsFieldMeta, VmcsFieldView, VmcsGroup, VmcsView } from './types.ts';
 
 const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
@@ -59,6 +59,7 @@ export function vmcsView(
   values: readonly VmcsFieldValue[],
   vmcses: readonly VmcsSummary[],
   msrs: Readonly<Record<number, bigint>>,
+  writtenAt: (encoding: number) => FieldWriteView | undefined = () => undefined,
 ): VmcsView {
   const byEnc = new Map(values.map((v) => [v.encoding, v.value]));
   const hasCurrent = vmcses.some((v) => v.current);
@@ -66,7 +67,9 @@ export function vmcsView(
     ? PANEL_FIELDS.map((f) => {
       const value = byEnc.get(f.encoding) ?? 0n;
       const controls = controlBits(f, value, msrs);
-      return controls ? { name: f.name, value: hex(value), exists: fieldExists(f, msrs), controls } : { name: f.name, value: hex(value), exists: fieldExists(f, msrs) };
+      const written = writtenAt(f.encoding);
+      const v: VmcsFieldView = { name: f.name, value: hex(value), exists: fieldExists(f, msrs) };
+      return { ...v, ...(controls ? { controls } : {}), ...(written ? { written } : {}) };
     })
     : [];
   return {

@@ -24,7 +24,24 @@ export function ExplainPanel() {
             <li key={c.id} className="check">
               <p><strong>{c.message}</strong></p>
               <p className="hint">Rule: {m?.title} — required: <code>{c.expected}</code></p>
-              {c.values.length > 0 && <p className="mono">{c.values.map((v) => `${v.name} = ${v.value}`).join(' · ')}</p>}
+              {c.values.length > 0 && (
+                <ul className="values">
+                  {c.values.map((v) => (
+                    <li key={v.name}>
+                      <span className="mono">{v.name} = {v.value}</span>
+                      {v.written && (
+                        <>
+                          {' '}
+                          <button type="button" className="linkish" onClick={() => void commands.jumpTo(v.written!.step - 1)}
+                            title="Go back in time to just before this write">
+                            {v.written.line ? `written at line ${v.written.line}` : 'written from a panel'}
+                          </button>
+                        </>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
               {c.capability && <p className="hint">Capability: {c.capability}</p>}
               <p className="hint"><cite>{m?.sdm}</cite> · check <code>{c.id}</code> · if it fails: {m?.consequence}</p>
               {c.fix && (

@@ -33,6 +33,12 @@ const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: V
             <input className="mono" aria-label={`${f.name} value`} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
             {dirty && <button type="submit" aria-label={`VMWRITE ${f.name}`}>VMWRITE</button>}
           </form>
+          {f.written && (
+            <button type="button" className="linkish written" onClick={() => void commands.jumpTo(f.written!.step - 1)}
+              aria-label={`Go to the write of ${f.name}`} title="Go back in time to just before this write">
+              {f.written.line ? `written at line ${f.written.line}` : 'written from a panel'}, step {f.written.step}
+            </button>
+          )}
         </td>
       </tr>
       {f.controls && f.value !== '0x0' && (
