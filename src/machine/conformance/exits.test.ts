@@ -243,6 +243,58 @@ describe.each(ALL)('event injection and the exception bitmap on %s', (profile) =
   });
 });
 
+describe.each(ALL)('changed instruction behaviour (§26.3) on %s', (profile) => {
+  it('MOV to CR0 keeps the bits the host owns: a guest may clear CR0.NE as the shadow shows it, without a #GP or an exit', () => {
+    const r = run(profile, {
+      setup: '    mov ebx, X86_CR0_NE\n    mov eax, CR0_GUEST_HOST_MASK\n    call vmw\n    xor ebx, ebx\n    mov eax, CR0_READ_SHADOW\n    call vmw',
+      guest: '    mov rax, cr0\n    mov [result], rax\n    mov cr0, rax\n    mov rax, cr0\n    mov [result + 8], rax',
+    });
+    expect(r.reasons).toEqual([18]);
+    expect([r.q('result') & 0x20n, r.q('result', 1) & 0x20n]).toEqual([0n, 0n]);
+    expect(r.machine.events.some((e) => e.kind === 'fault')).toBe(false);
+  });
+
+  it('RDMSR of IA32_TIME_STAMP_COUNTER returns TSC + TSC offset', () => {
+    const r = run(profile, {
+      proc: 'CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS',
+      setup: '    mov rbx, PA(msr_bitmap)\n    mov eax, MSR_BITMAP\n    call vmw\n    mov rbx, 3 << 40\n    mov eax, TSC_OFFSET\n    call vmw',
+      guest: '    mov ecx, MSR_IA32_TSC\n    rdmsr\n    shl rdx, 32\n    or rax, rdx\n    mov [result], rax',
+    });
+    expect(r.reasons).toEqual([18]);
+    expect(r.q('result') >> 40n).toBe(3n);
+  });
+});
+
+describe.each(on('secondary', 'SECONDARY_EXEC_TSC_SCALING'))('TSC scaling on %s', (profile) => {
+  it('RDTSC returns TSC × multiplier / 2^48 + offset', () => {
+    const r = run(profile, {
+      proc: 'CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS',
+      proc2: 'SECONDARY_EXEC_TSC_SCALING',
+      setup: '    mov rbx, 1 << 52\n    mov eax, TSC_MULTIPLIER\n    call vmw', // x16
+      guest: '    rdtsc\n    shl rdx, 32\n    or rax, rdx\n    mov [result], rax\n    rdtsc\n    shl rdx, 32\n    or rax, rdx\n    mov [result + 8], rax',
+    });
+    expect(r.reasons).toEqual([18]);
+    // Four instructions (four TSC ticks) apart, scaled by 16.
+    expect(r.q('result', 1) - r.q('result')).toBe(64n);
+    expect(r.q('result') % 16n).toBe(0n);
+  });
+});
+
+describe.each(on('secondary', 'SECONDARY_EXEC_PAUSE_LOOP_EXITING'))('PAUSE-loop exiting on %s', (profile) => {
+  it('a PAUSE loop longer than PLE_Window exits (reason 40); PAUSEs further apart than PLE_Gap do not', () => {
+    const setup = (gap: number, window: number) =>
+      `    mov ebx, ${gap}\n    mov eax, PLE_GAP\n    call vmw\n    mov ebx, ${window}\n    mov eax, PLE_WINDOW\n    call vmw`;
+    const loop = (spacing: number) => `    mov ecx, 40\n.l:\n    pause\n${'    nop\n'.repeat(spacing)}    dec ecx\n    jnz .l`;
+    const tight = run(profile, { proc: 'CPU_BASED_ACTIVATE_SECONDARY_CONTROLS', proc2: 'SECONDARY_EXEC_PAUSE_LOOP_EXITING', setup: setup(8, 50), guest: loop(0) });
+    // 40 turns of 3 instructions: the window of 50 ticks is passed twice (the host's handler
+    // runs longer than the gap, so each exit starts a new loop).
+    expect(tight.reasons).toEqual([40, 40, 18]);
+    expect(tight.exits[0]!.guestRip).toBe(tight.symbols.get('guest_code.l'));
+    const sparse = run(profile, { proc: 'CPU_BASED_ACTIVATE_SECONDARY_CONTROLS', proc2: 'SECONDARY_EXEC_PAUSE_LOOP_EXITING', setup: setup(8, 50), guest: loop(10) });
+    expect(sparse.reasons).toEqual([18]);
+  });
+});
+
 describe.each(on('primary', 'CPU_BASED_TPR_SHADOW'))('the TPR shadow on %s', (profile) => {
   it('MOV from/to CR8 use the virtual TPR; lowering it below the TPR threshold exits after the instruction (reason 43)', () => {
     const r = run(profile, {
