@@ -35,6 +35,8 @@ describe('assemble is total', () => {
       fc.property(program, (src) => {
         const r = assemble(src);
         expect(r.ok === (r.diagnostics.every((d) => d.severity !== 'error'))).toBe(true);
+        // assembleWith turns an exception into this diagnostic; it must never be needed.
+        expect(r.diagnostics.filter((d) => d.message.startsWith('internal')).map((d) => d.message)).toEqual([]);
         for (const d of r.diagnostics) {
           expect(d.line).toBeGreaterThanOrEqual(1);
           expect(d.col).toBeGreaterThanOrEqual(1);
@@ -54,9 +56,14 @@ describe('assemble is total', () => {
     ['exponential macros', Array.from({ length: 40 }, (_, i) => `%define e${i} e${i + 1} e${i + 1}`).join('\n') + '\ndq e0'],
     ['labels that never settle', 'nop\nresb fwd-$$\nfwd:'],
     ['a long program', Array.from({ length: 5000 }, (_, i) => `l${i}: jmp l${(i * 7919) % 5000}`).join('\n')],
+    ['deep parentheses', 'dq ' + '('.repeat(50_000) + '1' + ')'.repeat(50_000)],
+    ['long operator chains', 'dq ' + Array(50_000).fill('1').join('+')],
+    ['nested conditionals', 'dq ' + Array(5_000).fill('1 ?').join(' ') + ' 1' + ' : 0'.repeat(5_000)],
+    ['deep unary', 'dq ' + '-~'.repeat(50_000) + '1'],
     ['absurd numbers', 'dq 0x1_0000_0000_0000_0000_0, 999999999999999999999999999999, -0x8000000000000000 // -1'],
   ])('%s: terminates with a result', (_name, src) => {
     const r = assemble(src);
     expect(typeof r.ok).toBe('boolean');
+    expect(r.diagnostics.some((d) => d.message.startsWith('internal assembler error'))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ export interface Diagnostic {
 }
 
 /** Most diagnostics kept for one program; beyond it one summary line is added. */
-export const MAX_DIAGNOSTICS = 200;
+export const MAX_DIAGNOSTICS = 5000;
 
 /** Collects diagnostics, deduplicating identical ones and capping the count. */
 export class DiagnosticSink {

@@ -67,6 +67,10 @@ export interface EvalContext {
   hint?: EaHint;
 }
 
+/** Most terms in one expression, and deepest nesting of parentheses and unary operators. */
+export const MAX_EXPR_NODES = 2000;
+export const MAX_EXPR_DEPTH = 200;
+
 export class ExprSyntaxError {
   constructor(readonly col: number, readonly message: string) {}
 }
@@ -76,6 +80,8 @@ const KEYWORDS_NOT_SYMBOLS = new Set(['byte', 'word', 'dword', 'qword', 'tword',
 /** Parses a NASM expression from `toks` at `pos`; `resolve` maps a written name to its symbol name. */
 export class ExprParser {
   pos: number;
+  private nodes = 0;
+  private depth = 0;
   constructor(
     private readonly toks: readonly Token[],
     pos: number,
@@ -101,7 +107,10 @@ export class ExprParser {
     const q = this.peek();
     if (this.isOp('?')) {
       this.pos++;
+      this.depth++;
+      this.count(q!.col);
       const a = this.parse();
+      this.depth--;
       if (!this.isOp(':')) throw new ExprSyntaxError(this.peek()?.col ?? this.endCol(), 'expecting `:\'');
       this.pos++;
       const b = this.parse();
@@ -128,12 +137,23 @@ export class ExprParser {
     }
   }
 
+  /** Guards the recursion of parsing and evaluation: absurd expressions get a diagnostic. */
+  private count(col: number): void {
+    if (++this.nodes > MAX_EXPR_NODES || this.depth > MAX_EXPR_DEPTH) {
+      throw new ExprSyntaxError(col, `expression too complex (more than ${MAX_EXPR_NODES} terms or ${MAX_EXPR_DEPTH} levels of nesting)`);
+    }
+  }
+
   private unary(): Expr {
     const t = this.peek();
+    if (t) this.count(t.col);
     if (!t) throw new ExprSyntaxError(this.endCol(), 'expression syntax error');
     if (t.kind === 'op' && ['-', '+', '~', '!'].includes(t.text)) {
       this.pos++;
-      return { k: 'un', op: t.text, a: this.unary(), col: t.col };
+      this.depth++;
+      const a = this.unary();
+      this.depth--;
+      return { k: 'un', op: t.text, a, col: t.col };
     }
     return this.primary();
   }
@@ -165,7 +185,10 @@ export class ExprParser {
       }
       case 'op':
         if (t.text === '(') {
+          this.depth++;
+          this.count(t.col);
           const e = this.parse();
+          this.depth--;
           if (!this.isOp(')')) throw new ExprSyntaxError(this.peek()?.col ?? this.endCol(), 'expecting `)\'');
           this.pos++;
           return e;
