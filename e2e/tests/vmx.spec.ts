@@ -54,3 +54,15 @@ test('the lab survives a worker crash', async ({ lab }) => {
   await expect(lab.machineState).toContainText('step 4 ');
   await lab.step(1);
 });
+
+test('a VMCS field tells which line wrote it, and one click goes back to that write', async ({ lab }) => {
+  await lab.toggleBreakpointAt(/^\s*vmlaunch/);
+  await lab.runToPause();
+  await lab.vmcsField('HOST_RIP');
+  const go = lab.region('VMCS').getByRole('button', { name: 'Go to the write of HOST_RIP' });
+  await expect(go).toContainText(/written at line \d+/);
+  await go.click();
+  await expect(lab.currentLine).toContainText('vmwrite rax, rbx');
+  await lab.button('Step').click();
+  await expect(lab.events().last()).toContainText('vmwrite rax, rbx');
+});
