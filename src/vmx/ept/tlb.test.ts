@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findProfile } from '../../arch/profiles/index.ts';
 import { translateGuestPhysical, type EptContext, type EptUnit } from './hook.ts';
 import type { GuestPhysicalAccess } from '../../x86/env.ts';
+import { staleMappings } from './stale.ts';
 import { EptBuilder } from './testing.ts';
 import { EptTranslationCache, NO_EPT } from './tlb.ts';
 
@@ -182,5 +183,27 @@ describe('snapshots', () => {
     unit.cache.restore(snap);
     expect(hpa(unit, ctx, b, 0x1000)).toBe(0x5_0000);
     expect(unit.cache.guestPhysicalMappings()).toHaveLength(1);
+  });
+});
+
+describe('staleMappings: the cached mappings the EPT in memory no longer gives', () => {
+  it('lists a repointed page, a lost permission and a removed entry; none after INVEPT; gained permissions are not stale', () => {
+    const { b, unit, ctx } = setup();
+    b.map(0x3000, 0x8_0000, 0x1n | (6n << 3n));
+    for (const gpa of [0x1000, 0x2000, 0x3000]) hpa(unit, ctx, b, gpa);
+    const opts = { caps: CAPS, maxPhysAddr: 39 };
+    expect(staleMappings(unit.cache, ctx.eptp, b.mem, opts)).toEqual([]);
+    b.map(0x1000, 0x7_0000);
+    b.map(0x2000, 0x6_0000, 0x1n | (6n << 3n));
+    b.map(0x3000, 0x8_0000);
+    const stale = staleMappings(unit.cache, ctx.eptp, b.mem, opts);
+    expect(stale.map((s) => s.mapping.gpaPage)).toEqual([1, 2]);
+    expect(stale[0]!.explain).toContain('now maps it to 0x70000');
+    expect(stale[1]!.explain).toContain('no longer allows write, execute');
+    b.set(1, 0x3000, 0n);
+    expect(staleMappings(unit.cache, ctx.eptp, b.mem, opts).at(-1)!.explain).toContain('EPT violation');
+    expect(b.mem.writes).toEqual([]);
+    unit.cache.invept(1, ctx.eptp);
+    expect(staleMappings(unit.cache, ctx.eptp, b.mem, opts)).toEqual([]);
   });
 });
