@@ -21,11 +21,12 @@ describe('IA32_PERF_GLOBAL_CTRL (SDM Vol. 3B §20.2.2)', () => {
     expect(r & 0x100n).toBe(0x100n);
     expect((r >> 32n) & 0xfn).toBe(0n);
     expect((r >> 36n) & 1n).toBe(1n);
+    expect((r >> 48n) & 1n).toBe(0n); // topdown metrics from version 5
     expect(r >> 49n).toBe((1n << 15n) - 1n);
   });
   it('version 2 with 4 general and 3 fixed counters', () => {
     const r = perfGlobalCtrlReservedBits({ eax: 0x0730_0402, ecx: 0, edx: 0x603 });
-    expect(~r & 0xffff_ffff_ffff_ffffn).toBe(0xfn | (0x7n << 32n) | (1n << 48n));
+    expect(~r & 0xffff_ffff_ffff_ffffn).toBe(0xfn | (0x7n << 32n));
   });
   it('no MSR before version 2; only bits 63:49 known without the leaf', () => {
     expect(perfGlobalCtrlReservedBits({ eax: 0x0001, ecx: 0, edx: 0 })).toBe(0xffff_ffff_ffff_ffffn);

@@ -65,8 +65,9 @@ export const PERF_GLOBAL_CTRL = bitfield({
 /**
  * Bits of IA32_PERF_GLOBAL_CTRL that WRMSR rejects, from CPUID leaf 0AH (EAX[7:0] version,
  * EAX[15:8] general counters, EDX[4:0] fixed counters; ECX a fixed-counter bitmap from
- * version 5). Without leaf 0AH only the always-reserved bits are known (bit 48 is then
- * taken as present: the lab cannot tell).
+ * version 5). Bit 48 really exists when IA32_PERF_CAPABILITIES[15] is 1, which the lab does
+ * not model: it is taken as present from version 5 (the first with topdown metrics). Without
+ * leaf 0AH only the always-reserved bits are known.
  */
 export function perfGlobalCtrlReservedBits(leafA?: { readonly eax: number; readonly ecx: number; readonly edx: number }): bigint {
   if (leafA === undefined) return PERF_GLOBAL_CTRL.reservedMask;
@@ -77,7 +78,8 @@ export function perfGlobalCtrlReservedBits(leafA?: { readonly eax: number; reado
   let fixed = 0n;
   for (let i = 0; i < 16; i++) if (i < fixedCount || (version >= 5 && ((leafA.ecx >>> i) & 1) === 1)) fixed |= 1n << BigInt(32 + i);
   const pmc = gp >= 32 ? 0xffff_ffffn : (1n << BigInt(gp)) - 1n;
-  return ~(pmc | fixed | PERF_GLOBAL_CTRL.mask.EN_PERF_METRICS) & 0xffff_ffff_ffff_ffffn;
+  const metrics = version >= 5 ? PERF_GLOBAL_CTRL.mask.EN_PERF_METRICS : 0n;
+  return ~(pmc | fixed | metrics) & 0xffff_ffff_ffff_ffffn;
 }
 
 /** IA32_RTIT_CTL (570H), Intel Processor Trace control. Optional fields depend on CPUID leaf 14H. */

@@ -37,6 +37,7 @@ export const ivyBridge: Profile = {
   cpuid: [
     { leaf: 0x1, subleaf: 0, eax: 0x0003_06a9, ebx: 0x0410_0800, ecx: 0x7fba_e3ff, edx: 0xbfeb_fbff },
     { leaf: 0x7, subleaf: 0, eax: 0, ebx: 0x281, ecx: 0, edx: 0 },
+    { leaf: 0xa, subleaf: 0, eax: 0x0730_0803, ebx: 0, ecx: 0, edx: 0x603 },
     { leaf: 0x8000_0001, subleaf: 0, eax: 0, ebx: 0, ecx: 0x1, edx: 0x2810_0800 },
     { leaf: 0x8000_0008, subleaf: 0, eax: 0x3024, ebx: 0, ecx: 0, edx: 0 },
   ],

@@ -38,6 +38,7 @@ export const skylakeClient: Profile = {
   cpuid: [
     { leaf: 0x1, subleaf: 0, eax: 0x0005_06e3, ebx: 0x0210_0800, ecx: 0x7ffa_fbbf, edx: 0xbfeb_fbff },
     { leaf: 0x7, subleaf: 0, eax: 0, ebx: 0x029c_6fbf, ecx: 0, edx: 0 },
+    { leaf: 0xa, subleaf: 0, eax: 0x0730_0404, ebx: 0, ecx: 0, edx: 0x603 },
     { leaf: 0x8000_0001, subleaf: 0, eax: 0, ebx: 0, ecx: 0x121, edx: 0x2c10_0800 },
     { leaf: 0x8000_0008, subleaf: 0, eax: 0x3027, ebx: 0, ecx: 0, edx: 0 },
   ],
