@@ -32,3 +32,10 @@ for (const dark of [false, true]) {
     }
   });
 }
+
+test('screenshot at laptop size with projector-sized text', async ({ lab }) => {
+  await lab.page.setViewportSize({ width: 1280, height: 720 });
+  for (let i = 0; i < 4; i++) await lab.page.getByRole('button', { name: 'Larger text' }).click();
+  await lab.step(12);
+  await lab.page.screenshot({ path: 'e2e/.artifacts/shots/page-laptop-large-text.png' });
+});
