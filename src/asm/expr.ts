@@ -71,6 +71,7 @@ export interface EvalContext {
 export const MAX_EXPR_NODES = 2000;
 export const MAX_EXPR_DEPTH = 200;
 
+/** A syntax error in an expression or operand, at a 1-based column; caught by the parser. */
 export class ExprSyntaxError {
   constructor(readonly col: number, readonly message: string) {}
 }
