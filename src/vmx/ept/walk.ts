@@ -3,7 +3,7 @@
 // (§29.3.3.1) before EPT violations (§29.3.3.2), and setting accessed and dirty flags when
 // EPTP[6] enables them (§29.3.4). Pure: memory comes in as two functions, the outcome is a value.
 
-import { EPTP, EPT_PDE_2M, EPT_PDPTE_1G, EPT_TABLE_ENTRY, MEMORY_TYPES } from '../../arch/ept.ts';
+import { EPTP, EPT_PDE_2M, EPT_PDPTE_1G, EPT_PTE, EPT_TABLE_ENTRY, MEMORY_TYPES } from '../../arch/ept.ts';
 import { VMX_EPT_VPID_CAP } from '../../arch/vmx-msrs.ts';
 import type {
   EptAccess, EptEntryRole, EptMemory, EptPerms, EptWalkLevel, EptWalkOptions, EptWalkRecord, EptWalkResult,
@@ -11,13 +11,15 @@ import type {
 
 const LEVEL_NAMES: readonly EptWalkLevel['name'][] = ['EPT PTE', 'EPT PTE', 'EPT PDE', 'EPT PDPTE', 'EPT PML4E', 'EPT PML5E'];
 const ADDR_51_12 = ((1n << 52n) - 1n) & ~0xfffn;
-const BIT_R = 1n;
-const BIT_W = 2n;
-const BIT_X = 4n;
-const BIT_PS = 1n << 7n;
-const BIT_A = 1n << 8n;
-const BIT_D = 1n << 9n;
-const BIT_UX = 1n << 10n;
+const BIT_R = EPT_PTE.mask.R;
+const BIT_W = EPT_PTE.mask.W;
+const BIT_X = EPT_PTE.mask.X;
+const BIT_PS = EPT_PDE_2M.mask.PS;
+const BIT_A = EPT_PTE.mask.A;
+const BIT_D = EPT_PTE.mask.D;
+const BIT_UX = EPT_PTE.mask.UX;
+const BIT_IPAT = EPT_PTE.mask.IPAT;
+const RWX = EPT_PTE.of('R', 'W', 'X');
 const ALL_PERMS: EptPerms = { read: true, write: true, execute: true, userExecute: true };
 
 /**
@@ -64,7 +66,7 @@ export function effectiveAccess(access: EptAccess, adEnabled: boolean): { read: 
 
 /** Why a present entry is an EPT misconfiguration, or undefined (§29.3.3.1). */
 function misconfiguration(e: bigint, level: number, leaf: boolean, opts: EptWalkOptions): string | undefined {
-  const rwx = Number(e & 7n);
+  const rwx = Number(e & RWX);
   // Bits 2:0 = 010b or 110b: writable but not readable.
   if ((rwx & 3) === 2) return `R W X = ${rwx.toString(2).padStart(3, '0')}b: write access without read access`;
   // Bits 2:0 = 100b when execute-only translations are unsupported (EPT_VPID_CAP[0] = 0).
@@ -87,7 +89,7 @@ function misconfiguration(e: bigint, level: number, leaf: boolean, opts: EptWalk
   if (level === 2 && !VMX_EPT_VPID_CAP.has(opts.caps, 'PAGE_2MB')) return 'bit 7 set in an EPT PDE but 2-MiB pages are unsupported (IA32_VMX_EPT_VPID_CAP[16] = 0)';
   const low = level === 3 ? e & EPT_PDPTE_1G.reservedMask : level === 2 ? e & EPT_PDE_2M.reservedMask : 0n;
   if (low !== 0n) return `reserved address bits set in a ${level === 3 ? '1-GiB' : '2-MiB'} page entry: 0x${low.toString(16)}`;
-  const mt = Number((e >> 3n) & 7n);
+  const mt = Number(EPT_PTE.get(e, 'MT'));
   if (!MEMORY_TYPES[mt]!.validInEpt) return `EPT memory type ${mt} (bits 5:3) is reserved: only 0 UC, 1 WC, 4 WT, 5 WP, 6 WB`;
   return undefined;
 }
@@ -101,13 +103,13 @@ function andPerms(a: EptPerms, b: EptPerms): EptPerms {
 }
 
 function describe(e: bigint, role: EptEntryRole, level: number, pageSize: number): string {
-  const rwx = `R W X = ${Number(e & 7n).toString(2).padStart(3, '0')}b`;
+  const rwx = `R W X = ${Number(e & RWX).toString(2).padStart(3, '0')}b`;
   switch (role) {
     case 'not-present': return `${rwx}: not present`;
     case 'table': return `${rwx}; next table at 0x${(e & ADDR_51_12).toString(16)}`;
     case 'leaf': {
       const size = level === 1 ? '4 KiB page' : `bit 7 = 1: maps a ${pageSize === 1 << 21 ? '2 MiB' : '1 GiB'} page`;
-      return `${rwx}; ${size}; memory type ${Number((e >> 3n) & 7n)}`;
+      return `${rwx}; ${size}; memory type ${Number(EPT_PTE.get(e, 'MT'))}`;
     }
     default: return `${rwx}; misconfigured`;
   }
@@ -136,7 +138,7 @@ export function eptWalk(eptp: bigint, gpa: number, access: EptAccess, mem: EptMe
     const entryAddr = table + index * 8;
     const e = mem.readPhys64(entryAddr);
     const base = { level, name: LEVEL_NAMES[level]!, index, entryAddr, entry: e };
-    const present = (e & 7n) !== 0n || (opts.mbec === true && (e & BIT_UX) !== 0n);
+    const present = (e & RWX) !== 0n || (opts.mbec === true && (e & BIT_UX) !== 0n);
     const walkRec = (adWritten: boolean): EptWalkRecord => ({ eptp, gpa, levels: record, adWritten });
     if (!present) {
       record.push({ ...base, role: 'not-present', decided: describe(e, 'not-present', level, 0), perms: { read: false, write: false, execute: false, userExecute: false } });
@@ -161,7 +163,7 @@ export function eptWalk(eptp: bigint, gpa: number, access: EptAccess, mem: EptMe
     const adWritten = ad && opts.dryRun !== true && setAccessedDirty(record, acc.write, mem);
     const frame = Number(e & ADDR_51_12 & ~BigInt(pageSize - 1));
     return {
-      ok: true, hpa: frame + (gpa % pageSize), pageSize, memType: Number((e >> 3n) & 7n), ipat: (e & (1n << 6n)) !== 0n,
+      ok: true, hpa: frame + (gpa % pageSize), pageSize, memType: Number(EPT_PTE.get(e, 'MT')), ipat: (e & BIT_IPAT) !== 0n,
       perms, dirty: !ad || (e & BIT_D) !== 0n || (acc.write && opts.dryRun !== true), walk: walkRec(adWritten),
     };
   }
