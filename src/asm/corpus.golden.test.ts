@@ -163,14 +163,20 @@ function agreeWithNasm(body: string[], head: readonly string[], tail: readonly s
       } catch (e) {
         nasmErrors = String((e as { stderr?: unknown }).stderr ?? '');
       }
-      const refused = new Set([...nasmErrors.matchAll(/r\.asm:(\d+): error:/g)].map((m) => Number(m[1])));
+      const errors = [...nasmErrors.matchAll(/r\.asm:(\d+): error: (.*)/g)].map((m) => ({ line: Number(m[1]), message: m[2] }));
+      const refused = new Set(errors.map((e) => e.line));
       if (refused.size === 0) {
+        if (nasmErrors !== '') throw new Error(`NASM failed without a line error: ${nasmErrors}`);
         expect(firstDifference(src, new Uint8Array(readFileSync(join(tmp, 'r.bin'))))).toBeNull();
         return;
       }
       const ours = new Set(assemble(src).diagnostics.filter((d) => d.severity === 'error').map((d) => d.line));
       const lines = src.split('\n');
-      expect([...refused].filter((l) => !ours.has(l)).map((l) => `NASM refuses, lab-asm accepts: ${lines[l - 1]}`)).toEqual([]);
+      // A jump's reach depends on the layout, which is not final in a pass NASM abandoned
+      // for other errors: such refusals are compared only when they are the only ones.
+      const layoutBound = (e: { message: string }) => e.message === 'short jump is out of range' && errors.some((x) => x.message !== e.message);
+      const missed = errors.filter((e) => !ours.has(e.line) && !layoutBound(e));
+      expect(missed.map((e) => `NASM refuses (${e.message}), lab-asm accepts: ${lines[e.line - 1]}`)).toEqual([]);
       body = body.filter((_, k) => !refused.has(k + head.length + 1));
     }
     throw new Error('NASM still refuses lines after 30 rounds');
@@ -196,7 +202,9 @@ function crossProgram(seed: number, count: number): string[] {
     const pre = rnd() < 0.1 ? pick(['lock ', 'rep ', 'repne ', 'o16 ', 'o32 ', 'o64 ', 'a32 ']) : '';
     const ops = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(POOL));
     return `${pre}${pick(names)} ${ops.join(', ')}`.trim();
-  }).filter((l) => !/^pop cs$/.test(l)); // NASM writes 0F for it (the 8086's POP CS); lab-asm refuses.
+    // NASM writes 0F for `pop cs` (the 8086's POP CS), which lab-asm refuses; NASM 2.16.01
+    // panics on an a32 JRCXZ/LOOP to a number (assertion in assemble.c).
+  }).filter((l) => !/^pop cs$/.test(l) && !/^a32 (jrcxz|loop)/.test(l));
 }
 
 describe.runIf(hasNasm)('random lines against NASM', () => {
@@ -204,8 +212,11 @@ describe.runIf(hasNasm)('random lines against NASM', () => {
   const TAIL = ['fwd: nop', 'data1: dq 0', 'FWDV equ 0x10', 'NEGV equ 0x90'];
   const seeds = SLOW ? Array.from({ length: 40 }, (_, k) => k + 1) : [20261121];
 
-  it.each(seeds)('every form, seed %i', (seed) => agreeWithNasm(randomProgram(seed, SLOW ? 4 : 1), HEAD, TAIL));
-  // Fewer lines per program: lab-asm keeps at most 200 diagnostics.
+  // Programs of at most 150 lines: lab-asm keeps at most 200 diagnostics (warnings count).
+  it.each(seeds)('every form, seed %i', (seed) => {
+    const lines = randomProgram(seed, SLOW ? 4 : 1);
+    for (let k = 0; k < lines.length; k += 150) agreeWithNasm(lines.slice(k, k + 150), HEAD, TAIL);
+  });
   it.each(seeds)('any mnemonic with any operands, seed %i', (seed) => {
     for (let k = 0; k < (SLOW ? 10 : 2); k++) agreeWithNasm(crossProgram(seed * 100 + k, 150), HEAD, TAIL);
   });

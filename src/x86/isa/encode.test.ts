@@ -204,8 +204,13 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('add', [r('ax'), i(1)], { prefixes: ['o64'] })).toBe('48 83 c0 01');
     expect(enc('push', [r('ax')], { prefixes: ['o32'] })).toBe('50');
     expect(enc('push', [r('rax')], { prefixes: ['o64'] })).toBe('50');
+    expect(enc('mov', [r('r9'), r('cs')], { prefixes: ['o64'] })).toBe('41 8c c9');
+    expect(enc('mov', [r('eax'), r('ds')], { prefixes: ['o64'] })).toBe('48 8c d8');
     expect(enc('jne', [i(BASE, { reloc: true })], { prefixes: ['o64'] })).toBe('48 75 fd');
     expect(enc('setz', [r('al')], { prefixes: ['o16'] })).toBe('66 0f 94 c0');
+    expect(enc('ret', [], { prefixes: ['repnz'] })).toBe('error: repnz prefix is not allowed');
+    expect(enc('jmp', [i(BASE, { reloc: true })], { prefixes: ['repne'] })).toBe('f2 eb fd');
+    expect(enc('ret', [], { prefixes: ['rep'] })).toBe('f3 c3');
     expect(enc('movsb', [], { prefixes: ['o16', 'o64'] })).toBe('error: instruction has conflicting prefixes');
     expect(enc('pushf', [])).toBe('9c');
     expect(enc('iret', [])).toBe('cf');

@@ -24,21 +24,37 @@ const MESSAGES: Record<Failure, string> = {
   hibyte: 'cannot use high byte register in rex instruction',
   ea: 'invalid 64-bit effective address',
   asize: 'impossible combination of address sizes',
+  repne: 'repne prefix is not allowed',
 };
+
+/**
+ * Forms where F2 would mean BND (MPX: near CALL/JMP/RET and Jcc rel32): NASM refuses a
+ * written REPNE on them, while `repne jmp short x` passes.
+ */
+const BND_FORMS = new Set(['JMP_rel32', 'JMP_rm64', 'CALL_rel32', 'CALL_rm64', 'Jcc_rel32', 'RET', 'RET_imm16']);
 /** Which failure explains a refusal best when no form fits (most specific first). */
-const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'size', 'mode', 'range', 'kind'] as const;
+const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'repne', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
 
-interface Prefixes { readonly leading: number[]; readonly o16: boolean; readonly o32: boolean; readonly a32: boolean; readonly w: boolean }
+interface Prefixes {
+  readonly leading: number[];
+  readonly o16: boolean;
+  readonly o32: boolean;
+  readonly a32: boolean;
+  readonly w: boolean;
+  /** 'repne' or 'repnz' as written, or null. */
+  readonly repne: string | null;
+}
 
 function parsePrefixes(list: readonly string[]): Prefixes | string {
   const leading: number[] = [];
   let o16 = false, o32 = false, a32 = false, w = false;
+  let repne: string | null = null;
   for (const p of list) {
     switch (p.toLowerCase()) {
       case 'lock': leading.push(0xf0); break;
       case 'rep': case 'repe': case 'repz': leading.push(0xf3); break;
-      case 'repne': case 'repnz': leading.push(0xf2); break;
+      case 'repne': case 'repnz': leading.push(0xf2); repne = p.toLowerCase(); break;
       case 'o16': o16 = true; break;
       case 'o64': w = true; break;
       case 'a32': a32 = true; break;
@@ -48,7 +64,7 @@ function parsePrefixes(list: readonly string[]): Prefixes | string {
     }
   }
   if (o16 && (w || o32)) return 'instruction has conflicting prefixes';
-  return { leading, o16, o32, a32, w };
+  return { leading, o16, o32, a32, w, repne };
 }
 
 /** Lays out one placed form; returns the bytes or the failure. */
@@ -57,15 +73,17 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   const out: number[] = [...pre.leading];
   const mem = p.rmMem ? encodeMem(p.rmMem) : null;
   if (typeof mem === 'string') return 'ea';
+  if (pre.repne && BND_FORMS.has(f.id)) return 'repne';
   if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
   if (p.rmMem?.seg !== undefined) out.push(SEG_PREFIX[regIndex(p.rmMem.seg)]);
   // An explicit o32/o64 replaces the 66 a 16-bit form would need (`o32 push ax` = 50).
   if (pre.o16 || (f.osz !== 'none' && f.opSize === 2 && !pre.o32 && !pre.w)) out.push(0x66);
   if (pre.a32 || mem?.addr32) out.push(0x67);
   if (f.mandatory) out.push(f.mandatory);
-  // o64 adds REX.W, except where NASM's form is already 64-bit without it: the d64 forms
-  // with a 64-bit register or memory operand or an immediate (`o64 push rax` = 50).
-  const o64Dropped = f.osz === 'd64' && f.operands.some((o) => o.regSize === 8 || o.loc === 'imm');
+  // o64 adds REX.W, except where NASM's form is already 64-bit without it: a 64-bit
+  // register or r/m64 operand without REX.W (`o64 push rax` = 50, `o64 mov rax, ds` =
+  // 8C D8), or a 64-bit-default immediate form (`o64 push 1` = 6A 01).
+  const o64Dropped = !f.rexW && (f.operands.some((o) => o.regSize === 8) || (f.osz === 'd64' && f.operands.some((o) => o.loc === 'imm')));
   let rex = f.rexW || (pre.w && !o64Dropped) ? 8 : 0;
   if (p.reg >= 8) rex |= 4;
   if (mem?.rexX) rex |= 2;
@@ -161,7 +179,7 @@ export function encode(req: EncodeRequest): EncodeResult {
   if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
   if (r.best) return { ok: true, bytes: r.best, form: r.form };
   const why = FAILURE_ORDER.find((k) => r.failures.has(k)) ?? 'kind';
-  return { ok: false, message: MESSAGES[why] };
+  return { ok: false, message: why === 'repne' ? `${pre.repne} prefix is not allowed` : MESSAGES[why] };
 }
 
 /**
