@@ -211,6 +211,12 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('ret', [], { prefixes: ['repnz'] })).toBe('error: repnz prefix is not allowed');
     expect(enc('jmp', [i(BASE, { reloc: true })], { prefixes: ['repne'] })).toBe('f2 eb fd');
     expect(enc('ret', [], { prefixes: ['rep'] })).toBe('f3 c3');
+    expect(enc('mov', [r('eax'), m({ base: 'rax' })], { prefixes: ['fs'] })).toBe('64 8b 00');
+    expect(enc('add', [m({ base: 'rax' }), r('eax')], { prefixes: ['fs', 'lock'] })).toBe('f0 64 01 00');
+    expect(enc('mov', [r('eax'), m({ base: 'rax', seg: regByName('gs') })], { prefixes: ['fs'] })).toBe('error: instruction has conflicting segment overrides');
+    expect(enc('ret', [], { prefixes: ['bnd'] })).toBe('f2 c3');
+    expect(enc('jmp', [i(BASE, { reloc: true })], { prefixes: ['bnd'] })).toBe('eb fe');
+    expect(enc('add', [m({ base: 'rax' }), r('eax')], { prefixes: ['xacquire', 'lock'] })).toBe('f2 f0 01 00');
     expect(enc('movsb', [], { prefixes: ['o16', 'o64'] })).toBe('error: instruction has conflicting prefixes');
     expect(enc('pushf', [])).toBe('9c');
     expect(enc('iret', [])).toBe('cf');

@@ -25,6 +25,7 @@ const MESSAGES: Record<Failure, string> = {
   ea: 'invalid 64-bit effective address',
   asize: 'impossible combination of address sizes',
   repne: 'repne prefix is not allowed',
+  segs: 'instruction has conflicting segment overrides',
 };
 
 /**
@@ -33,7 +34,7 @@ const MESSAGES: Record<Failure, string> = {
  */
 const BND_FORMS = new Set(['JMP_rel32', 'JMP_rm64', 'CALL_rel32', 'CALL_rm64', 'Jcc_rel32', 'RET', 'RET_imm16']);
 /** Which failure explains a refusal best when no form fits (most specific first). */
-const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'repne', 'size', 'mode', 'range', 'kind'] as const;
+const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'segs', 'repne', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
 
 interface Prefixes {
@@ -44,14 +45,28 @@ interface Prefixes {
   readonly w: boolean;
   /** 'repne' or 'repnz' as written, or null. */
   readonly repne: string | null;
+  /** A segment register written as an instruction prefix (`fs mov eax, [rax]`), or null. */
+  readonly seg: number | null;
+  /** `bnd` was written (F2, dropped on short jumps as NASM does). */
+  readonly bnd: boolean;
 }
+
+const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 function parsePrefixes(list: readonly string[]): Prefixes | string {
   const leading: number[] = [];
   let o16 = false, o32 = false, a32 = false, w = false;
   let repne: string | null = null;
+  let seg: number | null = null;
+  let bnd = false;
   for (const p of list) {
-    switch (p.toLowerCase()) {
+    const name = p.toLowerCase();
+    if (SEG_NAMES.includes(name)) {
+      if (seg !== null) return 'instruction has conflicting segment overrides';
+      seg = SEG_NAMES.indexOf(name);
+      continue;
+    }
+    switch (name) {
       case 'lock': leading.push(0xf0); break;
       case 'rep': case 'repe': case 'repz': leading.push(0xf3); break;
       case 'repne': case 'repnz': leading.push(0xf2); repne = p.toLowerCase(); break;
@@ -59,23 +74,31 @@ function parsePrefixes(list: readonly string[]): Prefixes | string {
       case 'o64': w = true; break;
       case 'a32': a32 = true; break;
       case 'o32': o32 = true; break;
-      case 'a64': break;
+      case 'xacquire': leading.push(0xf2); break;
+      case 'xrelease': leading.push(0xf3); break;
+      case 'bnd': bnd = true; break;
+      case 'a64': case 'nobnd': break;
+      case 'a16': return 'impossible combination of address sizes';
       default: return `unknown prefix '${p}'`;
     }
   }
   if (o16 && (w || o32)) return 'instruction has conflicting prefixes';
-  return { leading, o16, o32, a32, w, repne };
+  return { leading, o16, o32, a32, w, repne, seg, bnd };
 }
 
 /** Lays out one placed form; returns the bytes or the failure. */
 function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8Array | Failure {
   const f = p.form;
   const out: number[] = [...pre.leading];
+  if (pre.bnd && !(p.rel && p.rel.size === 1)) out.push(0xf2);
   const mem = p.rmMem ? encodeMem(p.rmMem) : null;
   if (typeof mem === 'string') return 'ea';
   if (pre.repne && BND_FORMS.has(f.id)) return 'repne';
   if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
-  if (p.rmMem?.seg !== undefined) out.push(SEG_PREFIX[regIndex(p.rmMem.seg)]);
+  const memSeg = p.rmMem?.seg !== undefined ? regIndex(p.rmMem.seg) : null;
+  if (pre.seg !== null && memSeg !== null && pre.seg !== memSeg) return 'segs';
+  const seg = memSeg ?? pre.seg;
+  if (seg !== null) out.push(SEG_PREFIX[seg]);
   // An explicit o32/o64 replaces the 66 a 16-bit form would need (`o32 push ax` = 50).
   if (pre.o16 || (f.osz !== 'none' && f.opSize === 2 && !pre.o32 && !pre.w)) out.push(0x66);
   if (pre.a32 || mem?.addr32) out.push(0x67);
