@@ -66,3 +66,16 @@ test('a VMCS field tells which line wrote it, and one click goes back to that wr
   await lab.button('Step').click();
   await expect(lab.events().last()).toContainText('vmwrite rax, rbx');
 });
+
+test('clicking a control bit VMWRITEs the field with that bit flipped', async ({ lab }) => {
+  await lab.toggleBreakpointAt(/^\s*vmlaunch/);
+  await lab.runToPause();
+  await lab.vmcsField('PIN_BASED_VM_EXEC_CONTROL');
+  const bit = lab.region('VMCS').getByRole('button', { name: 'PIN_BASED_VM_EXEC_CONTROL.PIN_BASED_EXT_INTR_MASK', exact: true });
+  await expect(bit).toHaveAttribute('aria-pressed', 'false');
+  await bit.click();
+  await expect(bit).toHaveAttribute('aria-pressed', 'true');
+  await expect(lab.region('Explain')).toContainText('VMLAUNCH would pass every check.');
+  await bit.click();
+  await expect(bit).toHaveAttribute('aria-pressed', 'false');
+});

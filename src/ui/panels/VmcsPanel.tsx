@@ -41,12 +41,22 @@ const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: V
           )}
         </td>
       </tr>
-      {f.controls && f.value !== '0x0' && (
+      {f.controls && f.exists && (
         <tr className="ctlbits"><td colSpan={4}>
-          {f.controls.map((c) => (
-            <span key={c.name} className={`ctl ${c.set ? 'on' : 'off'} allowed-${c.allowed} ${(c.allowed === 'forced' && !c.set) || (c.allowed === 'no' && c.set) ? 'broken' : ''}`}
-              title={`bit ${c.bit}: ${c.doc} (capability: ${c.allowed})`}>{c.name}</span>
-          ))}
+          <div role="group" aria-label={`${f.name} bits`}>
+            {f.controls.map((c) => {
+              const broken = (c.allowed === 'forced' && !c.set) || (c.allowed === 'no' && c.set);
+              const rule = c.allowed === 'forced' ? 'must be 1' : c.allowed === 'no' ? 'must be 0' : 'may be 0 or 1';
+              return (
+                <button key={c.name} type="button" aria-pressed={c.set} aria-label={`${f.name}.${c.name}`}
+                  className={`ctl ${c.set ? 'on' : 'off'} allowed-${c.allowed} ${broken ? 'broken' : ''}`}
+                  title={`bit ${c.bit}: ${c.doc} The capability MSR says: ${rule}. Click to VMWRITE the field with this bit flipped.`}
+                  onClick={() => void commands.vmwrite(f.name, `0x${(BigInt(f.value) ^ (1n << BigInt(c.bit))).toString(16)}`)}>
+                  {c.name}
+                </button>
+              );
+            })}
+          </div>
         </td></tr>
       )}
     </>
