@@ -1,12 +1,12 @@
 // The VM-exit figure of DESIGN section 8 ("VM exit + VMRESUME round trips (Node)", >= 200 k/s),
-// ready for src/tools/bench.ts to list: src/machine/conformance/round-trips.asm run on the
+// ready for src/tools/bench.ts to list: round-trips.asm (this folder) run on the
 // Machine (a guest executing CPUID, a handler that skips it and resumes), timed from the first
 // VM exit to the last so the bring-up does not count. Core code: the harness passes the program
 // text and its clock.
 
 import { assemble } from '../../asm/index.ts';
-import { Machine } from '../../machine/machine.ts';
-import { createVmxModel } from '../index.ts';
+import { createVmxModel } from '../../vmx/index.ts';
+import { Machine } from '../machine.ts';
 
 /** VM exit + VMRESUME round trips per second of `now()` (milliseconds) on `profile`. */
 export function exitRoundTripsPerSecond(programText: string, now: () => number, profile = 'skylake-client', roundTrips = 5000): number {
