@@ -19,11 +19,12 @@ const storage = (() => {
 const store = createLabStore(DEFAULT_PROGRAM, storage);
 const client = createLabClient();
 const commands = createBridge(client, store);
+client.watch();
 const vocabulary = () => client.api().vocabulary();
 void commands.load();
 // `?test-hooks` lets end-to-end tests crash the worker to check recovery.
 if (new URLSearchParams(window.location.search).has('test-hooks')) {
-  (window as unknown as { vmxLabTestHooks: unknown }).vmxLabTestHooks = { crashWorker: () => client.api().crash() };
+  (window as unknown as { vmxLabTestHooks: unknown }).vmxLabTestHooks = { crashWorker: () => client.api().crash(), hangWorker: () => client.api().hang() };
 }
 
 createRoot(document.getElementById('root')!).render(

@@ -55,6 +55,15 @@ test('the lab survives a worker crash', async ({ lab }) => {
   await lab.step(1);
 });
 
+test('a worker that stops answering is noticed and replaced', async ({ lab }) => {
+  await lab.open('?editor=plain&test-hooks');
+  await lab.step(3);
+  await lab.page.evaluate(() => (window as unknown as { vmxLabTestHooks: { hangWorker(): void } }).vmxLabTestHooks.hangWorker());
+  // The watchdog asks every 2 s and gives up after 5 s without an answer.
+  await expect(lab.page.getByText(/worker stopped and was restarted; the program was replayed to step 3/)).toBeVisible({ timeout: 15_000 });
+  await lab.step(1);
+});
+
 test('a VMCS field tells which line wrote it, and one click goes back to that write', async ({ lab }) => {
   await lab.toggleBreakpointAt(/^\s*vmlaunch/);
   await lab.runToPause();

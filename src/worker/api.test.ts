@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { expose, wrap, type Remote } from 'comlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLabApi, type LabApi, type LabSettings } from './api.ts';
 import { createLabClient, type WorkerLike } from './client.ts';
 
@@ -265,5 +265,30 @@ describe('LabClient', () => {
     expect(made).toHaveLength(2);
     expect(await client.api().version()).toBe(1);
     client.dispose();
+  });
+
+  it('restarts a worker that stopped answering (killed or hung)', async () => {
+    vi.useFakeTimers();
+    try {
+      let made = 0;
+      // A worker that never answers: messages go nowhere.
+      const client = createLabClient(() => {
+        made++;
+        return { postMessage() {}, addEventListener() {}, removeEventListener() {}, terminate() {} };
+      });
+      let restarted = 0;
+      client.onRestart(() => restarted++);
+      void client.api().version();
+      const unwatch = client.watch(100, 500);
+      await vi.advanceTimersByTimeAsync(100 + 500);
+      expect(restarted).toBe(1);
+      expect(made).toBe(2);
+      unwatch();
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(restarted).toBe(1);
+      client.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

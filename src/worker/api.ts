@@ -45,6 +45,8 @@ export interface LabApi {
   readMemory(phys: number, length: number): Uint8Array;
   /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
   crash(): void;
+  /** Test hook: makes the worker stop answering (an endless loop), as a hung or killed worker would. */
+  hang(): void;
 }
 
 function bad(session: LabSession, text: string): EditOutcome {
@@ -52,7 +54,11 @@ function bad(session: LabSession, text: string): EditOutcome {
 }
 
 /** Builds the API over a fresh session (the worker exposes it; tests call it over a MessageChannel). */
-export function createLabApi(session = new LabSession(), crash: () => void = () => { throw new Error('crash requested'); }): LabApi {
+export function createLabApi(
+  session = new LabSession(),
+  crash: () => void = () => { throw new Error('crash requested'); },
+  hang: () => void = () => { throw new Error('hang requested'); },
+): LabApi {
   return {
     version: () => WORKER_API_VERSION,
     profiles: () => session.profiles(),
@@ -82,5 +88,6 @@ export function createLabApi(session = new LabSession(), crash: () => void = () 
     },
     readMemory: (phys, length) => session.readMemory(phys, length),
     crash,
+    hang,
   };
 }

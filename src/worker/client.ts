@@ -20,6 +20,12 @@ export interface LabClient {
   restart(): void;
   /** Called after the worker was restarted (crash or explicit restart). */
   onRestart(listener: () => void): () => void;
+  /**
+   * Asks the worker for a sign of life every `everyMs`; no answer within `timeoutMs` (a killed or
+   * hung worker: runs yield every slice, so a live worker always answers) restarts it.
+   * Returns the function that stops watching.
+   */
+  watch(everyMs?: number, timeoutMs?: number): () => void;
   /** Stops the worker for good. */
   dispose(): void;
 }
@@ -63,6 +69,30 @@ export function createLabClient(factory: () => WorkerLike = browserWorker): LabC
     onRestart(l) {
       listeners.add(l);
       return () => listeners.delete(l);
+    },
+    watch(everyMs = 2000, timeoutMs = 5000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let stopped = false;
+      const tick = (): void => {
+        if (stopped) return;
+        if (!remote) {
+          timer = setTimeout(tick, everyMs);
+          return;
+        }
+        const watched = remote;
+        let answered = false;
+        void watched.version().then(() => { answered = true; }, () => { answered = true; });
+        timer = setTimeout(() => {
+          if (stopped) return;
+          if (!answered && remote === watched) restart();
+          tick();
+        }, timeoutMs);
+      };
+      timer = setTimeout(tick, everyMs);
+      return () => {
+        stopped = true;
+        if (timer !== undefined) clearTimeout(timer);
+      };
     },
     dispose: stopWorker,
   };

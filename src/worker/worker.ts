@@ -5,8 +5,19 @@ import { createLabApi } from './api.ts';
 import { LabSession } from './session.ts';
 
 // `crash` throws outside any call, so the worker dies with an `error` event as a real crash would.
-expose(createLabApi(new LabSession(), () => {
-  setTimeout(() => {
-    throw new Error('worker crash requested by a test');
-  }, 0);
-}));
+// `hang` spins forever, so the client's watchdog has to notice and restart the worker.
+expose(createLabApi(
+  new LabSession(),
+  () => {
+    setTimeout(() => {
+      throw new Error('worker crash requested by a test');
+    }, 0);
+  },
+  () => {
+    setTimeout(() => {
+      for (;;) {
+        // Never answers again.
+      }
+    }, 0);
+  },
+));
