@@ -67,8 +67,8 @@ export interface TestRig {
 }
 
 /** Builds the 64-bit test machine described in the file header. */
-export function makeRig(config: CpuConfig = testConfig()): TestRig {
-  const mem = new FlatMemory();
+export function makeRig(config: CpuConfig = testConfig(), memorySize = 4 << 20): TestRig {
+  const mem = new FlatMemory(memorySize);
   const io = new RecordingIo();
   const platform = { a20Enabled: true, resets: 0, requestReset() { this.resets++; } };
   const env: X86Env = { memory: mem, io, platform, config, vmx: null };
