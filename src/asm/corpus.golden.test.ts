@@ -199,7 +199,7 @@ function crossProgram(seed: number, count: number): string[] {
   const names = [...new Set(FORMS.filter((f) => f.modes.m64 && f.row.encode !== false).map((f) => (f.cc ? f.mnemonic.replace(/cc$/, 'e') : f.mnemonic)))];
   names.push('sal', 'pushf', 'popf', 'iret', 'retn', 'jz', 'setnz', 'cmovb', 'loopz', 'movsx');
   return Array.from({ length: count }, () => {
-    const pre = rnd() < 0.1 ? pick(['lock ', 'rep ', 'repne ', 'o16 ', 'o32 ', 'o64 ', 'a32 ']) : '';
+    const pre = rnd() < 0.15 ? pick(['lock ', 'rep ', 'repne ', 'o16 ', 'o32 ', 'o64 ', 'a32 ', 'bnd ', 'xacquire ', 'xrelease ']) : '';
     const ops = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(POOL));
     return `${pre}${pick(names)} ${ops.join(', ')}`.trim();
     // NASM writes 0F for `pop cs` (the 8086's POP CS), which lab-asm refuses; NASM 2.16.01

@@ -204,6 +204,7 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('add', [r('ax'), i(1)], { prefixes: ['o64'] })).toBe('48 83 c0 01');
     expect(enc('push', [r('ax')], { prefixes: ['o32'] })).toBe('50');
     expect(enc('push', [r('rax')], { prefixes: ['o64'] })).toBe('50');
+    expect(enc('jrcxz', [i(BASE, { reloc: true })], { prefixes: ['o64'] })).toBe('e3 fe');
     expect(enc('mov', [r('r9'), r('cs')], { prefixes: ['o64'] })).toBe('41 8c c9');
     expect(enc('mov', [r('eax'), r('ds')], { prefixes: ['o64'] })).toBe('48 8c d8');
     expect(enc('jne', [i(BASE, { reloc: true })], { prefixes: ['o64'] })).toBe('48 75 fd');
@@ -215,6 +216,7 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('add', [m({ base: 'rax' }), r('eax')], { prefixes: ['fs', 'lock'] })).toBe('f0 64 01 00');
     expect(enc('mov', [r('eax'), m({ base: 'rax', seg: regByName('gs') })], { prefixes: ['fs'] })).toBe('error: instruction has conflicting segment overrides');
     expect(enc('ret', [], { prefixes: ['bnd'] })).toBe('f2 c3');
+    expect(enc('ud2', [], { prefixes: ['bnd'] })).toBe('error: bnd prefix is not allowed');
     expect(enc('jmp', [i(BASE, { reloc: true })], { prefixes: ['bnd'] })).toBe('eb fe');
     expect(enc('add', [m({ base: 'rax' }), r('eax')], { prefixes: ['xacquire', 'lock'] })).toBe('f2 f0 01 00');
     expect(enc('movsb', [], { prefixes: ['o16', 'o64'] })).toBe('error: instruction has conflicting prefixes');

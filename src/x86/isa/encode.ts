@@ -26,6 +26,7 @@ const MESSAGES: Record<Failure, string> = {
   asize: 'impossible combination of address sizes',
   repne: 'repne prefix is not allowed',
   segs: 'instruction has conflicting segment overrides',
+  bnd: 'bnd prefix is not allowed',
 };
 
 /**
@@ -34,7 +35,7 @@ const MESSAGES: Record<Failure, string> = {
  */
 const BND_FORMS = new Set(['JMP_rel32', 'JMP_rm64', 'CALL_rel32', 'CALL_rm64', 'Jcc_rel32', 'RET', 'RET_imm16']);
 /** Which failure explains a refusal best when no form fits (most specific first). */
-const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'segs', 'repne', 'size', 'mode', 'range', 'kind'] as const;
+const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'segs', 'repne', 'bnd', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
 
 interface Prefixes {
@@ -90,7 +91,12 @@ function parsePrefixes(list: readonly string[]): Prefixes | string {
 function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8Array | Failure {
   const f = p.form;
   const out: number[] = [...pre.leading];
-  if (pre.bnd && !(p.rel && p.rel.size === 1)) out.push(0xf2);
+  if (pre.bnd) {
+    // BND applies to near branches and RET; on a short JMP/Jcc NASM drops it with a warning.
+    if (f.id === 'JMP_rel8' || f.id === 'Jcc_rel8') { /* dropped */ }
+    else if (BND_FORMS.has(f.id)) out.push(0xf2);
+    else return 'bnd';
+  }
   const mem = p.rmMem ? encodeMem(p.rmMem) : null;
   if (typeof mem === 'string') return 'ea';
   if (pre.repne && BND_FORMS.has(f.id)) return 'repne';
@@ -106,7 +112,9 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   // o64 adds REX.W, except where NASM's form is already 64-bit without it: a 64-bit
   // register or r/m64 operand without REX.W (`o64 push rax` = 50, `o64 mov rax, ds` =
   // 8C D8), or a 64-bit-default immediate form (`o64 push 1` = 6A 01).
-  const o64Dropped = !f.rexW && (f.operands.some((o) => o.regSize === 8) || (f.osz === 'd64' && f.operands.some((o) => o.loc === 'imm')));
+  // JRCXZ's size is the address size, not the operand size: o64 leaves it alone too.
+  const o64Dropped = !f.rexW && (f.operands.some((o) => o.regSize === 8) || f.mnemonic === 'jrcxz' ||
+    (f.osz === 'd64' && f.operands.some((o) => o.loc === 'imm')));
   let rex = f.rexW || (pre.w && !o64Dropped) ? 8 : 0;
   if (p.reg >= 8) rex |= 4;
   if (mem?.rexX) rex |= 2;
