@@ -12,11 +12,11 @@ import { VmxCaps, VMX_MSR } from './caps.ts';
 import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
-import { blockingAt, boundaryExit, mtfSet, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
+import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
 import { executeChanged } from './exit/behaviour.ts';
 import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
 import { exceptionQualification } from './exit/qualification.ts';
-import { instructionExit, type InstructionExit } from './exit/intercept.ts';
+import { instructionExit, mayExitOrChange, type InstructionExit } from './exit/intercept.ts';
 import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
 import { ENTRY_INTR_INFO } from '../arch/vmx-info.ts';
 import { disassemble } from '../x86/disasm.ts';
@@ -164,7 +164,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     const st = vmx.nonRoot;
     let record: ExitRecord = { ...rec, blocking: blockingAt(st, cpu.state) };
     if (current && EXIT_CTLS.has(vmcsGet(current, F.VM_EXIT_CONTROLS), 'VM_EXIT_SAVE_VMX_PREEMPTION_TIMER')) {
-      const left = timerLeft(st, cpu.state, miscOf(cpu));
+      const left = timerLeft(st, cpu.state);
       if (left !== undefined) record = { ...record, preemptionTimer: left };
     }
     vmExit(cpu, vmx, capsOf(cpu), record);
@@ -205,14 +205,14 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
             const valid = ENTRY_INTR_INFO.has(entryInfo, 'VALID');
             // §27.6.2: type 7 with vector 0 injects a pending MTF VM exit instead of an event.
             const pendingMtf = valid && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === INTR_TYPE.OTHER;
-            onEntry(st, cpu.state, current, pendingMtf);
+            onEntry(st, cpu.state, current, pendingMtf, miscOf(cpu));
             if (valid && !pendingMtf) {
               st.injecting = true;
               const result = injectEvent(cpu, current);
               st.injecting = false;
               if (result === 'not-modelled') return { kind: 'stop', message: 'VM entry injects an event the lab cannot deliver here' };
               // §26.5.2: with the monitor trap flag, an MTF VM exit is pending right after the injected event.
-              if (result === 'delivered' && vmx.mode === 'non-root' && mtfSet(current)) st.mtfPending = true;
+              if (result === 'delivered' && vmx.mode === 'non-root' && st.mtfControl) st.mtfPending = true;
             }
           }
         }
@@ -232,16 +232,22 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     },
     inNonRoot: () => vmx.mode === 'non-root',
     intercept(cpu, insn) {
-      const current = vmx.currentVmcs();
-      if (vmx.mode !== 'non-root' || !current) return false;
+      if (vmx.mode !== 'non-root') return false;
       const st = vmx.nonRoot;
       // A new instruction boundary: the previous event delivery (if any) completed.
       st.vectoring = null;
-      const boundary = boundaryExit(st, cpu.state, current, miscOf(cpu));
+      const boundary = boundaryExit(st, cpu.state);
       if (boundary !== null) {
         performExit(cpu, { reason: boundary, qualification: 0n, guestRip: cpu.state.rip });
         return true;
       }
+      // Fast path: most instructions neither exit nor behave differently in non-root operation.
+      if (!mayExitOrChange(insn.mnemonic)) {
+        st.mtfPending = st.mtfControl;
+        return false;
+      }
+      const current = vmx.currentVmcs();
+      if (!current) return false;
       const decided = instructionExit(cpu, insn, current);
       if (decided !== null) {
         exitForInstruction(cpu, insn, decided.reason, decided);
@@ -252,7 +258,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
         return true;
       }
       // §26.5.2: the instruction completes (or its fault is delivered): an MTF VM exit follows.
-      st.mtfPending = mtfSet(current);
+      st.mtfPending = st.mtfControl;
       const changed = executeChanged(cpu, insn, current);
       if (typeof changed === 'object') {
         // A trap-like exit (TPR below threshold): the instruction completed; guest RIP is the next one.

@@ -119,7 +119,9 @@ export function executeChanged(cpuHandle: CpuHandle, insn: DecodedInstruction, v
   switch (insn.mnemonic) {
     case 'mov': {
       const [dst, src] = insn.operands;
-      if (dst?.kind !== 'reg' || src?.kind !== 'reg' || s.cpl !== 0) return false;
+      if (dst?.kind !== 'reg' || src?.kind !== 'reg') return false;
+      if (regKind(dst.reg) !== RegKind.CR && regKind(src.reg) !== RegKind.CR) return false;
+      if (s.cpl !== 0) return false;
       const tprShadow = PRIMARY_CTLS.has(vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL), 'CPU_BASED_TPR_SHADOW') && cpu.mode === 64;
       if (tprShadow && regKind(src.reg) === RegKind.CR && regIndex(src.reg) === 8) return cr8ThroughTprShadow(cpu, insn, vmcs, false, tf);
       if (tprShadow && regKind(dst.reg) === RegKind.CR && regIndex(dst.reg) === 8) return cr8ThroughTprShadow(cpu, insn, vmcs, true, tf);

@@ -31,6 +31,16 @@ export class NonRootState {
   vectoring: EventInfo | null = null;
   /** The next event offered is the one VM entry injects: not subject to the exception bitmap (§27.6.1). */
   injecting = false;
+  /**
+   * The controls boundary exits depend on, read at VM entry: a VMCS cannot change while its
+   * guest runs (a guest VMWRITE exits or writes the shadow VMCS), so every instruction boundary
+   * reads these instead of the VMCS.
+   */
+  mtfControl = false;
+  nmiWindow = false;
+  intrWindow = false;
+  /** X of IA32_VMX_MISC[4:0] at entry: the timer ticks when TSC bit X changes. */
+  timerRate = 0n;
   /** Instruction count at the last boundary where blocking by STI was in effect (see `blockingAt`). */
   stiAt = -1;
   /** PAUSE-loop exiting: TSC of the first and of the last PAUSE of the current loop (§26.1.3). */
@@ -43,8 +53,13 @@ export class NonRootState {
 }
 
 /** Sets the per-entry state after a successful VM entry (§27.3.2.5, §26.5.1, §26.5.2). */
-export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injectedOther: boolean): void {
+export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injectedOther: boolean, misc: bigint): void {
   const pin = vmcsGet(vmcs, F.PIN_BASED_VM_EXEC_CONTROL);
+  const primary = vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL);
+  st.mtfControl = PRIMARY_CTLS.has(primary, 'CPU_BASED_MONITOR_TRAP_FLAG');
+  st.nmiWindow = PRIMARY_CTLS.has(primary, 'CPU_BASED_NMI_WINDOW_EXITING');
+  st.intrWindow = PRIMARY_CTLS.has(primary, 'CPU_BASED_INTR_WINDOW_EXITING');
+  st.timerRate = VMX_MISC.get(misc, 'PREEMPTION_TIMER_RATE');
   st.timerValue = PIN_CTLS.has(pin, 'PIN_BASED_VMX_PREEMPTION_TIMER') ? vmcsGet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE) & 0xffff_ffffn : -1n;
   // The timer starts as VMLAUNCH/VMRESUME retires (one TSC tick in the lab).
   st.timerStartTsc = hostTsc(s) + 1n;
@@ -74,15 +89,15 @@ export function blockingAt(st: NonRootState, s: CpuState): Blocking {
 }
 
 /** Timer ticks elapsed since entry: one each time TSC bit X changes, X = IA32_VMX_MISC[4:0] (§26.5.1). */
-function timerTicks(st: NonRootState, s: CpuState, misc: bigint): bigint {
-  const x = VMX_MISC.get(misc, 'PREEMPTION_TIMER_RATE');
+function timerTicks(st: NonRootState, s: CpuState): bigint {
+  const x = st.timerRate;
   return (hostTsc(s) >> x) - (st.timerStartTsc >> x);
 }
 
 /** The preemption-timer value left (0 once expired), or undefined when the timer is not active (§28.3.4). */
-export function timerLeft(st: NonRootState, s: CpuState, misc: bigint): bigint | undefined {
+export function timerLeft(st: NonRootState, s: CpuState): bigint | undefined {
   if (st.timerValue < 0n) return undefined;
-  const left = st.timerValue - timerTicks(st, s, misc);
+  const left = st.timerValue - timerTicks(st, s);
   return left > 0n ? left : 0n;
 }
 
@@ -91,22 +106,17 @@ export function timerLeft(st: NonRootState, s: CpuState, misc: bigint): bigint |
  * preemption timer reaching zero, NMI-window exiting with no virtual-NMI blocking (nor MOV SS
  * blocking), or interrupt-window exiting with RFLAGS.IF = 1 and no STI / MOV SS blocking.
  */
-export function boundaryExit(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, misc: bigint): number | null {
+export function boundaryExit(st: NonRootState, s: CpuState): number | null {
   if (s.shadowUntil === s.icount + 1) st.stiAt = s.icount;
   if (st.mtfPending) return EXIT_REASON.MONITOR_TRAP_FLAG;
-  if (st.timerValue >= 0n && timerTicks(st, s, misc) >= st.timerValue) return EXIT_REASON.PREEMPTION_TIMER;
-  const primary = vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL);
+  if (st.timerValue >= 0n && timerTicks(st, s) >= st.timerValue) return EXIT_REASON.PREEMPTION_TIMER;
+  if (!st.nmiWindow && !st.intrWindow) return null;
   const blocking = blockingAt(st, s);
   const movSs = blocking === 'mov-ss';
   const sti = blocking === 'sti';
-  if (PRIMARY_CTLS.has(primary, 'CPU_BASED_NMI_WINDOW_EXITING') && !st.virtualNmiBlocked && !movSs) return EXIT_REASON.NMI_WINDOW;
-  if (PRIMARY_CTLS.has(primary, 'CPU_BASED_INTR_WINDOW_EXITING') && (s.rflags & IF) !== 0 && !movSs && !sti) return EXIT_REASON.INTERRUPT_WINDOW;
+  if (st.nmiWindow && !st.virtualNmiBlocked && !movSs) return EXIT_REASON.NMI_WINDOW;
+  if (st.intrWindow && (s.rflags & IF) !== 0 && !movSs && !sti) return EXIT_REASON.INTERRUPT_WINDOW;
   return null;
-}
-
-/** Whether the monitor trap flag is set (an instruction that completes then makes an MTF exit pending). */
-export function mtfSet(vmcs: ActiveVmcs): boolean {
-  return PRIMARY_CTLS.has(vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL), 'CPU_BASED_MONITOR_TRAP_FLAG');
 }
 
 /**

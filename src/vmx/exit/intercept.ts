@@ -50,6 +50,15 @@ const CONDITIONAL = new Set([
   'wbinvd', 'wbnoinvd', 'invpcid', 'rdrand', 'rdseed', 'lgdt', 'lidt', 'sgdt', 'sidt', 'lldt', 'ltr', 'sldt', 'str',
 ]);
 
+/**
+ * Whether `instructionExit` or `executeChanged` (behaviour.ts) may act on an instruction with
+ * this mnemonic: the unconditional and conditional exits, plus RDMSR of the TSC (already
+ * listed). The model's fast path skips every other instruction.
+ */
+export function mayExitOrChange(mnemonic: string): boolean {
+  return CONDITIONAL.has(mnemonic) || UNCONDITIONAL.has(mnemonic);
+}
+
 const CR0_TS = CR0.mask.TS;
 const CR0_PE = CR0.mask.PE;
 /** LMSW writes CR0 bits 3:0 (PE, MP, EM, TS). */
