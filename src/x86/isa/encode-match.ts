@@ -7,6 +7,13 @@ import type { InstructionForm, OperandSpec } from './form.ts';
 import type { AsmOperand } from './operands.ts';
 import type { AsmMem } from './encode-modrm.ts';
 import { RegKind, regIndex, regKind, regSize, type Reg } from './registers.ts';
+
+// Local copies of the register helpers: under tsx's CommonJS transform (the CLI) every
+// use of an imported binding is a getter call, and these run for every operand.
+const K = { ...RegKind };
+const regIndex_ = regIndex;
+const regKind_ = regKind;
+const regSize_ = regSize;
 import { FORMS } from './table.ts';
 
 type AsmImm = Extract<AsmOperand, { kind: 'imm' }>;
@@ -55,7 +62,7 @@ const REL8_ONLY: ReadonlySet<string> = (() => {
 })();
 
 /** Register number in encodings: AH-BH are 4-7 (without REX), the rest their index. */
-const regNum = (r: Reg): number => (regKind(r) === RegKind.GPR8H ? regIndex(r) + 4 : regIndex(r));
+const regNum = (r: Reg): number => (regKind_(r) === K.GPR8H ? regIndex_(r) + 4 : regIndex_(r));
 const simple = (imm: AsmImm): boolean => imm.known && !imm.reloc;
 
 /** NASM's UDWORD: a plain number in 0..0xFFFFFFFF (MOV r64, imm becomes MOV r32, imm). */
@@ -85,12 +92,12 @@ function memFits(f: InstructionForm, spec: OperandSpec, mem: AsmMem): MatchFailu
 }
 
 function regFits(spec: OperandSpec, r: Reg): boolean {
-  const k = regKind(r);
+  const k = regKind_(r);
   switch (spec.regClass) {
-    case 'gpr': return (k <= RegKind.GPR8H) && regSize(r) === spec.regSize;
-    case 'seg': return k === RegKind.SEG;
-    case 'cr': return k === RegKind.CR;
-    case 'dr': return k === RegKind.DR;
+    case 'gpr': return (k <= K.GPR8H) && regSize_(r) === spec.regSize;
+    case 'seg': return k === K.SEG;
+    case 'cr': return k === K.CR;
+    case 'dr': return k === K.DR;
     default: return false;
   }
 }

@@ -6,6 +6,12 @@
 import type { AsmOperand } from './operands.ts';
 import { RegKind, regIndex, regKind, type Reg } from './registers.ts';
 
+// Local copies of the register helpers: under tsx's CommonJS transform (the CLI) every
+// use of an imported binding is a getter call, and these run for every operand.
+const K = { ...RegKind };
+const regIndex_ = regIndex;
+const regKind_ = regKind;
+
 export type AsmMem = Extract<AsmOperand, { kind: 'mem' }>;
 
 /** ModRM (reg field 0), SIB and displacement of one memory operand. */
@@ -38,10 +44,10 @@ export function encodeMem(mem: AsmMem): MemEncoding | string {
   let index: Reg | undefined = mem.index;
   let scale: number = mem.scale;
   const kinds = [base, index].filter((r): r is Reg => r !== undefined).map(regKind);
-  if (kinds.some((k) => k !== RegKind.GPR64 && k !== RegKind.GPR32) || (kinds.length === 2 && kinds[0] !== kinds[1])) {
+  if (kinds.some((k) => k !== K.GPR64 && k !== K.GPR32) || (kinds.length === 2 && kinds[0] !== kinds[1])) {
     return 'invalid effective address';
   }
-  const addr32 = kinds[0] === RegKind.GPR32;
+  const addr32 = kinds[0] === K.GPR32;
   // NASM turns an index without base into a base when it can: [rax*1] -> [rax],
   // [rax*2] -> [rax+rax*1] (shorter: no disp32), unless the operand says `nosplit`.
   if (index !== undefined && base === undefined && !mem.nosplit) {
@@ -50,21 +56,21 @@ export function encodeMem(mem: AsmMem): MemEncoding | string {
   }
   // RSP cannot be an index (SIB.index = 100b means none): NASM swaps it into the base
   // when the scale is 1 ([rax+rsp] -> [rsp+rax]).
-  if (index !== undefined && regIndex(index) === 4) {
-    if (scale !== 1 || (base !== undefined && regIndex(base) === 4)) return 'invalid effective address';
+  if (index !== undefined && regIndex_(index) === 4) {
+    if (scale !== 1 || (base !== undefined && regIndex_(base) === 4)) return 'invalid effective address';
     const t = base; base = index; index = t;
   }
   const ss = scale === 1 ? 0 : scale === 2 ? 1 : scale === 4 ? 2 : 3;
-  const rexX = index !== undefined && regIndex(index) >= 8;
-  const rexB = base !== undefined && regIndex(base) >= 8;
+  const rexX = index !== undefined && regIndex_(index) >= 8;
+  const rexB = base !== undefined && regIndex_(base) >= 8;
   const disp = mem.disp;
   if (base === undefined) {
     // No base: SIB with base = 101b and mod = 00 means disp32 only (absolute when there
     // is no index either: NASM never uses RIP-relative for a plain number).
-    const idx = index === undefined ? 4 : regIndex(index) & 7;
+    const idx = index === undefined ? 4 : regIndex_(index) & 7;
     return { rexX, rexB: false, addr32, bytes: [0x04, (ss << 6) | (idx << 3) | 5, ...leBytes(disp, 4)] };
   }
-  const b = regIndex(base) & 7;
+  const b = regIndex_(base) & 7;
   let mod: 0 | 1 | 2;
   if (mem.dispSize === 1) mod = 1;
   else if (mem.dispSize === 4) mod = 2;
@@ -73,7 +79,7 @@ export function encodeMem(mem: AsmMem): MemEncoding | string {
   else mod = fitsI8(disp) ? 1 : 2;
   const needSib = index !== undefined || b === 4;
   const bytes = needSib
-    ? [(mod << 6) | 4, (ss << 6) | ((index === undefined ? 4 : regIndex(index) & 7) << 3) | b]
+    ? [(mod << 6) | 4, (ss << 6) | ((index === undefined ? 4 : regIndex_(index) & 7) << 3) | b]
     : [(mod << 6) | b];
   if (mod === 1) bytes.push(...leBytes(disp, 1));
   else if (mod === 2) bytes.push(...leBytes(disp, 4));

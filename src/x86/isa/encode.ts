@@ -10,6 +10,13 @@ import type { AsmOperand, EncodeRequest, EncodeResult } from './operands.ts';
 import { encodeMem, leBytes } from './encode-modrm.ts';
 import { isUdword, place, type Placed } from './encode-match.ts';
 import { RegKind, makeReg, regIndex, regKind, type Reg } from './registers.ts';
+
+// Local copies of the register helpers: under tsx's CommonJS transform (the CLI) every
+// use of an imported binding is a getter call, and these run for every operand.
+const K = { ...RegKind };
+const makeReg_ = makeReg;
+const regIndex_ = regIndex;
+const regKind_ = regKind;
 import { formById, formsForMnemonic } from './table.ts';
 
 const SEG_PREFIX = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
@@ -101,7 +108,7 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   if (typeof mem === 'string') return 'ea';
   if (pre.repne && BND_FORMS.has(f.id)) return 'repne';
   if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
-  const memSeg = p.rmMem?.seg !== undefined ? regIndex(p.rmMem.seg) : null;
+  const memSeg = p.rmMem?.seg !== undefined ? regIndex_(p.rmMem.seg) : null;
   if (pre.seg !== null && memSeg !== null && pre.seg !== memSeg) return 'segs';
   const seg = memSeg ?? pre.seg;
   if (seg !== null) out.push(SEG_PREFIX[seg]);
@@ -119,9 +126,9 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   if (p.reg >= 8) rex |= 4;
   if (mem?.rexX) rex |= 2;
   if (mem?.rexB || p.rmReg >= 8 || p.opreg >= 8) rex |= 1;
-  const needRex = rex !== 0 || p.regs.some((r) => regKind(r) === RegKind.GPR8 && regIndex(r) >= 4);
+  const needRex = rex !== 0 || p.regs.some((r) => regKind_(r) === K.GPR8 && regIndex_(r) >= 4);
   if (needRex) {
-    if (p.regs.some((r) => regKind(r) === RegKind.GPR8H)) return 'hibyte';
+    if (p.regs.some((r) => regKind_(r) === K.GPR8H)) return 'hibyte';
     out.push(0x40 | rex);
   }
   out.push(...MAP_ESCAPE[f.map]);
@@ -173,9 +180,9 @@ function candidates(mnemonic: string, forms: readonly InstructionForm[], ops: re
   // MOV r64, imm with a plain number in 0..0xFFFFFFFF: NASM writes MOV r32, imm32, which
   // zero-extends (SDM Vol. 1 §3.4.1.1 "General-Purpose Registers in 64-Bit Mode").
   const [dst, src] = ops;
-  if (mnemonic === 'mov' && ops.length === 2 && dst.kind === 'reg' && regKind(dst.reg) === RegKind.GPR64 &&
+  if (mnemonic === 'mov' && ops.length === 2 && dst.kind === 'reg' && regKind_(dst.reg) === K.GPR64 &&
       src.kind === 'imm' && isUdword(src) && (src.size === undefined || src.size === 8)) {
-    const r32: Reg = makeReg(RegKind.GPR32, regIndex(dst.reg));
+    const r32: Reg = makeReg_(K.GPR32, regIndex_(dst.reg));
     out.unshift({ form: formById('MOV_r32_imm32')!, ops: [{ kind: 'reg', reg: r32 }, { ...src, size: undefined }] });
   }
   return out;
@@ -184,7 +191,7 @@ function candidates(mnemonic: string, forms: readonly InstructionForm[], ops: re
 /** XCHG EAX, EAX may not use 90 in 64-bit mode: 90 is NOP and would not clear RAX[63:32]. */
 function isXchgEaxEax(f: InstructionForm, ops: readonly AsmOperand[]): boolean {
   return f.mnemonic === 'xchg' && f.plusReg && f.opSize === 4 &&
-    ops.every((o) => o.kind === 'reg' && regKind(o.reg) === RegKind.GPR32 && regIndex(o.reg) === 0);
+    ops.every((o) => o.kind === 'reg' && regKind_(o.reg) === K.GPR32 && regIndex_(o.reg) === 0);
 }
 
 /**
