@@ -39,3 +39,12 @@ test('screenshot at laptop size with projector-sized text', async ({ lab }) => {
   await lab.step(12);
   await lab.page.screenshot({ path: 'e2e/.artifacts/shots/page-laptop-large-text.png' });
 });
+
+test('screenshot in high contrast, with a panel collapsed', async ({ lab }) => {
+  await lab.page.setViewportSize({ width: 1600, height: 1000 });
+  await lab.page.getByRole('button', { name: 'High contrast' }).click();
+  await lab.page.getByRole('button', { name: 'Collapse Memory' }).click();
+  await expect(lab.page.getByRole('button', { name: 'Expand Memory' })).toHaveAttribute('aria-expanded', 'false');
+  await lab.step(60);
+  await lab.page.screenshot({ path: 'e2e/.artifacts/shots/page-contrast.png' });
+});

@@ -24,9 +24,14 @@ function ThemeToggle() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   return (
-    <button type="button" aria-pressed={theme === 'dark'} onClick={() => store.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}>
-      Dark theme
-    </button>
+    <>
+      <button type="button" aria-pressed={theme === 'dark'} onClick={() => store.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}>
+        Dark theme
+      </button>
+      <button type="button" aria-pressed={theme === 'contrast'} onClick={() => store.setState({ theme: theme === 'contrast' ? 'light' : 'contrast' })}>
+        High contrast
+      </button>
+    </>
   );
 }
 

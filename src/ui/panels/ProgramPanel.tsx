@@ -51,7 +51,7 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
         ) : (
           <Suspense fallback={fallback}>
             <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}
-              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} dark={theme === 'dark'} fontSize={fontSize} />
+              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} theme={theme} fontSize={fontSize} />
           </Suspense>
         )}
       </div>

@@ -9,7 +9,7 @@ export interface SavedWorkV1 {
   readonly profile: string;
   readonly msrEdits: Readonly<Record<string, string>>;
   readonly breakpoints: readonly number[];
-  readonly theme?: 'light' | 'dark';
+  readonly theme?: 'light' | 'dark' | 'contrast';
   readonly fontSize?: number;
 }
 
@@ -33,7 +33,7 @@ export function validate(x: unknown): SavedWork | undefined {
     msrEdits[k.toLowerCase()] = v.toLowerCase();
   }
   if (!Array.isArray(o.breakpoints) || !o.breakpoints.every((b) => Number.isInteger(b) && b > 0)) return undefined;
-  const theme = o.theme === 'dark' || o.theme === 'light' ? o.theme : undefined;
+  const theme = o.theme === 'dark' || o.theme === 'light' || o.theme === 'contrast' ? o.theme : undefined;
   const fontSize = typeof o.fontSize === 'number' && o.fontSize >= 10 && o.fontSize <= 32 ? o.fontSize : undefined;
   return { v: 1, source: o.source, profile: o.profile, msrEdits, breakpoints: [...(o.breakpoints as number[])], theme, fontSize };
 }

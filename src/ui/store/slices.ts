@@ -31,7 +31,7 @@ export interface LessonSlice {
   lesson: null;
 }
 
-export type Theme = 'light' | 'dark';
+export type Theme = 'light' | 'dark' | 'contrast';
 
 export interface SettingsSlice {
   profile: string;

@@ -15,7 +15,7 @@ export interface ProgramEditorProps {
   readonly diagnostics: readonly LabDiagnostic[];
   readonly onToggleBreakpoint: (line: number) => void;
   readonly vocabulary: () => Promise<Vocabulary>;
-  readonly dark: boolean;
+  readonly theme: 'light' | 'dark' | 'contrast';
   readonly fontSize: number;
 }
 
@@ -71,7 +71,7 @@ export default function MonacoProgram(p: ProgramEditorProps) {
       height="100%"
       defaultLanguage="plaintext"
       value={p.value}
-      theme={p.dark ? 'vs-dark' : 'vs'}
+      theme={p.theme === 'contrast' ? 'hc-black' : p.theme === 'dark' ? 'vs-dark' : 'vs'}
       onChange={(v) => p.onChange(v ?? '')}
       onMount={onMount}
       options={{ glyphMargin: true, renderLineHighlight: 'none', minimap: { enabled: false }, fontSize: p.fontSize - 1, scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text' }}
