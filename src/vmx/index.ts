@@ -302,20 +302,24 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       // §27.6.1: the event VM entry injects is not subject to the exception bitmap; software
       // interrupts (INT n) and external interrupts are not exceptions.
       const exceptionLike = type === INTR_TYPE.HARDWARE_EXCEPTION || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+      const software = type === INTR_TYPE.SOFTWARE_INTERRUPT || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+      // §28.2.5: the instruction length of a software event (for the injected one, the VM-entry instruction length).
+      const length = !software ? undefined : injecting ? Number(vmcsGet(current, F.VM_ENTRY_INSTRUCTION_LEN)) : raisedBy?.length;
       if (!injecting && exceptionLike && exceptionExits(current, vector, errorCode)) {
-        const software = type !== INTR_TYPE.HARDWARE_EXCEPTION;
+        // The exit's own software exception gives the length; else that of a software event being delivered.
+        const exitLength = length ?? st.vectoring?.length;
         performExit(cpu, {
           reason: EXIT_REASON.EXCEPTION_NMI,
           qualification: exceptionQualification(cpu, vector, event?.cr2),
           guestRip,
           interruption: info,
           vectoring: st.vectoring ?? undefined,
-          ...(software && raisedBy ? { instruction: { length: raisedBy.length, info: 0n } } : {}),
+          ...(exitLength !== undefined ? { instruction: { length: exitLength, info: 0n } } : {}),
         }, raisedBy);
         return true;
       }
       // The event is delivered through the guest IDT; a fault during delivery records it (§28.2.4).
-      st.vectoring = info;
+      st.vectoring = length === undefined ? info : { ...info, length };
       return false;
     },
   };

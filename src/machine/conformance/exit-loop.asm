@@ -490,6 +490,8 @@ out_value: dq 0
 result: times 8 dq 0
 gregs: times 16 dq 0
 exit_log: times 32*8 dq 0
+align 16
+msr_areas: times 8 dq 0                  ; VM-exit MSR-store / MSR-load areas (16-byte entries)
 
 align 4096
 vmxon_region: times 4096 db 0

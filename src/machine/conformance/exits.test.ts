@@ -241,6 +241,38 @@ describe.each(ALL)('event injection and the exception bitmap on %s', (profile) =
     expect(r.exits[0]).toMatchObject({ reason: 0n, vectoring: 0x8000_0306n, guestRip: r.guest });
     expect([11n, 13n]).toContain(r.exits[0]!.intrInfo & 0xffn);
   });
+
+  it('an injected software interrupt (type 4) returns past the VM-entry instruction length; its delivery fault records it and that length', () => {
+    const r = run(profile, {
+      setup: [
+        '    mov ebx, (1 << 11) | (1 << 13)', '    mov eax, EXCEPTION_BITMAP', '    call vmw',
+        '    mov ebx, 0x80000480', '    mov eax, VM_ENTRY_INTR_INFO_FIELD', '    call vmw', // INT 80h
+        '    mov ebx, 2', '    mov eax, VM_ENTRY_INSTRUCTION_LEN', '    call vmw',
+      ].join('\n'),
+    });
+    expect(r.exits[0]).toMatchObject({ reason: 0n, vectoring: 0x8000_0480n, length: 2n });
+  });
+});
+
+describe.each(ALL)('MSR areas of a VM exit on %s', (profile) => {
+  it('the VM-exit MSR-store area receives the guest value; the VM-exit MSR-load area restores the host value', () => {
+    const r = run(profile, {
+      proc: 'CPU_BASED_USE_MSR_BITMAPS',
+      setup: [
+        '    mov rbx, PA(msr_bitmap)', '    mov eax, MSR_BITMAP', '    call vmw',
+        '    mov ecx, MSR_STAR', '    mov eax, 0x1111', '    xor edx, edx', '    wrmsr',          // host value
+        '    mov dword [msr_areas], MSR_STAR', '    mov qword [msr_areas + 24], 0x1111', '    mov dword [msr_areas + 16], MSR_STAR',
+        '    mov rbx, PA(msr_areas)', '    mov eax, VM_EXIT_MSR_STORE_ADDR', '    call vmw',
+        '    mov ebx, 1', '    mov eax, VM_EXIT_MSR_STORE_COUNT', '    call vmw',
+        '    mov rbx, PA(msr_areas) + 16', '    mov eax, VM_EXIT_MSR_LOAD_ADDR', '    call vmw',
+        '    mov ebx, 1', '    mov eax, VM_EXIT_MSR_LOAD_COUNT', '    call vmw',
+      ].join('\n'),
+      guest: '    mov ecx, MSR_STAR\n    mov eax, 0x2222\n    xor edx, edx\n    wrmsr',
+    });
+    expect(r.reasons).toEqual([18]);
+    expect(r.q('msr_areas', 1)).toBe(0x2222n); // stored guest value (bits 127:64 of entry 0)
+    expect(r.machine.cpu.msrs.get(0xc000_0081)).toBe(0x1111n); // host value loaded back
+  });
 });
 
 describe.each(ALL)('changed instruction behaviour (§26.3) on %s', (profile) => {

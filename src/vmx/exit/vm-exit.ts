@@ -21,6 +21,8 @@ const INTR_INFO_VALID = 1n << 31n;
 export interface EventInfo {
   readonly info: bigint;
   readonly errorCode?: number;
+  /** For software interrupts and exceptions: the length of the instruction (§28.2.5). */
+  readonly length?: number;
 }
 
 /** What a VM exit records. */
