@@ -3,9 +3,8 @@
 
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { assemble } from './index.ts';
+import { mutatedProgram } from './testdata/mutate.ts';
 
 const SLOW = process.env.VMXLAB_SLOW === '1';
 
@@ -31,37 +30,10 @@ const program = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 80 }),
 );
 
-// Mutations of real programs reach the deeper stages (layout, encoder, struc, macros)
-// that random token soup rarely gets through.
-const GOLDEN_DIR = join(import.meta.dirname, 'testdata', 'programs');
-const GOLDEN = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.asm')).map((f) => readFileSync(join(GOLDEN_DIR, f), 'utf8').split('\n'));
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('drop-char' as const), at: fc.nat(), line: fc.nat() }),
-  fc.record({ kind: fc.constant('drop-line' as const), line: fc.nat() }),
-  fc.record({ kind: fc.constant('dup-line' as const), line: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), line: fc.nat(), at: fc.nat(), text: token }),
-  fc.record({ kind: fc.constant('swap-lines' as const), line: fc.nat(), other: fc.nat() }),
-);
-const mutated = fc.tuple(fc.nat(GOLDEN.length - 1), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([g, ms]) => {
-  const lines = [...GOLDEN[g]!];
-  for (const m of ms) {
-    const i = m.line % lines.length;
-    const l = lines[i] ?? '';
-    switch (m.kind) {
-      case 'drop-char': lines[i] = l.slice(0, m.at % (l.length + 1)) + l.slice((m.at % (l.length + 1)) + 1); break;
-      case 'drop-line': lines.splice(i, 1); break;
-      case 'dup-line': lines.splice(i, 0, l); break;
-      case 'insert': { const at = m.at % (l.length + 1); lines[i] = `${l.slice(0, at)} ${m.text} ${l.slice(at)}`; break; }
-      case 'swap-lines': { const j = m.other % lines.length; [lines[i], lines[j]] = [lines[j] ?? '', l]; break; }
-    }
-  }
-  return lines.join('\n');
-});
-
 describe('assemble is total', () => {
   it('never throws on mutated real programs', () => {
     fc.assert(
-      fc.property(mutated, (src) => {
+      fc.property(mutatedProgram(token), (src) => {
         const r = assemble(src);
         expect(r.diagnostics.filter((d) => d.message.startsWith('internal')).map((d) => d.message)).toEqual([]);
         expect(r.ok === r.diagnostics.every((d) => d.severity !== 'error')).toBe(true);

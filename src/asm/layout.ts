@@ -382,7 +382,7 @@ class Pass {
   private operand(o: OperandAst, s: AnyStmt & { defaultRel?: boolean }): AsmOperand | string | null {
     if (o.kind === 'reg') {
       const rs = regSize(o.reg);
-      if (o.size !== undefined && rs !== 0 && o.size !== rs) return 'mismatch in operand sizes';
+      if (o.size !== undefined && rs !== 0 && o.size !== rs && this.final) this.diags.warning(s.line, o.col, 'invalid register size specification ignored');
       return { kind: 'reg', reg: o.reg };
     }
     if (o.kind === 'imm') {

@@ -15,6 +15,10 @@ import { DATA_UNITS, RES_UNITS } from './statements.ts';
 import { regByName } from '../x86/isa/registers.ts';
 
 const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
+/** NASM's standard multi-line macros that lab-asm implements. */
+const STANDARD_MACROS = new Set(['align', 'alignb', 'struc', 'endstruc', 'istruc', 'at', 'iend']);
+/** Words NASM reserves: never a label. */
+const RESERVED = new Set(['byte', 'word', 'dword', 'qword', 'tword', 'oword', 'yword', 'zword', 'strict', 'short', 'near', 'far', 'rel', 'abs', 'nosplit', 'seg', 'wrt', 'to']);
 const SEGMENT_WORDS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
 const UNSUPPORTED_DATA = new Set(['dt', 'do', 'dy', 'dz', 'rest', 'reso', 'resy', 'resz', 'incbin']);
 
@@ -90,8 +94,13 @@ export class Parser {
     const t0 = toks[0]!;
     if (t0.kind === 'id') {
       const colon = isOp(toks[1], ':');
-      const equ = word(toks[colon ? 2 : 1]) === 'equ';
-      if (colon || equ || !isKeyword(t0.text.toLowerCase())) {
+      const w0 = t0.text.toLowerCase();
+      const equ = word(toks[colon ? 2 : 1]) === 'equ' && (colon || !isKeyword(w0));
+      // NASM's standard macros (align, struc, ...) may follow a label; its preprocessor
+      // takes any identifier before them for one, even `nop` in `nop align 16`.
+      const beforeMacro = !colon && STANDARD_MACROS.has(word(toks[1]));
+      if (RESERVED.has(t0.text.toLowerCase())) throw new ExprSyntaxError(t0.col, 'label or instruction expected at start of line');
+      if (colon || equ || beforeMacro || !isKeyword(w0)) {
         if (!colon && !equ && toks.length === 1) this.diags.warning(line, t0.col, 'label alone on a line without a colon might be in error');
         if (t0.text.startsWith('$') ? false : regByName(t0.text) !== undefined && t0.text.toLowerCase() !== 'rip') {
           throw new ExprSyntaxError(t0.col, `\`${t0.text}' is a register and cannot be a label`);
@@ -201,14 +210,22 @@ export class Parser {
         items.push({ kind: 'zero', col: t.col });
         continue;
       }
-      if (part.length === 1 && t.kind === 'str') {
+      // NASM 2.16 skips one stray number, name or string after a data operand
+      // (`dq 1 2, 3` is `dq 1, 3`); lab-asm does the same, with a warning.
+      const stray = (k: number): boolean => {
+        const x = part[k];
+        if (!x || k !== part.length - 1 || !(x.kind === 'id' || x.kind === 'num' || x.kind === 'str')) return false;
+        this.diags.warning(line, x.col, `\`${x.text}' after the operand is ignored (as NASM does): a comma may be missing`);
+        return true;
+      };
+      if (t.kind === 'str' && (part.length === 1 || stray(1))) {
         if (t.unterminated) throw new ExprSyntaxError(t.col, 'expression syntax error');
         items.push({ kind: 'str', bytes: t.bytes, col: t.col });
         continue;
       }
       const p = new ExprParser(part, 0, this.resolve, this.warn);
       const expr = p.parse();
-      if (p.pos < part.length) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
+      if (p.pos < part.length && !stray(p.pos)) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
       items.push({ kind: 'expr', expr, col: t.col });
     }
     this.stmts.push({ kind: 'data', unit, items, line, col: toks[0]!.col, ...(times ? { times } : {}) });

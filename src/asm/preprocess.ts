@@ -184,12 +184,12 @@ function substitute(def: Macro, args: readonly Token[][]): Token[] {
 function conditionValue(directive: string, rest: string, line: number, col: number, macros: MacroTable, diags: DiagnosticSink): boolean {
   const toks = tokenize(rest, col);
   if (directive.endsWith('ifdef') || directive.endsWith('ifndef')) {
-    const name = toks[0];
-    if (!name || name.kind !== 'id' || toks.length !== 1) {
-      diags.error(line, col, `\`${directive}' expects one macro name`);
+    // NASM: `%ifdef a b` holds when any of the names is a defined macro.
+    if (toks.length === 0 || toks.some((t) => t.kind !== 'id')) {
+      diags.error(line, col, `\`${directive}' expects macro identifiers`);
       return false;
     }
-    const def = macros.has(name.text);
+    const def = toks.some((t) => macros.has(t.text));
     return directive.endsWith('ndef') ? !def : def;
   }
   const expanded = expandLine(toks, macros, line, diags);
