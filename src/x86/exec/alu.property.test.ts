@@ -62,7 +62,7 @@ describe('ALU reg, reg against a bigint model of the SDM (all sizes, random oper
         fc.property(fc.constantFrom(...SIZES), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.boolean(), (size, a0, b0, carry) => {
           const bits = size * 8;
           const m = (1n << BigInt(bits)) - 1n;
-          const rig = makeRig();
+          const rig = makeRig(undefined, 1 << 20);
           setReg(rig, RAX, a0);
           setReg(rig, RBX, b0);
           rig.cpu.state.rflags = carry ? F.FIXED | F.CF : F.FIXED;
@@ -96,7 +96,7 @@ describe('rotates against a bigint model (CF, and OF for count 1)', () => {
           const bits = size * 8;
           const m = (1n << BigInt(bits)) - 1n;
           const v = v0 & m;
-          const rig = makeRig();
+          const rig = makeRig(undefined, 1 << 20);
           setReg(rig, RAX, v);
           setReg(rig, RCX, BigInt(count));
           rig.cpu.state.rflags = carry ? F.FIXED | F.CF : F.FIXED;

@@ -29,7 +29,7 @@ describe('SHL/SHR/SAR against a bigint model (counts 0, 1, 31, 63 and >= size)',
         for (const v0 of values) {
           for (const count of [0, 1, 2, 7, 8, 9, 31, 32, 33, 63, 64]) {
             const v = v0 & ((1n << BigInt(bits)) - 1n);
-            const rig = makeRig();
+            const rig = makeRig(undefined, 1 << 20);
             setReg(rig, RAX, v);
             setReg(rig, RCX, BigInt(count));
             const before = rig.cpu.state.rflags | F.CF | F.OF;
@@ -60,7 +60,7 @@ describe('SHL/SHR/SAR against a bigint model (counts 0, 1, 31, 63 and >= size)',
   }
 
   it('shl eax, 0 still zero-extends into RAX', () => {
-    const rig = makeRig();
+    const rig = makeRig(undefined, 1 << 20);
     setReg(rig, RAX, 0x1_0000_0005n);
     run1(rig, 'c1 e0 00');
     expect(reg(rig, RAX)).toBe(5n);
@@ -69,7 +69,7 @@ describe('SHL/SHR/SAR against a bigint model (counts 0, 1, 31, 63 and >= size)',
 
 describe('rotates change only CF and OF', () => {
   it('rol al, 1 / ror al, 1', () => {
-    const rig = makeRig();
+    const rig = makeRig(undefined, 1 << 20);
     setReg(rig, RAX, 0x81n);
     rig.cpu.state.rflags |= F.ZF;
     run1(rig, 'd0 c0'); // rol al, 1
@@ -80,7 +80,7 @@ describe('rotates change only CF and OF', () => {
     expect(rig.cpu.state.rflags & (F.CF | F.OF)).toBe(F.CF | F.OF);
   });
   it('rol rax by 63 and by 64 (masked to 0: no change)', () => {
-    const rig = makeRig();
+    const rig = makeRig(undefined, 1 << 20);
     setReg(rig, RAX, 0x8000_0000_0000_0001n);
     setReg(rig, RCX, 63n);
     run1(rig, '48 d3 c0');
@@ -92,7 +92,7 @@ describe('rotates change only CF and OF', () => {
     expect(rig.cpu.state.rflags).toBe(fl);
   });
   it('rcl al by 9 is the identity on the 9-bit CF:AL value', () => {
-    const rig = makeRig();
+    const rig = makeRig(undefined, 1 << 20);
     setReg(rig, RAX, 0x5an);
     setReg(rig, RCX, 9n);
     rig.cpu.state.rflags |= F.CF;
@@ -101,7 +101,7 @@ describe('rotates change only CF and OF', () => {
     expect(rig.cpu.state.rflags & F.CF).toBe(F.CF);
   });
   it('rcr eax, 1 shifts CF into bit 31', () => {
-    const rig = makeRig();
+    const rig = makeRig(undefined, 1 << 20);
     setReg(rig, RAX, 2n);
     rig.cpu.state.rflags |= F.CF;
     run1(rig, 'd1 d8');
@@ -112,7 +112,7 @@ describe('rotates change only CF and OF', () => {
 
 describe('undefined shift flags follow the reference host', () => {
   it('a non-zero shift sets AF; SHR by more than 1 sets OF from the top two result bits', () => {
-    const rig = makeRig();
+    const rig = makeRig(undefined, 1 << 20);
     setReg(rig, RAX, 0xc000_0000n);
     run1(rig, 'c1 e8 02'); // shr eax, 2 -> 0x30000000
     expect(rig.cpu.state.rflags & (F.AF | F.OF)).toBe(F.AF);
