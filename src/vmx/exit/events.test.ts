@@ -132,3 +132,18 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('event exits on %s',
     vmwriteField(rig, 'GUEST_RIP', fieldOf(rig, 'GUEST_RIP') + 2n);
   });
 });
+
+describe('interruption types (Table 25-17)', () => {
+  it('INT3/INTO are software exceptions, INT1 a privileged software exception, INT n a software interrupt, the rest hardware exceptions', async () => {
+    const { eventType } = await import('./events.ts');
+    expect(eventType(3, 'software', 'int3')).toBe(6);
+    expect(eventType(4, 'software', 'into')).toBe(6);
+    expect(eventType(1, 'trap', 'int1')).toBe(5);
+    expect(eventType(3, 'software', 'int')).toBe(4);
+    expect(eventType(0x80, 'software', 'int')).toBe(4);
+    expect(eventType(13, 'fault', 'int3')).toBe(3); // a #GP is a hardware exception whatever raised it
+    expect(eventType(1, 'trap', 'nop')).toBe(3); // single-step #DB
+    expect(eventType(0x20, 'interrupt', undefined)).toBe(0);
+    expect(eventType(2, 'interrupt', undefined)).toBe(2);
+  });
+});

@@ -53,8 +53,8 @@ export function exceptionExits(vmcs: ActiveVmcs, vector: number, errorCode: numb
  */
 export function eventType(vector: number, kind: string, mnemonic: string | undefined): number {
   if (kind === 'interrupt') return vector === 2 ? INTR_TYPE.NMI : INTR_TYPE.EXTERNAL;
-  if (mnemonic === 'int3' || mnemonic === 'into') return INTR_TYPE.SOFTWARE_EXCEPTION;
-  if (mnemonic === 'int1' && vector === 1) return INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+  if ((mnemonic === 'int3' && vector === 3) || (mnemonic === 'into' && vector === 4)) return INTR_TYPE.SOFTWARE_EXCEPTION;
+  if (mnemonic === 'int1' && vector === 1 && kind !== 'fault') return INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
   if (kind === 'software') return INTR_TYPE.SOFTWARE_INTERRUPT;
   return INTR_TYPE.HARDWARE_EXCEPTION;
 }
