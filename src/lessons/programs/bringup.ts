@@ -11,7 +11,7 @@ export interface BringupOptions {
   /** VMXON operand: the region's physical address, or (broken) its virtual address. */
   readonly vmxonAddress?: 'physical' | 'virtual';
   /** Controls: adjusted to the capability MSRs; written as wanted (broken); adjusted with allowed-0/1 swapped (broken). */
-  readonly controls?: 'adjust' | 'raw' | 'swapped';
+  readonly controls?: 'adjust' | 'raw' | 'swapped' | 'partly' | 'hardcoded';
   /** Host state: complete; without HOST_CR0/HOST_CR4; without HOST_TR_SELECTOR. */
   readonly host?: 'full' | 'no-crs' | 'no-tr';
   /** Guest state: complete; without the VMCS link pointer; activity state from a register never set. */
@@ -104,8 +104,40 @@ ${addr}
 `;
 }
 
+/** Control values the adjustment gives on the default profile (Arrow Lake, TRUE capability MSRs). */
+const HARDCODED_CONTROLS = `    ; -- 5. VM-execution, VM-exit and VM-entry controls (the values that worked on the author's machine)
+    mov ebx, 0x16
+    mov eax, PIN_BASED_VM_EXEC_CONTROL
+    call vmw
+    mov ebx, 0x4006172
+    mov eax, CPU_BASED_VM_EXEC_CONTROL
+    call vmw
+    mov ebx, 0x36ffb
+    mov eax, VM_EXIT_CONTROLS
+    call vmw
+    mov ebx, 0x13fb
+    mov eax, VM_ENTRY_CONTROLS
+    call vmw
+`;
+
 function controls(o: BringupOptions): string {
+  if (o.controls === 'hardcoded') return HARDCODED_CONTROLS;
   const proc = o.wantProc ?? '0';
+  const exitEntry = o.controls === 'partly' ? `    mov ebx, VM_EXIT_HOST_ADDR_SPACE_SIZE   ; exit and entry controls: only the bits we need
+    mov eax, VM_EXIT_CONTROLS
+    call vmw
+    mov ebx, VM_ENTRY_IA32E_MODE
+    mov eax, VM_ENTRY_CONTROLS
+    call vmw
+` : `    mov ecx, MSR_IA32_VMX_EXIT_CTLS
+    mov ebx, VM_EXIT_HOST_ADDR_SPACE_SIZE
+    mov eax, VM_EXIT_CONTROLS
+    call adjust_and_write
+    mov ecx, MSR_IA32_VMX_ENTRY_CTLS
+    mov ebx, VM_ENTRY_IA32E_MODE
+    mov eax, VM_ENTRY_CONTROLS
+    call adjust_and_write
+`;
   return `    ; -- 5. VM-execution, VM-exit and VM-entry controls
     mov ecx, MSR_IA32_VMX_PINBASED_CTLS
     xor ebx, ebx
@@ -115,15 +147,7 @@ function controls(o: BringupOptions): string {
     mov ebx, ${proc}
     mov eax, CPU_BASED_VM_EXEC_CONTROL
     call adjust_and_write
-    mov ecx, MSR_IA32_VMX_EXIT_CTLS
-    mov ebx, VM_EXIT_HOST_ADDR_SPACE_SIZE
-    mov eax, VM_EXIT_CONTROLS
-    call adjust_and_write
-    mov ecx, MSR_IA32_VMX_ENTRY_CTLS
-    mov ebx, VM_ENTRY_IA32E_MODE
-    mov eax, VM_ENTRY_CONTROLS
-    call adjust_and_write
-`;
+${exitEntry}`;
 }
 
 function adjustRoutine(o: BringupOptions): string {
