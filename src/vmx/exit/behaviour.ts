@@ -112,6 +112,8 @@ function cr8ThroughTprShadow(cpu: Cpu, insn: DecodedInstruction, vmcs: ActiveVmc
  * from a CR0 value) are thrown.
  */
 export function executeChanged(cpuHandle: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): ChangedResult {
+  // Implementation choice (decision 0021): the model completes these instructions itself rather
+  // than adding a hook per behaviour to the executor.
   if (!(cpuHandle instanceof Cpu)) return false;
   const cpu = cpuHandle;
   const s = cpu.state;

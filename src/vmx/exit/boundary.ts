@@ -61,7 +61,8 @@ export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injecte
   st.intrWindow = PRIMARY_CTLS.has(primary, 'CPU_BASED_INTR_WINDOW_EXITING');
   st.timerRate = VMX_MISC.get(misc, 'PREEMPTION_TIMER_RATE');
   st.timerValue = PIN_CTLS.has(pin, 'PIN_BASED_VMX_PREEMPTION_TIMER') ? vmcsGet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE) & 0xffff_ffffn : -1n;
-  // The timer starts as VMLAUNCH/VMRESUME retires (one TSC tick in the lab).
+  // Implementation choice (decision 0022): the timer starts as VMLAUNCH/VMRESUME retires (one
+  // tick of the lab's instruction-count TSC), so a value of N lets N << X guest instructions run.
   st.timerStartTsc = hostTsc(s) + 1n;
   st.virtualNmiBlocked = GUEST_INTERRUPTIBILITY.has(vmcsGet(vmcs, F.GUEST_INTERRUPTIBILITY_INFO), 'NMI');
   // §27.6.2 (type 7): injecting a "pending MTF VM exit" makes the MTF exit happen before the first instruction.
@@ -128,6 +129,8 @@ export function pauseLoopExits(st: NonRootState, s: CpuState, vmcs: ActiveVmcs):
   if (s.cpl !== 0 || !SECONDARY_CTLS.has(secondaryControls(vmcs), 'SECONDARY_EXEC_PAUSE_LOOP_EXITING')) return false;
   const now = hostTsc(s);
   const gap = vmcsGet(vmcs, F.PLE_GAP);
+  // Implementation choice (decision 0020): gap and window are measured on the lab's TSC, as KVM's
+  // nested PLE and Bochs count TSC ticks between PAUSEs.
   if (st.pleLast < 0n || now - st.pleLast > gap) st.pleFirst = now;
   st.pleLast = now;
   return now - st.pleFirst > vmcsGet(vmcs, F.PLE_WINDOW);

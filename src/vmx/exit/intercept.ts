@@ -43,12 +43,6 @@ const UNCONDITIONAL: ReadonlyMap<string, number> = new Map([
   ['xsetbv', EXIT_REASON.XSETBV],
 ]);
 
-/** Mnemonics whose exit depends on the controls; everything else never exits (fast path). */
-const CONDITIONAL = new Set([
-  'hlt', 'invlpg', 'mwait', 'monitor', 'rdpmc', 'rdtsc', 'rdtscp', 'mov', 'clts', 'lmsw',
-  'in', 'out', 'insb', 'insw', 'insd', 'outsb', 'outsw', 'outsd', 'rdmsr', 'wrmsr', 'pause',
-  'wbinvd', 'wbnoinvd', 'invpcid', 'rdrand', 'rdseed', 'lgdt', 'lidt', 'sgdt', 'sidt', 'lldt', 'ltr', 'sldt', 'str',
-]);
 
 /**
  * Whether `instructionExit` or `executeChanged` (behaviour.ts) may act on an instruction with
@@ -81,6 +75,107 @@ function secondary(vmcs: ActiveVmcs, name: string): boolean {
   return SECONDARY_CTLS.has(secondaryControls(vmcs), name);
 }
 
+type Decider = (cpu: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs) => InstructionExit | null;
+
+/** An exit decided by one primary control, at CPL 0 only when `cpl0` (privilege faults win, §26.1.1). */
+function byPrimary(control: string, reason: number, cpl0: boolean): Decider {
+  return (cpu, _insn, vmcs) => ((!cpl0 || cpu.state.cpl === 0) && primary(vmcs, control) ? exitOf(reason) : NONE);
+}
+
+/** RDTSC and RDTSCP: the CR4.TSD #GP at CPL > 0 comes first. */
+function tscExit(reason: number): Decider {
+  return (cpu, _insn, vmcs) => {
+    const s = cpu.state;
+    if (s.cpl > 0 && (s.cr4 & CR4_TSD) !== 0) return NONE;
+    return primary(vmcs, 'CPU_BASED_RDTSC_EXITING') ? exitOf(reason) : NONE;
+  };
+}
+
+/** Descriptor-table exiting: LGDT LIDT SGDT SIDT (reason 46), LLDT LTR SLDT STR (47), with the information of Tables 28-10 / 28-11. */
+function descriptorExit(reason: number): Decider {
+  return (cpu, insn, vmcs) => {
+    if (!secondary(vmcs, 'SECONDARY_EXEC_DESC')) return NONE;
+    const { qualification, info } = instructionExitInfo(insn, cpu.state.rip + insn.length);
+    return exitOf(reason, qualification, info);
+  };
+}
+
+/** RDRAND / RDSEED exiting, with the register and operand size of Table 28-12. */
+function randomExit(control: string, reason: number): Decider {
+  return (cpu, insn, vmcs) => (secondary(vmcs, control) ? exitOf(reason, 0n, instructionExitInfo(insn, cpu.state.rip + insn.length).info) : NONE);
+}
+
+const invlpgExit: Decider = (cpu, insn, vmcs) => {
+  const s = cpu.state;
+  if (s.cpl !== 0 || !primary(vmcs, 'CPU_BASED_INVLPG_EXITING')) return NONE;
+  // §28.2.1: the qualification is the linear-address operand (bits 63:32 clear outside 64-bit mode).
+  const op = insn.operands[0];
+  return exitOf(EXIT_REASON.INVLPG, op?.kind === 'mem' ? memLinearAddress(s, op, s.rip + insn.length) : 0n);
+};
+
+const rdpmcExit: Decider = (cpu, _insn, vmcs) => {
+  const s = cpu.state;
+  if (s.cpl > 0 && (s.cr4 & CR4_PCE) === 0) return NONE;
+  return primary(vmcs, 'CPU_BASED_RDPMC_EXITING') ? exitOf(EXIT_REASON.RDPMC) : NONE;
+};
+
+const rdtscpExit: Decider = (cpu, insn, vmcs) => {
+  // §26.3: with "enable RDTSCP" = 0, RDTSCP raises #UD.
+  if (!secondary(vmcs, 'SECONDARY_EXEC_ENABLE_RDTSCP')) throw ud('RDTSCP in VMX non-root operation with "enable RDTSCP" = 0 (SDM Vol. 3C §26.3)');
+  return tscExit(EXIT_REASON.RDTSCP)(cpu, insn, vmcs);
+};
+
+const cltsExit: Decider = (cpu, _insn, vmcs) => {
+  if (cpu.state.cpl !== 0) return NONE;
+  // §26.1.3: CLTS exits when CR0.TS is set in both the guest/host mask and the read shadow.
+  const owned = (vmcsGet(vmcs, F.CR0_GUEST_HOST_MASK) & vmcsGet(vmcs, F.CR0_READ_SHADOW) & CR0_TS) !== 0n;
+  return owned ? exitOf(EXIT_REASON.CR_ACCESS, QUAL_CR_ACCESS.set(0n, 'ACCESS_TYPE', 2n)) : NONE;
+};
+
+const msrExit: Decider = (cpu, insn, vmcs) => {
+  if (cpu.state.cpl !== 0) return NONE;
+  const write = insn.mnemonic === 'wrmsr';
+  return msrExits(cpu, vmcs, Number(cpu.state.getGpr64(1) & 0xffff_ffffn), write) ? exitOf(write ? EXIT_REASON.MSR_WRITE : EXIT_REASON.MSR_READ) : NONE;
+};
+
+const invpcidExit: Decider = (cpu, insn, vmcs) => {
+  // §26.3: with "enable INVPCID" = 0, INVPCID raises #UD; else it exits with "INVLPG exiting".
+  if (!secondary(vmcs, 'SECONDARY_EXEC_ENABLE_INVPCID')) throw ud('INVPCID in VMX non-root operation with "enable INVPCID" = 0 (SDM Vol. 3C §26.3)');
+  if (cpu.state.cpl !== 0 || !primary(vmcs, 'CPU_BASED_INVLPG_EXITING')) return NONE;
+  const { qualification, info } = instructionExitInfo(insn, cpu.state.rip + insn.length);
+  return exitOf(EXIT_REASON.INVPCID, qualification, info);
+};
+
+const wbinvdExit: Decider = (cpu, _insn, vmcs) => (cpu.state.cpl === 0 && secondary(vmcs, 'SECONDARY_EXEC_WBINVD_EXITING') ? exitOf(EXIT_REASON.WBINVD) : NONE);
+const lmswDecider: Decider = (cpu, insn, vmcs) => (cpu.state.cpl === 0 ? lmswExit(cpu, insn, vmcs) : NONE);
+const ioDecider: Decider = (cpu, insn, vmcs) => ioExit(cpu, insn, vmcs);
+const movDecider: Decider = (cpu, insn, vmcs) => movExit(cpu, insn, vmcs);
+
+/** Instructions whose exit depends on the controls (§26.1.3), each with its decider. */
+const CONDITIONAL: ReadonlyMap<string, Decider> = new Map<string, Decider>([
+  ['hlt', byPrimary('CPU_BASED_HLT_EXITING', EXIT_REASON.HLT, true)],
+  ['invlpg', invlpgExit],
+  ['mwait', byPrimary('CPU_BASED_MWAIT_EXITING', EXIT_REASON.MWAIT, true)],
+  ['monitor', byPrimary('CPU_BASED_MONITOR_EXITING', EXIT_REASON.MONITOR, true)],
+  ['rdpmc', rdpmcExit],
+  ['rdtsc', tscExit(EXIT_REASON.RDTSC)],
+  ['rdtscp', rdtscpExit],
+  ['mov', movDecider],
+  ['clts', cltsExit],
+  ['lmsw', lmswDecider],
+  ...['in', 'out', 'insb', 'insw', 'insd', 'outsb', 'outsw', 'outsd'].map((m) => [m, ioDecider] as const),
+  ['rdmsr', msrExit],
+  ['wrmsr', msrExit],
+  ['pause', byPrimary('CPU_BASED_PAUSE_EXITING', EXIT_REASON.PAUSE, false)],
+  ['wbinvd', wbinvdExit],
+  ['wbnoinvd', wbinvdExit],
+  ['invpcid', invpcidExit],
+  ['rdrand', randomExit('SECONDARY_EXEC_RDRAND_EXITING', EXIT_REASON.RDRAND)],
+  ['rdseed', randomExit('SECONDARY_EXEC_RDSEED_EXITING', EXIT_REASON.RDSEED)],
+  ...['lgdt', 'lidt', 'sgdt', 'sidt'].map((m) => [m, descriptorExit(EXIT_REASON.GDTR_IDTR)] as const),
+  ...['lldt', 'ltr', 'sldt', 'str'].map((m) => [m, descriptorExit(EXIT_REASON.LDTR_TR)] as const),
+]);
+
 /**
  * The basic exit reason and exit information an instruction causes before it executes in
  * non-root operation, or null when it executes (possibly with the changed behaviour of §26.3,
@@ -89,75 +184,10 @@ function secondary(vmcs: ActiveVmcs, name: string): boolean {
  * non-root operation creates (RDTSCP, INVPCID not enabled) are thrown here.
  */
 export function instructionExit(cpu: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): InstructionExit | null {
-  const m = insn.mnemonic;
-  const unconditional = UNCONDITIONAL.get(m);
+  const unconditional = UNCONDITIONAL.get(insn.mnemonic);
   if (unconditional !== undefined) return exitOf(unconditional);
-  if (!CONDITIONAL.has(m)) return NONE;
-  const s = cpu.state;
-  const cpl = s.cpl;
-  switch (m) {
-    case 'hlt':
-      return cpl === 0 && primary(vmcs, 'CPU_BASED_HLT_EXITING') ? exitOf(EXIT_REASON.HLT) : NONE;
-    case 'invlpg': {
-      if (cpl !== 0 || !primary(vmcs, 'CPU_BASED_INVLPG_EXITING')) return NONE;
-      // §28.2.1: the qualification is the linear-address operand (bits 63:32 clear outside 64-bit mode).
-      const op = insn.operands[0];
-      return exitOf(EXIT_REASON.INVLPG, op?.kind === 'mem' ? memLinearAddress(s, op, s.rip + insn.length) : 0n);
-    }
-    case 'mwait':
-      return cpl === 0 && primary(vmcs, 'CPU_BASED_MWAIT_EXITING') ? exitOf(EXIT_REASON.MWAIT) : NONE;
-    case 'monitor':
-      return cpl === 0 && primary(vmcs, 'CPU_BASED_MONITOR_EXITING') ? exitOf(EXIT_REASON.MONITOR) : NONE;
-    case 'rdpmc':
-      if (cpl > 0 && (s.cr4 & CR4_PCE) === 0) return NONE;
-      return primary(vmcs, 'CPU_BASED_RDPMC_EXITING') ? exitOf(EXIT_REASON.RDPMC) : NONE;
-    case 'rdtsc':
-      if (cpl > 0 && (s.cr4 & CR4_TSD) !== 0) return NONE;
-      return primary(vmcs, 'CPU_BASED_RDTSC_EXITING') ? exitOf(EXIT_REASON.RDTSC) : NONE;
-    case 'rdtscp':
-      // §26.3: with "enable RDTSCP" = 0, RDTSCP raises #UD.
-      if (!secondary(vmcs, 'SECONDARY_EXEC_ENABLE_RDTSCP')) throw ud('RDTSCP in VMX non-root operation with "enable RDTSCP" = 0 (SDM Vol. 3C §26.3)');
-      if (cpl > 0 && (s.cr4 & CR4_TSD) !== 0) return NONE;
-      return primary(vmcs, 'CPU_BASED_RDTSC_EXITING') ? exitOf(EXIT_REASON.RDTSCP) : NONE;
-    case 'mov':
-      return movExit(cpu, insn, vmcs);
-    case 'clts': {
-      if (cpl !== 0) return NONE;
-      // §26.1.3: CLTS exits when CR0.TS is set in both the guest/host mask and the read shadow.
-      const owned = (vmcsGet(vmcs, F.CR0_GUEST_HOST_MASK) & vmcsGet(vmcs, F.CR0_READ_SHADOW) & CR0_TS) !== 0n;
-      return owned ? exitOf(EXIT_REASON.CR_ACCESS, QUAL_CR_ACCESS.set(0n, 'ACCESS_TYPE', 2n)) : NONE;
-    }
-    case 'lmsw':
-      return cpl === 0 ? lmswExit(cpu, insn, vmcs) : NONE;
-    case 'in': case 'out': case 'insb': case 'insw': case 'insd': case 'outsb': case 'outsw': case 'outsd':
-      return ioExit(cpu, insn, vmcs);
-    case 'rdmsr': case 'wrmsr':
-      if (cpl !== 0) return NONE;
-      return msrExits(cpu, vmcs, Number(s.getGpr64(1) & 0xffff_ffffn), m === 'wrmsr') ? exitOf(m === 'rdmsr' ? EXIT_REASON.MSR_READ : EXIT_REASON.MSR_WRITE) : NONE;
-    case 'pause':
-      return primary(vmcs, 'CPU_BASED_PAUSE_EXITING') ? exitOf(EXIT_REASON.PAUSE) : NONE;
-    case 'wbinvd': case 'wbnoinvd':
-      return cpl === 0 && secondary(vmcs, 'SECONDARY_EXEC_WBINVD_EXITING') ? exitOf(EXIT_REASON.WBINVD) : NONE;
-    case 'invpcid': {
-      // §26.3: with "enable INVPCID" = 0, INVPCID raises #UD; else it exits with "INVLPG exiting".
-      if (!secondary(vmcs, 'SECONDARY_EXEC_ENABLE_INVPCID')) throw ud('INVPCID in VMX non-root operation with "enable INVPCID" = 0 (SDM Vol. 3C §26.3)');
-      if (cpl !== 0 || !primary(vmcs, 'CPU_BASED_INVLPG_EXITING')) return NONE;
-      const { qualification, info } = instructionExitInfo(insn, s.rip + insn.length);
-      return exitOf(EXIT_REASON.INVPCID, qualification, info);
-    }
-    case 'rdrand': case 'rdseed': {
-      const ctl = m === 'rdrand' ? 'SECONDARY_EXEC_RDRAND_EXITING' : 'SECONDARY_EXEC_RDSEED_EXITING';
-      if (!secondary(vmcs, ctl)) return NONE;
-      return exitOf(m === 'rdrand' ? EXIT_REASON.RDRAND : EXIT_REASON.RDSEED, 0n, instructionExitInfo(insn, s.rip + insn.length).info);
-    }
-    default: {
-      // Descriptor-table exiting: LGDT LIDT SGDT SIDT (reason 46), LLDT LTR SLDT STR (47).
-      if (!secondary(vmcs, 'SECONDARY_EXEC_DESC')) return NONE;
-      const reason = m === 'lgdt' || m === 'lidt' || m === 'sgdt' || m === 'sidt' ? EXIT_REASON.GDTR_IDTR : EXIT_REASON.LDTR_TR;
-      const { qualification, info } = instructionExitInfo(insn, s.rip + insn.length);
-      return exitOf(reason, qualification, info);
-    }
-  }
+  const decide = CONDITIONAL.get(insn.mnemonic);
+  return decide === undefined ? NONE : decide(cpu, insn, vmcs);
 }
 
 function isKind(op: Operand | undefined, kind: number): op is { kind: 'reg'; reg: number } {
@@ -262,6 +292,8 @@ function regSizeOf(op: Operand | undefined): 1 | 2 | 4 {
 function ioExit(cpu: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): InstructionExit | null {
   const s = cpu.state;
   const m = insn.mnemonic;
+  // Implementation choice (decision 0020): at CPL > IOPL the TSS permission check has priority;
+  // the lab leaves the instruction to the executor instead of repeating that lookup here.
   if ((s.cr0 & 1) !== 0 && s.cpl > Number(RFLAGS.get(BigInt(s.rflags), 'IOPL'))) return NONE;
   const size = ioSize(insn);
   const isIn = m === 'in' || m.startsWith('ins');
