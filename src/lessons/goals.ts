@@ -68,14 +68,17 @@ function describeEvent(e: MachineEvent): string {
 }
 
 /** An event goal: the matching events (or their absence), with what was seen instead when it fails. */
-function eventGoal(run: LessonRun, absent: boolean | undefined, count: number, match: (e: MachineEvent) => boolean, kind: MachineEvent['kind'], what: string): { passed: boolean; detail: string } {
+function eventGoal(run: LessonRun, absent: boolean | undefined, count: number, match: (e: MachineEvent) => boolean, kind: MachineEvent['kind'], what: string, mnemonic?: string): { passed: boolean; detail: string } {
   const hits = run.events.filter(match);
   if (absent) {
     return hits.length === 0 ? { passed: true, detail: `no ${what}` } : { passed: false, detail: `seen: ${describeEvent(hits[0])}` };
   }
   if (hits.length >= count) return { passed: true, detail: `seen: ${describeEvent(hits[0])}${hits.length > 1 ? ` (${hits.length} times)` : ''}` };
-  const others = run.events.filter((e) => e.kind === kind);
-  const seen = others.length ? `; instead: ${others.slice(0, 3).map(describeEvent).join('; ')}` : `; none of that kind happened (the run ended: ${run.stop})`;
+  const sameKind = run.events.filter((e) => e.kind === kind);
+  const sameInsn = mnemonic === undefined ? [] : sameKind.filter((e) => mnemonicOf(e) === mnemonic.toLowerCase());
+  const others = mnemonic === undefined ? sameKind : sameInsn;
+  const none = mnemonic === undefined ? 'none of that kind happened' : `no ${mnemonic.toUpperCase()} ran`;
+  const seen = others.length ? `; instead: ${others.slice(0, 3).map(describeEvent).join('; ')}` : `; ${none} (the run ended: ${run.stop})`;
   return { passed: false, detail: `${hits.length ? `only ${hits.length} of ${count}` : 'not seen'}${seen}` };
 }
 
@@ -96,11 +99,11 @@ function judge(g: Goal, run: LessonRun): { passed: boolean; detail: string } {
   const m = run.machine;
   switch (g.kind) {
     case 'vmx':
-      return eventGoal(run, g.absent, 1, (e) => matchVmx(g, e), 'vmx', `${g.mnemonic ?? g.text ?? 'VMX instruction'} with ${g.result ?? 'that outcome'}${g.error !== undefined ? `(${g.error})` : ''}`);
+      return eventGoal(run, g.absent, 1, (e) => matchVmx(g, e), 'vmx', `${g.mnemonic ?? g.text ?? 'VMX instruction'} with ${g.result ?? 'that outcome'}${g.error !== undefined ? `(${g.error})` : ''}`, g.mnemonic);
     case 'vmexit':
       return eventGoal(run, g.absent, g.count ?? 1, (e) => matchExit(g, e), 'vmexit', g.entryFailure ? 'VM-entry failure' : g.reason !== undefined ? `VM exit for ${reasonName(g.reason)}` : 'VM exit');
     case 'fault':
-      return eventGoal(run, g.absent, 1, (e) => matchFault(g, e), 'fault', g.vector !== undefined ? `exception ${g.vector}` : 'exception');
+      return eventGoal(run, g.absent, 1, (e) => matchFault(g, e), 'fault', g.vector !== undefined ? `exception ${g.vector}` : 'exception', g.mnemonic);
     case 'reg': {
       const value = g.reg === 'rip' ? m.cpu.getRip64() : g.reg === 'rflags' ? BigInt(m.cpu.rflags) : m.cpu.getGpr64(GPR_NAMES.indexOf(g.reg));
       return masked(value, BigInt.asUintN(64, toBig(g.equals) ?? 0n), toBig(g.mask), g.reg.toUpperCase());
