@@ -7,7 +7,7 @@
 // (alphabetical).
 
 import type { Token } from './lexer.ts';
-import type { EaHint, Value } from './expr.ts';
+import type { EaHint, Expr, Value } from './expr.ts';
 import { ExprParser, ExprSyntaxError, isKnown } from './expr.ts';
 import type { OperandAst } from './statements.ts';
 import { SIZE_KEYWORDS } from './statements.ts';
@@ -16,6 +16,7 @@ import type { Reg } from '../x86/isa/registers.ts';
 import { RegKind, RSP, regByName, regKind, regName } from '../x86/isa/registers.ts';
 
 const MEM_SIZES = new Set([1, 2, 4, 6, 8, 10, 16]);
+const isOpTok = (t: Token | undefined, text: string): boolean => !!t && t.kind === 'op' && t.text === text;
 
 /** Parses one operand from its tokens. Throws ExprSyntaxError. */
 export function parseOperand(toks: readonly Token[], resolve: (n: string) => string, warn: (col: number, message: string) => void): OperandAst {
@@ -41,6 +42,20 @@ export function parseOperand(toks: readonly Token[], resolve: (n: string) => str
   }
   const open = toks[i];
   if (open?.kind === 'op' && open.text === '[') return parseMemory(toks, i + 1, col, size, seg, resolve, warn);
+  // NASM also reads `disp[base+index]` (`8[rbx]`, `table[rax*8]`): the displacement
+  // written before the brackets is added to the address inside them.
+  const bracket = toks.findIndex((t, k) => k > i && t.kind === 'op' && t.text === '[');
+  if (bracket > i && isOpTok(toks[toks.length - 1], ']')) {
+    const pre = new ExprParser(toks.slice(0, bracket), i, resolve, warn);
+    const disp = pre.parse();
+    if (pre.pos === bracket) {
+      const mem = parseMemory(toks, bracket + 1, col, size, seg, resolve, warn);
+      if (mem.kind === 'mem') {
+        const expr: Expr = mem.expr ? { k: 'bin', op: '+', a: disp, b: mem.expr, col: toks[bracket]!.col } : disp;
+        return { ...mem, expr };
+      }
+    }
+  }
   if (seg !== undefined) throw new ExprSyntaxError(toks[i]?.col ?? col, 'segment override must be followed by a memory operand `[...]\'');
   if (i >= toks.length) throw new ExprSyntaxError(col, 'operand expected after size keyword');
   const p = new ExprParser(toks, i, resolve, warn);

@@ -214,7 +214,7 @@ export class Parser {
       // (`dq 1 2, 3` is `dq 1, 3`); lab-asm does the same, with a warning.
       const stray = (k: number): boolean => {
         const x = part[k];
-        if (!x || k !== part.length - 1 || !(x.kind === 'id' || x.kind === 'num' || x.kind === 'str')) return false;
+        if (!x || k !== part.length - 1 || !(x.kind === 'id' || x.kind === 'num' || x.kind === 'str' || x.kind === 'here')) return false;
         this.diags.warning(line, x.col, `\`${x.text}' after the operand is ignored (as NASM does): a comma may be missing`);
         return true;
       };
