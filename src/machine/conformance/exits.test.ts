@@ -230,6 +230,33 @@ describe.each(ALL)('the exit-handler loop on %s', (profile) => {
   });
 });
 
+describe.each(ALL)('instruction exits end to end on %s', (profile) => {
+  const p = PROFILES.find((x) => x.id === profile)!;
+  it('INVLPG (qualification: linear address), RDPMC, MWAIT, MONITOR, PAUSE exit with their controls; WBINVD and SGDT/STR where the secondary controls exist', () => {
+    const withSecondary = allows(p, 'secondary', 'SECONDARY_EXEC_WBINVD_EXITING') && allows(p, 'secondary', 'SECONDARY_EXEC_DESC');
+    const r = run(profile, {
+      proc: 'CPU_BASED_INVLPG_EXITING | CPU_BASED_RDPMC_EXITING | CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING | CPU_BASED_PAUSE_EXITING' + (withSecondary ? ' | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS' : ''),
+      proc2: withSecondary ? 'SECONDARY_EXEC_WBINVD_EXITING | SECONDARY_EXEC_DESC' : undefined,
+      guest: [
+        '    lea rax, [result]', '    invlpg [rax + 8]', '    xor ecx, ecx', '    rdpmc', '    mwait', '    monitor', '    pause',
+        ...(withSecondary ? ['    wbinvd', '    sgdt [result + 16]', '    str ax'] : []),
+      ].join('\n'),
+    });
+    expect(r.rbx).toBe(GOOD);
+    expect(r.reasons).toEqual([14, 15, 36, 39, 40, ...(withSecondary ? [54, 46, 47] : []), 18]);
+    expect(r.exits[0]!.qualification).toBe(r.symbols.get('result')! + 8n);
+    if (withSecondary) {
+      // Table 28-10 for SGDT [rip + disp]: address size 64-bit (bits 9:7 = 2), segment DS (3), no index, no base;
+      // the qualification is the displacement (RIP-relative: displacement + next RIP = the address).
+      const sgdt = r.exits[6]!;
+      expect(sgdt.qualification).toBe(r.symbols.get('result')! + 16n);
+      expect(sgdt.length).toBe(7n);
+      const str = r.exits[7]!;
+      expect(str.length).toBe(4n);
+    }
+  });
+});
+
 describe.each(ALL)('event injection and the exception bitmap on %s', (profile) => {
   it('the injected event is not subject to the exception bitmap; a fault delivering it carries it as IDT-vectoring information', () => {
     const r = run(profile, {
