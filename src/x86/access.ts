@@ -192,4 +192,3 @@ export function rmwWrite(cpu: Cpu, o: Opnd, size: number, lo: number, hi: number
   else cpu.writeResolved(size, lo, hi);
 }
 
-export { K_MEM, K_IMM, K_REG };

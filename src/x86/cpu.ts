@@ -420,4 +420,3 @@ function hex(n: number): string {
   return `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
 }
 
-export { ACC_READ, ACC_WRITE, ACC_EXEC };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_CONTROL } from '../arch/feature-control.ts';
-import { ARB, C0, C4, EF, TY } from './archbits.ts';
+import { ARB, C0, C4, EF } from './archbits.ts';
 import { NO_VMX_MODEL_MESSAGE } from './env.ts';
 import { X86Fault } from './fault.ts';
 import { ALL_FEATURES, makeRig, reg, run1, setReg, T, testConfig, type TestRig } from './testing.ts';
@@ -272,6 +272,5 @@ describe('descriptor loads (SDM Vol. 3A §3.4.3, §5.5)', () => {
     rig.mem.write64(0x20002, 0x8000_0000_0000_0000n);
     setReg(rig, RAX, 0x20000n);
     expect(fault(() => run1(rig, '0f 01 10')).vector).toBe(13);
-    void TY;
   });
 });
