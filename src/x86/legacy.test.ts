@@ -161,3 +161,25 @@ describe('legacy paging walks', () => {
     expect(rig.cpu.readLin(0x200123, 4)).toBe(0x77);
   });
 });
+
+describe('PAE PDPTE loading (SDM Vol. 3A §4.4.1)', () => {
+  it('MOV CR3 with a present PDPTE that sets a reserved bit is #GP(0)', () => {
+    const rig = makeRig();
+    to32(rig);
+    const s = rig.cpu.state;
+    rig.mem.write64(0x9000, 0xa000n | 1n);
+    rig.mem.write64(0xa000, 0x83n);
+    s.cr3 = 0x9000;
+    s.cr4 = C4.PAE;
+    s.cr0 = (s.cr0 | C0.PG) >>> 0;
+    rig.cpu.stateChanged();
+    rig.mem.write64(0xb000, 0xa000n | 1n | 0x4n); // bit 2 reserved in a PDPTE
+    setReg(rig, 0, 0xb000n);
+    let f: X86Fault | null = null;
+    try { run1(rig, '0f 22 d8'); } catch (e) { f = e as X86Fault; }
+    expect([f?.vector, f?.errorCode]).toEqual([13, 0]);
+    setReg(rig, 0, 0x9000n);
+    run1(rig, '0f 22 d8');
+    expect(s.cr3).toBe(0x9000);
+  });
+});

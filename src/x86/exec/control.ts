@@ -70,6 +70,7 @@ export function writeCr0(cpu: Cpu, lo: number, hi: number): void {
     if ((s.segAr[SegIndex.CS]! & ARB.L) !== 0) throw gp('enabling IA-32e mode with CS.L = 1');
   }
   if ((v & C0.PG) === 0 && (s.cr4 & C4.PCIDE) !== 0) throw gp('clearing CR0.PG with CR4.PCIDE = 1');
+  if (enablingPaging && (s.efer & EF.LME) === 0 && (s.cr4 & C4.PAE) !== 0) checkPdptes(cpu, s.cr3);
   cpu.env.vmx?.checkCrWrite?.(cpu, 0, v);
   const changed = (s.cr0 ^ v) >>> 0;
   s.cr0 = v;
@@ -91,9 +92,31 @@ export function writeCr3(cpu: Cpu, lo: number, hi: number): void {
     }
     s.cr3 = h * TWO32 + lo;
   } else {
+    if ((s.cr0 & C0.PG) !== 0 && (s.cr4 & C4.PAE) !== 0) checkPdptes(cpu, lo);
     s.cr3 = lo;
   }
   cpu.flushTlb();
+}
+
+/** PDPTE bits reserved when P = 1, besides 63:MAXPHYADDR: 2:1 and 8:5 (SDM Vol. 3A §4.4.1 "PDPTE Registers"). */
+const PDPTE_RESERVED_LOW = 0x1e6;
+
+/**
+ * PAE paging loads the four PDPTEs when CR3 is written or paging bits change; a present PDPTE
+ * with a reserved bit set makes the MOV raise #GP(0) (SDM Vol. 3A §4.4.1 "PDPTE Registers").
+ * Implementation choice: the walk re-reads the PDPTEs from memory instead of keeping them in
+ * registers (they differ only if software changes them without reloading CR3).
+ */
+function checkPdptes(cpu: Cpu, cr3: number): void {
+  const base = (cr3 & 0xffffffe0) >>> 0;
+  const maxPhys = cpu.env.config.maxPhysAddr;
+  for (let i = 0; i < 4; i++) {
+    const e = cpu.readPhys(base + i * 8, 8);
+    if ((e & 1n) === 0n) continue;
+    if ((e & BigInt(PDPTE_RESERVED_LOW)) !== 0n || e >> BigInt(maxPhys) !== 0n) {
+      throw gp(`PAE paging: PDPTE ${i} at 0x${(base + i * 8).toString(16)} is present with a reserved bit set`);
+    }
+  }
 }
 
 /** Writes CR4 after the checks of SDM Vol. 2B "MOV—Move to/from Control Registers". */
@@ -113,6 +136,8 @@ export function writeCr4(cpu: Cpu, lo: number, hi: number): void {
     if (!lma) throw gp('setting CR4.PCIDE outside IA-32e mode');
     if (s.cr3 % 4096 !== 0) throw gp('setting CR4.PCIDE with CR3[11:0] != 0');
   }
+  const pagingBits = C4.PAE | C4.PSE | C4.PGE | C4.SMEP;
+  if ((s.cr0 & C0.PG) !== 0 && !lma && (v & C4.PAE) !== 0 && ((v ^ s.cr4) & pagingBits) !== 0) checkPdptes(cpu, s.cr3);
   cpu.env.vmx?.checkCrWrite?.(cpu, 4, v);
   s.cr4 = v;
   cpu.flushTlb();
