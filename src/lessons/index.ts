@@ -2,6 +2,8 @@
 // the worker and the CLI find lessons here (`?lesson=ID`, `vmx-lab lesson check ID`).
 
 import { FIRST_STEPS } from './curriculum/first-steps.ts';
+import { EXITS } from './curriculum/exits.ts';
+import { LAUNCH } from './curriculum/launch.ts';
 import { VMCS_ACCESS } from './curriculum/vmcs-access.ts';
 import type { Lesson } from './format.ts';
 
@@ -14,7 +16,7 @@ export { evaluateGoal } from './goals.ts';
 export { prepareLessonMachine, runLesson, lessonMsrOverrides, type LessonRun } from './run.ts';
 
 /** Every lesson and challenge, in the order a course takes them. */
-export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS];
+export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS];
 
 /** The lesson with this id, or undefined. */
 export function findLesson(id: string): Lesson | undefined {
