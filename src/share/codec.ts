@@ -52,7 +52,7 @@ export function fromBase64Url(text: string): Uint8Array | string {
 
 /** Raw DEFLATE at the strongest level (links are made rarely and read often). */
 export function deflate(bytes: Uint8Array): Uint8Array {
-  return deflateSync(bytes, { level: 9, mem: 8 });
+  return deflateSync(bytes, { level: 9 });
 }
 
 /** Compressed input is fed in chunks this small: one chunk inflates to at most ~1032 times its size. */
