@@ -7,6 +7,7 @@ import type { InstructionForm, OperandSpec } from './form.ts';
 import type { AsmOperand } from './operands.ts';
 import type { AsmMem } from './encode-modrm.ts';
 import { RegKind, regIndex, regKind, regSize, type Reg } from './registers.ts';
+import { FORMS } from './table.ts';
 
 // Local copies of the register helpers: under tsx's CommonJS transform (the CLI) every
 // use of an imported binding is a getter call, and these run for every operand.
@@ -14,7 +15,6 @@ const K = { ...RegKind };
 const regIndex_ = regIndex;
 const regKind_ = regKind;
 const regSize_ = regSize;
-import { FORMS } from './table.ts';
 
 type AsmImm = Extract<AsmOperand, { kind: 'imm' }>;
 
@@ -43,7 +43,7 @@ export interface Placed {
   } | null;
   /** Every register operand (for REX requirements). */
   readonly regs: Reg[];
-  /** Index of an unsized memory operand whose size the form decided, with that size. */
+  /** The size this form gives a memory operand written without one, or -1. */
   readonly inferredMemSize: number;
 }
 
@@ -124,6 +124,31 @@ function immFits(f: InstructionForm, spec: OperandSpec, imm: AsmImm, dstIsReg: b
   return imm.size === undefined || imm.size === spec.immSize ? null : 'size';
 }
 
+/** AL/CL/DX/RAX/FS... written as themselves, or the constant 1 of `shl r/m, 1` (NASM's UNITY). */
+function implicitFits(spec: OperandSpec, op: AsmOperand): boolean {
+  if (spec.one) return op.kind === 'imm' && simple(op) && op.value === 1n && op.size === undefined;
+  return op.kind === 'reg' && op.reg === spec.fixed;
+}
+
+/** A branch target in a rel8/rel32 field, or why this field cannot take it. */
+function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'short' | 'near' | undefined): Placed['rel'] | MatchFailure {
+  if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
+  if (spec.immSize === 1 && branch === 'near') return 'range';
+  // A size keyword on a target: `jmp qword x` / `call qword x` mean near; NASM refuses
+  // the others (`jmp dword x`: not in 64-bit mode; `je qword x`: mismatch in operand sizes).
+  if (op.size !== undefined) {
+    const jmpCall = f.mnemonic === 'jmp' || f.mnemonic === 'call';
+    if (op.size !== 8 || !jmpCall) return jmpCall && op.size !== 1 ? 'mode' : 'size';
+    if (spec.immSize === 1) return 'range';
+  }
+  // NASM shortens a jump only to a label (same section): a plain-number target takes rel32
+  // unless `short` is written (`jmp 0x1000` = E9, `jmp $` = EB FE).
+  const plain = op.known && !op.reloc;
+  if (spec.immSize === 1 && branch === undefined && plain && !REL8_ONLY.has(f.mnemonic)) return 'range';
+  if (spec.immSize !== 1 && branch === 'short') return 'short-range';
+  return { target: op.value, size: spec.immSize, known: op.known, plain };
+}
+
 /** Places operands into the form's fields, or says why they do not fit. */
 export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | undefined): Placed | MatchFailure {
   if (ops.length !== f.operands.length) return 'kind';
@@ -142,10 +167,8 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
     const spec = f.operands[i];
     switch (spec.loc) {
       case 'implicit':
-        if (spec.one) {
-          if (op.kind !== 'imm' || !simple(op) || op.value !== 1n || op.size !== undefined) return 'kind';
-        } else if (op.kind !== 'reg' || op.reg !== spec.fixed) return 'kind';
-        else regs.push(op.reg);
+        if (!implicitFits(spec, op)) return 'kind';
+        if (op.kind === 'reg') regs.push(op.reg);
         break;
       case 'reg':
       case 'opreg':
@@ -176,23 +199,13 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
         imms.push({ value: op.value, size: spec.immSize });
         break;
       }
-      case 'rel':
+      case 'rel': {
         if (op.kind !== 'imm') return 'kind';
-        if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
-        if (spec.immSize === 1 && branch === 'near') return 'range';
-        // A size keyword on a target: `jmp qword x` / `call qword x` mean near; NASM
-        // refuses the others (`jmp dword x`: not in 64-bit mode; `je qword x`: mismatch).
-        if (op.size !== undefined) {
-          const jmpCall = f.mnemonic === 'jmp' || f.mnemonic === 'call';
-          if (op.size !== 8 || !jmpCall) return jmpCall && op.size !== 1 ? 'mode' : 'size';
-          if (spec.immSize === 1) return 'range';
-        }
-        // NASM shortens a jump only to a label (same section): a plain-number target takes
-        // rel32 unless `short` is written (`jmp 0x1000` = E9, `jmp $` = EB FE).
-        if (spec.immSize === 1 && branch === undefined && op.known && !op.reloc && !REL8_ONLY.has(f.mnemonic)) return 'range';
-        if (spec.immSize !== 1 && branch === 'short') return 'short-range';
-        rel = { target: op.value, size: spec.immSize, known: op.known, plain: op.known && !op.reloc };
+        const placed = placeRel(f, spec, op, branch);
+        if (typeof placed === 'string') return placed;
+        rel = placed;
         break;
+      }
       default:
         return 'kind';
     }
