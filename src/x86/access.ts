@@ -125,6 +125,11 @@ export function pairLinear(cpu: Cpu, seg: number, lo: number, hi: number, size: 
       const what = `linear address 0x${((BigInt(hi) << 32n) | BigInt(lo)).toString(16)} is not canonical`;
       throw seg === SegIndex.SS ? ss(`stack ${what}`) : gp(what);
     }
+    // Implementation limit: linear addresses are JS numbers, exact below 2^53 in magnitude. Only
+    // 5-level paging can go beyond; rather than lose low bits silently, the access is refused.
+    if (cpu.linearBits === 57 && (lin >= 2 ** 53 || lin < -(2 ** 53))) {
+      throw gp(`linear address 0x${((BigInt(hi) << 32n) | BigInt(lo)).toString(16)} lies beyond 2^53, which the lab's processor cannot represent`);
+    }
     return lin;
   }
   return legacyLinear(cpu, seg, lo, size, acc);
