@@ -2,6 +2,7 @@
 // the worker and the CLI find lessons here (`?lesson=ID`, `vmx-lab lesson check ID`).
 
 import { FIRST_STEPS } from './curriculum/first-steps.ts';
+import { CHALLENGES } from './curriculum/challenges.ts';
 import { EXITS } from './curriculum/exits.ts';
 import { LAUNCH } from './curriculum/launch.ts';
 import { VMCS_ACCESS } from './curriculum/vmcs-access.ts';
@@ -16,7 +17,7 @@ export { evaluateGoal } from './goals.ts';
 export { prepareLessonMachine, runLesson, lessonMsrOverrides, type LessonRun } from './run.ts';
 
 /** Every lesson and challenge, in the order a course takes them. */
-export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS];
+export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS, ...CHALLENGES];
 
 /** The lesson with this id, or undefined. */
 export function findLesson(id: string): Lesson | undefined {
