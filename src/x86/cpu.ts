@@ -173,6 +173,7 @@ export class Cpu implements CpuHandle {
     let lin: number;
     if (this.mode === 64) {
       if (!this.isCanonical(rip)) throw gp(`RIP ${hex(rip)} is not canonical`);
+      if (rip >= 2 ** 53 || rip < -(2 ** 53)) throw gp('RIP lies beyond 2^53, which the lab\'s processor cannot represent');
       lin = rip;
     } else {
       lin = segLinear(this, SegIndex.CS, rip, 1, ACC_EXEC);
