@@ -10,4 +10,8 @@ test('the Monaco editor loads lazily (screenshot shows highlighting and the curr
   await expect(lab.currentLine).toContainText('line 12: mov eax, 1');
   await lab.page.screenshot({ path: 'e2e/.artifacts/shots/page-monaco-light.png' });
   await program.screenshot({ path: 'e2e/.artifacts/shots/program-monaco-light.png' });
+
+  // Hover: the symbol's value and doc, and the register's value now.
+  await program.getByText(/^,?\s*MSR_IA32_FEATURE_CONTROL\s*$/).first().hover();
+  await expect(lab.page.getByText('MSR_IA32_FEATURE_CONTROL = 0x3a')).toBeVisible();
 });

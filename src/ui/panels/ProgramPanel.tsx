@@ -3,7 +3,7 @@
 
 import { lazy, Suspense, useCallback, useEffect, useRef } from 'react';
 import { Panel } from '../app/Panel.tsx';
-import { useCommands, useLab } from '../app/LabContext.tsx';
+import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
 import { selectBreakpoints, selectDiagnostics, selectLine, selectSource, selectTheme } from '../store/selectors.ts';
 import type { Vocabulary } from '../../worker/api.ts';
 
@@ -25,6 +25,17 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
   const commands = useCommands();
   const onChange = useCallback((t: string) => commands.setSource(t), [commands]);
   const area = useRef<HTMLTextAreaElement>(null);
+  const store = useLabStore();
+  // Hover shows the value now: read from the store when asked, so no re-render per step.
+  const valueOf = useCallback((word: string): string | undefined => {
+    const snap = store.getState().snapshot;
+    if (!snap) return undefined;
+    const w = word.toUpperCase();
+    return snap.gprs.find((g) => g.name === w)?.value
+      ?? (w === 'RIP' ? snap.rip : undefined)
+      ?? snap.crs.find((c) => c.name === w || c.name === `IA32_${w}`)?.value
+      ?? snap.vmcs.fields.find((f) => f.name === word)?.value;
+  }, [store]);
   // The plain editor keeps the current line in view (Monaco reveals it itself).
   useEffect(() => {
     const t = area.current;
@@ -51,7 +62,7 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
         ) : (
           <Suspense fallback={fallback}>
             <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}
-              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} theme={theme} fontSize={fontSize} />
+              onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} theme={theme} fontSize={fontSize} valueOf={valueOf} />
           </Suspense>
         )}
       </div>

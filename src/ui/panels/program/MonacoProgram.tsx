@@ -5,7 +5,7 @@ import Editor, { type OnMount } from '@monaco-editor/react';
 import { useEffect, useRef } from 'react';
 import type { LabDiagnostic, Vocabulary } from '../../../worker/api.ts';
 import { monaco } from './monaco-setup.ts';
-import { LAB_ASM, registerLabAsm } from './lab-asm.ts';
+import { LAB_ASM, registerLabAsm, setCurrentValues } from './lab-asm.ts';
 
 export interface ProgramEditorProps {
   readonly value: string;
@@ -17,6 +17,8 @@ export interface ProgramEditorProps {
   readonly vocabulary: () => Promise<Vocabulary>;
   readonly theme: 'light' | 'dark' | 'contrast';
   readonly fontSize: number;
+  /** Current value of a register or VMCS field by name (hover). */
+  readonly valueOf: (word: string) => string | undefined;
 }
 
 type Ed = Parameters<OnMount>[0];
@@ -26,6 +28,7 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const decorations = useRef<{ set(d: unknown[]): void } | null>(null);
   const toggle = useRef(p.onToggleBreakpoint);
   toggle.current = p.onToggleBreakpoint;
+  setCurrentValues(p.valueOf);
 
   const onMount: OnMount = (ed) => {
     editorRef.current = ed;
@@ -51,7 +54,7 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     if (!ed || !decorations.current) return;
     const d: unknown[] = p.breakpoints.map((l) => ({ range: new monaco.Range(l, 1, l, 1), options: { glyphMarginClassName: 'bp-glyph', glyphMarginHoverMessage: { value: 'Breakpoint' } } }));
     if (p.line) {
-      d.push({ range: new monaco.Range(p.line, 1, p.line, 1), options: { isWholeLine: true, className: 'current-line', glyphMarginClassName: p.breakpoints.includes(p.line) ? 'bp-glyph current' : 'current-glyph' } });
+      d.push({ range: new monaco.Range(p.line, 1, p.line, 1), options: { isWholeLine: true, className: 'lab-current-line', glyphMarginClassName: p.breakpoints.includes(p.line) ? 'bp-glyph current' : 'current-glyph' } });
       ed.revealLineInCenterIfOutsideViewport(p.line);
     }
     decorations.current.set(d);

@@ -14,6 +14,13 @@ dr0 dr1 dr2 dr3 dr6 dr7 rip`.split(/\s+/);
 const DIRECTIVES = 'db dw dd dq resb resw resd resq times align equ section bits default org byte word dword qword rel ptr'.split(' ');
 
 let registered = false;
+/** The current value of a register or VMCS field by name, for hover (set by the editor component). */
+let currentValue: (word: string) => string | undefined = () => undefined;
+
+/** Tells the hover where current values come from. */
+export function setCurrentValues(lookup: (word: string) => string | undefined): void {
+  currentValue = lookup;
+}
 
 /** Registers the language once (tokens, completion, hover). */
 export function registerLabAsm(monaco: typeof Monaco, vocab: Vocabulary): void {
@@ -26,12 +33,13 @@ export function registerLabAsm(monaco: typeof Monaco, vocab: Vocabulary): void {
     mnemonics: vocab.mnemonics,
     registers: REGISTERS,
     directives: DIRECTIVES,
+    symbols: vocab.symbols.map((x) => x.name),
     tokenizer: {
       root: [
         [/;.*$/, 'comment'],
         [/%\w+/, 'keyword.directive'],
         [/[.A-Za-z_?][\w.?$#@~]*:/, 'type.identifier'],
-        [/[.A-Za-z_?][\w.?$#@~]*/, { cases: { '@mnemonics': 'keyword', '@registers': 'variable.predefined', '@directives': 'keyword.directive', '@default': 'identifier' } }],
+        [/[.A-Za-z_?][\w.?$#@~]*/, { cases: { '@mnemonics': 'keyword', '@registers': 'variable.predefined', '@directives': 'keyword.directive', '@symbols': 'constant', '@default': 'identifier' } }],
         [/0x[0-9a-f_]+|[0-9][0-9a-f_]*h\b|0b[01_]+|\d+/, 'number'],
         [/'[^']*'|"[^"]*"|`[^`]*`/, 'string'],
       ],
@@ -53,9 +61,13 @@ export function registerLabAsm(monaco: typeof Monaco, vocab: Vocabulary): void {
   monaco.languages.registerHoverProvider(LAB_ASM, {
     provideHover(model, position) {
       const w = model.getWordAtPosition(position);
-      const s = w && symbols.get(w.word);
-      if (!s) return null;
-      return { contents: [{ value: `**${s.name}** = \`${s.value}\`` }, { value: s.doc }] };
+      if (!w) return null;
+      const s = symbols.get(w.word);
+      const now = currentValue(w.word);
+      if (!s && now === undefined) return null;
+      const contents = s ? [{ value: `**${s.name}** = \`${s.value}\`` }, { value: s.doc }] : [{ value: `**${w.word}**` }];
+      if (now !== undefined) contents.push({ value: `now: \`${now}\`` });
+      return { contents };
     },
   });
 }
