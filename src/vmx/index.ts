@@ -13,7 +13,8 @@ import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
 import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
-import { executeChanged } from './exit/behaviour.ts';
+import { executeChanged, ripAfter } from './exit/behaviour.ts';
+import { hostTsc } from './exit/guest-values.ts';
 import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
 import { exceptionQualification } from './exit/qualification.ts';
 import { instructionExit, mayExitOrChange, type InstructionExit } from './exit/intercept.ts';
@@ -251,6 +252,20 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       const decided = instructionExit(cpu, insn, current);
       if (decided !== null) {
         exitForInstruction(cpu, insn, decided.reason, decided);
+        return true;
+      }
+      if (insn.mnemonic === 'hlt' && cpu.state.cpl === 0 && (st.mtfControl || st.timerValue >= 0n)) {
+        // §26.5.2: HLT completes into the HLT activity state and the MTF exit follows at once;
+        // §26.5.1: the preemption timer keeps counting in the HLT state and wakes the guest with
+        // its exit. Implementation choice (decision 0022): the lab's TSC does not run while the
+        // guest is halted, so that exit happens at once, with the timer saved as expired.
+        cpu.state.rip = ripAfter(cpu, insn);
+        cpu.state.activity = 'halted';
+        if (!st.mtfControl) {
+          st.timerValue = 0n;
+          st.timerStartTsc = hostTsc(cpu.state);
+        }
+        performExit(cpu, { reason: st.mtfControl ? EXIT_REASON.MONITOR_TRAP_FLAG : EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip });
         return true;
       }
       if (insn.mnemonic === 'pause' && pauseLoopExits(st, cpu.state, current)) {

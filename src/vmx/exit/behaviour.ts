@@ -53,11 +53,17 @@ export function guestTsc(vmcs: ActiveVmcs, tsc: bigint): bigint {
   return BigInt.asUintN(64, t + vmcsGet(vmcs, F.TSC_OFFSET));
 }
 
+/** RIP after `insn`, wrapped to the code size (the executor's `Cpu.mode`; 64-bit when unknown). */
+export function ripAfter(cpu: CpuHandle, insn: DecodedInstruction): number {
+  const n = cpu.state.rip + insn.length;
+  const mode = cpu instanceof Cpu ? cpu.mode : 64;
+  return mode === 64 ? n : mode === 32 ? n % TWO32 : n % 65536;
+}
+
 /** Ends an instruction the model completed: RIP past it, and the single-step trap if TF was set. */
 function complete(cpu: Cpu, insn: DecodedInstruction, tfBefore: boolean): true {
   const s = cpu.state;
-  const n = s.rip + insn.length;
-  s.rip = cpu.mode === 64 ? n : cpu.mode === 32 ? n % TWO32 : n % 65536;
+  s.rip = ripAfter(cpu, insn);
   if (tfBefore) {
     s.dr[6] = s.dr[6]! | DR6_BS;
     throw new X86Fault(1, undefined, 'single-step trap (RFLAGS.TF = 1)', 'trap', s.rip);

@@ -147,3 +147,29 @@ describe('interruption types (Table 25-17)', () => {
     expect(eventType(2, 'interrupt', undefined)).toBe(2);
   });
 });
+
+describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('HLT without HLT exiting on %s', (_id, p) => {
+  const cap1 = (msr: number, bit: number) => (((p.msrs[msr] ?? 0n) >> 32n) >> BigInt(bit)) & 1n;
+  it('with the monitor trap flag: HLT completes and an MTF exit follows, saving the HLT activity state and the next RIP', () => {
+    if (cap1(0x482, 27) === 0n) return; // no MTF on this processor
+    const rig = launchedRig(p, (f) => f.set('CPU_BASED_VM_EXEC_CONTROL', f.get('CPU_BASED_VM_EXEC_CONTROL')! | (1n << 27n)));
+    const rip = rig.cpu.state.rip;
+    expect(rig.step(insn('hlt', [], 1))).toBe('intercepted');
+    expect([fieldOf(rig, 'VM_EXIT_REASON'), fieldOf(rig, 'GUEST_ACTIVITY_STATE'), fieldOf(rig, 'GUEST_RIP')]).toEqual([37n, 1n, BigInt(rip + 1)]);
+    expect(rig.cpu.state.activity).toBe('active'); // the host runs
+  });
+  it('with the preemption timer: the halted guest leaves with a timer exit, the timer saved as expired', () => {
+    if (cap1(0x481, 6) === 0n || cap1(0x483, 22) === 0n) return; // no timer (or no save) on this processor
+    const rig = launchedRig(p, (f) => {
+      f.set('PIN_BASED_VM_EXEC_CONTROL', f.get('PIN_BASED_VM_EXEC_CONTROL')! | (1n << 6n));
+      f.set('VM_EXIT_CONTROLS', f.get('VM_EXIT_CONTROLS')! | (1n << 22n));
+      f.set('VMX_PREEMPTION_TIMER_VALUE', 100000n);
+    });
+    expect(rig.step(insn('hlt', [], 1))).toBe('intercepted');
+    expect([fieldOf(rig, 'VM_EXIT_REASON'), fieldOf(rig, 'GUEST_ACTIVITY_STATE'), fieldOf(rig, 'VMX_PREEMPTION_TIMER_VALUE')]).toEqual([52n, 1n, 0n]);
+  });
+  it('with neither, HLT is left to the executor (the guest halts)', () => {
+    const rig = launchedRig(p);
+    expect(rig.model.hooks.intercept!(rig.cpu, insn('hlt', [], 1))).toBe(false);
+  });
+});
