@@ -11,7 +11,7 @@ import { stringItemBytes, stringItemSize, writeValue } from './directives.ts';
 import type { LineSpan } from './listing.ts';
 import { immediateWarnings } from './imm-warnings.ts';
 import { absoluteValue, buildMemOperand } from './operands.ts';
-import type { OperandAst, Stmt, Times } from './statements.ts';
+import type { DataItem, OperandAst, Stmt, Times } from './statements.ts';
 import type { AsmOperand, EncodeRequest, EncodeResult } from '../x86/isa/operands.ts';
 import { regSize } from '../x86/isa/registers.ts';
 
@@ -308,27 +308,29 @@ class Pass {
 
   private data(s: Extract<AnyStmt, { kind: 'data' }>): Uint8Array {
     let size = 0;
-    for (const it of s.items) size += it.kind === 'str' ? stringItemSize(it.bytes, s.unit) : s.unit;
+    const unitOf = (it: DataItem): 1 | 2 | 4 | 8 => it.size ?? s.unit;
+    for (const it of s.items) size += it.kind === 'str' ? stringItemSize(it.bytes, unitOf(it)) : unitOf(it);
     if (this.final && s.items.some((it) => it.kind === 'zero')) this.diags.warning(s.line, s.col, 'uninitialized space declared in .text section: zeroing');
     const out = new Uint8Array(size);
     let at = 0;
     for (const it of s.items) {
       if (it.kind === 'str') {
-        out.set(stringItemBytes(it.bytes, s.unit), at);
-        at += stringItemSize(it.bytes, s.unit);
+        out.set(stringItemBytes(it.bytes, unitOf(it)), at);
+        at += stringItemSize(it.bytes, unitOf(it));
         continue;
       }
-      if (it.kind === 'zero') { at += s.unit; continue; }
+      if (it.kind === 'zero') { at += unitOf(it); continue; }
+      const unit = unitOf(it);
       const v = this.eval(it.expr, s.line);
       if (v && this.final) {
         if (v.regs.size > 0) this.diags.error(s.line, it.col, 'invalid operand in data declaration: registers are not allowed');
         else if (v.seg !== 0n && v.seg !== 1n && v.seg !== -1n) this.diags.error(s.line, it.col, 'expression is not simple or relocatable');
         else {
-          const w = writeValue(out, at, v, s.unit, this.opts.origin);
+          const w = writeValue(out, at, v, unit, this.opts.origin);
           if (w) this.diags.warning(s.line, it.col, w);
         }
       }
-      at += s.unit;
+      at += unit;
     }
     return out;
   }

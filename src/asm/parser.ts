@@ -15,6 +15,7 @@ import { DATA_UNITS, RES_UNITS } from './statements.ts';
 import { regByName } from '../x86/isa/registers.ts';
 
 const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
+const DATA_ITEM_SIZES: Readonly<Record<string, 1 | 2 | 4 | 8>> = { byte: 1, word: 2, dword: 4, qword: 8 };
 /** NASM's standard multi-line macros that lab-asm implements. */
 const STANDARD_MACROS = new Set(['align', 'alignb', 'struc', 'endstruc', 'istruc', 'at', 'iend']);
 /** Words NASM reserves: never a label. */
@@ -203,11 +204,14 @@ export class Parser {
     const parts = toks.length > 1 ? splitCommas(toks.slice(1)) : [];
     if (parts.length > 1 && parts[parts.length - 1]!.length === 0) parts.pop();
     if (parts.length === 0) this.diags.warning(line, toks[0]!.col, 'no operand for data declaration');
-    for (const part of parts) {
+    for (const whole of parts) {
+      // A size keyword on an item overrides the directive's unit (NASM: `db 1, dword 2`).
+      const kw = DATA_ITEM_SIZES[word(whole[0])];
+      const part = kw ? whole.slice(1) : whole;
       const t = part[0];
-      if (!t) throw new ExprSyntaxError(toks[0]!.col, 'expression syntax error');
+      if (!t) throw new ExprSyntaxError(whole[0]?.col ?? toks[0]!.col, 'expression syntax error');
       if (part.length === 1 && t.kind === 'op' && t.text === '?') {
-        items.push({ kind: 'zero', col: t.col });
+        items.push({ kind: 'zero', col: t.col, ...(kw ? { size: kw } : {}) });
         continue;
       }
       // NASM 2.16 skips one stray number, name or string after a data operand
@@ -220,13 +224,13 @@ export class Parser {
       };
       if (t.kind === 'str' && (part.length === 1 || stray(1))) {
         if (t.unterminated) throw new ExprSyntaxError(t.col, 'expression syntax error');
-        items.push({ kind: 'str', bytes: t.bytes, col: t.col });
+        items.push({ kind: 'str', bytes: t.bytes, col: t.col, ...(kw ? { size: kw } : {}) });
         continue;
       }
       const p = new ExprParser(part, 0, this.resolve, this.warn);
       const expr = p.parse();
       if (p.pos < part.length && !stray(p.pos)) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
-      items.push({ kind: 'expr', expr, col: t.col });
+      items.push({ kind: 'expr', expr, col: t.col, ...(kw ? { size: kw } : {}) });
     }
     this.stmts.push({ kind: 'data', unit, items, line, col: toks[0]!.col, ...(times ? { times } : {}) });
   }

@@ -41,12 +41,16 @@ interface At {
   readonly col: number;
 }
 
-/** One item of db/dw/dd/dq: an expression or a string (padded to the unit size). */
-export type DataItem =
+/**
+ * One item of db/dw/dd/dq: an expression, a string (padded to the unit size), or `?`
+ * (one uninitialised unit, zeroed in .text as NASM does). `size` is a size keyword on
+ * the item (`db 1, dword 2`), which NASM lets override the directive's unit.
+ */
+export type DataItem = (
   | { readonly kind: 'expr'; readonly expr: Expr; readonly col: number }
   | { readonly kind: 'str'; readonly bytes: Uint8Array; readonly col: number }
-  /** `?`: one uninitialised unit (zeroed in .text, as NASM does). */
-  | { readonly kind: 'zero'; readonly col: number };
+  | { readonly kind: 'zero'; readonly col: number }
+) & { readonly size?: 1 | 2 | 4 | 8 };
 
 export type Stmt =
   | (At & { readonly kind: 'label'; readonly name: string })
