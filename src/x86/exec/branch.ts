@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu.ts';
 import { gp } from '../fault.ts';
 import { testCondition } from '../flags.ts';
 import { K_REL, type Handler, type Opnd, type Prepared } from '../operand.ts';
+import { SegIndex } from '../state.ts';
 import { peek, push, rspPlus, setRsp } from './stack.ts';
 
 const RCX = 1;
@@ -21,13 +22,18 @@ function branchTarget(cpu: Cpu, o: Opnd, size: number): number {
   return size === 2 ? lo & 0xffff : lo;
 }
 
-/** Sets the next RIP after checking it (SDM Vol. 2A "JMP": #GP(0) if non-canonical in 64-bit mode, beyond CS limit otherwise). */
-export function jumpTo(cpu: Cpu, target: number): void {
+/** #GP(0) for a branch target that is non-canonical in 64-bit mode or beyond the CS limit otherwise (SDM Vol. 2A "JMP", "CALL"). */
+function checkTarget(cpu: Cpu, target: number): void {
   if (cpu.mode === 64) {
     if (!cpu.isCanonical(target)) throw gp(`branch target 0x${BigInt.asUintN(64, BigInt(target)).toString(16)} is not canonical`);
-  } else if (target > cpu.state.segLimit[1]!) {
+  } else if (target > cpu.state.segLimit[SegIndex.CS]!) {
     throw gp(`branch target 0x${target.toString(16)} beyond the CS limit`);
   }
+}
+
+/** Sets the next RIP after checking it. */
+export function jumpTo(cpu: Cpu, target: number): void {
+  checkTarget(cpu, target);
   cpu.next = target;
 }
 
@@ -42,7 +48,7 @@ function execJcc(cpu: Cpu, p: Prepared): void {
 function execCall(cpu: Cpu, p: Prepared): void {
   const size = p.opSize;
   const target = branchTarget(cpu, p.ops[0]!, size);
-  if (cpu.mode === 64 && !cpu.isCanonical(target)) throw gp('call target is not canonical');
+  checkTarget(cpu, target);
   const ret = cpu.next;
   push(cpu, size, ret >>> 0, size === 8 ? Math.floor(ret / TWO32) >>> 0 : 0);
   cpu.next = target;
