@@ -1,0 +1,64 @@
+// Writes URL fixtures: `<name>.url` (the fragment as the lab produced it) and
+// `<name>.normalized.json` (what it must open as). Existing fixtures are never overwritten or
+// deleted: they are links handed out (and files saved), which must keep opening.
+// State files are `<name>.vmxlab.json` beside their `<name>.normalized.json`. Run:
+//   npx tsx src/share/testdata/make-fixtures.ts
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stateFromFile, stateToFile } from '../file.ts';
+import { decodeState, encodePayloadText, encodeState } from '../url.ts';
+import type { LabState } from '../schema.ts';
+import { fixtureLookup, FIXTURE_STARTS } from './fixture-lessons.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const vmxon = FIXTURE_STARTS.get('fixture-vmxon')!;
+const empty = FIXTURE_STARTS.get('fixture-empty')!;
+const oldVmxon = (fixtureLookup('fixture-vmxon') as readonly LabState[])[1]!;
+const bringup = readFileSync(join(HERE, '../../machine/conformance/bringup.asm'), 'utf8');
+
+const FIXTURES: Record<string, () => string> = {
+  'v0-program-only': () => `#s=${encodePayloadText({ code: 'bits 64\nvmxon [rel region]\nhlt\n' }, 0)}`,
+  'v0-program-and-cpu': () => `#s=${encodePayloadText({ code: 'mov ecx, 0x480\nrdmsr\n', cpu: 'skylake-client' }, 0)}`,
+  'v1-whole-state': () => encodeState({
+    lesson: null, program: 'mov ecx, 0x3a\nrdmsr\n\tor eax, 5\nwrmsr\n', profile: 'ivy-bridge',
+    msrs: { '0x3a': '0x0', '0x480': '0xda040000000012' }, regs: { rax: '0xffffffffffffffff', rbx: '0x1000', cr4: '0x2020' },
+    breakpoints: [2, 4], editor: { fontSize: 16, wordWrap: true },
+  }),
+  'v1-lesson-start': () => encodeState(vmxon, vmxon),
+  'v1-lesson-edited': () => encodeState({
+    ...vmxon, lesson: { id: 'fixture-vmxon', step: 2 },
+    program: vmxon.program.replace('    ; TODO: check bit 2 (VMX outside SMX)', '    test eax, 4\n    jz .no_vmx'),
+    breakpoints: [9],
+  }, vmxon),
+  'v1-lesson-old-start': () => encodeState({ ...oldVmxon, program: `${oldVmxon.program}; done\n`, profile: 'arrow-lake' }, oldVmxon),
+  'v1-lesson-regs': () => encodeState({ ...empty, regs: { rbx: '0x2000', rip: '0x7c00' }, msrs: { '0x3a': '0x5' } }, empty),
+  'v1-unicode-program': () => encodeState({ ...empty, lesson: null, program: '; λ → VMX ✓ 😀\n\tnop\n' }),
+  'v1-conformance-bringup': () => encodeState({ lesson: null, program: bringup, profile: 'core2-conroe', msrs: {}, regs: {}, breakpoints: [], editor: {} }),
+};
+
+for (const [name, make] of Object.entries(FIXTURES)) {
+  const urlFile = join(HERE, `${name}.url`);
+  if (existsSync(urlFile)) continue;
+  const fragment = make();
+  const r = decodeState(fragment, fixtureLookup);
+  if (!r.ok) throw new Error(`${name}: ${r.message}`);
+  writeFileSync(urlFile, `${fragment}\n`);
+  writeFileSync(join(HERE, `${name}.normalized.json`), `${JSON.stringify(r, null, 2)}\n`);
+  console.log(`${name}: ${fragment.length} characters`);
+}
+
+const FILE_FIXTURES: Record<string, () => string> = {
+  'v1-file-lesson': () => stateToFile({ ...vmxon, lesson: { id: 'fixture-vmxon', step: 1 }, breakpoints: [3, 12], editor: { wordWrap: false } }),
+};
+
+for (const [name, make] of Object.entries(FILE_FIXTURES)) {
+  const file = join(HERE, `${name}.vmxlab.json`);
+  if (existsSync(file)) continue;
+  const text = make();
+  const r = stateFromFile(text, fixtureLookup);
+  if (!r.ok) throw new Error(`${name}: ${r.message}`);
+  writeFileSync(file, text);
+  writeFileSync(join(HERE, `${name}.normalized.json`), `${JSON.stringify(r, null, 2)}\n`);
+  console.log(`${name}: ${text.length} characters`);
+}
