@@ -7,7 +7,7 @@
 
 import type { InstructionForm } from './form.ts';
 import type { AsmOperand, EncodeRequest, EncodeResult } from './operands.ts';
-import { encodeMem, leBytes } from './encode-modrm.ts';
+import { encodeMem, leBytes, type MemEncoding } from './encode-modrm.ts';
 import { isUdword, place, type Placed } from './encode-match.ts';
 import { RegKind, makeReg, regIndex, regKind, type Reg } from './registers.ts';
 
@@ -94,8 +94,8 @@ function parsePrefixes(list: readonly string[]): Prefixes | string {
   return { leading, o16, o32, a32, w, repne, seg, bnd };
 }
 
-/** Lays out one placed form; returns the bytes or the failure. */
-function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8Array | Failure {
+/** Legacy prefixes (lock/rep, bnd, segment, 66, 67, mandatory), or the refusal. */
+function legacyPrefixes(p: Placed, pre: Prefixes, mem: MemEncoding | null): number[] | Failure {
   const f = p.form;
   const out: number[] = [...pre.leading];
   if (pre.bnd) {
@@ -104,8 +104,6 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
     else if (BND_FORMS.has(f.id)) out.push(0xf2);
     else return 'bnd';
   }
-  const mem = p.rmMem ? encodeMem(p.rmMem) : null;
-  if (typeof mem === 'string') return 'ea';
   if (pre.repne && BND_FORMS.has(f.id)) return 'repne';
   if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
   const memSeg = p.rmMem?.seg !== undefined ? regIndex_(p.rmMem.seg) : null;
@@ -116,6 +114,12 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   if (pre.o16 || (f.osz !== 'none' && f.opSize === 2 && !pre.o32 && !pre.w)) out.push(0x66);
   if (pre.a32 || mem?.addr32) out.push(0x67);
   if (f.mandatory) out.push(f.mandatory);
+  return out;
+}
+
+/** The REX byte's low nibble plus 0x40 when one is needed, 0 when not, or the refusal. */
+function rexByte(p: Placed, pre: Prefixes, mem: MemEncoding | null): number | Failure {
+  const f = p.form;
   // o64 adds REX.W, except where NASM's form is already 64-bit without it: a 64-bit
   // register or r/m64 operand without REX.W (`o64 push rax` = 50, `o64 mov rax, ds` =
   // 8C D8), or a 64-bit-default immediate form (`o64 push 1` = 6A 01).
@@ -127,10 +131,21 @@ function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8
   if (mem?.rexX) rex |= 2;
   if (mem?.rexB || p.rmReg >= 8 || p.opreg >= 8) rex |= 1;
   const needRex = rex !== 0 || p.regs.some((r) => regKind_(r) === K.GPR8 && regIndex_(r) >= 4);
-  if (needRex) {
-    if (p.regs.some((r) => regKind_(r) === K.GPR8H)) return 'hibyte';
-    out.push(0x40 | rex);
-  }
+  if (!needRex) return 0;
+  if (p.regs.some((r) => regKind_(r) === K.GPR8H)) return 'hibyte';
+  return 0x40 | rex;
+}
+
+/** Lays out one placed form; returns the bytes or the failure. */
+function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8Array | Failure {
+  const f = p.form;
+  const mem = p.rmMem ? encodeMem(p.rmMem) : null;
+  if (typeof mem === 'string') return 'ea';
+  const out = legacyPrefixes(p, pre, mem);
+  if (typeof out === 'string') return out;
+  const rex = rexByte(p, pre, mem);
+  if (typeof rex === 'string') return rex;
+  if (rex) out.push(rex);
   out.push(...MAP_ESCAPE[f.map]);
   out.push(f.opcode + (f.plusReg ? p.opreg & 7 : 0) + (f.cc ? cond : 0));
   let ripAt = -1;
