@@ -1,6 +1,8 @@
 // Command-line parsing for `vmx-lab` (DESIGN section 6). Parsing never throws: it returns the
 // command or a usage error, which main.ts prints with exit code 2.
 
+import type { LessonCommand } from './commands/lesson.ts';
+
 /** Default step budget of `run` when --max-steps is not given (docs/cli.md). */
 export const DEFAULT_MAX_STEPS = 1_000_000;
 
@@ -16,7 +18,8 @@ export type Command =
     }
   | { readonly cmd: 'asm'; readonly file: string; readonly out: string; readonly listing: boolean }
   | { readonly cmd: 'inc' }
-  | { readonly cmd: 'profiles'; readonly json: boolean };
+  | { readonly cmd: 'profiles'; readonly json: boolean }
+  | ({ readonly cmd: 'lesson' } & LessonCommand);
 
 export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string };
 
@@ -96,6 +99,40 @@ function parseAsm(args: readonly string[]): ParseResult {
   return { ok: true, command: { cmd: 'asm', file, out, listing } };
 }
 
+function parseLesson(args: readonly string[]): ParseResult {
+  const [action, ...rest] = args;
+  if (action === 'list') {
+    const bad = rest.find((a) => a !== '--json');
+    return bad ? fail(`lesson list: unknown argument '${bad}'`) : { ok: true, command: { cmd: 'lesson', action: 'list', json: rest.includes('--json') } };
+  }
+  if (action !== 'check' && action !== 'program') return fail("lesson wants 'list', 'check ID' or 'program ID'");
+  let id: string | undefined;
+  let program: string | undefined;
+  let profile: string | undefined;
+  let json = false;
+  let solution = false;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? rest[++i];
+    if (flag === '--solution') solution = true;
+    else if (action === 'check' && flag === '--json') json = true;
+    else if (action === 'check' && flag === '--program') {
+      program = value();
+      if (!program) return fail('--program wants a FILE');
+    } else if (action === 'check' && flag === '--profile') {
+      profile = value();
+      if (!profile) return fail('--profile wants a profile name (see `vmx-lab profiles`)');
+    } else if (a.startsWith('-')) return fail(`lesson ${action}: unknown option '${a}'`);
+    else if (id) return fail(`lesson ${action} takes one lesson ID`);
+    else id = a;
+  }
+  if (!id) return fail(`lesson ${action} wants a lesson ID (see 'vmx-lab lesson list')`);
+  if (program !== undefined && solution) return fail('lesson check takes --program FILE or --solution, not both');
+  if (action === 'program') return { ok: true, command: { cmd: 'lesson', action, id, solution } };
+  return { ok: true, command: { cmd: 'lesson', action, id, program, profile, json, solution } };
+}
+
 /** Parses the arguments after `vmx-lab`. */
 export function parseArgs(argv: readonly string[]): ParseResult {
   const [cmd, ...rest] = argv;
@@ -112,6 +149,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       const bad = rest.find((a) => a !== '--json');
       return bad ? fail(`profiles: unknown argument '${bad}'`) : { ok: true, command: { cmd: 'profiles', json: rest.includes('--json') } };
     }
+    case 'lesson':
+      return parseLesson(rest);
     default:
       return fail(`unknown command '${cmd}'`);
   }
@@ -131,7 +170,15 @@ usage:
       print vmx.inc (every predefined symbol) for use with real NASM
   vmx-lab profiles [--json]
       list the CPU profiles
+  vmx-lab lesson list [--json]
+      list the lessons and broken-machine challenges
+  vmx-lab lesson check ID [--program FILE | --solution] [--profile NAME] [--json]
+      check a program (default: the lesson's starting program) against the lesson's goals;
+      exit code 0 when every goal passes, 1 when one fails, 2 when it does not assemble
+  vmx-lab lesson program ID [--solution]
+      print the lesson's starting program (or its reference solution)
 
-exit codes: 0 when every program ran (whatever it did); 2 when one did not assemble,
-a file could not be read, or the command line was wrong.
+exit codes: 0 when every program ran (whatever it did); 1 when a lesson goal failed
+(lesson check); 2 when a program did not assemble, a file could not be read, or the
+command line was wrong.
 `;

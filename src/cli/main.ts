@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { HELP, parseArgs } from './args.ts';
 import { runAsm } from './commands/asm.ts';
 import { runInc } from './commands/inc.ts';
+import { runLessonCommand } from './commands/lesson.ts';
 import { runProfiles } from './commands/profiles.ts';
 import { runRun } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
 
-/** Runs one command line; returns the exit code (0 ok, 2 usage error or a program that did not assemble). */
+/** Runs one command line; returns the exit code (0 ok, 1 a lesson goal failed, 2 usage error or a program that did not assemble). */
 export function main(argv: readonly string[], io: CliIo = processIo): number {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
@@ -29,6 +30,8 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
       return runInc(io);
     case 'profiles':
       return runProfiles(c, io);
+    case 'lesson':
+      return runLessonCommand(c, io);
   }
 }
 

@@ -1,0 +1,60 @@
+// Every lesson and challenge: valid, its solution passes on every profile it names, its starting
+// program fails on its own machine (for the reason it teaches: a goal about that reason fails).
+
+import { describe, expect, it } from 'vitest';
+import { LESSONS, checkLesson, findLesson, validateLesson } from './index.ts';
+
+describe('the curriculum', () => {
+  it('has lessons 1-11 and six challenges, with unique ids', () => {
+    expect(LESSONS.filter((l) => l.kind === 'lesson')).toHaveLength(11);
+    expect(LESSONS.filter((l) => l.kind === 'challenge')).toHaveLength(6);
+    expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+    expect(findLesson('vmxon')?.title).toBe('3. VMXON');
+    expect(findLesson('nope')).toBeUndefined();
+  });
+
+  for (const lesson of LESSONS) {
+    describe(lesson.id, () => {
+      it('validates', () => {
+        const v = validateLesson(lesson);
+        expect(v.ok ? [] : v.errors).toEqual([]);
+      });
+
+      for (const profile of lesson.profiles) {
+        it(`its solution passes every goal on ${profile}`, () => {
+          const r = checkLesson(lesson, lesson.solution, { profile });
+          expect(r.assembled).toBe(true);
+          expect(r.goals.filter((g) => !g.passed).map((g) => `${g.label}: ${g.detail}`)).toEqual([]);
+          expect(r.passed).toBe(true);
+        });
+      }
+
+      it('its starting program fails on the lesson\'s machine', () => {
+        const r = checkLesson(lesson);
+        expect(r.assembled).toBe(true);
+        expect(r.passed).toBe(false);
+        expect(r.goals.some((g) => !g.passed)).toBe(true);
+      });
+    });
+  }
+
+  it('error 7 on one profile: the starting program works on arrow-lake, fails on core2-conroe', () => {
+    const l = findLesson('challenge-error7-one-profile')!;
+    expect(checkLesson(l, l.start, { profile: 'arrow-lake' }).passed).toBe(true);
+    const core2 = checkLesson(l, l.start, { profile: 'core2-conroe' });
+    expect(core2.goals[0]).toMatchObject({ passed: false, label: 'VMLAUNCH does not fail with error 7' });
+    expect(core2.goals[0].detail).toContain('VMfailValid(7)');
+  });
+
+  it('each starting program fails the goal about what its lesson teaches', () => {
+    const firstFailing = (id: string): string | undefined => checkLesson(findLesson(id)!).goals.find((g) => !g.passed)?.label;
+    expect(firstFailing('vmx-support')).toBe('IA32_FEATURE_CONTROL is locked with VMX outside SMX enabled');
+    expect(firstFailing('cr-fixed-bits')).toBe('VMXON succeeds');
+    expect(firstFailing('controls')).toBe('VMLAUNCH does not fail with error 7');
+    expect(firstFailing('host-state')).toBe('VMLAUNCH does not fail with error 8');
+    expect(firstFailing('guest-state')).toBe('no VM-entry failure (exit reason 33)');
+    expect(firstFailing('first-exit')).toMatch(/resumes past the VMCALL/);
+    expect(firstFailing('challenge-error-after-vmxoff')).toBe('no exception');
+    expect(firstFailing('challenge-virtual-vmxon')).toBe('VMXON succeeds');
+  });
+});
