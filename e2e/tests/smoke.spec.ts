@@ -9,3 +9,16 @@ test('the lab page loads with its panels and toolbar', async ({ lab }) => {
   for (const b of ['Step', 'Step back', 'Run', 'Stop', 'Reset', 'Share'] as const) await expect(lab.button(b)).toBeVisible();
   await expect(lab.vmInstructionError).toHaveText('VM-instruction error: none');
 });
+
+test('Share copies the page address (the full state link is issue 6)', async ({ lab }) => {
+  await expect(lab.button('Share')).toHaveAttribute('title', /issue 6/);
+  await lab.button('Share').click();
+  await expect(lab.page.getByText(/^(Copied|Copy this address:) http:\/\/127\.0\.0\.1:4173\//)).toBeVisible();
+});
+
+test('the shortcut list names every shortcut', async ({ lab }) => {
+  await lab.page.getByText('Keyboard shortcuts').click();
+  const terms = lab.page.getByRole('term');
+  await expect(terms).toHaveText(['F10', 'Shift+F10', 'F5', 'Shift+F5', 'F9']);
+  await expect(lab.page.getByRole('definition')).toHaveText(['Step', 'Step back', 'Run', 'Stop', 'Toggle breakpoint']);
+});

@@ -15,8 +15,8 @@ export function Toolbar() {
         const key = shortcutText(a.shortcut);
         return (
           <button key={a.id} type="button" disabled={enabled[i] !== '1'} title={key ? `${a.description} (${key})` : a.description}
-            onClick={() => void a.perform(commands)}>
-            {a.label}
+            aria-label={a.label} aria-keyshortcuts={key || undefined} onClick={() => void a.perform(commands)}>
+            {a.label}{key && <kbd className="key">{key}</kbd>}
           </button>
         );
       })}
