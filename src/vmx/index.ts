@@ -19,7 +19,8 @@ import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } fr
 import { exceptionQualification } from './exit/qualification.ts';
 import { instructionExit, mayExitOrChange, type InstructionExit } from './exit/intercept.ts';
 import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
-import { ENTRY_INTR_INFO } from '../arch/vmx-info.ts';
+import { ENTRY_INTR_INFO, PENDING_DEBUG_EXCEPTIONS } from '../arch/vmx-info.ts';
+import { RFLAGS } from '../arch/rflags.ts';
 import { disassemble } from '../x86/disasm.ts';
 import { injectEvent } from './transition/inject.ts';
 import { rflagsAfter, type InsnResult } from './instructions/common.ts';
@@ -81,6 +82,10 @@ export interface EntryVerdictSummary {
   readonly sdm: string;
   readonly verdict: Verdict;
 }
+
+/** BS of the pending-debug-exceptions field (§25.4.2) and RFLAGS.TF, from the arch tables. */
+const PENDING_BS = PENDING_DEBUG_EXCEPTIONS.mask.BS;
+const RFLAGS_TF = Number(RFLAGS.mask.TF);
 
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
 
@@ -259,13 +264,14 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
         // §26.5.1: the preemption timer keeps counting in the HLT state and wakes the guest with
         // its exit. Implementation choice (decision 0022): the lab's TSC does not run while the
         // guest is halted, so that exit happens at once, with the timer saved as expired.
+        const singleStep = (cpu.state.rflags & RFLAGS_TF) !== 0;
         cpu.state.rip = ripAfter(cpu, insn);
         cpu.state.activity = 'halted';
         if (!st.mtfControl) {
           st.timerValue = 0n;
           st.timerStartTsc = hostTsc(cpu.state);
         }
-        performExit(cpu, { reason: st.mtfControl ? EXIT_REASON.MONITOR_TRAP_FLAG : EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip });
+        performExit(cpu, { reason: st.mtfControl ? EXIT_REASON.MONITOR_TRAP_FLAG : EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: singleStep ? PENDING_BS : 0n });
         return true;
       }
       if (insn.mnemonic === 'pause' && pauseLoopExits(st, cpu.state, current)) {
@@ -277,7 +283,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       const changed = executeChanged(cpu, insn, current);
       if (typeof changed === 'object') {
         // A trap-like exit (TPR below threshold): the instruction completed; guest RIP is the next one.
-        performExit(cpu, { reason: changed.trapExit, qualification: 0n, guestRip: cpu.state.rip }, insn);
+        performExit(cpu, { reason: changed.trapExit, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: changed.singleStepPending ? PENDING_BS : 0n }, insn);
         return true;
       }
       return changed;

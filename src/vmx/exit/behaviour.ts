@@ -86,7 +86,7 @@ function setEdxEax(cpu: Cpu, v: bigint): void {
 const VTPR = 0x80;
 
 /** What `executeChanged` did: nothing (the executor runs it), completed it, or completed it and a trap-like exit follows. */
-export type ChangedResult = false | true | { readonly trapExit: number };
+export type ChangedResult = false | true | { readonly trapExit: number; readonly singleStepPending: boolean };
 
 /**
  * MOV to/from CR8 with "use TPR shadow" (64-bit mode only; CR8-load/store exiting already
@@ -108,7 +108,7 @@ function cr8ThroughTprShadow(cpu: Cpu, insn: DecodedInstruction, vmcs: ActiveVmc
   const delivery = SECONDARY_CTLS.has(secondaryControls(vmcs), 'SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY');
   const below = !delivery && (value & 0xfn) < (vmcsGet(vmcs, F.TPR_THRESHOLD) & 0xfn);
   complete(cpu, insn, tf && !below);
-  return below ? { trapExit: EXIT_REASON.TPR_BELOW_THRESHOLD } : true;
+  return below ? { trapExit: EXIT_REASON.TPR_BELOW_THRESHOLD, singleStepPending: tf } : true;
 }
 
 /**

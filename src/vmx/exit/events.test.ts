@@ -173,3 +173,19 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('HLT without HLT exi
     expect(rig.model.hooks.intercept!(rig.cpu, insn('hlt', [], 1))).toBe(false);
   });
 });
+
+describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('pending debug exceptions on %s', (_id, p) => {
+  it('HLT run with RFLAGS.TF = 1 and MTF: the single-step trap the exit overtook is saved as BS; without TF none', () => {
+    if ((((p.msrs[0x482] ?? 0n) >> 32n) >> 27n & 1n) === 0n) return; // no MTF on this processor
+    const launch = (tf: boolean) => launchedRig(p, (f) => {
+      f.set('CPU_BASED_VM_EXEC_CONTROL', f.get('CPU_BASED_VM_EXEC_CONTROL')! | (1n << 27n));
+      if (tf) f.set('GUEST_RFLAGS', f.get('GUEST_RFLAGS')! | 0x100n);
+    });
+    const withTf = launch(true);
+    withTf.step(insn('hlt', [], 1));
+    expect(fieldOf(withTf, 'GUEST_PENDING_DBG_EXCEPTIONS')).toBe(0x4000n);
+    const without = launch(false);
+    without.step(insn('hlt', [], 1));
+    expect(fieldOf(without, 'GUEST_PENDING_DBG_EXCEPTIONS')).toBe(0n);
+  });
+});

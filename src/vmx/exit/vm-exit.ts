@@ -43,6 +43,8 @@ export interface ExitRecord {
   readonly preemptionTimer?: bigint;
   /** Blocking by STI / MOV SS to save in the interruptibility state (§28.3.4), as the model tracks it. */
   readonly blocking?: 'sti' | 'mov-ss' | 'none';
+  /** Guest pending debug exceptions to save (§28.3.4), e.g. BS for a single-step trap a trap-like exit overtook. */
+  readonly pendingDebug?: bigint;
 }
 
 /** Refreshes what the executor caches about modes and translations after state was replaced. */
@@ -84,7 +86,7 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
   if (rec.preemptionTimer !== undefined) vmcsSet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE, rec.preemptionTimer);
   vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
-  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking);
+  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking, rec.pendingDebug);
   const storeCount = Number(vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_COUNT));
   if (storeCount > 0) storeMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount);
   // §28.5, §28.6: host state and the VM-exit MSR-load area; back to VMX root operation.

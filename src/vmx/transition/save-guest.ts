@@ -20,7 +20,7 @@ const ACTIVITY_CODE = { active: 0n, halted: 1n, shutdown: 2n } as const;
  * SDM says to save (the instruction that caused a fault-like exit, §28.3.3); `storeLma` is
  * IA32_VMX_MISC[5].
  */
-export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, storeLma: boolean, blockingNow?: 'sti' | 'mov-ss' | 'none'): void {
+export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, storeLma: boolean, blockingNow?: 'sti' | 'mov-ss' | 'none', pendingDebug = 0n): void {
   const set = (enc: number, v: bigint): void => vmcsSet(vmcs, enc, v);
   const exit = vmcsGet(vmcs, F.VM_EXIT_CONTROLS);
 
@@ -68,5 +68,7 @@ export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, 
   if (kind === 'mov-ss') blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'MOV_SS', true);
   else if (kind === 'sti') blocking = GUEST_INTERRUPTIBILITY.set(blocking, 'STI', true);
   set(F.GUEST_INTERRUPTIBILITY_INFO, blocking);
-  set(F.GUEST_PENDING_DBG_EXCEPTIONS, 0n);
+  // Pending debug exceptions: a single-step trap the exit overtook (a trap-like exit after an
+  // instruction run with RFLAGS.TF = 1) is saved as BS; the lab models no other pending ones.
+  set(F.GUEST_PENDING_DBG_EXCEPTIONS, pendingDebug);
 }
