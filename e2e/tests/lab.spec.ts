@@ -11,6 +11,10 @@ test('stepping changes the registers and step back undoes it', async ({ lab }) =
   await lab.button('Step back').click();
   await expect(lab.machineState).toContainText('step 3 ');
   await expect(lab.register('RAX')).toHaveText('0x1');
+  const events = lab.region('Events');
+  await events.getByRole('textbox', { name: 'Go back to step' }).fill('1');
+  await events.getByRole('button', { name: 'Go' }).click();
+  await expect(lab.machineState).toContainText('step 1 ');
 });
 
 test('running the bring-up shows the guest VMCALL exit in Events, and a click jumps back in time', async ({ lab }) => {

@@ -1,7 +1,7 @@
 // The timeline: each VMX outcome, fault, VM entry/exit and stop in plain words, with its SDM
 // reference and source line; clicking one goes back in time to just before it.
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectEvents } from '../store/selectors.ts';
@@ -16,8 +16,16 @@ export function EventsPanel() {
     const box = list.current?.parentElement;
     if (box) box.scrollTop = box.scrollHeight;
   }, [last]);
+  const steps = useLab((s) => s.snapshot?.steps ?? 0);
+  const [target, setTarget] = useState('');
+  const goTo = (
+    <form className="goto" onSubmit={(e) => { e.preventDefault(); const n = Number.parseInt(target, 10); if (n >= 0) void commands.jumpTo(n); }}>
+      <input aria-label="Go back to step" inputMode="numeric" placeholder={`step 0-${steps}`} value={target} onChange={(e) => setTarget(e.target.value)} size={9} />
+      <button type="submit">Go</button>
+    </form>
+  );
   return (
-    <Panel name="Events">
+    <Panel name="Events" actions={goTo}>
       {!events || events.length === 0 ? <p className="hint">No events yet: VMX instructions, faults, VM entries and exits appear here.</p> : (
         <ol className="events" ref={list}>
           {events.map((e) => (
