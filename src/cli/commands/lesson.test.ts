@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { LESSONS } from '../../lessons/index.ts';
+import { main } from '../main.ts';
+import { memoryIo } from '../testing.ts';
+
+interface CheckRecord {
+  lesson: string;
+  profile: string;
+  assembled: boolean;
+  passed: boolean;
+  goals: { label: string; passed: boolean; detail: string }[];
+}
+
+describe('vmx-lab lesson', () => {
+  it('check: every solution passes (exit 0) and every starting program fails (exit 1), through --program files', () => {
+    const files: Record<string, string> = {};
+    for (const l of LESSONS) {
+      files[`${l.id}.start.asm`] = l.start;
+      files[`${l.id}.solution.asm`] = l.solution;
+    }
+    for (const l of LESSONS) {
+      const ok = memoryIo(files);
+      expect(main(['lesson', 'check', l.id, '--program', `${l.id}.solution.asm`, '--json'], ok), l.id).toBe(0);
+      const rec = JSON.parse(ok.out) as CheckRecord;
+      expect(rec).toMatchObject({ lesson: l.id, assembled: true, passed: true });
+      expect(rec.goals).toHaveLength(l.goals.length);
+      const bad = memoryIo(files);
+      expect(main(['lesson', 'check', l.id, '--program', `${l.id}.start.asm`, '--json'], bad), l.id).toBe(1);
+      expect((JSON.parse(bad.out) as CheckRecord).goals.some((g) => !g.passed)).toBe(true);
+    }
+  });
+
+  it('check without --program checks the starting program; text output lists PASS/FAIL per goal', () => {
+    const io = memoryIo();
+    expect(main(['lesson', 'check', 'vmxon'], io)).toBe(1);
+    expect(io.out).toContain('lesson vmxon on arrow-lake: the starting program');
+    expect(io.out).toMatch(/FAIL {2}VMXON succeeds\n {8}not seen; instead: vmxon .* VMfailInvalid/);
+    expect(io.out).toContain('0/4 goals pass');
+    const sol = memoryIo();
+    expect(main(['lesson', 'check', 'vmxon', '--solution', '--profile', 'core2-conroe'], sol)).toBe(0);
+    expect(sol.out).toContain('4/4 goals pass');
+  });
+
+  it('check exits 2 for a program that does not assemble, an unreadable file, an unknown lesson or profile', () => {
+    const io = memoryIo({ 'bad.asm': 'frobnicate eax\n' });
+    expect(main(['lesson', 'check', 'vmxon', '--program', 'bad.asm'], io)).toBe(2);
+    expect(io.out).toMatch(/1:\d+: error: /);
+    expect(io.out).toContain('did not assemble');
+    const missing = memoryIo();
+    expect(main(['lesson', 'check', 'vmxon', '--program', 'nope.asm'], missing)).toBe(2);
+    expect(missing.err).toContain('cannot read nope.asm');
+    const unknown = memoryIo();
+    expect(main(['lesson', 'check', 'no-such-lesson'], unknown)).toBe(2);
+    expect(unknown.err).toContain("no lesson 'no-such-lesson'");
+    const prof = memoryIo();
+    expect(main(['lesson', 'check', 'vmxon', '--profile', 'pentium'], prof)).toBe(2);
+    const usage = memoryIo();
+    expect(main(['lesson', 'check'], usage)).toBe(2);
+    expect(main(['lesson', 'check', 'vmxon', '--solution', '--program', 'x.asm'], usage)).toBe(2);
+    expect(main(['lesson'], usage)).toBe(2);
+  });
+
+  it('list names every lesson; program prints the starting program or the solution', () => {
+    const io = memoryIo();
+    expect(main(['lesson', 'list', '--json'], io)).toBe(0);
+    const rows = JSON.parse(io.out) as { id: string; kind: string }[];
+    expect(rows.map((r) => r.id)).toEqual(LESSONS.map((l) => l.id));
+    const text = memoryIo();
+    expect(main(['lesson', 'list'], text)).toBe(0);
+    for (const l of LESSONS) expect(text.out).toContain(l.title);
+    const start = memoryIo();
+    expect(main(['lesson', 'program', 'vmxon'], start)).toBe(0);
+    expect(start.out).toBe(LESSONS.find((l) => l.id === 'vmxon')!.start);
+    const sol = memoryIo();
+    expect(main(['lesson', 'program', 'vmxon', '--solution'], sol)).toBe(0);
+    expect(sol.out).toBe(LESSONS.find((l) => l.id === 'vmxon')!.solution);
+  });
+});
