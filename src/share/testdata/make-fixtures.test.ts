@@ -2,16 +2,16 @@
 // `<name>.normalized.json` (what it must open as). Existing fixtures are never overwritten or
 // deleted: they are links handed out (and files saved), which must keep opening.
 // State files are `<name>.vmxlab.json` beside their `<name>.normalized.json`. Run:
-//   npx tsx src/share/testdata/make-fixtures.ts
+//   VMXLAB_NEW_FIXTURES=1 npx vitest run src/share/testdata/make-fixtures.test.ts
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { stateFromFile, stateToFile } from '../file.ts';
 import { decodeState, encodePayloadText, encodeState } from '../url.ts';
 import type { LabState } from '../schema.ts';
 import { fixtureLookup, FIXTURE_STARTS } from './fixture-lessons.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+const HERE = __dirname;
 const vmxon = FIXTURE_STARTS.get('fixture-vmxon')!;
 const empty = FIXTURE_STARTS.get('fixture-empty')!;
 const oldVmxon = (fixtureLookup('fixture-vmxon') as readonly LabState[])[1]!;
@@ -37,28 +37,40 @@ const FIXTURES: Record<string, () => string> = {
   'v1-conformance-bringup': () => encodeState({ lesson: null, program: bringup, profile: 'core2-conroe', msrs: {}, regs: {}, breakpoints: [], editor: {} }),
 };
 
-for (const [name, make] of Object.entries(FIXTURES)) {
-  const urlFile = join(HERE, `${name}.url`);
-  if (existsSync(urlFile)) continue;
-  const fragment = make();
-  const r = decodeState(fragment, fixtureLookup);
-  if (!r.ok) throw new Error(`${name}: ${r.message}`);
-  writeFileSync(urlFile, `${fragment}\n`);
-  writeFileSync(join(HERE, `${name}.normalized.json`), `${JSON.stringify(r, null, 2)}\n`);
-  console.log(`${name}: ${fragment.length} characters`);
-}
-
 const FILE_FIXTURES: Record<string, () => string> = {
   'v1-file-lesson': () => stateToFile({ ...vmxon, lesson: { id: 'fixture-vmxon', step: 1 }, breakpoints: [3, 12], editor: { wordWrap: false } }),
 };
 
-for (const [name, make] of Object.entries(FILE_FIXTURES)) {
-  const file = join(HERE, `${name}.vmxlab.json`);
-  if (existsSync(file)) continue;
-  const text = make();
-  const r = stateFromFile(text, fixtureLookup);
-  if (!r.ok) throw new Error(`${name}: ${r.message}`);
-  writeFileSync(file, text);
-  writeFileSync(join(HERE, `${name}.normalized.json`), `${JSON.stringify(r, null, 2)}\n`);
-  console.log(`${name}: ${text.length} characters`);
+/** Writes the fixtures that do not exist yet; returns what it wrote. */
+function writeNew(): string[] {
+  const made: string[] = [];
+  for (const [name, make] of Object.entries(FIXTURES)) {
+    const urlFile = join(HERE, `${name}.url`);
+    if (existsSync(urlFile)) continue;
+    const fragment = make();
+    const r = decodeState(fragment, fixtureLookup);
+    if (!r.ok) throw new Error(`${name}: ${r.message}`);
+    writeFileSync(urlFile, `${fragment}\n`);
+    writeFileSync(join(HERE, `${name}.normalized.json`), `${JSON.stringify(r, null, 2)}\n`);
+    made.push(`${name}: ${fragment.length} characters`);
+  }
+  for (const [name, make] of Object.entries(FILE_FIXTURES)) {
+    const file = join(HERE, `${name}.vmxlab.json`);
+    if (existsSync(file)) continue;
+    const text = make();
+    const r = stateFromFile(text, fixtureLookup);
+    if (!r.ok) throw new Error(`${name}: ${r.message}`);
+    writeFileSync(file, text);
+    writeFileSync(join(HERE, `${name}.normalized.json`), `${JSON.stringify(r, null, 2)}\n`);
+    made.push(`${name}: ${text.length} characters`);
+  }
+  return made;
 }
+
+describe.runIf(process.env.VMXLAB_NEW_FIXTURES === '1')('new fixtures', () => {
+  it('writes the fixtures that do not exist yet', () => {
+    const made = writeNew();
+    console.log(made.join('\n') || 'no new fixtures');
+    expect(made.every((m) => m.length > 0)).toBe(true);
+  });
+});
