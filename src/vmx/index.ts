@@ -212,6 +212,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
             // §27.6.2: type 7 with vector 0 injects a pending MTF VM exit instead of an event.
             const pendingMtf = valid && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === INTR_TYPE.OTHER;
             onEntry(st, cpu.state, current, pendingMtf, miscOf(cpu));
+            guestInsn = undefined;
             if (valid && !pendingMtf) {
               st.injecting = true;
               const result = injectEvent(cpu, current);
@@ -230,6 +231,9 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     }
   }
 
+  /** The guest instruction last offered to `intercept` (the one an exception comes from). */
+  let guestInsn: DecodedInstruction | undefined;
+
   const hooks: VmxHooks = {
     execute(cpu, insn) {
       const r = dispatchVmx(context(cpu, insn));
@@ -239,6 +243,8 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     inNonRoot: () => vmx.mode === 'non-root',
     intercept(cpu, insn) {
       if (vmx.mode !== 'non-root') return false;
+      // The instruction about to run: any exception raised before the next boundary is its own.
+      guestInsn = insn;
       const st = vmx.nonRoot;
       // A new instruction boundary: the previous event delivery (if any) completed.
       st.vectoring = null;
@@ -315,7 +321,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       }
       const injecting = st.injecting;
       st.injecting = false;
-      const raisedBy = (cpu as CpuHandle & { current?: { insn: DecodedInstruction } | null }).current?.insn;
+      const raisedBy = injecting ? undefined : guestInsn;
       const type = injecting
         ? Number(ENTRY_INTR_INFO.get(vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD), 'TYPE'))
         : eventType(vector, kind, raisedBy?.mnemonic);

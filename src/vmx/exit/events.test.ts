@@ -189,3 +189,18 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('pending debug excep
     expect(fieldOf(without, 'GUEST_PENDING_DBG_EXCEPTIONS')).toBe(0n);
   });
 });
+
+describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('software exceptions on %s', (_id, p) => {
+  it('INT3 selected by bit 3 exits as a software exception (type 6) with its instruction length; INT 3 (CD 03) is a software interrupt and does not exit', () => {
+    const rig = launchedRig(p, (f) => f.set('EXCEPTION_BITMAP', 1n << 3n));
+    const int3 = insn('int3', [], 1);
+    expect(rig.model.hooks.intercept!(rig.cpu, int3)).toBe(false);
+    expect(rig.model.hooks.interceptEvent!(rig.cpu, 3, undefined, 'software')).toBe(true);
+    expect([fieldOf(rig, 'VM_EXIT_INTR_INFO'), fieldOf(rig, 'VM_EXIT_INSTRUCTION_LEN')]).toEqual([0x8000_0603n, 1n]);
+    expect(rig.model.takeReports().at(-1)).toMatchObject({ kind: 'vmexit', reason: 0, instruction: 'int3' });
+    const other = launchedRig(p, (f) => f.set('EXCEPTION_BITMAP', 1n << 3n));
+    const int = insn('int', [{ kind: 'imm', value: 3n, size: 1 }], 2);
+    expect(other.model.hooks.intercept!(other.cpu, int)).toBe(false);
+    expect(other.model.hooks.interceptEvent!(other.cpu, 3, undefined, 'software')).toBe(false);
+  });
+});
