@@ -214,15 +214,16 @@ export class Parser {
         items.push({ kind: 'zero', col: t.col, ...(kw ? { size: kw } : {}) });
         continue;
       }
-      // NASM 2.16 skips one stray number, name or string after a data operand
+      // NASM 2.16 skips one stray token after a data operand
       // (`dq 1 2, 3` is `dq 1, 3`); lab-asm does the same, with a warning.
       const stray = (k: number): boolean => {
         const x = part[k];
-        if (!x || k !== part.length - 1 || !(x.kind === 'id' || x.kind === 'num' || x.kind === 'str' || x.kind === 'here')) return false;
+        if (!x || k !== part.length - 1) return false;
         this.diags.warning(line, x.col, `\`${x.text}' after the operand is ignored (as NASM does): a comma may be missing`);
         return true;
       };
-      if (t.kind === 'str' && (part.length === 1 || stray(1))) {
+      // A string alone is a string; followed by anything it is a character constant.
+      if (t.kind === 'str' && part.length === 1) {
         if (t.unterminated) throw new ExprSyntaxError(t.col, 'expression syntax error');
         items.push({ kind: 'str', bytes: t.bytes, col: t.col, ...(kw ? { size: kw } : {}) });
         continue;
@@ -240,7 +241,11 @@ export class Parser {
     if (times) throw new ExprSyntaxError(t0.col, 'parser: instruction expected');
     const parts = splitCommas(toks.slice(1));
     const first = parts[0];
-    if (!first || first.length === 0) throw new ExprSyntaxError(t0.col, `\`${word(t0)}' needs an alignment`);
+    if (!first || first.length === 0) {
+      // NASM: the macro does not match, the line is left alone with a warning.
+      this.diags.warning(line, t0.col, `multi-line macro \`${word(t0)}' exists, but not taking 0 parameters`);
+      return;
+    }
     const p = new ExprParser(first, 0, this.resolve, this.warn);
     const n = p.parse();
     if (p.pos < first.length) throw new ExprSyntaxError(first[p.pos]!.col, 'expression syntax error');
