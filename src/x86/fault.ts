@@ -33,9 +33,11 @@ export const VECTOR_NAMES: Readonly<Record<number, string>> = {
 
 /**
  * How the event is delivered: a fault returns to the faulting instruction; a trap or a software
- * interrupt (INT n, INT3, INTO) to the next one (`nextRip`). SDM Vol. 3A §6.5 "Exception Classifications".
+ * interrupt (INT n, INT3, INTO) to the next one (`nextRip`); an external interrupt or NMI
+ * ('interrupt', raised by the platform or injected by VM entry) to the current RIP, with no
+ * error code and no gate-DPL check. SDM Vol. 3A §6.5 "Exception Classifications".
  */
-export type FaultKind = 'fault' | 'trap' | 'software';
+export type FaultKind = 'fault' | 'trap' | 'software' | 'interrupt';
 
 /** An x86 exception raised by an instruction. */
 export class X86Fault extends Error {

@@ -146,3 +146,21 @@ describe('RF', () => {
     expect(rig.cpu.state.rflags & F.RF).toBe(0);
   });
 });
+
+describe('external interrupts (kind "interrupt")', () => {
+  it('deliver without an error code, to the current RIP, through a DPL-0 gate even from CPL 3', () => {
+    const rig = makeRig();
+    gate(rig, 0x40, { dpl: 0 });
+    rig.mem.write64(T.TSS + 4, 0x70000n);
+    const s = rig.cpu.state;
+    s.segSel[SegIndex.CS] = T.CS3;
+    s.segAr[SegIndex.CS] |= 3 << ARB.DPL_SHIFT;
+    s.segSel[SegIndex.SS] = T.DS3;
+    s.segAr[SegIndex.SS] |= 3 << ARB.DPL_SHIFT;
+    rig.cpu.stateChanged();
+    expect(deliverException(rig.cpu, new X86Fault(0x40, undefined, 'timer', 'interrupt'))).toEqual({ kind: 'delivered', vector: 0x40 });
+    expect(reg(rig, RSP)).toBe(BigInt(0x70000 - 40));
+    expect(rig.mem.read64(0x70000 - 40)).toBe(BigInt(T.CODE));
+    expect(Number(rig.mem.read64(0x70000 - 24)) & F.RF).toBe(0);
+  });
+});

@@ -25,7 +25,7 @@ export type DeliveryResult =
 
 /** Whether a vector pushes an error code when raised as an exception (SDM Vol. 3A Table 6-1). */
 function pushesErrorCode(f: X86Fault): boolean {
-  return f.kind !== 'software' && f.vector < 32 && f.errorCode !== undefined && exceptionInfo(f.vector).errorCode;
+  return (f.kind === 'fault' || f.kind === 'trap') && f.vector < 32 && f.errorCode !== undefined && exceptionInfo(f.vector).errorCode;
 }
 
 /**
@@ -72,7 +72,7 @@ export function pushedFlags(rflags: number, f: X86Fault): number {
 function deliverOnce(cpu: Cpu, f: X86Fault, ext: boolean): void {
   const s = cpu.state;
   if (f.vector === Vector.PF && f.cr2 !== undefined) s.cr2 = f.cr2;
-  const returnRip = f.kind === 'fault' ? s.rip : f.nextRip ?? s.rip;
+  const returnRip = f.kind === 'fault' || f.kind === 'interrupt' ? s.rip : f.nextRip ?? s.rip;
   if ((s.cr0 & C0.PE) === 0) deliverReal(cpu, f.vector, returnRip);
   else if ((s.efer & EF.LMA) === 0) deliverProtected(cpu, f, returnRip, ext, pushesErrorCode(f) ? f.errorCode : undefined);
   else deliver64(cpu, f, returnRip, ext);
