@@ -56,21 +56,46 @@ Fix the loop.`,
 const L11_GUEST = `    xor eax, eax
     cpuid                               ; CPUID always exits
     mov ecx, 0x10                       ; IA32_TIME_STAMP_COUNTER
-    rdmsr                               ; RDMSR exits when no MSR bitmap is in use
-    hlt                                 ; HLT exits only with "HLT exiting"
+    rdmsr                               ; exits unless an MSR bitmap says otherwise
+    mov al, 0x55
+    out 0x80, al                        ; exits if the I/O bitmap (or unconditional I/O exiting) says so
+    hlt                                 ; exits only with "HLT exiting"
     jmp guest_code`;
 
+const L11_SETUP = `    ; -- 5b. the bitmaps: MSR bitmap all zero (no RDMSR/WRMSR exits), I/O bitmap A with port 0x80's bit set
+    mov byte [io_bitmap_a + 0x80 / 8], 1 << (0x80 % 8)
+    mov rbx, PA(msr_bitmap)
+    mov eax, MSR_BITMAP
+    call vmw
+    mov rbx, PA(io_bitmap_a)
+    mov eax, IO_BITMAP_A
+    call vmw
+    mov rbx, PA(io_bitmap_b)
+    mov eax, IO_BITMAP_B
+    call vmw
+`;
+
+const L11_DATA = `
+align 4096
+msr_bitmap:  times 4096 db 0           ; read low, read high, write low, write high: 1 KByte each
+io_bitmap_a: times 4096 db 0           ; ports 0000H-7FFFH, one bit each
+io_bitmap_b: times 4096 db 0           ; ports 8000H-FFFFH
+`;
+
 const L11_HEADER = `; Lesson 11: exits you choose
-; The guest executes CPUID, RDMSR and HLT; the handler counts exits, skips each instruction, and
-; stops at the third. r14 = the last exit reason; rbx = 0x600d on success.
+; The guest executes CPUID, RDMSR, OUT and HLT. The handler counts exits, skips each exiting
+; instruction, and stops at the third. r14 = the last exit reason; rbx = 0x600d on success.
 
 `;
+
+const l11 = (wantProc: string): string =>
+  bringup({ guestCode: L11_GUEST, exitsWanted: 3, wantProc, extraSetup: L11_SETUP, extraData: L11_DATA }, L11_HEADER);
 
 const lesson11: Lesson = {
   id: 'chosen-exits',
   kind: 'lesson',
   title: '11. Exits you choose',
-  summary: 'Unconditional exits (CPUID), HLT exiting, RDMSR without MSR bitmaps, and I/O bitmaps.',
+  summary: 'Unconditional exits (CPUID), HLT exiting, MSR bitmaps, I/O bitmaps.',
   text: `# Exits you choose
 
 Some instructions exit unconditionally in VMX non-root operation: CPUID, GETSEC, INVD, XSETBV
@@ -81,33 +106,37 @@ Unconditionally"). Many others exit only when a VM-execution control says so (SD
 
 - **HLT exiting** (bit 7): HLT exits with reason 12; without it the guest simply halts;
 - **use MSR bitmaps** (bit 28): without it *every* RDMSR and WRMSR exits (reasons 31 and 32);
-  with it, a 4-KByte bitmap says which MSRs exit (SDM Vol. 3C §25.6.9 "MSR-Bitmap Address");
+  with it, a 4-KByte page of bitmaps says which MSRs exit: a 0 bit lets the guest read or write
+  that MSR itself (SDM Vol. 3C §25.6.9 "MSR-Bitmap Address");
 - **unconditional I/O exiting** (bit 24) and **use I/O bitmaps** (bit 25): IN, OUT and the
-  string forms exit (reason 30) for all ports, or for the ports whose bit is set in bitmaps A
-  (ports 0-7FFFH) and B (SDM Vol. 3C §25.6.4 "I/O-Bitmap Addresses").
+  string forms exit (reason 30) for every port, or only for the ports whose bit is set in
+  bitmap A (ports 0-7FFFH) or B (8000H-FFFFH) (SDM Vol. 3C §25.6.4 "I/O-Bitmap Addresses").
+  With neither, the guest reaches the ports directly.
 
+The program already prepares an all-zero MSR bitmap and I/O bitmaps with port 0x80 marked, and
+writes their physical addresses into the VMCS, but no control tells the processor to use them.
 A wanted control still goes through the adjustment of lesson 6: \`(wanted | allowed0) & allowed1\`.
 
-**Try:** run the program. The guest's HLT stops the whole machine inside the guest. Ask for
-HLT exiting so that the host gets control back.`,
-  start: bringup({ guestCode: L11_GUEST, exitsWanted: 3 }, L11_HEADER),
-  solution: bringup({ guestCode: L11_GUEST, exitsWanted: 3, wantProc: 'CPU_BASED_HLT_EXITING' }, L11_HEADER),
+**Try:** run the program and compare the exits with the goals. Ask for the three controls.`,
+  start: l11('0'),
+  solution: l11('CPU_BASED_HLT_EXITING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS'),
   machine: {},
   profiles: BOTH,
   hints: [
-    'CPUID (reason 10) and RDMSR (reason 31) exit, but the guest\'s HLT does not: the machine stops in VMX non-root operation.',
-    'The primary processor-based controls are written with no wanted bits (`mov ebx, 0` before adjust_and_write).',
-    'Want CPU_BASED_HLT_EXITING: `mov ebx, CPU_BASED_HLT_EXITING` before the call that writes CPU_BASED_VM_EXEC_CONTROL.',
+    'RDMSR exits (reason 31) although the MSR bitmap is all zero; OUT does not exit; the guest\'s HLT stops the whole machine in VMX non-root operation.',
+    'The primary processor-based controls are written with no wanted bits (`mov ebx, 0` before the call that writes CPU_BASED_VM_EXEC_CONTROL).',
+    'Want `CPU_BASED_HLT_EXITING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS` there.',
   ],
   goals: [
     { kind: 'vmexit', label: 'CPUID exits (reason 10)', reason: 10 },
-    { kind: 'vmexit', label: 'RDMSR exits without MSR bitmaps (reason 31)', reason: 31 },
+    { kind: 'vmexit', label: 'RDMSR of the TSC does not exit: its bit in the MSR bitmap is 0', reason: 31, absent: true },
+    { kind: 'vmexit', label: 'OUT to port 0x80 exits: its bit in I/O bitmap A is 1 (reason 30)', reason: 30 },
     { kind: 'vmexit', label: 'HLT exits (reason 12)', reason: 12 },
-    { kind: 'resume-advanced', label: 'the guest resumes past the RDMSR', reason: 31 },
+    { kind: 'resume-advanced', label: 'the guest resumes past the OUT', reason: 30 },
     { kind: 'stop', label: 'the host gets control back and halts in VMX root operation', stop: 'halted', mode: 'root' },
     { kind: 'reg', label: 'the program reports success (rbx = 0x600d)', reg: 'rbx', equals: '0x600d' },
   ],
-  sdm: ['Vol. 3C §26.1.2 Instructions That Cause VM Exits Unconditionally', 'Vol. 3C §26.1.3 Instructions That Cause VM Exits Conditionally', 'Vol. 3C §25.6.2 Processor-Based VM-Execution Controls'],
+  sdm: ['Vol. 3C §26.1.2 Instructions That Cause VM Exits Unconditionally', 'Vol. 3C §26.1.3 Instructions That Cause VM Exits Conditionally', 'Vol. 3C §25.6.4 I/O-Bitmap Addresses', 'Vol. 3C §25.6.9 MSR-Bitmap Address'],
 };
 
 export const EXITS: readonly Lesson[] = [lesson10, lesson11];

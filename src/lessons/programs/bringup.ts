@@ -28,6 +28,9 @@ export interface BringupOptions {
   readonly guestCode?: string;
   /** Exits the handler counts before it stops (default 2). */
   readonly exitsWanted?: number;
+  /** Code run right after the controls are written (more VMWRITEs), and data appended at the end. */
+  readonly extraSetup?: string;
+  readonly extraData?: string;
 }
 
 const CHECKS = `start:
@@ -505,6 +508,7 @@ export function bringup(o: BringupOptions = {}, header = ''): string {
     REVISION,
     vmxon(o),
     controls(o),
+    o.extraSetup ?? '',
     host(o),
     guest(o),
     launch(o),
@@ -512,5 +516,6 @@ export function bringup(o: BringupOptions = {}, header = ''): string {
     HELPERS,
     table,
     DATA,
+    o.extraData ?? '',
   ].join('');
 }
