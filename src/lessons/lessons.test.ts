@@ -2,6 +2,7 @@
 // program fails on its own machine (for the reason it teaches: a goal about that reason fails).
 
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../arch/profiles/index.ts';
 import { LESSONS, checkLesson, findLesson, validateLesson } from './index.ts';
 
 describe('the curriculum', () => {
@@ -37,6 +38,19 @@ describe('the curriculum', () => {
       });
     });
   }
+
+  it('beyond the profiles they name: every solution passes and every starting program fails on every CPU profile', () => {
+    const wrong: string[] = [];
+    for (const l of LESSONS) {
+      for (const p of PROFILES) {
+        if (!checkLesson(l, l.solution, { profile: p.id }).passed) wrong.push(`${l.id} solution fails on ${p.id}`);
+        // The one-profile challenge is about a program that works everywhere but on Core 2.
+        const startShouldPass = l.id === 'challenge-error7-one-profile' && p.id !== 'core2-conroe';
+        if (checkLesson(l, l.start, { profile: p.id }).passed !== startShouldPass) wrong.push(`${l.id} start ${startShouldPass ? 'fails' : 'passes'} on ${p.id}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 
   it('error 7 on one profile: the starting program works on arrow-lake, fails on core2-conroe', () => {
     const l = findLesson('challenge-error7-one-profile')!;
