@@ -108,3 +108,19 @@ describe('the one-entry data TLBs never outlive a permission change', () => {
     expect(caught(() => r2.cpu.readLin(0x1000, 4)).vector).toBe(14);
   });
 });
+
+describe('interrupt shadow encoding (state.shadowUntil)', () => {
+  it('STI: blocking by STI right after it, none after the next instruction; MOV SS: blocking by MOV SS right after it', () => {
+    const rig = makeRig();
+    const s = rig.cpu.state;
+    run1(rig, 'fb'); // sti (IF was 0)
+    expect(s.shadowUntil).toBe(s.icount + 1);
+    run1(rig, '90');
+    expect(s.shadowUntil === s.icount || s.shadowUntil === s.icount + 1).toBe(false);
+    setReg(rig, RAX, BigInt(T.DS));
+    run1(rig, '8e d0'); // mov ss, ax
+    expect(s.shadowUntil).toBe(s.icount);
+    run1(rig, '90');
+    expect(s.shadowUntil === s.icount || s.shadowUntil === s.icount + 1).toBe(false);
+  });
+});

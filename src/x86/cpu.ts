@@ -150,6 +150,7 @@ export class Cpu implements CpuHandle {
     const n = s.rip + p.length;
     this.next = this.mode === 64 ? n : this.mode === 32 ? n % TWO32 : n % 65536;
     const singleStep = (s.rflags & F.TF) !== 0;
+    const shadowBefore = s.shadowUntil;
     p.exec(this, p);
     s.rip = this.next;
     // RF is cleared when an instruction completes, except by the IRET that loaded it (SDM Vol. 3A
@@ -158,6 +159,8 @@ export class Cpu implements CpuHandle {
     // A 'stop' means the instruction did not retire (a VMX instruction with no VT-x model).
     const stop = this.stop as StepResult | null;
     if (stop === null || stop.kind !== 'stop') s.icount++;
+    // An STI shadow ends once the instruction after the STI has retired (see `shadowUntil`).
+    if (shadowBefore === s.icount && s.shadowUntil === shadowBefore) s.shadowUntil = -1;
     if (singleStep && this.stop === null) {
       // TF set before the instruction: a single-step #DB trap after it (SDM Vol. 3B §18.3.1.4
       // "Single-Step Exception Condition"), with DR6.BS set.
