@@ -32,13 +32,15 @@ export function vmcsWith(values: Partial<Record<FieldName, bigint>> = {}): Activ
   return { addr: 0x2_0000, launch: 'launched', shadow: false, fields };
 }
 
-/** Primary processor-based controls with these bits (plus "activate secondary controls" when `secondary` is given). */
+/** Primary processor-based controls with these bits. */
 export function primary(...names: string[]): bigint {
   return names.reduce((v, n) => PRIMARY_CTLS.set(v, n, true), 0n);
 }
+/** Secondary processor-based controls with these bits. */
 export function secondary(...names: string[]): bigint {
   return names.reduce((v, n) => SECONDARY_CTLS.set(v, n, true), 0n);
 }
+/** Pin-based controls with these bits. */
 export function pin(...names: string[]): bigint {
   return names.reduce((v, n) => PIN_CTLS.set(v, n, true), 0n);
 }
