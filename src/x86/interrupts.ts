@@ -12,7 +12,7 @@ import type { Cpu } from './cpu.ts';
 import { X86Fault, gp, np, selectorErrorCode, ss, ts, Vector } from './fault.ts';
 import { deliverProtected, iretProtected } from './interrupts-legacy.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
-import { SegIndex } from './state.ts';
+import { SegIndex, type CpuState } from './state.ts';
 
 const TWO32 = 4294967296;
 const RSP = 4;
@@ -22,6 +22,15 @@ export type DeliveryResult =
   | { readonly kind: 'delivered'; readonly vector: number }
   | { readonly kind: 'vmexit' }
   | { readonly kind: 'shutdown'; readonly message: string };
+
+/**
+ * Whether a maskable external interrupt would be held off now: RFLAGS.IF = 0, or the shadow of
+ * an STI or MOV SS/POP SS that just retired (SDM Vol. 3A §6.8.3 "Masking Exceptions and
+ * Interrupts When Switching Stacks"; Vol. 2B "STI").
+ */
+export function maskableInterruptBlocked(s: CpuState): boolean {
+  return (s.rflags & F.IF) === 0 || s.shadowUntil === s.icount || s.shadowUntil === s.icount + 1;
+}
 
 /** Whether a vector pushes an error code when raised as an exception (SDM Vol. 3A Table 6-1). */
 function pushesErrorCode(f: X86Fault): boolean {
