@@ -3,7 +3,7 @@ export type { EditorOptions, LabState, ProfileCheck, StateReg } from './schema.t
 export { LIMITS, normaliseNewlines, sameState, canonicalJson, STATE_REGS, validate } from './schema.ts';
 export type { LessonLookup } from './payload.ts';
 export type { DecodeOptions, DecodeResult } from './url.ts';
-export { decodeState, encodeState, fitsInUrl, MAX_FRAGMENT_CHARS, MAX_INFLATED_BYTES, URL_FRAGMENT_LIMIT } from './url.ts';
+export { decodeState, encodeState, fitsInUrl, isStateFragment, MAX_FRAGMENT_CHARS, MAX_INFLATED_BYTES, URL_FRAGMENT_LIMIT } from './url.ts';
 export { MAX_FILE_BYTES, stateFromFile, stateToFile } from './file.ts';
 export { CURRENT_VERSION } from './migrations.ts';
 export { lessonStartState } from './lesson-start.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixtureLookup, FIXTURE_STARTS } from './testdata/fixture-lessons.ts';
 import { programArb, stateArb } from './testdata/arbitrary.ts';
-import { decodeState, encodeState, fitsInUrl, readPayloadText, URL_FRAGMENT_LIMIT } from './url.ts';
+import { decodeState, encodeState, fitsInUrl, isStateFragment, readPayloadText, URL_FRAGMENT_LIMIT } from './url.ts';
 import type { LabState } from './schema.ts';
 
 const RUNS = process.env.VMXLAB_SLOW === '1' ? 100_000 : 1_500;
@@ -88,6 +88,14 @@ describe('encodeState / decodeState round trip', () => {
 
   it('encodeState refuses an invalid state with the validator message', () => {
     expect(() => encodeState({ ...start('fixture-empty'), program: 'a\u0007b' })).toThrow(/U\+0007/);
+  });
+});
+
+describe('isStateFragment', () => {
+  it('only #s= hashes', () => {
+    expect(isStateFragment(encodeState(start('fixture-empty')))).toBe(true);
+    expect(isStateFragment('')).toBe(false);
+    expect(isStateFragment('#lesson')).toBe(false);
   });
 });
 

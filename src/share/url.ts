@@ -94,6 +94,11 @@ export function decodeState(fragment: string, lessonLookup: LessonLookup, option
   }
 }
 
+/** True when a location hash carries a shared state (`#s=...`): the page decodes only those. */
+export function isStateFragment(hash: string): boolean {
+  return hash.startsWith('#s=');
+}
+
 /** True when a fragment is short enough to share as a link; otherwise offer `stateToFile`. */
 export function fitsInUrl(fragment: string): boolean {
   return fragment.length <= URL_FRAGMENT_LIMIT;
