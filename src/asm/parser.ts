@@ -16,6 +16,8 @@ import { regByName } from '../x86/isa/registers.ts';
 
 const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
 const DATA_ITEM_SIZES: Readonly<Record<string, 1 | 2 | 4 | 8>> = { byte: 1, word: 2, dword: 4, qword: 8 };
+/** Words NASM's preprocessor never takes for a label in front of a macro call. */
+const NOT_LABELS_FOR_PP = new Set(['times', 'equ', ...Object.keys(DATA_UNITS), ...Object.keys(RES_UNITS), ...DIRECTIVES]);
 /** NASM's standard multi-line macros that lab-asm implements. */
 const STANDARD_MACROS = new Set(['align', 'alignb', 'struc', 'endstruc', 'istruc', 'at', 'iend']);
 /** Words NASM reserves: never a label. */
@@ -99,7 +101,7 @@ export class Parser {
       const equ = word(toks[colon ? 2 : 1]) === 'equ' && (colon || !isKeyword(w0));
       // NASM's standard macros (align, struc, ...) may follow a label; its preprocessor
       // takes any identifier before them for one, even `nop` in `nop align 16`.
-      const beforeMacro = !colon && STANDARD_MACROS.has(word(toks[1]));
+      const beforeMacro = !colon && STANDARD_MACROS.has(word(toks[1])) && !NOT_LABELS_FOR_PP.has(w0);
       if (RESERVED.has(t0.text.toLowerCase())) throw new ExprSyntaxError(t0.col, 'label or instruction expected at start of line');
       if (colon || equ || beforeMacro || !isKeyword(w0)) {
         if (!colon && !equ && toks.length === 1) this.diags.warning(line, t0.col, 'label alone on a line without a colon might be in error');
@@ -241,6 +243,7 @@ export class Parser {
     if (times) throw new ExprSyntaxError(t0.col, 'parser: instruction expected');
     const parts = splitCommas(toks.slice(1));
     const first = parts[0];
+    if (toks.length > 1 && (!first || first.length === 0)) throw new ExprSyntaxError(toks[1]!.col, 'expression syntax error');
     if (!first || first.length === 0) {
       // NASM: the macro does not match, the line is left alone with a warning.
       this.diags.warning(line, t0.col, `multi-line macro \`${word(t0)}' exists, but not taking 0 parameters`);

@@ -196,7 +196,7 @@ function conditionValue(directive: string, rest: string, line: number, col: numb
   try {
     const p = new ExprParser(expanded, 0, (n) => n);
     const e = p.parse();
-    if (p.pos < expanded.length) throw new ExprSyntaxError(expanded[p.pos]!.col, 'expression syntax error');
+    if (p.pos < expanded.length) diags.warning(line, expanded[p.pos]!.col, 'trailing garbage after expression ignored');
     let bad = false;
     const v = evaluate(e, {
       here: 0n,
@@ -298,7 +298,7 @@ function conditionValueNumber(toks: Token[], line: number, macros: MacroTable, d
   try {
     const p = new ExprParser(expanded, 0, (n) => n);
     const e = p.parse();
-    if (p.pos < expanded.length) throw new ExprSyntaxError(expanded[p.pos]!.col, 'expression syntax error');
+    if (p.pos < expanded.length) diags.warning(line, expanded[p.pos]!.col, 'trailing garbage after expression ignored');
     let ok = true;
     const v = evaluate(e, {
       here: 0n,
