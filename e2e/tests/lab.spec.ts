@@ -84,3 +84,16 @@ test('a register edited while paused takes part in the next instruction', async 
   await lab.step(1);
   await expect(lab.register('RAX')).toHaveText('0x41');
 });
+
+test('Memory: go to an address, write bytes, see them', async ({ lab }) => {
+  const mem = lab.region('Memory');
+  await mem.getByRole('combobox', { name: 'Go to address or label' }).fill('0x200000');
+  await mem.getByRole('button', { name: 'Go' }).click();
+  await expect(mem.getByLabel('Memory bytes')).toContainText('00200000  00 00');
+  await mem.getByRole('textbox', { name: 'Write at physical address' }).fill('200000');
+  await mem.getByRole('textbox', { name: 'Bytes to write' }).fill('12 ab');
+  await mem.getByRole('button', { name: 'Write' }).click();
+  await expect(mem.getByLabel('Memory bytes')).toContainText('00200000  12 ab 00');
+  await mem.getByRole('button', { name: 'program image' }).click();
+  await expect(mem.getByLabel('Memory bytes')).toContainText('00100000  ');
+});

@@ -230,6 +230,16 @@ describe('LabApi over comlink', () => {
     expect((await api.setRegister('rcx', 'zz')).ok).toBe(false);
   });
 
+  it('writes memory bytes as instructions and reads them back', async () => {
+    const api = connect();
+    await api.load('mov eax, 1\nhlt', SETTINGS);
+    const w = await api.writeMemory(0x200000, '12 ab 0x7f');
+    expect(w.ok).toBe(true);
+    expect([...(await api.readMemory(0x200000, 4))]).toEqual([0x12, 0xab, 0x7f, 0]);
+    expect((await api.writeMemory(0x200000, 'xyz')).ok).toBe(false);
+    expect(w.snapshot.line).toBe(1);
+  });
+
   it('time travel across an edit replays the edit', async () => {
     const api = connect();
     await api.load('mov eax, 1\nmov ebx, 2\nmov ecx, 3\nmov edx, 4\nhlt', SETTINGS);

@@ -43,6 +43,8 @@ export interface LabApi {
   /** `mov reg, imm64` for a general register; RIP moves directly (a jump in place). */
   setRegister(name: string, value: string): EditOutcome;
   readMemory(phys: number, length: number): Uint8Array;
+  /** Writes bytes (hex pairs, e.g. "90 90 f4") at a physical address, as `mov byte [rax+i], imm8`. */
+  writeMemory(phys: number, bytes: string): EditOutcome;
   /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
   crash(): void;
   /** Test hook: makes the worker stop answering (an endless loop), as a hung or killed worker would. */
@@ -87,6 +89,13 @@ export function createLabApi(
       return v === undefined ? bad(session, text) : session.setRegister(name, v);
     },
     readMemory: (phys, length) => session.readMemory(phys, length),
+    writeMemory(phys, text) {
+      const parts = text.trim().split(/[\s,]+/).filter(Boolean);
+      if (parts.length === 0 || !parts.every((p) => /^(0x)?[0-9a-f]{1,2}$/i.test(p))) {
+        return { ok: false, message: `write bytes as hex pairs, e.g. "90 90 f4" (got '${text}')`, snapshot: session.snapshot() };
+      }
+      return session.writeMemory(phys, parts.map((p) => Number.parseInt(p.replace(/^0x/i, ''), 16)));
+    },
     crash,
     hang,
   };

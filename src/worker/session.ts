@@ -280,6 +280,17 @@ export class LabSession {
     return this.edit([`mov ${n}, ${hex(v)}`], () => `${name.toUpperCase()} is now ${hex(v)}`, { keep: [i] });
   }
 
+  /**
+   * Writes bytes to physical memory the way the program would: `mov byte [rax], imm8` through
+   * the direct map (PHYS_OFFSET + address), one instruction per byte.
+   */
+  writeMemory(phys: number, bytes: readonly number[]): EditOutcome {
+    if (bytes.length === 0 || bytes.length > 64) return { ok: false, message: 'write 1 to 64 bytes at a time', snapshot: this.snapshot() };
+    const base = PHYS_OFFSET + BigInt(phys);
+    const lines = [`mov rax, ${hex(base)}`, ...bytes.map((b, i) => `mov byte [rax + ${i}], ${b & 0xff}`)];
+    return this.edit(lines, () => `wrote ${bytes.length} byte(s) at physical ${hex(BigInt(phys))}`);
+  }
+
   /** `length` bytes of physical memory from `phys` (0xFF outside RAM). */
   readMemory(phys: number, length: number): Uint8Array {
     return this.machine.memory.readBytes(phys, Math.min(length, 4096));

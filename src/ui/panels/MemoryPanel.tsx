@@ -18,6 +18,8 @@ export function MemoryPanel() {
   const [addr, setAddr] = useState(0x100000);
   const [bytes, setBytes] = useState<Uint8Array | null>(null);
   const [problem, setProblem] = useState('');
+  const [writeAt, setWriteAt] = useState('');
+  const [writeBytes, setWriteBytes] = useState('');
   useEffect(() => {
     let live = true;
     void commands.readMemory(addr, SIZE).then((b) => { if (live) setBytes(b); });
@@ -44,6 +46,17 @@ export function MemoryPanel() {
         <span key={r.name}>{i > 0 && ' · '}<button type="button" className="linkish" onClick={() => { setTarget(r.name); setAddr(Number(r.phys) & ~0xf); }}>{r.name}</button></span>
       ))}</p>
       {here.length > 0 && <p className="hint">Here: {here.map((l) => `${l.name} @ ${l.phys}`).join(' · ')}</p>}
+      <form className="memgo" onSubmit={(e) => {
+        e.preventDefault();
+        const at = Number.parseInt(writeAt.trim().replace(/^0x/i, ''), 16);
+        if (Number.isNaN(at)) { setProblem(`'${writeAt}' is not a hex physical address`); return; }
+        setProblem('');
+        void commands.writeMemory(at, writeBytes);
+      }}>
+        <input aria-label="Write at physical address" placeholder="address (hex)" value={writeAt} onChange={(e) => setWriteAt(e.target.value)} spellCheck={false} />
+        <input aria-label="Bytes to write" placeholder="bytes, e.g. 90 90 f4" value={writeBytes} onChange={(e) => setWriteBytes(e.target.value)} spellCheck={false} />
+        <button type="submit">Write</button>
+      </form>
       <pre className="hex" aria-label="Memory bytes">
         {bytes && Array.from({ length: SIZE / ROW }, (_, r) => {
           const row = Array.from(bytes.subarray(r * ROW, r * ROW + ROW));

@@ -27,6 +27,7 @@ export interface LabCommands {
   vmwrite(field: string, value: string): Promise<void>;
   setRegister(name: string, value: string): Promise<void>;
   readMemory(phys: number, length: number): Promise<Uint8Array>;
+  writeMemory(phys: number, bytes: string): Promise<void>;
   /** Copies the page address (the full state URL is issue 6). */
   share(): Promise<void>;
 }
@@ -146,6 +147,9 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       showEdit(await client.api().setRegister(name, value));
     },
     readMemory: (phys, length) => client.api().readMemory(phys, length),
+    async writeMemory(phys, bytes) {
+      showEdit(await client.api().writeMemory(phys, bytes));
+    },
     async share() {
       const url = globalThis.location?.href ?? '';
       try {
