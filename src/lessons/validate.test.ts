@@ -49,6 +49,25 @@ describe('validateLesson', () => {
     ]);
   });
 
+  it('refuses HTML in every text a page shows, and absurd sizes', () => {
+    const l = good();
+    l.title = '<img src=x onerror=alert(1)>';
+    l.hints = ['fine', '<!-- hidden -->'];
+    (l.goals as { label: string }[])[0].label = '</p>';
+    expect(errorsOf(l)).toEqual([
+      'lesson.title: no HTML in lesson text (Markdown only)',
+      'lesson.hints[1]: no HTML (Markdown only)',
+      'lesson.goals[0].label: no HTML (Markdown only)',
+    ]);
+    const big = good();
+    big.goals = Array.from({ length: 101 }, () => ({ kind: 'stop', label: 'x', stop: 'halted' }));
+    big.text = 'x'.repeat(100_001);
+    expect(errorsOf(big)).toEqual(['lesson.text: longer than 100000 characters', 'lesson.goals: at most 100']);
+    const comparisons = good();
+    comparisons.text = 'a < b, 3 <4 and x <= y are fine in Markdown';
+    expect(errorsOf(comparisons)).toEqual([]);
+  });
+
   it('wants at least one goal and one profile', () => {
     const l = good();
     l.goals = [];

@@ -8,6 +8,10 @@ import { GOAL_CRS, GOAL_KINDS, GOAL_REGS, toBig, type Lesson } from './format.ts
 export type LessonValidation = { readonly ok: true; readonly lesson: Lesson } | { readonly ok: false; readonly errors: readonly string[] };
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Something a browser could take for a tag or comment: lesson text is Markdown only. */
+const HTML_RE = /<[a-zA-Z!/?]/;
+const MAX_GOALS = 100;
+const MAX_HINTS = 50;
 const MAX_TEXT = 100_000;
 const RESULTS = ['VMsucceed', 'VMfailInvalid', 'VMfailValid'];
 const STOPS = ['halted', 'fault', 'max-steps', 'shutdown'];
@@ -47,6 +51,7 @@ function int(o: Obj, k: string, max: number, path: string, errors: string[]): vo
 function validateGoal(g: unknown, path: string, errors: string[]): void {
   if (!isObj(g)) return void errors.push(`${path}: wants an object`);
   text(g, 'label', path, errors);
+  if (typeof g.label === 'string' && HTML_RE.test(g.label)) errors.push(`${path}.label: no HTML (Markdown only)`);
   const kind = g.kind;
   if (typeof kind !== 'string' || !(GOAL_KINDS as readonly string[]).includes(kind)) {
     return void errors.push(`${path}.kind: wants one of ${GOAL_KINDS.join(', ')}`);
@@ -164,17 +169,22 @@ export function validateLesson(value: unknown): LessonValidation {
   if (typeof l.id !== 'string' || !ID_RE.test(l.id)) errors.push(`${path}.id: wants lowercase letters, digits and dashes (at most 64)`);
   oneOf(l, 'kind', ['lesson', 'challenge'], path, errors, false);
   for (const k of ['title', 'summary', 'text', 'start', 'solution']) text(l, k, path, errors);
-  if (typeof l.text === 'string' && /<\s*[a-zA-Z!/]/.test(l.text)) errors.push(`${path}.text: no HTML in lesson text (Markdown only)`);
+  for (const k of ['title', 'summary', 'text']) {
+    if (typeof l[k] === 'string' && HTML_RE.test(l[k])) errors.push(`${path}.${k}: no HTML in lesson text (Markdown only)`);
+  }
   validateMachine(l.machine, `${path}.machine`, errors);
   if (!Array.isArray(l.profiles) || l.profiles.length === 0) errors.push(`${path}.profiles: wants at least one profile id`);
   else l.profiles.forEach((p, i) => {
     if (typeof p !== 'string' || !findProfile(p)) errors.push(`${path}.profiles[${i}]: unknown profile '${String(p)}'`);
   });
   if (!Array.isArray(l.hints)) errors.push(`${path}.hints: wants a list of strings`);
+  else if (l.hints.length > MAX_HINTS) errors.push(`${path}.hints: at most ${MAX_HINTS}`);
   else l.hints.forEach((h, i) => {
-    if (typeof h !== 'string' || h.length === 0) errors.push(`${path}.hints[${i}]: wants a non-empty string`);
+    if (typeof h !== 'string' || h.length === 0 || h.length > MAX_TEXT) errors.push(`${path}.hints[${i}]: wants a non-empty string`);
+    else if (HTML_RE.test(h)) errors.push(`${path}.hints[${i}]: no HTML (Markdown only)`);
   });
   if (!Array.isArray(l.goals) || l.goals.length === 0) errors.push(`${path}.goals: wants at least one goal`);
+  else if (l.goals.length > MAX_GOALS) errors.push(`${path}.goals: at most ${MAX_GOALS}`);
   else l.goals.forEach((g, i) => validateGoal(g, `${path}.goals[${i}]`, errors));
   if (l.maxSteps !== undefined && !isInt(l.maxSteps, 10_000_000)) errors.push(`${path}.maxSteps: wants a whole number up to 10,000,000`);
   if (l.sdm !== undefined && (!Array.isArray(l.sdm) || l.sdm.some((s) => typeof s !== 'string'))) errors.push(`${path}.sdm: wants a list of strings`);
