@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { deflate, fromBase64Url, inflateCapped, toBase64Url } from './codec.ts';
+import { deflate, fromBase64Url, INFLATE_CHUNK, inflateCapped, toBase64Url } from './codec.ts';
+import type { InflateWork } from './codec.ts';
 import { applyLineDiff, lineDiff } from './text-diff.ts';
 
 describe('base64url', () => {
@@ -23,6 +24,14 @@ describe('inflateCapped', () => {
     const data = new TextEncoder().encode('vmxon [rbx]\n'.repeat(1000));
     expect(inflateCapped(deflate(data), data.length)).toEqual(data);
     expect(inflateCapped(deflate(data), data.length - 1)).toMatch(/more than 11999 bytes/);
+  });
+  it('a bomb is stopped while inflating: at most the cap plus one chunk of output is ever made', () => {
+    const bomb = deflateSync(new Uint8Array(16 << 20), { level: 9 });
+    const work: InflateWork = { consumed: 0, produced: 0 };
+    expect(inflateCapped(bomb, 1 << 20, work)).toMatch(/more than 1048576 bytes/);
+    // DEFLATE's largest expansion is 258 bytes per 2 bits of input: 1032 times a chunk.
+    expect(work.produced).toBeLessThanOrEqual((1 << 20) + INFLATE_CHUNK * 1032);
+    expect(work.consumed).toBeLessThan(bomb.length / 10);
   });
   it('refuses empty, damaged and truncated streams', () => {
     expect(inflateCapped(new Uint8Array(0), 100)).toMatch(/no compressed data/);

@@ -56,26 +56,35 @@ export function deflate(bytes: Uint8Array): Uint8Array {
 }
 
 /** Compressed input is fed in chunks this small: one chunk inflates to at most ~1032 times its size. */
-const CHUNK = 256;
+export const INFLATE_CHUNK = 256;
+
+/** What an inflation did: compressed bytes fed in, bytes produced (also those past the cap). */
+export interface InflateWork {
+  consumed: number;
+  produced: number;
+}
 
 /**
  * Inflates raw DEFLATE data, refusing (with a message) output longer than `maxBytes` as soon as
- * inflation passes it, and data that ends before the DEFLATE stream does.
+ * inflation passes it, and data that ends before the DEFLATE stream does. `work`, when given, is
+ * filled with how much was consumed and produced (tests bound it).
  */
-export function inflateCapped(data: Uint8Array, maxBytes: number): Uint8Array | string {
+export function inflateCapped(data: Uint8Array, maxBytes: number, work: InflateWork = { consumed: 0, produced: 0 }): Uint8Array | string {
   const parts: Uint8Array[] = [];
   let total = 0;
   let over = false;
   let ended = false;
   const inf = new Inflate((chunk, final) => {
     total += chunk.length;
+    work.produced = total;
     if (total > maxBytes) over = true;
     else parts.push(chunk);
     if (final) ended = true;
   });
   try {
-    for (let i = 0; i < data.length && !over; i += CHUNK) {
-      const end = Math.min(i + CHUNK, data.length);
+    for (let i = 0; i < data.length && !over; i += INFLATE_CHUNK) {
+      const end = Math.min(i + INFLATE_CHUNK, data.length);
+      work.consumed = end;
       inf.push(data.subarray(i, end), end === data.length);
     }
     if (data.length === 0) return 'there is no compressed data';
