@@ -26,12 +26,12 @@ describe('inflateCapped', () => {
     expect(inflateCapped(deflate(data), data.length - 1)).toMatch(/more than 11999 bytes/);
   });
   it('a bomb is stopped while inflating: at most the cap plus one chunk of output is ever made', () => {
-    const bomb = deflateSync(new Uint8Array(16 << 20), { level: 9 });
+    const bomb = deflateSync(new Uint8Array(8 << 20), { level: 9 });
     const work: InflateWork = { consumed: 0, produced: 0 };
     expect(inflateCapped(bomb, 1 << 20, work)).toMatch(/more than 1048576 bytes/);
     // DEFLATE's largest expansion is 258 bytes per 2 bits of input: 1032 times a chunk.
     expect(work.produced).toBeLessThanOrEqual((1 << 20) + INFLATE_CHUNK * 1032);
-    expect(work.consumed).toBeLessThan(bomb.length / 10);
+    expect(work.consumed).toBeLessThan(bomb.length / 4);
   });
   it('refuses empty, damaged and truncated streams', () => {
     expect(inflateCapped(new Uint8Array(0), 100)).toMatch(/no compressed data/);
