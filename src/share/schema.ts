@@ -54,6 +54,7 @@ const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const HEX_RE = /^0[xX][0-9a-fA-F]{1,64}$/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** A short description of a value for messages ("the number 5", "an array"). */
 export function describeValue(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
@@ -123,6 +124,7 @@ export function normaliseNewlines(text: string): string {
 /** A profile check: true when the id names a profile this lab has. */
 export type ProfileCheck = (id: string) => boolean;
 
+/** MSR index -> value map, normalised and sorted by index; throws StateError. */
 export function msrMap(x: unknown, path: string): Record<string, string> {
   const o = plainObject(x, path);
   const keys = Object.keys(o);
@@ -139,6 +141,7 @@ export function msrMap(x: unknown, path: string): Record<string, string> {
   return out;
 }
 
+/** Register name -> value map over STATE_REGS, normalised; throws StateError. */
 export function regMap(x: unknown, path: string): Partial<Record<StateReg, string>> {
   const o = plainObject(x, path, STATE_REGS);
   const out: Partial<Record<StateReg, string>> = {};
@@ -146,6 +149,7 @@ export function regMap(x: unknown, path: string): Partial<Record<StateReg, strin
   return out;
 }
 
+/** Breakpoint lines, sorted and unique; throws StateError. */
 export function breakpointList(x: unknown, path: string): number[] {
   if (!Array.isArray(x)) throw new StateError(`${path}: expected a list of line numbers, got ${describeValue(x)}`);
   if (x.length > LIMITS.breakpoints) throw new StateError(`${path}: ${x.length} breakpoints is more than ${LIMITS.breakpoints}`);
@@ -153,6 +157,7 @@ export function breakpointList(x: unknown, path: string): number[] {
   return [...new Set(lines)].sort((a, b) => a - b);
 }
 
+/** Editor options; throws StateError. */
 export function editorOptions(x: unknown, path: string): EditorOptions {
   const o = plainObject(x, path, ['fontSize', 'wordWrap']);
   const out: { fontSize?: number; wordWrap?: boolean } = {};
