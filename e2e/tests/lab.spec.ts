@@ -97,3 +97,14 @@ test('Memory: go to an address, write bytes, see them', async ({ lab }) => {
   await mem.getByRole('button', { name: 'program image' }).click();
   await expect(mem.getByLabel('Memory bytes')).toContainText('00100000  ');
 });
+
+test('a program that does not assemble shows its diagnostics and cannot run', async ({ lab }) => {
+  await lab.setProgram('mov eax, 1\nfrobnicate rax\n');
+  const diags = lab.region('Program').getByRole('list', { name: 'Assembler diagnostics' });
+  await expect(diags.getByRole('listitem').first()).toContainText('line 2:');
+  await expect(lab.button('Step')).toBeDisabled();
+  await expect(lab.button('Run')).toBeDisabled();
+  await lab.setProgram('mov eax, 1\nhlt\n');
+  await expect(diags).toHaveCount(0);
+  await expect(lab.button('Step')).toBeEnabled();
+});
