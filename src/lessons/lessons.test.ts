@@ -52,6 +52,24 @@ describe('the curriculum', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('every lesson survives a JSON round trip (a lesson file) and still validates and checks the same', () => {
+    for (const l of LESSONS) {
+      const v = validateLesson(JSON.parse(JSON.stringify(l)));
+      expect(v.ok ? [] : v.errors, l.id).toEqual([]);
+    }
+    const copy = validateLesson(JSON.parse(JSON.stringify(findLesson('chosen-exits'))));
+    if (!copy.ok) throw new Error('chosen-exits does not validate');
+    expect(checkLesson(copy.lesson, copy.lesson.solution).goals).toEqual(checkLesson(findLesson('chosen-exits')!, findLesson('chosen-exits')!.solution).goals);
+  });
+
+  it('a goal on the VM-entry check that failed (guest-state lesson)', () => {
+    const l = findLesson('guest-state')!;
+    const probe = { ...l, goals: [{ kind: 'vmexit' as const, label: 'link pointer check fails', entryFailure: true, reason: 33, check: 'guest.link-pointer.revision' }] };
+    expect(validateLesson(probe).ok).toBe(true);
+    expect(checkLesson(probe).passed).toBe(true);
+    expect(checkLesson(probe, l.solution).passed).toBe(false);
+  });
+
   it('error 7 on one profile: the starting program works on arrow-lake, fails on core2-conroe', () => {
     const l = findLesson('challenge-error7-one-profile')!;
     expect(checkLesson(l, l.start, { profile: 'arrow-lake' }).passed).toBe(true);

@@ -29,6 +29,8 @@ describe('validateLesson', () => {
       { kind: 'reg', label: 'x', reg: 'eax', equals: 'ten' },
       { kind: 'vmcs', label: 'x', field: 'GUEST_NOPE', equals: 0 },
       { kind: 'stop', label: '' },
+      { kind: 'vmexit', label: 'x', entryFailure: true, check: 'guest.made-up' },
+      { kind: 'vmexit', label: 'x', entryFailure: true, reason: 33, check: 'guest.link-pointer.revision' },
     ];
     l.bonus = true;
     expect(errorsOf(l)).toEqual([
@@ -46,6 +48,7 @@ describe('validateLesson', () => {
       "lesson.goals[3].field: no VMCS field named 'GUEST_NOPE'",
       'lesson.goals[4].label: wants a non-empty string',
       'lesson.goals[4]: a stop goal wants stop or mode',
+      "lesson.goals[5].check: no VM-entry check with id 'guest.made-up'",
     ]);
   });
 

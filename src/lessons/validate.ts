@@ -3,6 +3,7 @@
 
 import { findProfile } from '../arch/profiles/index.ts';
 import { fieldByName } from '../arch/vmcs/fields.ts';
+import { ENTRY_CHECKS } from '../vmx/entry/checks/index.ts';
 import { GOAL_CRS, GOAL_KINDS, GOAL_REGS, toBig, type Lesson } from './format.ts';
 
 export type LessonValidation = { readonly ok: true; readonly lesson: Lesson } | { readonly ok: false; readonly errors: readonly string[] };
@@ -76,6 +77,7 @@ function validateGoal(g: unknown, path: string, errors: string[]): void {
       int(g, 'count', 1_000_000, path, errors);
       if (g.entryFailure !== undefined && typeof g.entryFailure !== 'boolean') errors.push(`${path}.entryFailure: wants true or false`);
       text(g, 'check', path, errors, true);
+      if (typeof g.check === 'string' && !ENTRY_CHECKS.some((c) => c.id === g.check)) errors.push(`${path}.check: no VM-entry check with id '${g.check}'`);
       break;
     case 'fault':
       keys(g, ['kind', 'label', 'absent', 'vector', 'mnemonic'], path, errors);
