@@ -33,6 +33,7 @@ import type { VmxReport } from './reports.ts';
 import { secondaryControls, vmcsGet, vmcsSet } from './vmcs-access.ts';
 import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
 import { VmxState, type LaunchState, type VmxMode } from './vmx-state.ts';
+import { EptController, type EptControllerSnapshot } from './ept/controller.ts';
 
 export type { VmxReport } from './reports.ts';
 export type { VmxMode, LaunchState } from './vmx-state.ts';
@@ -87,6 +88,11 @@ export interface EntryVerdictSummary {
 const PENDING_BS = PENDING_DEBUG_EXCEPTIONS.mask.BS;
 const RFLAGS_TF = Number(RFLAGS.mask.TF);
 
+/** What `snapshot()` returns: the VMX state and the EPT translation cache. */
+class ModelSnapshot {
+  constructor(readonly vmx: VmxState, readonly ept: EptControllerSnapshot) {}
+}
+
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
 
 /** Sets where the executor continues after the instruction (it copies `next` into RIP). */
@@ -102,6 +108,15 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   let reports: VmxReport[] = [];
   let lastReport: EntryCheckReport | undefined;
   const resolverFor = makeFieldResolver();
+  // EPT and its translation cache (src/vmx/ept); an EPT-induced exit is a VM exit like the others.
+  const ept = new EptController((cpu, e) => {
+    performExit(cpu, {
+      reason: e.reason, qualification: e.qualification, guestRip: cpu.state.rip,
+      guestPhysical: BigInt(e.guestPhysical),
+      ...(e.guestLinear !== undefined ? { guestLinear: BigInt.asUintN(64, BigInt(e.guestLinear)) } : {}),
+      ...(vmx.nonRoot.vectoring ? { vectoring: vmx.nonRoot.vectoring } : {}),
+    }, guestInsn);
+  });
 
   const msrOf = (cpu: CpuHandle) => (index: number): bigint =>
     env.config.readOnlyMsrs.get(index) ?? cpu.state.msrs.get(index) ?? 0n;
@@ -147,6 +162,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       vmx,
       caps: c,
       fields: resolverFor(capabilityRecord()),
+      translations: ept,
       msr,
       report: (r) => { lastReport = r; },
     };
@@ -174,6 +190,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       if (left !== undefined) record = { ...record, preemptionTimer: left };
     }
     vmExit(cpu, vmx, capsOf(cpu), record);
+    ept.vmExit();
     st.mtfPending = false;
     st.timerValue = -1n;
     st.vectoring = null;
@@ -213,6 +230,16 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
             const pendingMtf = valid && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === INTR_TYPE.OTHER;
             onEntry(st, cpu.state, current, pendingMtf, miscOf(cpu));
             guestInsn = undefined;
+            const secondaryNow = secondaryControls(current);
+            ept.vmEntry({
+              eptEnabled: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_ENABLE_EPT'),
+              eptp: vmcsGet(current, F.EPT_POINTER),
+              vpidEnabled: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_ENABLE_VPID'),
+              vpid: Number(vmcsGet(current, F.VIRTUAL_PROCESSOR_ID) & 0xffffn),
+              caps: capsMsr(VMX_MSR.IA32_VMX_EPT_VPID_CAP),
+              maxPhysAddr: env.config.maxPhysAddr,
+              mbec: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_MODE_BASED_EPT_EXEC'),
+            });
             if (valid && !pendingMtf) {
               st.injecting = true;
               const result = injectEvent(cpu, current);
@@ -241,6 +268,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       return finish(cpu, insn, r);
     },
     inNonRoot: () => vmx.mode === 'non-root',
+    translateGuestPhysical: ept.translateGuestPhysical,
     intercept(cpu, insn) {
       if (vmx.mode !== 'non-root') return false;
       // The instruction about to run: any exception raised before the next boundary is its own.
@@ -359,12 +387,18 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       reports = [];
       return out;
     },
-    snapshot: () => vmx.clone(),
+    snapshot: () => new ModelSnapshot(vmx.clone(), ept.snapshot()),
     restore(snap) {
-      if (snap instanceof VmxState) vmx.copyFrom(snap);
+      if (snap instanceof ModelSnapshot) {
+        vmx.copyFrom(snap.vmx);
+        ept.restore(snap.ept);
+      } else if (snap instanceof VmxState) {
+        vmx.copyFrom(snap);
+      }
     },
     reset() {
       vmx = new VmxState();
+      ept.reset();
       reports = [];
       lastReport = undefined;
     },

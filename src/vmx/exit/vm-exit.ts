@@ -35,6 +35,8 @@ export interface ExitRecord {
   readonly guestRip: number;
   /** Guest-linear address field (§28.2.1), for the exits that define it. */
   readonly guestLinear?: bigint;
+  /** Guest-physical address field (§28.2.1), for EPT violations and misconfigurations. */
+  readonly guestPhysical?: bigint;
   /** VM-exit interruption information and error code (§28.2.2), for exits due to vectored events. */
   readonly interruption?: EventInfo;
   /** IDT-vectoring information and error code (§28.2.4), for exits during event delivery. */
@@ -77,6 +79,7 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
     vmcsSet(vmcs, F.VMX_INSTRUCTION_INFO, rec.instruction.info);
   }
   if (rec.guestLinear !== undefined) vmcsSet(vmcs, F.GUEST_LINEAR_ADDRESS, rec.guestLinear);
+  if (rec.guestPhysical !== undefined) vmcsSet(vmcs, F.GUEST_PHYSICAL_ADDRESS, rec.guestPhysical);
   // §28.2.2: the interruption-information field is valid only for exits due to vectored events;
   // §28.2.4: the IDT-vectoring field only for exits during event delivery.
   vmcsSet(vmcs, F.VM_EXIT_INTR_INFO, rec.interruption?.info ?? 0n);

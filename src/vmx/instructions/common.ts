@@ -23,6 +23,11 @@ export interface InsnContext {
   readonly caps: VmxCaps;
   /** Which VMCS fields exist on this processor. */
   readonly fields: FieldResolver;
+  /** The EPT translation cache INVEPT / INVVPID invalidate (src/vmx/ept), when the model has one. */
+  readonly translations?: {
+    invept(type: 1 | 2, eptp: bigint): void;
+    invvpid(type: 0 | 1 | 2 | 3, vpid: number, linear: number): void;
+  };
 }
 
 /** Where an instruction's data goes once its checks have decided. */

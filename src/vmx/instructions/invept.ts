@@ -1,7 +1,7 @@
 // INVEPT—Invalidate Translations Derived from EPT (SDM Vol. 3C §31.3 "VMX Instructions",
 // INVEPT operation section; types: §29.4.3.1 "Operations that Invalidate Cached Mappings").
-// The lab caches no EPT-derived translations yet (EPT arrives with the next issue), so a valid
-// INVEPT has nothing to invalidate beyond the TLB, which it flushes.
+// A valid INVEPT invalidates the EPT translation cache (src/vmx/ept) for the EPTP or all EPTPs,
+// and flushes the executor's TLB.
 
 import { gp, ud } from '../../x86/fault.ts';
 import { VM_SUCCEED } from '../outcome.ts';
@@ -41,6 +41,7 @@ export function invept(ctx: InsnContext): InsnResult {
     if (problem) return done(vmFail(vmx, VMX_ERROR.INVALID_INVEPT_INVVPID_OPERAND), `INVEPT single-context: ${problem}`);
   }
   //     2 (global): invalidate mappings associated with all EPTPs; VMsucceed
+  ctx.translations?.invept(type === 1n ? 1 : 2, eptp);
   cpu.flushTlb();
   return done(VM_SUCCEED);
 }

@@ -53,7 +53,8 @@ export function invvpid(ctx: InsnContext): InsnResult {
     default:
       break;
   }
-  // The lab's TLB is not tagged by VPID: invalidating it all is a correct superset.
+  ctx.translations?.invvpid(Number(type) as 0 | 1 | 2 | 3, Number(vpid), Number(BigInt.asIntN(64, linear)));
+  // The executor's TLB is not tagged by VPID: invalidating it all is a correct superset.
   cpu.flushTlb();
   return done(VM_SUCCEED);
 }
