@@ -207,10 +207,10 @@ How VMXON fails:
 | what | result |
 | --- | --- |
 | CR4.VMXE = 0 | #UD |
-| CR0/CR4 break the fixed bits, or IA32_FEATURE_CONTROL forbids it | #GP(0) |
+| not at CPL 0, CR0/CR4 break the fixed bits, or IA32_FEATURE_CONTROL forbids it | #GP(0) |
 | pointer not 4-KByte aligned, or wider than the physical-address width | VMfailInvalid (CF = 1) |
 | wrong revision identifier in the region | VMfailInvalid (CF = 1) |
-| already in VMX operation | VMfailValid(15) |
+| already in VMX operation | VMfailValid(15), or VMfailInvalid when no VMCS is current |
 
 VMfailInvalid sets CF; VMfailValid sets ZF; VMsucceed clears both, so \`jbe fail\` catches either
 failure (SDM Vol. 3C §31.2 "Conventions").
