@@ -43,6 +43,6 @@ if (missing.length > 0) {
 if (!existsSync('node_modules/.bin/vitest')) run('npm', ['ci']);
 
 run('npm', ['run', '--silent', 'typecheck']);
-run('npx', ['vitest', 'run']);
+run('npx', ['vitest', 'run'], { env: { ...process.env, VMXLAB_REQUIRE_TOOLS: '1' } });
 run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts']);
 console.log('\nAll test suites passed.');
