@@ -17,7 +17,7 @@ import { regByName } from '../x86/isa/registers.ts';
 const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org', 'section', 'segment', 'global', 'extern', 'common', 'static', 'cpu', 'absolute', 'incbin', 'struc', 'endstruc', 'istruc', 'iend', 'at', 'float', 'sectalign', 'required', 'warning', 'list']);
 const DATA_ITEM_SIZES: Readonly<Record<string, 1 | 2 | 4 | 8>> = { byte: 1, word: 2, dword: 4, qword: 8 };
 /** Words NASM's preprocessor never takes for a label in front of a macro call. */
-const NOT_LABELS_FOR_PP = new Set(['times', 'equ', ...Object.keys(DATA_UNITS), ...Object.keys(RES_UNITS), ...DIRECTIVES]);
+const NOT_LABELS_FOR_PP = new Set(['times']);
 /** NASM's standard multi-line macros that lab-asm implements. */
 const STANDARD_MACROS = new Set(['align', 'alignb', 'struc', 'endstruc', 'istruc', 'at', 'iend']);
 /** Words NASM reserves: never a label. */
@@ -133,7 +133,7 @@ export class Parser {
     const t0 = toks[0]!;
     const w = word(t0);
     if (w === 'times') {
-      if (times) throw new ExprSyntaxError(t0.col, 'only one `times\' per line is supported');
+      // `times 2 times 3 nop`: NASM keeps the last count (3 nops).
       const p = new ExprParser(toks, 1, this.resolve, this.warn);
       const expr = p.parse();
       if (p.pos >= toks.length) throw new ExprSyntaxError(t0.col, '`times\' needs an instruction or data after its count');
