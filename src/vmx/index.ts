@@ -8,7 +8,8 @@ import type { CpuHandle, VmxHooks, VmxStop, X86Env } from '../x86/env.ts';
 import { gp } from '../x86/fault.ts';
 import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import type { CpuState } from '../x86/state.ts';
-import { VmxCaps, VMX_MSR } from './caps.ts';
+import { type VmxCaps, VMX_MSR } from './caps.ts';
+import { ModelCaps } from './model-caps.ts';
 import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
@@ -118,50 +119,20 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     }, guestInsn);
   });
 
-  const msrOf = (cpu: CpuHandle) => (index: number): bigint =>
-    env.config.readOnlyMsrs.get(index) ?? cpu.state.msrs.get(index) ?? 0n;
-  // The capability MSRs as a record, rebuilt only when the learner edited one.
-  let capRecord: Record<number, bigint> = {};
-  let capCount = 0;
-  const capabilityRecord = (): Record<number, bigint> => {
-    const msrs = env.config.readOnlyMsrs;
-    let same = capCount === msrs.size;
-    if (same) for (const [k, v] of msrs) if (capRecord[k] !== v) { same = false; break; }
-    if (!same) {
-      capRecord = Object.fromEntries(msrs);
-      capCount = msrs.size;
-    }
-    return capRecord;
-  };
-
-  // One reader and one VmxCaps per processor: both read the MSRs live, so they never go stale.
-  let capsCpu: CpuHandle | null = null;
-  let capsMsr: (index: number) => bigint = () => 0n;
-  let caps: VmxCaps | null = null;
-  const capsOf = (cpu: CpuHandle): VmxCaps => {
-    if (caps === null || capsCpu !== cpu || caps.maxPhysAddr !== env.config.maxPhysAddr) {
-      capsCpu = cpu;
-      capsMsr = msrOf(cpu);
-      caps = new VmxCaps(capsMsr, env.config.maxPhysAddr);
-    }
-    return caps;
-  };
-
+  const capsCache = new ModelCaps(env);
+  const capsOf = (cpu: CpuHandle): VmxCaps => capsCache.of(cpu);
   /** IA32_VMX_MISC as the learner may have edited it. */
-  const miscOf = (cpu: CpuHandle): bigint => {
-    capsOf(cpu);
-    return capsMsr(VMX_MSR.IA32_VMX_MISC);
-  };
+  const miscOf = (cpu: CpuHandle): bigint => capsCache.read(cpu, VMX_MSR.IA32_VMX_MISC);
 
   function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
     const c = capsOf(cpu);
-    const msr = capsMsr;
+    const msr = capsCache.msr;
     return {
       cpu,
       insn,
       vmx,
       caps: c,
-      fields: resolverFor(capabilityRecord()),
+      fields: resolverFor(capsCache.capabilityRecord()),
       translations: ept,
       msr,
       report: (r) => { lastReport = r; },
@@ -236,7 +207,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
               eptp: vmcsGet(current, F.EPT_POINTER),
               vpidEnabled: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_ENABLE_VPID'),
               vpid: Number(vmcsGet(current, F.VIRTUAL_PROCESSOR_ID) & 0xffffn),
-              caps: capsMsr(VMX_MSR.IA32_VMX_EPT_VPID_CAP),
+              caps: capsCache.read(cpu, VMX_MSR.IA32_VMX_EPT_VPID_CAP),
               maxPhysAddr: env.config.maxPhysAddr,
               mbec: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_MODE_BASED_EPT_EXEC'),
             });
