@@ -1,3 +1,5 @@
+// Playwright settings (TOOLCHAIN.md): Debian's Chromium, no calls home, one worker, no retries;
+// the page is served by `vite preview` from a fresh build.
 import { defineConfig, devices } from '@playwright/test';
 
 export default defineConfig({

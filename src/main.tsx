@@ -1,3 +1,5 @@
+// The page's entry: the store (with the saved work), the worker client and its watchdog, the
+// bridge, the first load, and the React tree.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/app/App.tsx';

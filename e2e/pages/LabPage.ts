@@ -1,3 +1,5 @@
+// Page object of the lab (STYLE rule 20): panels, buttons and controls located by role and
+// accessible name only, plus the few multi-step moves the tests share.
 import type { Locator, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 

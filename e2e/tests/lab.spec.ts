@@ -1,7 +1,9 @@
+// The lab's everyday moves: stepping, running to the guest's VMCALL exit, CR4.VMXE, profiles,
+// Stop, reload, register and memory edits, diagnostics.
 import { test, expect } from '../fixtures.ts';
 
 test('stepping changes the registers and step back undoes it', async ({ lab }) => {
-  await expect(lab.currentLine).toContainText('line 9:');
+  await expect(lab.currentLine).toContainText('line 13:');
   await lab.step(3);
   await expect(lab.register('RAX')).toHaveText('0x1');
   await expect(lab.region('Registers').getByRole('row', { name: /^RAX / })).toHaveClass(/changed/);

@@ -1,3 +1,4 @@
+// The page and its contract (DESIGN section 7): regions, buttons, VM-instruction error, Share, shortcuts.
 import { test, expect } from '../fixtures.ts';
 
 test('the lab page loads with its panels and toolbar', async ({ lab }) => {

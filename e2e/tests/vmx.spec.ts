@@ -1,3 +1,5 @@
+// VT-x in the lab: Explain and its fixes, control bits, step back across a VM exit, feature
+// control, VMCS write lines, worker crash and hang recovery.
 import { test, expect } from '../fixtures.ts';
 
 test('a forbidden control setting is named by Explain and its Fix button repairs it', async ({ lab }) => {

@@ -1,3 +1,4 @@
+// The action registry: the toolbar's accessible names and the shortcut map.
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, TOOLBAR_ACTIONS, actionForKey } from './index.ts';
 

@@ -1,3 +1,4 @@
+// Reset: assemble again if the text changed, and boot a fresh machine.
 import type { LabAction } from './types.ts';
 
 export const resetAction: LabAction = {

@@ -1,3 +1,4 @@
+// Run (F5): until halt, fault, breakpoint or Stop.
 import { canExecute, type LabAction } from './types.ts';
 
 export const runAction: LabAction = {

@@ -1,3 +1,4 @@
+// Share: a placeholder that copies the page address; the state URL is issue 6.
 import type { LabAction } from './types.ts';
 
 export const shareAction: LabAction = {

@@ -1,3 +1,4 @@
+// Step back (Shift+F10): one instruction back in time.
 import type { LabAction } from './types.ts';
 
 export const stepBackAction: LabAction = {

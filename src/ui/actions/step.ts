@@ -1,3 +1,4 @@
+// Step (F10): one instruction.
 import { canExecute, type LabAction } from './types.ts';
 
 export const stepAction: LabAction = {

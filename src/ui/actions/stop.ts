@@ -1,3 +1,4 @@
+// Stop (Shift+F5): interrupt a run.
 import type { LabAction } from './types.ts';
 
 export const stopAction: LabAction = {

@@ -1,3 +1,4 @@
+// Toggle breakpoint (F9): on the current line, or the editor cursor's line.
 import type { LabAction } from './types.ts';
 
 export const toggleBreakpointAction: LabAction = {

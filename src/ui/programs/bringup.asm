@@ -1,3 +1,7 @@
+; The default program of the lab: a copy of src/machine/conformance/bringup.asm (the seed-style
+; bring-up, VMXON to two guest VMCALL exits), kept here so the page does not change when the
+; conformance suite does.
+;
 ; Full VT-x bring-up, written the way the seeds write it: check VMX support and the feature
 ; control MSR, fix CR0/CR4 to the VMX fixed bits, VMXON with the revision identifier of
 ; IA32_VMX_BASIC, VMCLEAR, VMPTRLD, controls adjusted to the capability MSRs (TRUE MSRs when

@@ -1,3 +1,4 @@
+// Saved work: the stored v1 payload, refusal of hostile or unknown payloads, autosave and restore.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadWork, migrate, STORAGE_KEY, validate } from './persist.ts';

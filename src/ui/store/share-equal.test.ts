@@ -1,3 +1,4 @@
+// Structural sharing keeps unchanged parts of a snapshot identical.
 import { describe, expect, it } from 'vitest';
 import { shareEqual } from './share-equal.ts';
 
