@@ -219,6 +219,13 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
               // §26.5.2: with the monitor trap flag, an MTF VM exit is pending right after the injected event.
               if (result === 'delivered' && vmx.mode === 'non-root' && st.mtfControl) st.mtfPending = true;
             }
+            // §26.5.1: entered in the HLT activity state, the guest is woken by the timer's exit;
+            // the lab's TSC does not run while halted, so it comes at once (decision 0022).
+            if (vmx.mode === 'non-root' && cpu.state.activity === 'halted' && st.timerValue >= 0n) {
+              st.timerValue = 0n;
+              st.timerStartTsc = hostTsc(cpu.state);
+              performExit(cpu, { reason: EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip });
+            }
           }
         }
         if (r.entry.kind === 'failed') {

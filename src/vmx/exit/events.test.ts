@@ -204,3 +204,17 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('software exceptions
     expect(other.model.hooks.interceptEvent!(other.cpu, 3, undefined, 'software')).toBe(false);
   });
 });
+
+describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('entering the HLT activity state on %s', (_id, p) => {
+  it('with the preemption timer active, the guest leaves at once with reason 52 (activity state HLT saved)', () => {
+    if ((((p.msrs[0x481] ?? 0n) >> 32n) >> 6n & 1n) === 0n) return; // no timer on this processor
+    const rig = launchedRig(p, (f) => {
+      f.set('PIN_BASED_VM_EXEC_CONTROL', f.get('PIN_BASED_VM_EXEC_CONTROL')! | (1n << 6n));
+      f.set('VMX_PREEMPTION_TIMER_VALUE', 500n);
+      f.set('GUEST_ACTIVITY_STATE', 1n);
+    }, false);
+    expect(rig.model.mode()).toBe('root');
+    expect([fieldOf(rig, 'VM_EXIT_REASON'), fieldOf(rig, 'GUEST_ACTIVITY_STATE')]).toEqual([52n, 1n]);
+    expect(rig.model.takeReports().filter((r) => r.kind !== 'vmx').map((r) => r.kind)).toEqual(['vmentry', 'vmexit']);
+  });
+});
