@@ -82,7 +82,7 @@ export function preprocess(source: string, macros: MacroTable, diags: Diagnostic
   const live = (): boolean => conds.every((c) => c.active);
   for (const { line, text } of splitLines(source)) {
     const code = stripComment(text);
-    const m = /^\s*(%[A-Za-z]+)/.exec(code);
+    const m = /^\s*(%[A-Za-z_][A-Za-z0-9_]*)/.exec(code);
     if (m) {
       const directive = m[1]!.toLowerCase();
       const rest = code.slice(m[0].length);
@@ -222,7 +222,12 @@ function handleConditional(directive: string, rest: string, line: number, col: n
       return true;
     }
     case '%elif': case '%elifdef': case '%elifndef':
-      if (!top || top.sawElse) { diags.error(line, col, `\`${directive}': no matching \`%if'`); return true; }
+      if (!top) { diags.error(line, col, `\`${directive}': no matching \`%if'`); return true; }
+      if (top.sawElse) {
+        diags.warning(line, col, `\`${directive}' after \`%else', ignoring content`);
+        top.active = false;
+        return true;
+      }
       if (top.taken || !outerLive) top.active = false;
       else {
         const v = conditionValue(directive.replace('%el', '%'), rest, line, restCol + 1, macros, diags);
@@ -231,7 +236,12 @@ function handleConditional(directive: string, rest: string, line: number, col: n
       }
       return true;
     case '%else':
-      if (!top || top.sawElse) { diags.error(line, col, '`%else\': no matching `%if\''); return true; }
+      if (!top) { diags.error(line, col, '`%else\': no matching `%if\''); return true; }
+      if (top.sawElse) {
+        diags.warning(line, col, '`%else\' after `%else\', ignoring content');
+        top.active = false;
+        return true;
+      }
       top.sawElse = true;
       top.active = !top.taken && outerLive;
       top.taken = true;
