@@ -182,8 +182,10 @@ describe('LabApi over comlink', () => {
 
   it('VMWRITE from the panel: success, error 12 for a missing field, and a live Explain fix', async () => {
     const api = connect();
-    await api.load(BRINGUP, SETTINGS);
-    const s = await stepUntil(api, (x) => x.line !== undefined && /vmlaunch/.test(BRINGUP.split('\n')[x.line - 1]!));
+    const launchLine = BRINGUP.split('\n').findIndex((l) => /^\s*vmlaunch/.test(l)) + 1;
+    await api.load(BRINGUP, { ...SETTINGS, breakpoints: [launchLine] });
+    const s = (await api.run()).snapshot;
+    expect(s.line).toBe(launchLine);
     expect(s.explain.failing).toEqual([]);
     const hostRip = s.vmcs.fields.find((f) => f.name === 'HOST_RIP')!;
     expect(hostRip.written?.line).toBeGreaterThan(0);
