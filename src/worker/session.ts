@@ -160,6 +160,14 @@ export class LabSession {
    * just before the latest edit is reached first and the edit is made again.
    */
   private travel(target: number): boolean {
+    const edits = [...this.edits];
+    const ok = this.travelTo(target);
+    // A target older than the history leaves the machine where it was: keep the edits it has made.
+    if (!ok) this.edits = edits.filter((e) => e.at < this.machine.steps);
+    return ok;
+  }
+
+  private travelTo(target: number): boolean {
     const m = this.machine;
     if (target >= m.steps) return target === m.steps;
     while (this.edits.length > 0 && this.edits[this.edits.length - 1]!.at >= target) this.edits.pop();
@@ -170,7 +178,7 @@ export class LabSession {
     if (m.steps - target <= 0) return true;
     // Back to just before the edit, make it again, then forward to the target.
     this.edits.pop();
-    if (!this.travel(last.at)) return false;
+    if (!this.travelTo(last.at)) return false;
     const r = injectInstructions(m, last.lines, last.opts);
     if (!r.ok) return false;
     this.edits.push({ ...last, steps: r.steps });
