@@ -44,9 +44,9 @@ export class LabPage {
     return this.region('Program').getByLabel('Current line');
   }
 
-  /** A general register's value cell in the Registers panel. */
+  /** A general register's value in the Registers panel. */
   register(name: string): Locator {
-    return this.region('Registers').getByRole('row', { name: new RegExp(`^${name} `) }).getByRole('cell');
+    return this.region('Registers').getByRole('button', { name: `Edit ${name}`, exact: true });
   }
 
   /** Clicks Step `n` times, waiting for the step counter each time. */

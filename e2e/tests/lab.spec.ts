@@ -85,6 +85,10 @@ test('a register edited while paused takes part in the next instruction', async 
   await expect(lab.register('RBX')).toHaveText('0x40');
   await lab.step(1);
   await expect(lab.register('RAX')).toHaveText('0x41');
+  await lab.region('Registers').getByRole('button', { name: 'Radix of RAX' }).click();
+  await expect(lab.register('RAX')).toHaveText('65');
+  await lab.region('Registers').getByRole('button', { name: 'Radix of RAX' }).click();
+  await expect(lab.register('RAX')).toHaveText('0b1000001');
 });
 
 test('Memory: go to an address, write bytes, see them', async ({ lab }) => {

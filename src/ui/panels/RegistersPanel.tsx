@@ -8,14 +8,28 @@ import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectGprs, selectPrevious, selectRflags, selectSegments, selectSnapshot } from '../store/selectors.ts';
 import { BitGrid } from './BitGrid.tsx';
 
+type Radix = 'hex' | 'dec' | 'bin';
+const NEXT: Record<Radix, Radix> = { hex: 'dec', dec: 'bin', bin: 'hex' };
+
+/** A 64-bit value (given as 0x-hex) written in another radix, for display only. */
+function inRadix(hex: string, radix: Radix): string {
+  if (radix === 'hex' || !/^0x[0-9a-f]+$/i.test(hex)) return hex;
+  const v = BigInt(hex);
+  return radix === 'dec' ? v.toString(10) : `0b${v.toString(2)}`;
+}
+
 /** A register value; click (or Enter) to edit while paused: the worker executes `mov reg, imm64`. */
 function RegValue({ name, value, paused }: { name: string; value: string; paused: boolean }) {
   const commands = useCommands();
   const [editing, setEditing] = useState<string | null>(null);
+  const [radix, setRadix] = useState<Radix>('hex');
   if (editing === null) {
     return (
-      <button type="button" className="regval mono" disabled={!paused} aria-label={`Edit ${name}`} title={paused ? 'Edit (executes mov reg, imm64)' : undefined}
-        onClick={() => setEditing(value)}>{value}</button>
+      <span className="regcell">
+        <button type="button" className="regval mono" disabled={!paused} aria-label={`Edit ${name}`} title={paused ? 'Edit (executes mov reg, imm64)' : undefined}
+          onClick={() => setEditing(value)}>{inRadix(value, radix)}</button>
+        <button type="button" className="radix" aria-label={`Radix of ${name}`} title="Show in hex, decimal or binary" onClick={() => setRadix(NEXT[radix])}>{radix}</button>
+      </span>
     );
   }
   return (
