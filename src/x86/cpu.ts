@@ -9,7 +9,7 @@ import { NO_VMX_MODEL_MESSAGE, type CpuHandle, type X86Env } from './env.ts';
 import { X86Fault, Vector, gp } from './fault.ts';
 import type { DecodedInstruction } from './isa/decoded.ts';
 import { prepareOperand, type Handler, type Prepared } from './operand.ts';
-import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind } from './paging.ts';
+import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind, type EptTranslate } from './paging.ts';
 import { SegIndex, CpuState } from './state.ts';
 import { HANDLERS } from './exec/handlers.ts';
 import { specialize } from './exec/fast.ts';
@@ -90,12 +90,27 @@ export class Cpu implements CpuHandle {
     else if ((s.cr0 & C0.PE) !== 0 && (ar & ARB.DB) !== 0) this.mode = 32;
     else this.mode = 16;
     this.linearBits = (s.cr4 & C4.LA57) !== 0 && (s.efer & EF.LMA) !== 0 ? 57 : 48;
+    this.updateEpt();
     this.invalidateFetch();
+  }
+
+  /**
+   * EPT: in VMX non-root operation with the VMX layer's `translateGuestPhysical` hook, every
+   * guest-physical address (final translations, guest paging-structure accesses, PDPTE loads)
+   * goes through it. Recomputed at every mode refresh (VM entries and exits call `stateChanged`).
+   */
+  ept: EptTranslate | null = null;
+
+  private updateEpt(): void {
+    const vmx = this.env.vmx;
+    const hook = vmx?.translateGuestPhysical;
+    this.ept = vmx && hook !== undefined && vmx.inNonRoot?.() === true ? (gpa, access) => hook.call(vmx, this, gpa, access) : null;
   }
 
   /** Drops every cached translation and the decode cache (keyed by linear address). */
   flushTlb(): void {
     this.tlb.flush();
+    this.updateEpt();
     this.flushDecodeCache();
   }
 
@@ -187,7 +202,7 @@ export class Cpu implements CpuHandle {
       if (hit !== undefined && hit.at === rip) return hit;
     } else {
       const lp = Math.floor(lin / 4096);
-      translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user);
+      translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user, false, this.ept);
       const pages = this.dcache[this.mode === 64 ? 0 : this.mode === 32 ? 1 : 2]!;
       let arr = pages.get(lp);
       if (arr === undefined) {
@@ -213,7 +228,7 @@ export class Cpu implements CpuHandle {
       const a = lin + i;
       const pg = Math.floor(a / 4096);
       if (pg !== lastPage) {
-        lastPa = translate(s, this.env, this.tlb, pg * 4096, ACC_EXEC, this.user);
+        lastPa = translate(s, this.env, this.tlb, pg * 4096, ACC_EXEC, this.user, false, this.ept);
         lastPage = pg;
         if (pg !== firstPage) crossed = true;
       }
@@ -229,7 +244,7 @@ export class Cpu implements CpuHandle {
       if (++this.cachedCount >= DECODE_CACHE_LIMIT) this.flushDecodeCache();
       else {
         this.fetchArr[lin - this.fetchBase] = p;
-        this.codePages.add(Math.floor(translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user) / 4096));
+        this.codePages.add(Math.floor(translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user, false, this.ept) / 4096));
       }
     }
     return p;
@@ -270,7 +285,7 @@ export class Cpu implements CpuHandle {
       }
     }
     const user = implicitSupervisor ? false : this.user;
-    this.pa0 = translate(s, this.env, this.tlb, lin, acc, user, implicitSupervisor);
+    this.pa0 = translate(s, this.env, this.tlb, lin, acc, user, implicitSupervisor, this.ept);
     if (off + size <= 4096) {
       this.pa1 = -1;
       this.split = size;
@@ -286,7 +301,7 @@ export class Cpu implements CpuHandle {
       }
     } else {
       this.split = 4096 - off;
-      this.pa1 = translate(s, this.env, this.tlb, lin + this.split, acc, user, implicitSupervisor);
+      this.pa1 = translate(s, this.env, this.tlb, lin + this.split, acc, user, implicitSupervisor, this.ept);
     }
     if (user && ac !== 0) this.alignmentCheck(off, size);
   }

@@ -8,7 +8,7 @@ import { SYSTEM_TYPE } from '../arch/segments.ts';
 import { ARB, F, GATE, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
-import { gp, np, selectorErrorCode, ss, ts, type X86Fault } from './fault.ts';
+import { X86Fault, gp, np, selectorErrorCode, ss, ts } from './fault.ts';
 import { pushedFlags } from './interrupts.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex } from './state.ts';
@@ -109,6 +109,8 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
     pushLegacy(cpu, size, returnRip);
     if (errorCode !== undefined) pushLegacy(cpu, size, errorCode);
   } catch (err) {
+    // A VM exit (EPT) during the pushes has already loaded host state: leave it alone.
+    if (!(err instanceof X86Fault)) throw err;
     s.segSel[SegIndex.CS] = oldCs;
     [s.segSel[SegIndex.SS], s.segBase[SegIndex.SS], s.segLimit[SegIndex.SS], s.segAr[SegIndex.SS]] = savedSs;
     [s.gpr[2 * RSP], s.gpr[2 * RSP + 1]] = savedSp;

@@ -151,9 +151,12 @@ function deliver64(cpu: Cpu, f: X86Fault, returnRip: number, ext: boolean): void
       if (!cpu.isCanonical(rsp)) throw ss('stack frame address is not canonical', e);
       cpu.writeLin(rsp, 8, value >>> 0, Math.floor(value / TWO32) >>> 0);
     }
-  } finally {
-    s.segSel[SegIndex.CS] = savedSel;
+  } catch (err) {
+    // An x86 fault leaves the old CS; a VM exit (EPT) has already loaded the host's.
+    if (err instanceof X86Fault) s.segSel[SegIndex.CS] = savedSel;
+    throw err;
   }
+  s.segSel[SegIndex.CS] = savedSel;
   // Commit: CS, SS (null with RPL = new CPL on a privilege change), RSP, RIP, RFLAGS.
   loadCs(cpu, (sel & ~3) | newCpl, d);
   if (newCpl !== oldCpl) {

@@ -6,7 +6,7 @@
 
 import { C0, C4, EF, F, PFE, PTEB } from './archbits.ts';
 import { pf } from './fault.ts';
-import type { PhysMemory, X86Env } from './env.ts';
+import type { GuestPhysicalAccess, X86Env } from './env.ts';
 import type { CpuState } from './state.ts';
 
 /** Access kinds. */
@@ -37,6 +37,24 @@ export interface TlbEntry {
 
 const TWO32 = 4294967296;
 const TLB_LIMIT = 8192;
+
+/**
+ * Guest-physical to host-physical translation (EPT) while the VMX layer has one active: the
+ * `VmxHooks.translateGuestPhysical` hook bound to the processor, or null. It may throw
+ * `VmExitUnwind` (the VM exit is done; the instruction does not complete).
+ */
+export type EptTranslate = (gpa: number, access: GuestPhysicalAccess) => number;
+
+/** Reads a guest paging entry (4 or 8 bytes) through EPT; returns the host address of the entry. */
+function entryHost(ept: EptTranslate | null, gpa: number, linear: number): number {
+  return ept === null ? gpa : ept(gpa, { read: true, guestPaging: true, linear, finalTranslation: false });
+}
+
+/** Sets bits in a guest paging entry (A/D flags): a write through EPT. */
+function setEntryBits(env: X86Env, ept: EptTranslate | null, gpa: number, hostAddr: number, bits: number, linear: number): void {
+  const host = ept === null ? hostAddr : ept(gpa, { write: true, guestPaging: true, linear, finalTranslation: false });
+  env.memory.write32(host, (env.memory.read32(host) | bits) >>> 0);
+}
 
 /** A20M: forces physical address bit 20 to 0 when the gate is disabled (SDM Vol. 3A ch. 23 "Architecture Compatibility", section "A20M# Signal"). */
 export function a20(env: X86Env, pa: number): number {
@@ -71,21 +89,31 @@ export function pagingEnabled(s: CpuState): boolean {
  * Translates a linear address for an access of kind `acc`, as a user-mode access when `user`.
  * Returns the physical address (A20 applied). Throws #PF on a failed translation.
  */
-export function translate(s: CpuState, env: X86Env, tlb: Tlb, linear: number, acc: AccessKind, user: boolean, implicitSupervisor = false): number {
-  if ((s.cr0 & C0.PG) === 0) return a20(env, linear >= 0 ? linear % TWO32 : (linear % TWO32) + TWO32);
+export function translate(s: CpuState, env: X86Env, tlb: Tlb, linear: number, acc: AccessKind, user: boolean, implicitSupervisor = false, ept: EptTranslate | null = null): number {
+  if ((s.cr0 & C0.PG) === 0) {
+    const pa = a20(env, linear >= 0 ? linear % TWO32 : (linear % TWO32) + TWO32);
+    return ept === null ? pa : ept(pa, { ...ACCESS[acc], linear, finalTranslation: true, userMode: user });
+  }
   const lp = Math.floor(linear / 4096);
   let e = tlb.entries.get(lp);
   if (e === undefined) {
-    e = walk(s, env, linear, acc, user);
+    e = walk(s, env, linear, acc, user, ept);
     if (tlb.entries.size >= TLB_LIMIT) tlb.flush();
     tlb.entries.set(lp, e);
     if (e.large) tlb.hasLarge = true;
   }
   const denied = checkRights(s, e, acc, user, implicitSupervisor);
   if (denied !== null) throw pf(denied, errorCode(s, acc, user) | PFE.P, linear);
-  if (acc === ACC_WRITE && !e.dirty) setDirty(env.memory, e);
-  return a20(env, e.ppage + (linear - lp * 4096));
+  if (acc === ACC_WRITE && !e.dirty) setDirty(env, e, ept, linear);
+  const pa = a20(env, e.ppage + (linear - lp * 4096));
+  if (ept === null) return pa;
+  return ept(pa, {
+    ...ACCESS[acc], linear, finalTranslation: true, userMode: user,
+    guestRights: { user: e.user, writable: e.writable, executeDisable: e.nx },
+  });
 }
+
+const ACCESS: readonly GuestPhysicalAccess[] = [{ read: true }, { write: true }, { fetch: true }];
 
 /** #PF error-code bits that describe the access (SDM Vol. 3A §4.7 "Page-Fault Exceptions"). */
 function errorCode(s: CpuState, acc: AccessKind, user: boolean): number {
@@ -122,9 +150,8 @@ function checkRights(s: CpuState, e: TlbEntry, acc: AccessKind, user: boolean, i
   return null;
 }
 
-function setDirty(mem: PhysMemory, e: TlbEntry): void {
-  const lo = mem.read32(e.leafAddr);
-  mem.write32(e.leafAddr, (lo | PTEB.D | PTEB.A) >>> 0);
+function setDirty(env: X86Env, e: TlbEntry, ept: EptTranslate | null, linear: number): void {
+  setEntryBits(env, ept, e.leafAddr, e.leafAddr, PTEB.D | PTEB.A, linear);
   e.dirty = true;
 }
 
@@ -135,9 +162,9 @@ function reservedHigh(maxPhysAddr: number): number {
 }
 
 /** Walks the paging structures for `linear` and builds a TLB entry; throws #PF on a missing or malformed entry. */
-function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean): TlbEntry {
-  if ((s.cr4 & C4.PAE) === 0) return walk32(s, env, linear, acc, user);
-  if ((s.efer & EF.LMA) === 0) return walkPae(s, env, linear, acc, user);
+function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbEntry {
+  if ((s.cr4 & C4.PAE) === 0) return walk32(s, env, linear, acc, user, ept);
+  if ((s.efer & EF.LMA) === 0) return walkPae(s, env, linear, acc, user, ept);
   const mem = env.memory;
   const la57 = (s.cr4 & C4.LA57) !== 0;
   const bits = la57 ? 57 : 48;
@@ -153,8 +180,9 @@ function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: b
     const shift = 12 + 9 * (level - 1);
     const idx = Math.floor(ulinear / 2 ** shift) % 512;
     const ea = a20(env, table + idx * 8);
-    const lo = mem.read32(ea);
-    const hi = mem.read32(ea + 4);
+    const ha = entryHost(ept, ea, linear);
+    const lo = mem.read32(ha);
+    const hi = mem.read32(ha + 4);
     if ((lo & PTEB.P) === 0) throw pf(`page not present: ${levelName(level)} entry ${idx} has P = 0`, code, linear);
     const ps = level <= 3 && level >= 2 && (lo & PTEB.PS) !== 0;
     let rsvd = (hi & rsvHi) !== 0 || (!nxe && (hi & PTEB.XD_HI) !== 0);
@@ -165,7 +193,7 @@ function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: b
     isUser &&= (lo & PTEB.US) !== 0;
     writable &&= (lo & PTEB.RW) !== 0;
     nx ||= nxe && (hi & PTEB.XD_HI) !== 0;
-    if ((lo & PTEB.A) === 0) mem.write32(ea, (lo | PTEB.A) >>> 0);
+    if ((lo & PTEB.A) === 0) setEntryBits(env, ept, ea, ha, PTEB.A, linear);
     const addr = (hi & PTEB.ADDR_HI) * TWO32 + ((lo & PTEB.ADDR_LO) >>> 0);
     if (level === 1 || ps) {
       const pageSize = 2 ** shift;
@@ -183,15 +211,16 @@ function levelName(level: number): string {
 }
 
 /** PAE paging (SDM Vol. 3A §4.4): PDPTEs from CR3, then 8-byte PD and PT entries. */
-function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean): TlbEntry {
+function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbEntry {
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
   const rsvHi = reservedHigh(env.config.maxPhysAddr);
   const nxe = (s.efer & EF.NXE) !== 0;
   const pdpteAddr = a20(env, ((s.cr3 & 0xffffffe0) >>> 0) + Math.floor(ul / 2 ** 30) * 8);
-  const plo = mem.read32(pdpteAddr);
-  const phi = mem.read32(pdpteAddr + 4);
+  const pdpteHost = entryHost(ept, pdpteAddr, linear);
+  const plo = mem.read32(pdpteHost);
+  const phi = mem.read32(pdpteHost + 4);
   if ((plo & PTEB.P) === 0) throw pf('page not present: PDPTE has P = 0', code, linear);
   let table = (phi & PTEB.ADDR_HI) * TWO32 + ((plo & PTEB.ADDR_LO) >>> 0);
   let isUser = true;
@@ -201,8 +230,9 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
     const shift = 12 + 9 * (level - 1);
     const idx = Math.floor(ul / 2 ** shift) % 512;
     const ea = a20(env, table + idx * 8);
-    const lo = mem.read32(ea);
-    const hi = mem.read32(ea + 4);
+    const ha = entryHost(ept, ea, linear);
+    const lo = mem.read32(ha);
+    const hi = mem.read32(ha + 4);
     if ((lo & PTEB.P) === 0) throw pf(`page not present: ${levelName(level)} entry ${idx} has P = 0`, code, linear);
     const ps = level === 2 && (lo & PTEB.PS) !== 0;
     const rsvd = (hi & rsvHi) !== 0 || (!nxe && (hi & PTEB.XD_HI) !== 0) || (ps && (lo & PTEB.RSVD_2M) !== 0);
@@ -210,7 +240,7 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
     isUser &&= (lo & PTEB.US) !== 0;
     writable &&= (lo & PTEB.RW) !== 0;
     nx ||= nxe && (hi & PTEB.XD_HI) !== 0;
-    if ((lo & PTEB.A) === 0) mem.write32(ea, (lo | PTEB.A) >>> 0);
+    if ((lo & PTEB.A) === 0) setEntryBits(env, ept, ea, ha, PTEB.A, linear);
     const addr = (hi & PTEB.ADDR_HI) * TWO32 + ((lo & PTEB.ADDR_LO) >>> 0);
     if (level === 1 || ps) {
       const pageSize = 2 ** shift;
@@ -223,14 +253,15 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
 }
 
 /** 32-bit paging (SDM Vol. 3A §4.3): 4-byte entries, 4 MiB pages with CR4.PSE. */
-function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean): TlbEntry {
+function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbEntry {
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
   const pdeAddr = a20(env, ((s.cr3 & 0xfffff000) >>> 0) + (ul >>> 22) * 4);
-  const pde = mem.read32(pdeAddr);
+  const pdeHost = entryHost(ept, pdeAddr, linear);
+  const pde = mem.read32(pdeHost);
   if ((pde & PTEB.P) === 0) throw pf(`page not present: PD entry ${ul >>> 22} has P = 0`, code, linear);
-  if ((pde & PTEB.A) === 0) mem.write32(pdeAddr, (pde | PTEB.A) >>> 0);
+  if ((pde & PTEB.A) === 0) setEntryBits(env, ept, pdeAddr, pdeHost, PTEB.A, linear);
   if ((pde & PTEB.PS) !== 0 && (s.cr4 & C4.PSE) !== 0) {
     // 4 MiB page; PSE-36 high address bits (20:13) are taken as zero (bit 21 reserved).
     const base = (pde & 0xffc00000) >>> 0;
@@ -238,9 +269,10 @@ function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user:
     return { ppage, user: (pde & PTEB.US) !== 0, writable: (pde & PTEB.RW) !== 0, nx: false, dirty: (pde & PTEB.D) !== 0, leafAddr: pdeAddr, leaf64: false, large: true };
   }
   const pteAddr = a20(env, ((pde & 0xfffff000) >>> 0) + ((ul >>> 12) & 0x3ff) * 4);
-  const pte = mem.read32(pteAddr);
+  const pteHost = entryHost(ept, pteAddr, linear);
+  const pte = mem.read32(pteHost);
   if ((pte & PTEB.P) === 0) throw pf(`page not present: PT entry ${(ul >>> 12) & 0x3ff} has P = 0`, code, linear);
-  if ((pte & PTEB.A) === 0) mem.write32(pteAddr, (pte | PTEB.A) >>> 0);
+  if ((pte & PTEB.A) === 0) setEntryBits(env, ept, pteAddr, pteHost, PTEB.A, linear);
   return {
     ppage: (pte & 0xfffff000) >>> 0, user: (pde & pte & PTEB.US) !== 0, writable: (pde & pte & PTEB.RW) !== 0,
     nx: false, dirty: (pte & PTEB.D) !== 0, leafAddr: pteAddr, leaf64: false, large: false,

@@ -111,7 +111,8 @@ function checkPdptes(cpu: Cpu, cr3: number): void {
   const base = (cr3 & 0xffffffe0) >>> 0;
   const maxPhys = cpu.env.config.maxPhysAddr;
   for (let i = 0; i < 4; i++) {
-    const e = cpu.readPhys(base + i * 8, 8);
+    const gpa = base + i * 8;
+    const e = cpu.readPhys(cpu.ept === null ? gpa : cpu.ept(gpa, { read: true, pdpteLoad: true }), 8);
     if ((e & 1n) === 0n) continue;
     if ((e & BigInt(PDPTE_RESERVED_LOW)) !== 0n || e >> BigInt(maxPhys) !== 0n) {
       throw gp(`PAE paging: PDPTE ${i} at 0x${(base + i * 8).toString(16)} is present with a reserved bit set`);
