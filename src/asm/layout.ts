@@ -391,6 +391,7 @@ class Pass {
       const v = this.eval(o.expr, s.line);
       if (!v) return null;
       if (v.regs.size > 0) return 'invalid operand type';
+      if (v.seg === -1n && /^(j|loop|call)/.test(s.kind === 'insn' ? s.mnemonic : '')) return 'invalid use of self-relative expression';
       if (!isKnown(v) && !o.strict && !/^(j|loop|call)/.test(s.kind === 'insn' ? s.mnemonic : '')) {
         // NASM (parser.c) is optimistic about an immediate it cannot evaluate yet: it
         // may take the 1 (UNITY), sign-extended byte and dword forms. A known plain 1

@@ -315,7 +315,8 @@ export class Parser {
     switch (w) {
       case 'struc': {
         if (!nameTok || nameTok.kind !== 'id' || parts[0]!.length !== 1) throw new ExprSyntaxError(col, '`struc\' expects a structure name');
-        if (this.struc) throw new ExprSyntaxError(col, `\`struc' inside \`struc ${this.struc}'`);
+        // A `struc` inside another restarts absolute space (NASM's macro nests contexts,
+        // but the first `endstruc` already returns to the program).
         let offset: Expr | null = null;
         if (parts[1]) {
           const p = new ExprParser(parts[1], 0, this.resolve, this.warn);
