@@ -32,7 +32,7 @@ test('ui figures', async ({ browser }) => {
   await page.getByRole('status', { name: 'Machine state' }).filter({ hasText: 'Paused' }).waitFor();
   // Step click to the status line (the last thing the bridge's update renders) showing the new step, then a frame.
   const steps = await page.evaluate(async () => {
-    const btn = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Step')!;
+    const btn = document.querySelector<HTMLButtonElement>('button[aria-label="Step"]')!;
     const status = document.querySelector('[aria-label="Machine state"]')!;
     const out: number[] = [];
     for (let i = 0; i < 200; i++) {
