@@ -5,6 +5,8 @@ import { programArb, stateArb } from './testdata/arbitrary.ts';
 import { decodeState, encodeState, fitsInUrl, isStateFragment, readPayloadText, URL_FRAGMENT_LIMIT } from './url.ts';
 import type { LabState } from './schema.ts';
 
+/** 10^5 runs with VMXLAB_SLOW=1 take minutes: those runs get an hour instead of the 60 s default. */
+const SLOW_TIMEOUT = process.env.VMXLAB_SLOW === '1' ? 3_600_000 : undefined;
 const RUNS = process.env.VMXLAB_SLOW === '1' ? 100_000 : 1_500;
 const start = (id: string): LabState => FIXTURE_STARTS.get(id)!;
 
@@ -24,7 +26,7 @@ describe('encodeState / decodeState round trip', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, SLOW_TIMEOUT);
 
   it('edits of a lesson start round trip through the line difference', () => {
     const base = start('fixture-vmxon');
@@ -39,7 +41,7 @@ describe('encodeState / decodeState round trip', () => {
       }),
       { numRuns: Math.min(RUNS, 500) },
     );
-  });
+  }, SLOW_TIMEOUT);
 
   it('a state equal to its lesson start is just the lesson and the fingerprint', () => {
     const base = start('fixture-vmxon');
