@@ -390,6 +390,11 @@ class Pass {
     if (o.kind === 'imm') {
       const v = this.eval(o.expr, s.line);
       if (!v) return null;
+      if (v.regs.size === 1 && v.c === 0n && v.seg === 0n && v.unk === 0n) {
+        // NASM reads the value vector: `+rax` or `rbx+0` is just the register.
+        const [reg, k] = [...v.regs][0]!;
+        if (k === 1n) return { kind: 'reg', reg };
+      }
       if (v.regs.size > 0) return 'invalid operand type';
       if (v.seg === -1n && /^(j|loop|call)/.test(s.kind === 'insn' ? s.mnemonic : '')) return 'invalid use of self-relative expression';
       if (!isKnown(v) && !o.strict && !/^(j|loop|call)/.test(s.kind === 'insn' ? s.mnemonic : '')) {

@@ -182,6 +182,7 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
   }
   if (seg !== undefined && !fsgs) ctx.warn(op.col, `${regName(seg)} segment base generated, but will be ignored in 64-bit mode`);
   if (noRegs && op.dispSize !== undefined) ctx.warn(op.col, 'displacement size ignored on absolute address');
+  if (!noRegs && op.dispSize === 8) return 'invalid 64-bit effective address';
   return {
     kind: 'mem',
     scale: (i === null ? 1 : Number(s)) as 1 | 2 | 4 | 8,
