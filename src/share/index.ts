@@ -2,6 +2,7 @@
 export type { EditorOptions, LabState, ProfileCheck, StateReg } from './schema.ts';
 export { LIMITS, normaliseNewlines, sameState, canonicalJson, STATE_REGS, validate } from './schema.ts';
 export type { LessonLookup } from './payload.ts';
+export { currentStart } from './payload.ts';
 export type { DecodeOptions, DecodeResult } from './url.ts';
 export { decodeState, encodeState, fitsInUrl, isStateFragment, MAX_FRAGMENT_CHARS, MAX_INFLATED_BYTES, URL_FRAGMENT_LIMIT } from './url.ts';
 export { MAX_FILE_BYTES, stateFromFile, stateToFile } from './file.ts';

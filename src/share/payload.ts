@@ -23,6 +23,13 @@ import type { LineDiff } from './text-diff.ts';
  */
 export type LessonLookup = (id: string) => LabState | readonly LabState[] | undefined;
 
+/** The current starting state of a lesson (the first the lookup gives), the base to encode against. */
+export function currentStart(lookup: LessonLookup, lessonId: string): LabState | undefined {
+  const found = lookup(lessonId);
+  if (found === undefined) return undefined;
+  return Array.isArray(found) ? (found as readonly LabState[])[0] : (found as LabState);
+}
+
 export interface PayloadV1 {
   l?: string;
   bh?: string;

@@ -4,6 +4,7 @@ import { fixtureLookup, FIXTURE_STARTS } from './testdata/fixture-lessons.ts';
 import { programArb, stateArb } from './testdata/arbitrary.ts';
 import { decodeState, encodeState, fitsInUrl, isStateFragment, readPayloadText, URL_FRAGMENT_LIMIT } from './url.ts';
 import type { LabState } from './schema.ts';
+import { currentStart } from './payload.ts';
 
 /** 10^5 runs with VMXLAB_SLOW=1 take minutes: those runs get an hour instead of the 60 s default. */
 const SLOW_TIMEOUT = process.env.VMXLAB_SLOW === '1' ? 3_600_000 : undefined;
@@ -58,6 +59,12 @@ describe('encodeState / decodeState round trip', () => {
     expect(p.p).toBeUndefined();
     expect(p.d).toEqual([8, 7, ['        test eax, 4']]);
     expect(encodeState(s, base).length).toBeLessThan(encodeState(s).length);
+  });
+
+  it('currentStart gives the first of the lesson starts', () => {
+    expect(currentStart(fixtureLookup, 'fixture-vmxon')).toBe(start('fixture-vmxon'));
+    expect(currentStart(fixtureLookup, 'fixture-empty')).toBe(start('fixture-empty'));
+    expect(currentStart(fixtureLookup, 'nope')).toBeUndefined();
   });
 
   it('a link made against an older start of the lesson opens against that start', () => {
