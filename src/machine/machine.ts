@@ -5,7 +5,7 @@
 
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel } from '../vmx/index.ts';
-import type { X86Env, IoPorts, Platform, VmxHooks } from '../x86/env.ts';
+import { VmExitUnwind, type X86Env, type IoPorts, type Platform, type VmxHooks } from '../x86/env.ts';
 import { STEP_OK, type Cpu } from '../x86/cpu.ts';
 import { disassemble } from '../x86/disasm.ts';
 import { X86Fault } from '../x86/fault.ts';
@@ -210,8 +210,15 @@ export class Machine {
         else if (r.kind === 'stop') this.stop('fault', rip, r.message);
       }
     } catch (e) {
-      if (!(e instanceof X86Fault)) throw e;
-      this.handleFault(e, rip);
+      if (e instanceof VmExitUnwind) {
+        // An EPT violation or misconfiguration: the VT-x model already made the VM exit;
+        // the instruction did not complete (SDM Vol. 3C §29.3.3 "EPT-Induced VM Exits").
+        this.vmxTouched = true;
+      } else if (e instanceof X86Fault) {
+        this.handleFault(e, rip);
+      } else {
+        throw e;
+      }
     }
     if (this.vmxTouched) this.drainVmxReports(rip);
     if (this.resetRequested) {
@@ -240,7 +247,10 @@ export class Machine {
    * (a VMX instruction, an interception or an event in non-root operation) and asks for them only then.
    */
   private watchHooks(h: VmxHooks): VmxHooks {
+    // Every hook passes through unchanged (so a hook added to VmxHooks later reaches the model
+    // without a change here); only those that can produce reports are watched.
     return {
+      ...h,
       execute: (c, i) => {
         this.vmxTouched = true;
         this.vmxInsn = i;
@@ -250,11 +260,9 @@ export class Machine {
         this.vmxTouched = true;
         return h.intercept!(c, i);
       }),
-      inNonRoot: h.inNonRoot && (() => h.inNonRoot!()),
-      checkCrWrite: h.checkCrWrite && ((c, cr, v) => h.checkCrWrite!(c, cr, v)),
-      interceptEvent: h.interceptEvent && ((c, v, e, k) => {
+      interceptEvent: h.interceptEvent && ((c, v, e, k, ev) => {
         this.vmxTouched = true;
-        return h.interceptEvent!(c, v, e, k);
+        return h.interceptEvent!(c, v, e, k, ev);
       }),
     };
   }
