@@ -345,6 +345,7 @@ export class Parser {
         if (!parts[0] || parts[0].length === 0) throw new ExprSyntaxError(col, '`at\' expects a field');
         const p = new ExprParser(parts[0], 0, this.resolve, this.warn);
         const field = p.parse();
+        if (p.pos < parts[0].length) throw new ExprSyntaxError(parts[0][p.pos]!.col, 'expression syntax error');
         padTo(bin('-', field, sym(top.name)), top.start);
         const rest = args.slice(parts[0].length + 1);
         if (rest.length > 0) this.statement(line, rest, undefined);
