@@ -62,6 +62,7 @@ export function eventToJson(e: MachineEvent): Record<string, unknown> {
       o.qualification = hex(e.qualification);
       if (e.guestRip !== undefined) o.guestRip = hex(e.guestRip);
       if (e.check !== undefined) o.check = e.check;
+      if (e.instruction !== undefined) o.instruction = e.instruction;
       break;
     case 'stop':
       o.reason = e.reason;

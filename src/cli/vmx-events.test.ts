@@ -23,9 +23,9 @@ describe.skipIf(!existsSync(BRINGUP))('run --json: VMX events of a full bring-up
     const entry = kinds.indexOf('vmentry');
     expect(entry).toBeGreaterThan(0);
     const exit = rec.events[entry + 1];
-    expect(exit).toMatchObject({ kind: 'vmexit', reason: 18, name: 'VMCALL', entryFailure: false, qualification: '0x0' });
+    expect(exit).toMatchObject({ kind: 'vmexit', reason: 18, name: 'VMCALL', entryFailure: false, qualification: '0x0', instruction: 'vmcall' });
     expect(exit.guestRip).toMatch(/^0x[0-9a-f]+$/);
-    expect(Object.keys(exit)).toEqual(['step', 'kind', 'reason', 'name', 'entryFailure', 'qualification', 'guestRip']);
+    expect(Object.keys(exit)).toEqual(['step', 'kind', 'reason', 'name', 'entryFailure', 'qualification', 'guestRip', 'instruction']);
     for (const e of rec.events) {
       if (e.kind === 'vmexit') continue;
       expect(e.line).toEqual(expect.any(Number));

@@ -60,6 +60,8 @@ export interface VmExitEvent extends EventBase {
   readonly guestRip?: bigint;
   /** Id of the VM-entry check that decided an entry failure. */
   readonly check?: string;
+  /** The guest instruction that caused the exit, disassembled (absent for exits no instruction caused). */
+  readonly instruction?: string;
 }
 
 /** The machine stopped (halt, unhandled fault, step limit, shutdown) or could not go on. */

@@ -2,24 +2,14 @@
 // instruction and, in VMX non-root operation, before every instruction; the machine asks for the
 // mode, for snapshots, and for the reports it turns into `vmx` / `vmentry` / `vmexit` events.
 
+import type { VmxReport } from '../vmx/reports.ts';
 import type { VmxHooks } from '../x86/env.ts';
 
 /** VMX operation of the logical processor (DESIGN section 6 `final.mode`). */
 export type VmxMode = 'off' | 'root' | 'non-root';
 
 /** What the VT-x model reports about one instruction; the machine adds step, line, rip and text. */
-export type VmxReport =
-  | { readonly kind: 'vmx'; readonly result: 'VMsucceed' | 'VMfailInvalid' | 'VMfailValid'; readonly error?: number; readonly explain?: string }
-  | { readonly kind: 'vmentry' }
-  | {
-      readonly kind: 'vmexit';
-      readonly reason: number;
-      readonly name: string;
-      readonly entryFailure: boolean;
-      readonly qualification: bigint;
-      readonly guestRip?: bigint;
-      readonly check?: string;
-    };
+export type { VmxReport };
 
 /** The VT-x model as the machine sees it. */
 export interface VmxPlug {
