@@ -7,7 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, arch } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Machine } from '../machine/machine.ts';
+import { exitRoundTripsPerSecond } from '../machine/conformance/round-trips.ts';
+import { entryChecksMicroseconds } from '../vmx/entry/bench.ts';
+import { TEST_PROFILES } from '../vmx/entry/testing/profiles.ts';
+
+const ROUND_TRIPS_ASM = fileURLToPath(new URL('../machine/conformance/round-trips.asm', import.meta.url));
+const DEFAULT_TEST_PROFILE = TEST_PROFILES.find((p) => p.id === 'arrow-lake') ?? TEST_PROFILES[0];
 
 /** One figure: what it measures, its budget, and a function returning the measured value. */
 export interface Benchmark {
@@ -98,6 +105,22 @@ export const BENCHMARKS: readonly Benchmark[] = [
     budget: 20_000_000,
     better: 'higher',
     run: () => tightLoopRates().cpu,
+  },
+  {
+    id: 'vm-entry-checks',
+    title: `all VM-entry checks evaluated once (${DEFAULT_TEST_PROFILE.id})`,
+    unit: 'us',
+    budget: 50,
+    better: 'lower',
+    run: () => entryChecksMicroseconds(DEFAULT_TEST_PROFILE, () => performance.now()),
+  },
+  {
+    id: 'vm-exit-round-trips',
+    title: 'VM exit + VMRESUME round trips (CPUID exits)',
+    unit: 'round trips/s',
+    budget: 200_000,
+    better: 'higher',
+    run: () => exitRoundTripsPerSecond(readFileSync(ROUND_TRIPS_ASM, 'utf8'), () => performance.now()),
   },
   {
     id: 'step-back-10k',
