@@ -100,7 +100,9 @@ describe.runIf(HAVE_NASM)('differential: random programs give NASM\'s bytes', ()
     // where NASM's parser reacts to them in ways no learner relies on.
     const token = fc.constantFrom('nop', ',', 'rax', '+', '1', 'byte', 'dq', ':', 'times', '$', 'equ', '.a', 'g0', '0x80', 'qword', 'rel', '*', 'ecx', 'start', '-');
     fc.assert(
-      fc.property(mutatedProgram(token), (src) => {
+      // Line-level edits and inserted words: deleting single characters mostly exercises
+      // NASM's reaction to stray tokens in data operands, which lab-asm does not copy.
+      fc.property(mutatedProgram(token, false), (src) => {
         const ref = nasm(src);
         if (ref.messages.some((m) => /panic|fatal|Floating point/i.test(m))) return;
         const ours = assemble(src);

@@ -16,6 +16,15 @@ import type { Reg } from '../x86/isa/registers.ts';
 import { RegKind, RSP, regByName, regKind, regName } from '../x86/isa/registers.ts';
 
 const MEM_SIZES = new Set([1, 2, 4, 6, 8, 10, 16]);
+function regLeaves(e: Expr): string[] {
+  switch (e.k) {
+    case 'reg': return [e.name];
+    case 'un': return regLeaves(e.a);
+    case 'bin': return [...regLeaves(e.a), ...regLeaves(e.b)];
+    case 'cond': return [...regLeaves(e.c), ...regLeaves(e.a), ...regLeaves(e.b)];
+    default: return [];
+  }
+}
 const isOpTok = (t: Token | undefined, text: string): boolean => !!t && t.kind === 'op' && t.text === text;
 
 /** Parses one operand from its tokens. Throws ExprSyntaxError. */
@@ -51,7 +60,12 @@ export function parseOperand(toks: readonly Token[], resolve: (n: string) => str
     if (pre.pos === bracket) {
       const mem = parseMemory(toks, bracket + 1, col, size, seg, resolve, warn);
       if (mem.kind === 'mem') {
-        const expr: Expr = mem.expr ? { k: 'bin', op: '+', a: disp, b: mem.expr, col: toks[bracket]!.col } : disp;
+        // NASM takes the bracket first (its first register is the base: `rax[rbx]` is
+        // [rbx+rax]) and does not merge registers across the two parts.
+        if (regLeaves(disp).length + new Set(mem.expr ? regLeaves(mem.expr) : []).size > 2) {
+          throw new ExprSyntaxError(col, 'invalid effective address: too many registers');
+        }
+        const expr: Expr = mem.expr ? { k: 'bin', op: '+', a: mem.expr, b: disp, col: toks[bracket]!.col } : disp;
         return { ...mem, expr };
       }
     }

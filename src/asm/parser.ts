@@ -18,6 +18,7 @@ const DIRECTIVES = new Set(['bits', 'use16', 'use32', 'use64', 'default', 'org',
 const DATA_ITEM_SIZES: Readonly<Record<string, 1 | 2 | 4 | 8>> = { byte: 1, word: 2, dword: 4, qword: 8 };
 /** Words NASM's preprocessor never takes for a label in front of a macro call. */
 const NOT_LABELS_FOR_PP = new Set(['times']);
+const OPERAND_KEYWORDS = new Set(['byte', 'word', 'dword', 'qword', 'tword', 'oword', 'yword', 'zword', 'strict', 'short', 'near', 'far']);
 /** NASM's standard multi-line macros that lab-asm implements. */
 const STANDARD_MACROS = new Set(['align', 'alignb', 'struc', 'endstruc', 'istruc', 'at', 'iend']);
 /** Words NASM reserves: never a label. */
@@ -179,9 +180,12 @@ export class Parser {
     if (rest.length > 0) {
       for (const part of splitCommas(rest)) {
         if (part.length === 0) throw new ExprSyntaxError(rest[rest.length - 1]!.col, 'expression syntax error: operand expected');
-        const kw = word(part[0]);
-        if (kw === 'short' || kw === 'near') { branch = kw; part.shift(); }
-        else if (kw === 'far') throw new ExprSyntaxError(part[0]!.col, '`far\' branches are not supported in lab-asm');
+        // `short`/`near` may sit anywhere among the leading keywords (`jmp qword near x`).
+        for (let k = 0; k < part.length && OPERAND_KEYWORDS.has(word(part[k])); k++) {
+          const kw = word(part[k]);
+          if (kw === 'far') throw new ExprSyntaxError(part[k]!.col, '`far\' branches are not supported in lab-asm');
+          if (kw === 'short' || kw === 'near') { branch = kw; part.splice(k, 1); k--; }
+        }
         if (part.length === 0) throw new ExprSyntaxError(m.col, 'expression syntax error: operand expected');
         operands.push(parseOperand(part, this.resolve, this.warn));
       }

@@ -204,6 +204,10 @@ function conditionValue(directive: string, rest: string, line: number, col: numb
       error: (c, msg) => { if (!bad) diags.error(line, c, msg); bad = true; },
     });
     if (!v || bad) return false;
+    if (v.seg !== 0n || v.regs.size > 0) {
+      diags.error(line, col, `non-constant value given to \`${directive}'`);
+      return false;
+    }
     return v.c !== 0n;
   } catch (e) {
     if (e instanceof ExprSyntaxError) { diags.error(line, e.col, e.message); return false; }

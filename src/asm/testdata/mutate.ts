@@ -10,9 +10,9 @@ const GOLDEN_DIR = join(import.meta.dirname, 'programs');
 const GOLDEN = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.asm')).sort()
   .map((f) => readFileSync(join(GOLDEN_DIR, f), 'utf8').split('\n'));
 
-function mutation(token: fc.Arbitrary<string>) {
+function mutation(token: fc.Arbitrary<string>, charEdits: boolean) {
   return fc.oneof(
-    fc.record({ kind: fc.constant('drop-char' as const), at: fc.nat(), line: fc.nat() }),
+    fc.record({ kind: fc.constant(charEdits ? 'drop-char' as const : 'drop-line' as const), at: fc.nat(), line: fc.nat() }),
     fc.record({ kind: fc.constant('drop-line' as const), line: fc.nat() }),
     fc.record({ kind: fc.constant('dup-line' as const), line: fc.nat() }),
     fc.record({ kind: fc.constant('insert' as const), line: fc.nat(), at: fc.nat(), text: token }),
@@ -20,9 +20,12 @@ function mutation(token: fc.Arbitrary<string>) {
   );
 }
 
-/** A golden program with 1-6 random edits (characters, lines, inserted tokens). */
-export function mutatedProgram(token: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  return fc.tuple(fc.nat(GOLDEN.length - 1), fc.array(mutation(token), { minLength: 1, maxLength: 6 })).map(([g, ms]) => {
+/**
+ * A golden program with 1-6 random edits: lines dropped, duplicated or swapped, tokens
+ * inserted, and (with `charEdits`) single characters deleted.
+ */
+export function mutatedProgram(token: fc.Arbitrary<string>, charEdits = true): fc.Arbitrary<string> {
+  return fc.tuple(fc.nat(GOLDEN.length - 1), fc.array(mutation(token, charEdits), { minLength: 1, maxLength: 6 })).map(([g, ms]) => {
     const lines = [...GOLDEN[g]!];
     for (const m of ms) {
       const i = m.line % lines.length;
@@ -36,7 +39,9 @@ export function mutatedProgram(token: fc.Arbitrary<string>): fc.Arbitrary<string
         case 'drop-line': lines.splice(i, 1); break;
         case 'dup-line': lines.splice(i, 0, l); break;
         case 'insert': {
-          const at = m.at % (l.length + 1);
+          // Without character edits, insert only between words (at a space or line end).
+          const spaces = [...l.matchAll(/\s/g)].map((x) => x.index!).concat([l.length]);
+          const at = charEdits ? m.at % (l.length + 1) : spaces[m.at % spaces.length]!;
           lines[i] = `${l.slice(0, at)} ${m.text} ${l.slice(at)}`;
           break;
         }
