@@ -62,7 +62,8 @@ export function parseOperand(toks: readonly Token[], resolve: (n: string) => str
       if (mem.kind === 'mem') {
         // NASM takes the bracket first (its first register is the base: `rax[rbx]` is
         // [rbx+rax]) and does not merge registers across the two parts.
-        if (regLeaves(disp).length + new Set(mem.expr ? regLeaves(mem.expr) : []).size > 2) {
+        const preRegs = regLeaves(disp).length;
+        if (preRegs > 0 && preRegs + new Set(mem.expr ? regLeaves(mem.expr) : []).size > 2) {
           throw new ExprSyntaxError(col, 'invalid effective address: too many registers');
         }
         const expr: Expr = mem.expr ? { k: 'bin', op: '+', a: mem.expr, b: disp, col: toks[bracket]!.col } : disp;

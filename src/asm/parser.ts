@@ -214,6 +214,7 @@ export class Parser {
       // A size keyword on an item overrides the directive's unit (NASM: `db 1, dword 2`).
       const kw = DATA_ITEM_SIZES[word(whole[0])];
       const part = kw ? whole.slice(1) : whole;
+      if (kw && part.length === 0 && whole === parts[parts.length - 1]) break;
       const t = part[0];
       if (!t) throw new ExprSyntaxError(whole[0]?.col ?? toks[0]!.col, 'expression syntax error');
       if (part.length === 1 && t.kind === 'op' && t.text === '?') {
@@ -307,6 +308,13 @@ export class Parser {
    * `at F, data` pads with zeros up to field F of the instance, `iend` up to NAME_size.
    */
   private structure(line: number, col: number, w: string, args: readonly Token[]): void {
+    if ((w === 'iend' || w === 'endstruc') && args.length > 0) {
+      // NASM: the macro takes no parameter, so the line is read as `label instruction`.
+      this.diags.warning(line, col, `multi-line macro \`${w}' exists, but not taking ${splitCommas(args).length} parameter${splitCommas(args).length > 1 ? 's' : ''}`);
+      this.stmts.push({ kind: 'label', name: this.resolve(w), line, col });
+      this.statement(line, args, undefined);
+      return;
+    }
     const parts = splitCommas(args);
     const nameTok = parts[0]?.[0];
     const num = (v: bigint): Expr => ({ k: 'num', v, col });
