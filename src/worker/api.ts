@@ -6,6 +6,8 @@ import { LabSession, parseValue } from './session.ts';
 import { vocabulary, type Vocabulary } from './vocabulary.ts';
 import { checkCatalog } from './verdicts.ts';
 import { vmcsCatalog } from './vmcs-view.ts';
+import { checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView } from './lessons.ts';
+import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
 import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
 export type * from './types.ts';
@@ -45,6 +47,18 @@ export interface LabApi {
   readMemory(phys: number, length: number): Uint8Array;
   /** Writes bytes (hex pairs, e.g. "90 90 f4") at a physical address, as `mov byte [rax+i], imm8`. */
   writeMemory(phys: number, bytes: string): EditOutcome;
+  /** Every lesson and challenge, in course order. */
+  lessons(): LessonSummaryView[];
+  /** One lesson for the Lesson panel; undefined for an id the lab does not have. */
+  lesson(id: string): LessonView | undefined;
+  /** Runs `source` from a fresh lesson machine and judges every goal (checkLesson of src/lessons). */
+  checkLesson(id: string, source: string, profile: string): LessonCheckView | undefined;
+  /** Reads a `#s=` fragment with src/share (a refusal carries its message; never throws). */
+  decodeState(fragment: string): SharedStateResult;
+  /** Reads a state file's text with src/share. */
+  decodeStateFile(text: string): SharedStateResult;
+  /** Encodes a state as a link (difference from its lesson's start) and as a file. */
+  encodeState(state: SharedStateView): EncodedStateView;
   /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
   crash(): void;
   /** Test hook: makes the worker stop answering (an endless loop), as a hung or killed worker would. */
@@ -96,6 +110,12 @@ export function createLabApi(
       }
       return session.writeMemory(phys, parts.map((p) => Number.parseInt(p.replace(/^0x/i, ''), 16)));
     },
+    lessons: () => lessonList(),
+    lesson: (id) => lessonView(id),
+    checkLesson: (id, source, profile) => checkLessonGoals(id, source, profile),
+    decodeState: (fragment) => decodeShared(fragment),
+    decodeStateFile: (text) => decodeSharedFile(text),
+    encodeState: (state) => encodeShared(state),
     crash,
     hang,
   };

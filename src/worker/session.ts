@@ -9,6 +9,7 @@ import { fieldByName } from '../arch/vmcs/fields.ts';
 import { vmInstructionError } from '../arch/vm-instruction-errors.ts';
 import { Machine } from '../machine/machine.ts';
 import { PROFILES } from '../arch/profiles/index.ts';
+import { findLesson, prepareLessonMachine } from '../lessons/index.ts';
 import { createVmxModel, type VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES } from '../x86/state.ts';
 import { FieldWrites } from './field-writes.ts';
@@ -55,6 +56,7 @@ export class LabSession {
   private settings: LabSettings = { profile: '', msrEdits: {}, breakpoints: [] };
   private edits: Edit[] = [];
   private runToken = 0;
+  private source = '';
 
   constructor() {
     this.machine = this.newMachine(undefined, new Map());
@@ -79,16 +81,27 @@ export class LabSession {
   load(source: string, settings: LabSettings): LoadOutcome {
     this.runToken++;
     this.settings = settings;
+    this.source = source;
     const overrides = new Map<number, bigint>();
     for (const [k, v] of Object.entries(settings.msrEdits)) {
       const i = parseValue(k), val = parseValue(v);
       if (i !== undefined && val !== undefined) overrides.set(Number(i), val);
     }
     const known = PROFILES.some((p) => p.id === settings.profile);
-    this.machine = this.newMachine(known ? settings.profile : undefined, overrides);
     this.assembly = assemble(source);
+    const lesson = settings.lesson === undefined ? undefined : findLesson(settings.lesson);
+    if (lesson && this.assembly.ok) {
+      // The lesson's machine exactly as the CLI builds it, the learner's MSR edits on top of the
+      // lesson's firmware values.
+      const withEdits = { ...lesson, machine: { ...lesson.machine, msrs: { ...lesson.machine.msrs, ...settings.msrEdits } } };
+      this.machine = prepareLessonMachine(withEdits, this.assembly, { profile: known ? settings.profile : undefined, history: true });
+      this.model = this.machine.vmx as VmxModel;
+      this.writes = new FieldWrites(this.machine, () => this.model);
+    } else {
+      this.machine = this.newMachine(known ? settings.profile : undefined, overrides);
+      if (this.assembly.ok) this.machine.load(this.assembly);
+    }
     this.edits = [];
-    if (this.assembly.ok) this.machine.load(this.assembly);
     this.applyBreakpoints();
     const diagnostics = this.assembly.diagnostics
       .filter((d) => d.severity !== 'info')
@@ -213,6 +226,8 @@ export class LabSession {
   /** Boots the same program again. */
   reset(): LabSnapshot {
     this.runToken++;
+    // A lesson's control-register and register presets come after boot: build its machine again.
+    if (this.settings.lesson !== undefined && findLesson(this.settings.lesson)) return this.load(this.source, this.settings).snapshot;
     this.machine.reset();
     this.edits = [];
     this.writes.resync();

@@ -18,6 +18,11 @@ export interface LabSettings {
   readonly msrEdits: Readonly<Record<string, string>>;
   /** Source lines with a breakpoint (1-based). */
   readonly breakpoints: readonly number[];
+  /**
+   * The open lesson's id: the machine is then built as the lesson describes (prepareLessonMachine
+   * of src/lessons, the CLI's way), with `msrEdits` on top of the lesson's firmware MSRs.
+   */
+  readonly lesson?: string;
 }
 
 /** One named bit (or bit range) of a register, with its state and meaning. */
@@ -232,4 +237,64 @@ export interface RunOutcome {
   /** `stopped` (halt, fault...), `breakpoint`, or `interrupted` by Stop. */
   readonly kind: 'stopped' | 'breakpoint' | 'interrupted';
   readonly snapshot: LabSnapshot;
+}
+
+/** A lesson or challenge in the list. */
+export interface LessonSummaryView {
+  readonly id: string;
+  readonly kind: 'lesson' | 'challenge';
+  readonly title: string;
+  readonly summary: string;
+}
+
+/** What the Lesson panel shows of a lesson (its Markdown is rendered sanitised by the page). */
+export interface LessonView extends LessonSummaryView {
+  readonly text: string;
+  readonly hints: readonly string[];
+  readonly goals: readonly { readonly label: string; readonly kind: string }[];
+  readonly start: string;
+  /** The profile the lesson starts on. */
+  readonly profile: string;
+  readonly profiles: readonly string[];
+  /** The lesson's firmware MSRs (hex index -> hex value). */
+  readonly msrs: Readonly<Record<string, string>>;
+  readonly sdm: readonly string[];
+}
+
+/** The verdict of "Check goals" (checkLesson of src/lessons, run from a fresh machine). */
+export interface LessonCheckView {
+  readonly lessonId: string;
+  readonly profile: string;
+  readonly assembled: boolean;
+  readonly diagnostics: readonly { readonly line: number; readonly col: number; readonly message: string }[];
+  readonly goals: readonly { readonly label: string; readonly kind: string; readonly passed: boolean; readonly detail: string }[];
+  readonly passed: boolean;
+  readonly stop?: string;
+  readonly steps: number;
+}
+
+/** A shared lab state (src/share LabState), as the page uses it. */
+export interface SharedStateView {
+  readonly lesson: { readonly id: string; readonly step: number } | null;
+  readonly program: string;
+  readonly profile: string;
+  readonly msrs: Readonly<Record<string, string>>;
+  readonly regs: Readonly<Record<string, string>>;
+  readonly breakpoints: readonly number[];
+  readonly editor: { readonly fontSize?: number; readonly wordWrap?: boolean };
+}
+
+/** A decoded link or file: the state, or src/share's message. */
+export type SharedStateResult =
+  | { readonly ok: true; readonly state: SharedStateView; readonly migratedFrom?: number }
+  | { readonly ok: false; readonly message: string };
+
+/** An encoded state: the `#s=` fragment, whether it fits a link, and the file text otherwise. */
+export interface EncodedStateView {
+  readonly ok: boolean;
+  readonly fragment: string;
+  readonly fits: boolean;
+  /** The state file (always given, for "Download"). */
+  readonly file: string;
+  readonly message?: string;
 }
