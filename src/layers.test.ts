@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(__dirname);
 /**
  * Lowest first. Layers on the same rank may not import each other. Lessons sit above the
- * machine (their goals are evaluated on it) and below everything that shows or checks them.
+ * machine (their goals are evaluated on it) and below everything that shows or checks them;
+ * shared-URL state (share) reads lessons, and the worker reads both.
  */
 const RANK: Record<string, number> = {
-  arch: 0, x86: 1, asm: 2, vmx: 3, machine: 4, lessons: 5, worker: 6, share: 6, cli: 7, ui: 8,
-  testing: 9, tools: 9,
+  arch: 0, x86: 1, asm: 2, vmx: 3, machine: 4, lessons: 5, share: 6, worker: 7, cli: 8, ui: 9,
+  testing: 10, tools: 10,
 };
 const CORE = new Set(['arch', 'x86', 'asm', 'vmx', 'machine']);
 const FORBIDDEN_IN_CORE = ['react', 'react-dom', 'zustand', 'monaco-editor', 'comlink', '@monaco-editor/react'];
