@@ -345,7 +345,7 @@ export class Parser {
         this.struc = null;
         return;
       case 'istruc': {
-        if (!nameTok || nameTok.kind !== 'id') throw new ExprSyntaxError(col, '`istruc\' expects a structure name');
+        if (!nameTok || nameTok.kind !== 'id' || args.length !== 1) throw new ExprSyntaxError(col, '`istruc\' expects one structure name');
         const start = `..@istruc.${line}.${this.istrucs.length}`;
         this.istrucs.push({ name: nameTok.text, start });
         this.stmts.push({ kind: 'label', name: start, line, col });
