@@ -13,6 +13,7 @@ import { RegistersPanel } from '../panels/RegistersPanel.tsx';
 import { VmcsPanel } from '../panels/VmcsPanel.tsx';
 import { selectTheme } from '../store/selectors.ts';
 import { useLab, useLabStore } from './LabContext.tsx';
+import { OpenFile, ShareBox } from './ShareBox.tsx';
 import { ShortcutList, useShortcuts } from './Shortcuts.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { Toolbar } from './Toolbar.tsx';
@@ -50,23 +51,31 @@ function FontSize() {
   );
 }
 
-export function App({ plainEditor, vocabulary }: { plainEditor: boolean; vocabulary: () => Promise<Vocabulary> }) {
+export function App({ plainEditor, vocabulary, embed = false }: { plainEditor: boolean; vocabulary: () => Promise<Vocabulary>; embed?: boolean }) {
   useShortcuts();
+  // `?embed=1` (a lesson inside a course page): no title, settings or file controls; the lesson first.
   return (
-    <div className="lab">
+    <div className={embed ? 'lab embed' : 'lab'}>
       <header className="top">
-        <h1>VMX Lab</h1>
+        {embed ? <h1 className="visually-hidden">VMX Lab</h1> : <h1>VMX Lab</h1>}
         <Toolbar />
-        <ThemeToggle />
-        <FontSize />
-        <ShortcutList />
+        {!embed && (
+          <>
+            <OpenFile />
+            <ThemeToggle />
+            <FontSize />
+            <ShortcutList />
+          </>
+        )}
       </header>
       <StatusBar />
+      <ShareBox />
       <main className="grid">
         <div className="col col-left">
+          {embed && <LessonPanel embed />}
           <ProgramPanel plain={plainEditor} vocabulary={vocabulary} />
           <EventsPanel />
-          <LessonPanel />
+          {!embed && <LessonPanel />}
         </div>
         <div className="col col-mid">
           <ExplainPanel />

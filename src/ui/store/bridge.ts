@@ -4,7 +4,7 @@
 // replayed, so the learner loses nothing but panel edits made since the last load.
 
 import type { LabClient } from '../../worker/client.ts';
-import type { EditOutcome, LabSettings, LabSnapshot } from '../../worker/types.ts';
+import type { EditOutcome, LabSettings, LabSnapshot, SharedStateResult, SharedStateView } from '../../worker/types.ts';
 import { shareEqual } from './share-equal.ts';
 import type { LabStore } from './store.ts';
 
@@ -28,8 +28,26 @@ export interface LabCommands {
   setRegister(name: string, value: string): Promise<void>;
   readMemory(phys: number, length: number): Promise<Uint8Array>;
   writeMemory(phys: number, bytes: string): Promise<void>;
-  /** Copies the page address (the full state URL is issue 6). */
+  /**
+   * Share: encodes the lab state (lesson and hint step, program, profile, MSR edits, breakpoints)
+   * as a `#s=` link with src/share, copies and shows it; when it is too long for a link, offers
+   * the state file instead.
+   */
   share(): Promise<void>;
+  /** Opens lesson `id` at its start (or, with `resume`, the learner's saved work on it). False when the lab has no such lesson. */
+  openLesson(id: string, opts?: { resume?: boolean }): Promise<boolean>;
+  /** Leaves the lesson: the free lab with the same program. */
+  closeLesson(): Promise<void>;
+  /** Fetches the lesson list once. */
+  listLessons(): Promise<void>;
+  /** Unlocks the next hint. */
+  showHint(): void;
+  /** Runs the program from a fresh lesson machine and judges every goal (checkLesson). */
+  checkGoals(): Promise<void>;
+  /** Opens a shared state from a `#s=` fragment (`file`: from a state file's text). False when refused (then `notice` says why). */
+  openShared(data: string, from: 'link' | 'file'): Promise<boolean>;
+  /** Clears the notice about a refused lesson or link. */
+  dismissNotice(): void;
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -38,7 +56,8 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 export function createBridge(client: LabClient, store: LabStore): LabCommands {
   const settings = (): LabSettings => {
     const s = store.getState();
-    return { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints };
+    return s.lesson ? { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, lesson: s.lesson.id }
+      : { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints };
   };
   const show = (snapshot: LabSnapshot, message: { text: string; ok: boolean } | null = null): void => {
     // Unchanged parts keep their identity, so only panels whose data changed re-render.
@@ -97,6 +116,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       } finally {
         store.setState({ status: 'idle' });
       }
+      if (store.getState().lesson) await checkGoals();
     },
     async stop() {
       await client.api().stop();
@@ -115,7 +135,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       show(await client.api().setBreakpoints(breakpoints));
     },
     setSource(text) {
-      store.setState({ source: text });
+      store.setState({ source: text, goalResults: null });
     },
     async setProfile(id) {
       store.setState({ profile: id, msrEdits: Object.fromEntries(Object.entries(store.getState().msrEdits).filter(([k]) => k === '0x3a')) });
@@ -151,13 +171,114 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       showEdit(await client.api().writeMemory(phys, bytes));
     },
     async share() {
-      const url = globalThis.location?.href ?? '';
-      try {
-        await globalThis.navigator?.clipboard?.writeText(url);
-        store.setState({ message: { text: `Copied ${url}`, ok: true } });
-      } catch {
-        store.setState({ message: { text: `Copy this address: ${url}`, ok: true } });
+      const s = store.getState();
+      const state: SharedStateView = {
+        lesson: s.lesson ? { id: s.lesson.id, step: s.hintsShown } : null,
+        program: s.source.replace(/\r\n?/g, '\n'),
+        profile: s.profile || s.snapshot?.profile || '',
+        msrs: s.lesson ? { ...s.lesson.msrs, ...s.msrEdits } : { ...s.msrEdits },
+        regs: {},
+        breakpoints: [...s.breakpoints],
+        editor: {},
+      };
+      const e = await client.api().encodeState(state);
+      if (!e.ok) {
+        store.setState({ share: null, message: { text: `Cannot share this state: ${e.message ?? 'it is not valid'}`, ok: false } });
+        return;
       }
+      const loc = globalThis.location;
+      const url = e.fits && loc ? `${loc.origin}${loc.pathname}${e.fragment}` : null;
+      let copied = false;
+      if (url) {
+        try {
+          await globalThis.navigator?.clipboard?.writeText(url);
+          copied = true;
+        } catch {
+          copied = false;
+        }
+      }
+      store.setState({
+        share: { url, file: e.file, copied },
+        message: url ? { text: copied ? 'Link copied: it opens this lab state.' : 'Copy the link below: it opens this lab state.', ok: true }
+          : { text: 'This state is too large for a link: download it as a file and open it with "Open file".', ok: true },
+      });
+    },
+    openLesson,
+    async closeLesson() {
+      store.setState({ lesson: null, goalResults: null, hintsShown: 0 });
+      await load();
+    },
+    async listLessons() {
+      if (store.getState().lessonList.length > 0) return;
+      store.setState({ lessonList: await client.api().lessons() });
+    },
+    showHint() {
+      store.setState((s) => ({ hintsShown: Math.min((s.lesson?.hints.length ?? 0), s.hintsShown + 1) }));
+    },
+    checkGoals,
+    async openShared(data, from) {
+      const api = client.api();
+      const r: SharedStateResult = from === 'link' ? await api.decodeState(data) : await api.decodeStateFile(data);
+      if (!r.ok) {
+        store.setState({ notice: `This ${from === 'link' ? 'link' : 'file'} could not be opened: ${r.message}. Your saved work is untouched.` });
+        return false;
+      }
+      const st = r.state;
+      const lesson = st.lesson ? await api.lesson(st.lesson.id) : undefined;
+      if (st.lesson && !lesson) {
+        store.setState({ notice: `This ${from} names lesson "${st.lesson.id}", which this lab does not have.` });
+        return false;
+      }
+      store.setState({
+        lesson: lesson ?? null,
+        hintsShown: Math.min(st.lesson?.step ?? 0, lesson?.hints.length ?? 0),
+        goalResults: null,
+        source: st.program,
+        profile: st.profile,
+        msrEdits: { ...st.msrs },
+        breakpoints: [...st.breakpoints],
+        notice: null,
+        share: null,
+      });
+      await load();
+      store.setState({ message: { text: `Opened the shared state${r.migratedFrom !== undefined ? ` (an older link, format ${r.migratedFrom})` : ''}.`, ok: true } });
+      return true;
+    },
+    dismissNotice() {
+      store.setState({ notice: null });
     },
   };
+
+  async function checkGoals(): Promise<void> {
+    const s = store.getState();
+    if (!s.lesson) return;
+    store.setState({ checking: true });
+    try {
+      const r = await client.api().checkLesson(s.lesson.id, s.source, s.profile);
+      if (store.getState().lesson?.id === s.lesson.id) store.setState({ goalResults: r ?? null });
+    } finally {
+      store.setState({ checking: false });
+    }
+  }
+
+  async function openLesson(id: string, opts: { resume?: boolean } = {}): Promise<boolean> {
+    const lesson = await client.api().lesson(id);
+    if (!lesson) {
+      store.setState({ notice: `There is no lesson "${id.slice(0, 80)}" in this lab. Pick one from the lesson list.` });
+      return false;
+    }
+    const s = store.getState();
+    const resume = opts.resume === true && s.resumeLesson === id;
+    store.setState({
+      lesson,
+      hintsShown: 0,
+      goalResults: null,
+      share: null,
+      resumeLesson: null,
+      ...(opts.resume ? {} : { notice: null }),
+      ...(resume ? {} : { source: lesson.start, profile: lesson.profile, msrEdits: {}, breakpoints: [] }),
+    });
+    await load();
+    return true;
+  }
 }

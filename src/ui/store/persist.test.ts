@@ -42,4 +42,14 @@ describe('saved work', () => {
     const s = b.getState();
     expect([s.source, s.profile, s.msrEdits, s.breakpoints]).toEqual(['hlt', 'ivy-bridge', { '0x480': '0x1' }, [1]]);
   });
+
+  it('keeps the lesson the work belongs to, and drops a lesson id that is not an id', () => {
+    const storage = memoryStorage();
+    const a = createLabStore('default', storage);
+    a.setState({ source: 'hlt', resumeLesson: 'vmxon' });
+    a.setState({ source: 'nop' });
+    expect(loadWork(storage)?.lesson).toBe('vmxon');
+    expect(createLabStore('default', storage).getState().resumeLesson).toBe('vmxon');
+    expect(validate({ v: 1, source: '', profile: '', msrEdits: {}, breakpoints: [], lesson: '<script>' })?.lesson).toBeUndefined();
+  });
 });

@@ -11,6 +11,8 @@ export interface SavedWorkV1 {
   readonly breakpoints: readonly number[];
   readonly theme?: 'light' | 'dark' | 'contrast';
   readonly fontSize?: number;
+  /** The lesson this work belongs to (optional: absent in older saves, the free lab). */
+  readonly lesson?: string;
 }
 
 export type SavedWork = SavedWorkV1;
@@ -35,7 +37,8 @@ export function validate(x: unknown): SavedWork | undefined {
   if (!Array.isArray(o.breakpoints) || !o.breakpoints.every((b) => Number.isInteger(b) && b > 0)) return undefined;
   const theme = o.theme === 'dark' || o.theme === 'light' || o.theme === 'contrast' ? o.theme : undefined;
   const fontSize = typeof o.fontSize === 'number' && o.fontSize >= 10 && o.fontSize <= 32 ? o.fontSize : undefined;
-  return { v: 1, source: o.source, profile: o.profile, msrEdits, breakpoints: [...(o.breakpoints as number[])], theme, fontSize };
+  const lesson = typeof o.lesson === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(o.lesson) ? o.lesson : undefined;
+  return { v: 1, source: o.source, profile: o.profile, msrEdits, breakpoints: [...(o.breakpoints as number[])], theme, fontSize, ...(lesson ? { lesson } : {}) };
 }
 
 /** Upgrades a payload of any known version to the current one (v1 -> v1 only, so far). */

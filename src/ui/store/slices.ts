@@ -3,7 +3,7 @@
 // edits, theme). Plain data only: snapshots from the worker, never core objects.
 
 import type { StateCreator } from 'zustand/vanilla';
-import type { LabCatalog, LabDiagnostic, LabSnapshot, ProfileInfo } from '../../worker/types.ts';
+import type { LabCatalog, LabDiagnostic, LabSnapshot, LessonCheckView, LessonSummaryView, LessonView, ProfileInfo } from '../../worker/types.ts';
 
 export type RunStatus = 'idle' | 'running' | 'loading';
 
@@ -27,8 +27,28 @@ export interface EditorSlice {
   loadedSource: string;
 }
 
+/** The last Share: the link (when it fits) and the state file (always, for download). */
+export interface ShareResult {
+  readonly url: string | null;
+  readonly file: string;
+  readonly copied: boolean;
+}
+
 export interface LessonSlice {
-  lesson: null;
+  /** The open lesson, or null (the free lab). */
+  lesson: LessonView | null;
+  /** Every lesson and challenge (fetched when the list is first opened). */
+  lessonList: readonly LessonSummaryView[];
+  /** Hints unlocked so far (the lesson "step" a shared state records). */
+  hintsShown: number;
+  /** The last "Check goals" verdict for the open lesson, null while not checked since the last change. */
+  goalResults: LessonCheckView | null;
+  checking: boolean;
+  /** A message about a lesson or a link that could not be opened (the lab opens anyway). */
+  notice: string | null;
+  share: ShareResult | null;
+  /** The lesson the saved work belongs to: `?lesson=` of that lesson resumes it instead of restarting. */
+  resumeLesson: string | null;
 }
 
 export type Theme = 'light' | 'dark' | 'contrast';
@@ -53,5 +73,5 @@ export const createEditorSlice = (source: string, breakpoints: readonly number[]
   diagnostics: [],
   loadedSource: '',
 });
-export const createLessonSlice: Slice<LessonSlice> = () => ({ lesson: null });
+export const createLessonSlice: Slice<LessonSlice> = () => ({ lesson: null, lessonList: [], hintsShown: 0, goalResults: null, checking: false, notice: null, share: null, resumeLesson: null });
 export const createSettingsSlice = (init: Omit<SettingsSlice, never>): Slice<SettingsSlice> => () => ({ ...init });

@@ -16,10 +16,13 @@ export function createLabStore(defaultSource: string, storage?: Storage): LabSto
     ...createLessonSlice(...a),
     ...createSettingsSlice({ profile: saved?.profile ?? '', msrEdits: saved?.msrEdits ?? {}, theme: saved?.theme ?? 'light', fontSize: saved?.fontSize ?? 14 })(...a),
   }));
+  if (saved?.lesson) store.setState({ resumeLesson: saved.lesson });
   // Autosave what the learner made (not the machine state: it is rebuilt from these).
   store.subscribe((s, prev) => {
-    if (s.source === prev.source && s.profile === prev.profile && s.msrEdits === prev.msrEdits && s.breakpoints === prev.breakpoints && s.theme === prev.theme && s.fontSize === prev.fontSize) return;
-    saveWork(storage, { source: s.source, profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, theme: s.theme, fontSize: s.fontSize });
+    if (s.source === prev.source && s.profile === prev.profile && s.msrEdits === prev.msrEdits && s.breakpoints === prev.breakpoints && s.theme === prev.theme && s.fontSize === prev.fontSize && s.lesson === prev.lesson) return;
+    // Nothing is saved while a lesson or a shared state is being opened at start-up (resumeLesson set).
+    const lesson = s.lesson?.id ?? s.resumeLesson ?? undefined;
+    saveWork(storage, { source: s.source, profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, theme: s.theme, fontSize: s.fontSize, ...(lesson ? { lesson } : {}) });
   });
   return store;
 }

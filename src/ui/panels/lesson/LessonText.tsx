@@ -1,0 +1,11 @@
+// A lesson's text, rendered from Markdown and sanitised (markdown.ts). This module is loaded
+// lazily, so marked and DOMPurify are not in the page's entry chunk.
+
+import { useMemo } from 'react';
+import { renderLessonMarkdown } from './markdown.ts';
+
+export default function LessonText({ text }: { text: string }) {
+  const html = useMemo(() => renderLessonMarkdown(text), [text]);
+  // Sanitised by DOMPurify with a short allow-list; a lesson's own HTML was escaped before that.
+  return <div className="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />;
+}
