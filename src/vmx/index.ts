@@ -12,6 +12,8 @@ import { type VmxCaps, VMX_MSR } from './caps.ts';
 import { ModelCaps } from './model-caps.ts';
 import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
+import type { EntryContext } from './entry/context.ts';
+import { IncrementalEntryChecks } from './entry/incremental.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
 import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
 import { executeChanged, ripAfter } from './exit/behaviour.ts';
@@ -33,7 +35,7 @@ import { formatSdm } from '../arch/sdm.ts';
 import type { VmxReport } from './reports.ts';
 import { secondaryControls, vmcsGet, vmcsSet } from './vmcs-access.ts';
 import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
-import { VmxState, type LaunchState, type VmxMode } from './vmx-state.ts';
+import { VmxState, type ActiveVmcs, type LaunchState, type VmxMode } from './vmx-state.ts';
 import { EptController, type EptControllerSnapshot } from './ept/controller.ts';
 
 export type { VmxReport } from './reports.ts';
@@ -119,6 +121,15 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     }, guestInsn);
   });
 
+  // Each VMCS keeps its checks' last verdicts and inputs; VM entry re-runs only the checks
+  // whose inputs changed (decision 0040). A VMCS restored from a snapshot starts afresh.
+  const incremental = new WeakMap<ActiveVmcs, IncrementalEntryChecks>();
+  const entryChecks = (ctx: EntryContext, vmcs: ActiveVmcs): EntryCheckReport => {
+    let inc = incremental.get(vmcs);
+    if (!inc) incremental.set(vmcs, (inc = new IncrementalEntryChecks()));
+    return inc.run(ctx);
+  };
+
   const capsCache = new ModelCaps(env);
   const capsOf = (cpu: CpuHandle): VmxCaps => capsCache.of(cpu);
   /** IA32_VMX_MISC as the learner may have edited it. */
@@ -136,6 +147,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       translations: ept,
       msr,
       report: (r) => { lastReport = r; },
+      entryChecks,
     };
   }
 

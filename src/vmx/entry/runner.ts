@@ -41,27 +41,34 @@ const PASS_DECISION: EntryDecision = Object.freeze({ kind: 'pass' });
  */
 export function runEntryChecks(ctx: EntryContext, checks: readonly Check[] = ENTRY_CHECKS): EntryCheckReport {
   const results: CheckResult[] = new Array(checks.length);
-  let decision: EntryDecision = PASS_DECISION;
-  let msrFailure: { check: Check; failure: Failure; index: number } | undefined;
   for (let i = 0; i < checks.length; i++) {
     const check = checks[i]!;
-    const verdict = check.run(ctx);
-    results[i] = { check, verdict };
-    if (verdict.kind !== 'fail' || decision.kind !== 'pass') continue;
+    results[i] = { check, verdict: check.run(ctx) };
+  }
+  return { results, decision: decideEntry(results) };
+}
+
+/**
+ * The architectural decision from every verdict, in evaluation order: the first failure
+ * outside MSR loading; else the MSR-load failure with the lowest entry index; else pass.
+ */
+export function decideEntry(results: readonly CheckResult[]): EntryDecision {
+  let msrFailure: { check: Check; failure: Failure; index: number } | undefined;
+  for (let i = 0; i < results.length; i++) {
+    const { check, verdict } = results[i]!;
+    if (verdict.kind !== 'fail') continue;
     const kind = failureKindOf(check.area);
-    if (kind.kind === 'vmfail') {
-      decision = { kind: 'vmfail', error: kind.error, check, failure: verdict };
-    } else if (kind.reason === 33) {
-      decision = { kind: 'entry-failure', reason: 33, qualification: BigInt(check.qualification ?? 0), check, failure: verdict };
-    } else {
-      const index = verdict.index ?? 1;
-      if (msrFailure === undefined || index < msrFailure.index) msrFailure = { check, failure: verdict, index };
+    if (kind.kind === 'vmfail') return { kind: 'vmfail', error: kind.error, check, failure: verdict };
+    if (kind.reason === 33) {
+      return { kind: 'entry-failure', reason: 33, qualification: BigInt(check.qualification ?? 0), check, failure: verdict };
     }
+    const index = verdict.index ?? 1;
+    if (msrFailure === undefined || index < msrFailure.index) msrFailure = { check, failure: verdict, index };
   }
-  if (decision.kind === 'pass' && msrFailure !== undefined) {
-    decision = { kind: 'entry-failure', reason: 34, qualification: BigInt(msrFailure.index), check: msrFailure.check, failure: msrFailure.failure };
+  if (msrFailure !== undefined) {
+    return { kind: 'entry-failure', reason: 34, qualification: BigInt(msrFailure.index), check: msrFailure.check, failure: msrFailure.failure };
   }
-  return { results, decision };
+  return PASS_DECISION;
 }
 
 /** Only the failed checks of a report, in order (what the Explain panel lists). */

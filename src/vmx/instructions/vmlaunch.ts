@@ -9,6 +9,8 @@ import { runEntryChecks, type EntryCheckReport } from '../entry/runner.ts';
 import { entryFailure, stateReplaced } from '../exit/vm-exit.ts';
 import { EXIT_REASON } from '../local-arch.ts';
 import { buildEntryContext } from '../launch/entry-context.ts';
+import type { EntryContext } from '../entry/context.ts';
+import type { ActiveVmcs } from '../vmx-state.ts';
 import { VM_FAIL_INVALID, vmFailValid } from '../outcome.ts';
 import { loadGuestState } from '../transition/load-guest.ts';
 import { loadMsrArea, readMsrArea } from '../transition/msr-lists.ts';
@@ -22,6 +24,11 @@ export interface LaunchContext extends InsnContext {
   readonly msr: (index: number) => bigint;
   /** Receives the verdict of every VM-entry check (the lab's "explain everything"). */
   readonly report: (r: EntryCheckReport) => void;
+  /**
+   * Evaluates every VM-entry check for the current VMCS; default `runEntryChecks`. The model
+   * passes an incremental evaluator (src/vmx/entry/incremental.ts) that gives the same report.
+   */
+  readonly entryChecks?: (ctx: EntryContext, vmcs: ActiveVmcs) => EntryCheckReport;
 }
 
 /**
@@ -63,7 +70,8 @@ export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): I
   // ELSE Check settings of VMX controls and host-state area; IF invalid THEN VMfailValid(7 or 8)
   //   ELSE attempt to load guest state and PDPTRs; IF failure THEN VM entry fails;
   //   ELSE attempt to load MSRs from the VM-entry MSR-load area; IF failure THEN VM entry fails
-  const report = runEntryChecks(buildEntryContext(cpu, current, caps, ctx.msr, ctx.fields, launch));
+  const entryCtx = buildEntryContext(cpu, current, caps, ctx.msr, ctx.fields, launch);
+  const report = ctx.entryChecks ? ctx.entryChecks(entryCtx, current) : runEntryChecks(entryCtx);
   ctx.report(report);
   const d = report.decision;
   if (d.kind === 'vmfail') return done(vmFailValid(d.error), `${d.check.id}: ${d.failure.message}`);

@@ -1,0 +1,215 @@
+// Incremental evaluation of the VM-entry checks (docs/decisions/0040-incremental-entry-checks.md).
+// A check is a pure function of what it reads through its EntryContext (check.ts, context.ts).
+// While a check runs, every value it obtains from the context is recorded: VMCS fields (read,
+// exists), capability MSRs, physical memory, the MSR reserved bits and WRMSR verdicts. At the
+// next VM entry a check whose recorded inputs all still hold the same values would compute the
+// same verdict, so its verdict is reused; the others run again. The context's plain properties
+// (processor state, features, address widths, launch) are compared as a whole: any change runs
+// every check. The report is the same as runEntryChecks gives: every check's verdict, in order.
+
+import type { Check } from './check.ts';
+import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from './context.ts';
+import type { Verdict } from '../outcome.ts';
+import { ENTRY_CHECKS } from './checks/index.ts';
+import { decideEntry, type CheckResult, type EntryCheckReport } from './runner.ts';
+
+/** What a check obtained from its context, to be asked again. */
+const Src = { Exists: 1, Msr: 2, Phys: 3, Reserved: 4, Wrmsr: 5 } as const;
+type Src = (typeof Src)[keyof typeof Src];
+
+/** One recorded input: the question (`src`, `a`, `b`) and the answer the check got. */
+interface Dep {
+  readonly src: Src;
+  readonly a: string | number | bigint;
+  readonly b: number | bigint;
+  readonly value: bigint | boolean;
+}
+
+/** A field read by name: every check that read it, and the value they got. */
+interface FieldDep {
+  readonly name: string;
+  value: bigint;
+  readonly readers: Set<number>;
+}
+
+/** The context's plain properties the checks read directly. */
+interface PlainKey {
+  readonly cpu: EntryCpuState;
+  readonly features: EntryCpuFeatures;
+  readonly maxPhysAddr: number;
+  readonly linearAddressBits: number;
+  readonly launch: string;
+}
+
+function sameSelectors(a: EntryCpuState['selectors'], b: EntryCpuState['selectors']): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.CS === b.CS && a.SS === b.SS && a.DS === b.DS && a.ES === b.ES && a.FS === b.FS && a.GS === b.GS && a.TR === b.TR;
+}
+
+function samePlain(k: PlainKey, ctx: EntryContext): boolean {
+  const a = k.cpu;
+  const b = ctx.cpu;
+  const f = ctx.features;
+  return k.maxPhysAddr === ctx.maxPhysAddr && k.linearAddressBits === ctx.linearAddressBits && k.launch === ctx.launch &&
+    a.efer === b.efer && a.cr0 === b.cr0 && a.cr4 === b.cr4 && a.inSmm === b.inSmm && a.currentVmcs === b.currentVmcs &&
+    a.executiveVmcs === b.executiveVmcs && sameSelectors(a.selectors, b.selectors) &&
+    k.features.rtm === f.rtm && k.features.sgx === f.sgx && k.features.lam === f.lam;
+}
+
+function plainKeyOf(ctx: EntryContext): PlainKey {
+  const c = ctx.cpu;
+  const f = ctx.features;
+  return {
+    cpu: { ...c, ...(c.selectors ? { selectors: { ...c.selectors } } : {}) },
+    features: { rtm: f.rtm, sgx: f.sgx, lam: f.lam },
+    maxPhysAddr: ctx.maxPhysAddr,
+    linearAddressBits: ctx.linearAddressBits,
+    launch: ctx.launch,
+  };
+}
+
+/** Asks the context the recorded question again. */
+function answer(ctx: EntryContext, d: Dep): bigint | boolean {
+  switch (d.src) {
+    case Src.Exists: return ctx.vmcs.exists(d.a as string);
+    case Src.Msr: return ctx.msr(d.a as number);
+    case Src.Phys: return ctx.readPhys(d.a as bigint, d.b as 1 | 2 | 4 | 8);
+    case Src.Reserved: return ctx.msrReservedBits(d.a as number);
+    case Src.Wrmsr: return ctx.wrmsrFaults(d.a as number, d.b as bigint);
+  }
+}
+
+/**
+ * The VM-entry checks of one VMCS evaluated incrementally. Keep one per VMCS (or per model:
+ * sharing one between VMCSes is correct, only slower, since every input is compared by value).
+ */
+export class IncrementalEntryChecks {
+  /** Verdict of each check at the last evaluation. */
+  private readonly verdicts: (Verdict | undefined)[];
+  private readonly results: (CheckResult | undefined)[];
+  /** Inputs other than VMCS field reads, per check (few checks have any). */
+  private readonly otherDeps: Dep[][];
+  /** Names of the fields each check read. */
+  private readonly fieldNames: string[][];
+  /** Every field any check read, by name. */
+  private readonly fieldDeps = new Map<string, FieldDep>();
+  private plain: PlainKey | undefined;
+  private lastReport: EntryCheckReport | undefined;
+  /** Checks evaluated (not reused) by the last `run`: for tests and the bench. */
+  lastEvaluated = 0;
+
+  constructor(private readonly checks: readonly Check[] = ENTRY_CHECKS) {
+    this.verdicts = new Array(checks.length).fill(undefined);
+    this.results = new Array(checks.length).fill(undefined);
+    this.otherDeps = Array.from({ length: checks.length }, () => []);
+    this.fieldNames = Array.from({ length: checks.length }, () => []);
+  }
+
+  /** Forgets every recorded verdict: the next `run` evaluates every check. */
+  invalidate(): void {
+    this.plain = undefined;
+  }
+
+  /** Every check's verdict for `ctx` and the decision, as `runEntryChecks(ctx, checks)` gives them. */
+  run(ctx: EntryContext): EntryCheckReport {
+    const n = this.checks.length;
+    const dirty = new Uint8Array(n);
+    if (this.plain === undefined || !samePlain(this.plain, ctx)) {
+      dirty.fill(1);
+      this.plain = plainKeyOf(ctx);
+    } else {
+      for (const d of this.fieldDeps.values()) {
+        if (d.readers.size === 0) continue;
+        const v = ctx.vmcs.read(d.name);
+        if (v !== d.value) for (const i of d.readers) dirty[i] = 1;
+      }
+      for (let i = 0; i < n; i++) {
+        if (dirty[i]) continue;
+        const deps = this.otherDeps[i]!;
+        for (let k = 0; k < deps.length; k++) {
+          if (answer(ctx, deps[k]!) !== deps[k]!.value) {
+            dirty[i] = 1;
+            break;
+          }
+        }
+      }
+    }
+    let evaluated = 0;
+    let changed = this.lastReport === undefined;
+    for (let i = 0; i < n; i++) {
+      if (!dirty[i]) continue;
+      evaluated++;
+      const verdict = this.evaluate(i, ctx);
+      if (verdict !== this.verdicts[i]) {
+        this.verdicts[i] = verdict;
+        this.results[i] = { check: this.checks[i]!, verdict };
+        changed = true;
+      }
+    }
+    this.lastEvaluated = evaluated;
+    if (!changed) return this.lastReport!;
+    const results = this.results.slice() as CheckResult[];
+    this.lastReport = { results, decision: decideEntry(results) };
+    return this.lastReport;
+  }
+
+  /** Runs check `i` on a context that records what it reads; replaces its recorded inputs. */
+  private evaluate(i: number, ctx: EntryContext): Verdict {
+    for (const name of this.fieldNames[i]!) this.fieldDeps.get(name)?.readers.delete(i);
+    const names: string[] = [];
+    const others: Dep[] = [];
+    const fieldDeps = this.fieldDeps;
+    const vmcs: VmcsReader = {
+      read(name) {
+        const value = ctx.vmcs.read(name);
+        let d = fieldDeps.get(name);
+        if (d === undefined) fieldDeps.set(name, (d = { name, value, readers: new Set() }));
+        // Every check re-run in this evaluation sees the same VMCS: the values agree.
+        d.value = value;
+        if (!d.readers.has(i)) {
+          d.readers.add(i);
+          names.push(name);
+        }
+        return value;
+      },
+      exists(name) {
+        const value = ctx.vmcs.exists(name);
+        others.push({ src: Src.Exists, a: name, b: 0, value });
+        return value;
+      },
+    };
+    const tracked: EntryContext = {
+      vmcs,
+      msr(index) {
+        const value = ctx.msr(index);
+        others.push({ src: Src.Msr, a: index, b: 0, value });
+        return value;
+      },
+      maxPhysAddr: ctx.maxPhysAddr,
+      linearAddressBits: ctx.linearAddressBits,
+      cpu: ctx.cpu,
+      features: ctx.features,
+      readPhys(addr, size) {
+        const value = ctx.readPhys(addr, size);
+        others.push({ src: Src.Phys, a: addr, b: size, value });
+        return value;
+      },
+      msrReservedBits(index) {
+        const value = ctx.msrReservedBits(index);
+        others.push({ src: Src.Reserved, a: index, b: 0, value });
+        return value;
+      },
+      wrmsrFaults(index, v) {
+        const value = ctx.wrmsrFaults(index, v);
+        others.push({ src: Src.Wrmsr, a: index, b: v, value });
+        return value;
+      },
+      launch: ctx.launch,
+    };
+    const verdict = this.checks[i]!.run(tracked);
+    this.fieldNames[i] = names;
+    this.otherDeps[i] = others;
+    return verdict;
+  }
+}
