@@ -3,6 +3,7 @@
 
 import { FIRST_STEPS } from './curriculum/first-steps.ts';
 import { CHALLENGES } from './curriculum/challenges.ts';
+import { EPT } from './curriculum/ept.ts';
 import { EXITS } from './curriculum/exits.ts';
 import { LAUNCH } from './curriculum/launch.ts';
 import { VMCS_ACCESS } from './curriculum/vmcs-access.ts';
@@ -17,7 +18,7 @@ export { evaluateGoal } from './goals.ts';
 export { prepareLessonMachine, runLesson, lessonMsrOverrides, type LessonRun } from './run.ts';
 
 /** Every lesson and challenge, in the order a course takes them. */
-export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS, ...CHALLENGES];
+export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS, ...EPT, ...CHALLENGES];
 
 /** The lesson with this id, or undefined. */
 export function findLesson(id: string): Lesson | undefined {
