@@ -178,8 +178,12 @@ export class Parser {
     let branch: 'short' | 'near' | undefined;
     const operands: OperandAst[] = [];
     if (rest.length > 0) {
-      for (const part of splitCommas(rest)) {
-        if (part.length === 0) throw new ExprSyntaxError(rest[rest.length - 1]!.col, 'expression syntax error: operand expected');
+      const parts = splitCommas(rest);
+      // NASM ignores a trailing comma (`lea rax, [rbx],`).
+      if (parts.length > 1 && parts[parts.length - 1]!.length === 0) parts.pop();
+      const commas = rest.filter((t) => t.kind === 'op' && t.text === ',').map((t) => t.col);
+      for (const [k, part] of parts.entries()) {
+        if (part.length === 0) throw new ExprSyntaxError(commas[k] ?? commas[k - 1] ?? m.col, 'expression syntax error: operand expected');
         // `short`/`near` may sit anywhere among the leading keywords (`jmp qword near x`).
         for (let k = 0; k < part.length && OPERAND_KEYWORDS.has(word(part[k])); k++) {
           const kw = word(part[k]);
