@@ -46,6 +46,20 @@ describe('the executor hook (VmxHooks.translateGuestPhysical)', () => {
     expect(exits[0]).toMatchObject({ reason: 48, qualification: 0x1aan, guestPhysical: 0x2010, guestLinear: 0x40_2010 });
   });
 
+  it('an exit carries its walk as text (for the vmexit report) and whether the access was an instruction fetch', () => {
+    const { hook, cpu, exits, b } = rig();
+    expect(() => hook(cpu, 0x2010, { fetch: true, linear: 0x40_2010, finalTranslation: true })).not.toThrow(); // 0x2000 is R+X
+    expect(() => hook(cpu, 0x2010, { write: true, linear: 0x40_2010, finalTranslation: true })).toThrow(VmExitUnwind);
+    expect(exits[0]!.fetch).toBe(false);
+    expect(exits[0]!.eptWalk).toEqual(formatEptWalk(exits[0]!.result));
+    expect(exits[0]!.eptWalk[0]).toContain('EPT violation');
+    expect(exits[0]!.eptWalk).toHaveLength(1 + 4 + 1); // heading, PML4E..PTE, reason
+    b.set(1, 0x1000, 0x2n | (6n << 3n)); // write without read: a misconfiguration
+    expect(() => hook(cpu, 0x1000, { fetch: true, linear: 0x40_1000, finalTranslation: true })).toThrow(VmExitUnwind);
+    expect(exits[1]).toMatchObject({ reason: EXIT_EPT_MISCONFIG, fetch: true });
+    expect(exits[1]!.eptWalk[0]).toContain('EPT misconfiguration');
+  });
+
   it('a guest paging-structure access reports bit 7 without bit 8; a PAE PDPTE load reports neither and no linear address', () => {
     const { hook, cpu, exits, b } = rig();
     b.set(1, 0x3000, 0n);

@@ -6,6 +6,7 @@
 
 import type { CpuHandle, GuestPhysicalAccess } from '../../x86/env.ts';
 import { VmExitUnwind } from '../../x86/env.ts';
+import { formatEptWalk } from './format.ts';
 import { eptViolationQualification } from './qualification.ts';
 import type { EptTranslationCache } from './tlb.ts';
 import type { EptMemory, EptMisconfig, EptViolation, EptWalkRecord } from './types.ts';
@@ -36,6 +37,10 @@ export interface EptExit {
   /** The GUEST_LINEAR_ADDRESS field, when qualification bit 7 is set (violations only). */
   readonly guestLinear?: number;
   readonly result: EptViolation | EptMisconfig;
+  /** The access was an instruction fetch: no instruction was decoded, so none caused the exit. */
+  readonly fetch: boolean;
+  /** The walk, one line per level (`formatEptWalk`), for the vmexit report (`run --json`'s `eptWalk`). */
+  readonly eptWalk: readonly string[];
 }
 
 /** Outcome of one guest-physical access. */
@@ -69,7 +74,10 @@ export function translateGuestPhysical(unit: EptUnit, ctx: EptContext, mem: EptM
     unit.cache.fillGuestPhysical(tag, gpa, r);
     return { ok: true, hpa: r.hpa, fromCache: false, walk: r.walk };
   }
-  if (r.kind === 'misconfig') return { ok: false, exit: { reason: EXIT_EPT_MISCONFIG, qualification: 0n, guestPhysical: gpa, result: r } };
+  const fetch = access.fetch === true;
+  if (r.kind === 'misconfig') {
+    return { ok: false, exit: { reason: EXIT_EPT_MISCONFIG, qualification: 0n, guestPhysical: gpa, result: r, fetch, eptWalk: formatEptWalk(r) } };
+  }
   // §29.4.3.1: an EPT violation invalidates the mappings that would translate this access.
   unit.cache.onEptViolation(tag, gpa, ctx.vpid, access.linear);
   const linear = access.linear !== undefined && access.pdpteLoad !== true
@@ -80,7 +88,10 @@ export function translateGuestPhysical(unit: EptUnit, ctx: EptContext, mem: EptM
   });
   return {
     ok: false,
-    exit: { reason: EXIT_EPT_VIOLATION, qualification, guestPhysical: gpa, ...(linear ? { guestLinear: access.linear! } : {}), result: r },
+    exit: {
+      reason: EXIT_EPT_VIOLATION, qualification, guestPhysical: gpa, ...(linear ? { guestLinear: access.linear! } : {}), result: r,
+      fetch, eptWalk: formatEptWalk(r),
+    },
   };
 }
 
