@@ -48,7 +48,11 @@ export function createExecutor(state: CpuState, env: X86Env): Executor {
       }
     },
     deliver: (f) => deliverException(cpu, f),
-    flush: () => cpu.stateChanged(),
+    flush() {
+      // Memory may have been replaced (restore, reboot) without passing through the processor.
+      cpu.stateChanged();
+      cpu.flushDecodeCache();
+    },
     disassembleAt(rip) {
       try {
         const r = decode((i) => cpu.readLin(rip + i, 1), cpu.mode, BigInt.asUintN(64, BigInt(rip)));

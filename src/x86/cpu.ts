@@ -44,8 +44,11 @@ export class Cpu implements CpuHandle {
 
   // Physical pages that hold cached decodes (self-modifying code invalidates them).
   private readonly codePages = new Set<number>();
-  // Decode cache: per mode (64, 32, 16), linear page number -> per-offset array of prepared
-  // instructions. Only instructions that lie within one page are cached.
+  // Decode cache: per mode (64, 32, 16), physical page number -> per-offset array of prepared
+  // instructions (each also checked against the RIP it was decoded at). Keyed by where the bytes
+  // are, so it stays valid across CR3 loads, TLB flushes and VM entries/exits, which change only
+  // which linear page maps where: the fetch path translates again on every page change. Only
+  // instructions that lie within one page are cached.
   private readonly dcache: Map<number, (Prepared | undefined)[]>[] = [new Map(), new Map(), new Map()];
   // Linear page whose fetch permission was last verified (NaN if none), its base and its
   // decode-cache array: the fast path of every step.
@@ -107,11 +110,14 @@ export class Cpu implements CpuHandle {
     this.ept = vmx && hook !== undefined && vmx.inNonRoot?.() === true ? (gpa, access) => hook.call(vmx, this, gpa, access) : null;
   }
 
-  /** Drops every cached translation and the decode cache (keyed by linear address). */
+  /**
+   * Drops every cached translation (and the verified fetch page). The decode cache, keyed by
+   * physical address, stays: memory writes through the processor invalidate it.
+   */
   flushTlb(): void {
     this.tlb.flush();
     this.updateEpt();
-    this.flushDecodeCache();
+    this.invalidateFetch();
   }
 
   /** Drops every cached decode. */
@@ -130,7 +136,7 @@ export class Cpu implements CpuHandle {
     this.writePage = Number.NaN;
   }
 
-  /** Everything cached may be stale: mode, TLB, decodes (after a snapshot restore or a VM entry/exit). */
+  /** Mode and translations may be stale (after a snapshot restore or a VM entry/exit); decodes of unchanged memory are not. */
   stateChanged(): void {
     this.refreshMode();
     this.flushTlb();
@@ -202,12 +208,12 @@ export class Cpu implements CpuHandle {
       if (hit !== undefined && hit.at === rip) return hit;
     } else {
       const lp = Math.floor(lin / 4096);
-      translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user, false, this.ept);
+      const pp = Math.floor(translate(s, this.env, this.tlb, lin, ACC_EXEC, this.user, false, this.ept) / 4096);
       const pages = this.dcache[this.mode === 64 ? 0 : this.mode === 32 ? 1 : 2]!;
-      let arr = pages.get(lp);
+      let arr = pages.get(pp);
       if (arr === undefined) {
         arr = [];
-        pages.set(lp, arr);
+        pages.set(pp, arr);
       }
       this.fetchPage = lp;
       this.fetchBase = lp * 4096;
