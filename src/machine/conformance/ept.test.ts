@@ -171,6 +171,20 @@ describe.each(EPT)('EPT on %s', (profile) => {
     expect(r.greg(12)).toBe(0x77n);
   });
 
+  it('the guest\'s own page-table reads go through the EPT: a not-present PML4 page is a violation on the guest paging access (bit 7 without bit 8)', () => {
+    const r = run(profile, { ept: '    mov rdi, PHYS_OFFSET + 0x10000      ; the guest\'s PML4 (its CR3)\n    xor ebx, ebx\n    call set_pte' });
+    expect(r.rbx).toBe(GOOD);
+    expect(r.reasons).toEqual([EPT_VIOLATION, VMCALL]);
+    const v = r.exits[0]!;
+    const guest = r.addr('guest_code');
+    // the first fetch at guest_code walks the guest's paging: PML4 entry 273 (the direct map) at 0x10000 + 273 * 8
+    expect(v.guestPhysical).toBe(0x10000n + 273n * 8n);
+    expect(v.qualification).toBe(Q.READ | Q.LINEAR_VALID);
+    expect(v.guestLinear).toBe(guest);
+    expect(v.guestRip).toBe(guest);
+    expect(r.greg(13)).toBe(6048n);
+  });
+
   it('a write-only EPT entry is a misconfiguration (exit 49, no qualification, GUEST_PHYSICAL_ADDRESS = the page)', () => {
     const r = run(profile, {
       ept: '    lea rdi, [misconfig_page]\n    mov ebx, 2 | EPT_WB\n    call set_pte',
