@@ -116,4 +116,57 @@ export class LabPage {
     if ((await t.getAttribute('aria-pressed')) !== String(dark)) await t.click();
     await expect(t).toHaveAttribute('aria-pressed', String(dark));
   }
+
+  /** The Lesson region's parts. */
+  get lesson(): LessonPart {
+    return new LessonPart(this.region('Lesson'));
+  }
+
+  get profileSelect(): Locator {
+    return this.region('MSRs').getByLabel('CPU profile');
+  }
+
+  /** Clicks Share and returns the link it shows. */
+  async share(): Promise<string> {
+    await this.button('Share').click();
+    const link = this.page.getByRole('textbox', { name: 'Share link' });
+    await expect(link).toHaveValue(/#s=1\./);
+    return link.inputValue();
+  }
+}
+
+/** The Lesson region: title, goals with their state, hints, the lesson list. */
+export class LessonPart {
+  constructor(readonly root: Locator) {}
+
+  get title(): Locator {
+    return this.root.getByRole('heading', { level: 3 });
+  }
+
+  goals(): Locator {
+    return this.root.getByRole('list', { name: 'Goals' }).getByRole('listitem');
+  }
+
+  get checkGoals(): Locator {
+    return this.root.getByRole('button', { name: 'Check goals' });
+  }
+
+  get notice(): Locator {
+    return this.root.getByRole('alert');
+  }
+
+  hintButton(): Locator {
+    return this.root.getByRole('button', { name: /^Show (a|the next) hint/ });
+  }
+
+  hints(): Locator {
+    return this.root.getByRole('region', { name: 'Hints' }).getByRole('listitem');
+  }
+
+  /** Every goal shows `state` (pending / passed / failed). */
+  async expectAllGoals(state: 'pending' | 'passed' | 'failed'): Promise<void> {
+    const n = await this.goals().count();
+    expect(n).toBeGreaterThan(0);
+    for (let i = 0; i < n; i++) await expect(this.goals().nth(i)).toContainText(new RegExp(`\\s${state}\\b`));
+  }
 }

@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
 import { LabContext } from './app/LabContext.tsx';
 import './app/styles.css';
-import { startLab } from './app/start.ts';
+import { followSharedLinks, startLab } from './app/start.ts';
 import { plainEditorRequested } from './panels/ProgramPanel.tsx';
 import DEFAULT_PROGRAM from './programs/bringup.asm?raw';
 import { createBridge } from './store/bridge.ts';
@@ -26,6 +26,7 @@ const commands = createBridge(client, store);
 client.watch();
 const vocabulary = () => client.api().vocabulary();
 void startLab(commands, store, window.location, window.history);
+followSharedLinks(commands, window);
 const params = new URLSearchParams(window.location.search);
 // `?test-hooks` lets end-to-end tests crash the worker to check recovery.
 if (params.has('test-hooks')) {

@@ -26,3 +26,19 @@ export async function startLab(commands: LabCommands, store: LabStore, location:
   store.setState({ resumeLesson: null });
   await commands.load();
 }
+
+/**
+ * A `#s=` link pasted into the address bar of an open lab changes only the fragment (no reload):
+ * open it then too. Returns the listener to remove.
+ */
+export function followSharedLinks(commands: LabCommands, target: Pick<Window, 'addEventListener'> & { location: Pick<Location, 'hash' | 'pathname' | 'search'>; history: Pick<History, 'replaceState'> }): () => void {
+  const onHash = (): void => {
+    const { hash, pathname, search } = target.location;
+    if (!hash.startsWith('#s=')) return;
+    void commands.openShared(hash, 'link').then((ok) => {
+      if (ok) target.history.replaceState(null, '', `${pathname}${search}`);
+    });
+  };
+  target.addEventListener('hashchange', onHash);
+  return () => (target as unknown as Window).removeEventListener('hashchange', onHash);
+}

@@ -53,7 +53,7 @@ function Goals({ lesson, results }: { lesson: LessonView; results: LessonCheckVi
             <li key={i} className={`goal ${state}`} data-state={state}>
               <span className="goal-mark" aria-hidden="true">{state === 'passed' ? '✓' : state === 'failed' ? '✗' : '○'}</span>
               <span className="goal-label">{g.label}</span>
-              <span className="goal-state">{state}</span>
+              <span className="goal-state">{' '}{state}</span>
               {r && !r.passed && <div className="goal-detail">{r.detail}</div>}
             </li>
           );

@@ -1,0 +1,129 @@
+// Lessons and shared states in the page (issue 6): a lesson opened by URL and solved, goals
+// turning green; Share, and the link opened in a fresh browser context; refused links and
+// lessons leave the lab open with the saved work untouched; hostile text is shown, never run.
+import { mkdirSync } from 'node:fs';
+import { findLesson } from '../../src/lessons/index.ts';
+import { encodeState } from '../../src/share/index.ts';
+import { test, expect } from '../fixtures.ts';
+import { LabPage } from '../pages/LabPage.ts';
+
+const SHOTS = new URL('../.artifacts/shots/', import.meta.url).pathname;
+
+test('a lesson opened by URL shows its text and goals, and solving it turns every goal green', async ({ lab }) => {
+  const lesson = findLesson('vmx-support')!;
+  await lab.open('?editor=plain&lesson=vmx-support');
+  await expect(lab.lesson.title).toHaveText(lesson.title);
+  await expect(lab.programText).toHaveValue(lesson.start);
+  await expect(lab.lesson.goals()).toHaveCount(lesson.goals.length);
+  await lab.lesson.expectAllGoals('pending');
+  // The starting program fails some goal, with the reason shown.
+  await lab.lesson.checkGoals.click();
+  await expect(lab.lesson.goals().filter({ hasText: 'failed' }).first()).toBeVisible();
+  // Hints unlock one at a time.
+  await lab.lesson.hintButton().click();
+  await expect(lab.lesson.hints()).toHaveCount(1);
+  // Solve it: the reference solution typed into the editor, then Run (which checks the goals).
+  await lab.setProgram(lesson.solution);
+  await lab.button('Run').click();
+  await lab.lesson.expectAllGoals('passed');
+  await expect(lab.region('Lesson').getByRole('status')).toContainText('lesson solved');
+});
+
+test('a lesson starts on its own machine: cr-fixed-bits boots with CR0.NE clear', async ({ lab }) => {
+  await lab.open('?editor=plain&lesson=cr-fixed-bits');
+  await expect(lab.lesson.title).toHaveText(findLesson('cr-fixed-bits')!.title);
+  await expect(lab.crBit('CR0', 'NE')).toHaveAttribute('aria-pressed', 'false');
+});
+
+test('an unknown lesson id gives a clear message and the lab still opens', async ({ lab }) => {
+  await lab.page.goto('/?editor=plain&lesson=no-such-lesson');
+  await expect(lab.lesson.notice).toContainText('There is no lesson "no-such-lesson"');
+  await expect(lab.machineState).toContainText('Paused');
+  await expect(lab.region('Lesson').getByRole('list', { name: 'Lessons' }).getByRole('button').first()).toBeVisible();
+});
+
+test('the lesson list opens a lesson and a challenge', async ({ lab }) => {
+  const list = lab.region('Lesson');
+  await list.getByRole('list', { name: 'Challenges' }).getByRole('button', { name: findLesson('challenge-host-tr')!.title }).click();
+  await expect(lab.lesson.title).toHaveText(`Challenge: ${findLesson('challenge-host-tr')!.title}`);
+  await expect(lab.programText).toHaveValue(findLesson('challenge-host-tr')!.start);
+});
+
+test('Share makes a link that opens the same program, profile, breakpoints and lesson in a fresh browser', async ({ lab, browser }) => {
+  await lab.open('?editor=plain&lesson=vmxon');
+  const program = `${findLesson('vmxon')!.start}\n; my own note\n`;
+  await lab.setProgram(program);
+  await lab.profileSelect.selectOption('core2-conroe');
+  await expect(lab.machineState).toContainText('step 0 ');
+  const line = await lab.toggleBreakpointAt(/vmxon/);
+  await lab.lesson.hintButton().click();
+  const url = await lab.share();
+  expect(url.length).toBeLessThan(2000);
+
+  const fresh = await browser.newContext();
+  try {
+    const other = new LabPage(await fresh.newPage());
+    const errors: string[] = [];
+    other.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await other.page.goto(url.replace('/#s=', '/?editor=plain#s='));
+    await expect(other.machineState).toContainText('Paused');
+    await expect(other.lesson.title).toHaveText(findLesson('vmxon')!.title);
+    await expect(other.programText).toHaveValue(program);
+    await expect(other.profileSelect).toHaveValue('core2-conroe');
+    await expect(other.region('Program').getByText(`Breakpoints: line ${line}`)).toBeVisible();
+    await expect(other.lesson.hints()).toHaveCount(1);
+    expect(errors).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('a garbage or truncated #s= link shows a message, runs nothing and leaves the saved work untouched', async ({ lab }) => {
+  let dialogs = 0;
+  lab.page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+  await lab.setProgram('mov eax, 1\nhlt\n');
+  for (const bad of ['#s=garbage', '#s=1.q1YqzU0sSk0uKS', '#s=1.' + '%3Cscript%3E']) {
+    await lab.page.goto(`/?editor=plain${bad}`);
+    await expect(lab.lesson.notice).toContainText('could not be opened');
+    await expect(lab.machineState).toContainText('Paused');
+    await expect(lab.programText).toHaveValue('mov eax, 1\nhlt\n');
+    await lab.lesson.notice.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(lab.lesson.notice).toHaveCount(0);
+  }
+  expect(dialogs).toBe(0);
+});
+
+test('a link whose program holds HTML shows it as text in the editor and runs nothing', async ({ lab }) => {
+  let dialogs = 0;
+  lab.page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+  const hostile = '; <script>alert(1)</script> <img src=x onerror=alert(2)>\nhlt\n';
+  const fragment = encodeState({ lesson: null, program: hostile, profile: 'skylake-client', msrs: {}, regs: {}, breakpoints: [], editor: {} });
+  await lab.page.goto(`/?editor=plain${fragment}`);
+  await expect(lab.programText).toHaveValue(hostile);
+  expect(await lab.page.locator('script:not([type="module"]), img').count()).toBe(0);
+  expect(dialogs).toBe(0);
+});
+
+test('?embed=1 shows the lesson without the chrome', async ({ lab }) => {
+  await lab.page.goto('/?editor=plain&embed=1&lesson=vmxon');
+  await expect(lab.lesson.title).toHaveText(findLesson('vmxon')!.title);
+  await expect(lab.page.getByRole('button', { name: 'Dark theme' })).toHaveCount(0);
+  await expect(lab.button('Run')).toBeVisible();
+});
+
+test('screenshots of the Lesson panel, light and dark', async ({ lab }) => {
+  mkdirSync(SHOTS, { recursive: true });
+  const lesson = findLesson('vmxon')!;
+  await lab.open('?editor=plain&lesson=vmxon');
+  await expect(lab.lesson.title).toHaveText(lesson.title);
+  await lab.lesson.hintButton().click();
+  await lab.lesson.checkGoals.click();
+  await expect(lab.lesson.goals().filter({ hasText: 'failed' }).first()).toBeVisible();
+  await lab.region('Lesson').screenshot({ path: `${SHOTS}lesson-light.png` });
+  await lab.setTheme(true);
+  await lab.setProgram(lesson.solution);
+  await lab.lesson.checkGoals.click();
+  await lab.lesson.expectAllGoals('passed');
+  await lab.region('Lesson').screenshot({ path: `${SHOTS}lesson-dark.png` });
+  await lab.page.screenshot({ path: `${SHOTS}page-lesson-dark.png`, fullPage: true });
+});
