@@ -3,7 +3,7 @@
 // (Chromium for Playwright, NASM and GNU objdump as reference tools), then runs
 // the type checks, the unit/golden/differential tests (vitest) and the browser tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const need = [
   { tool: 'chromium', pkg: 'chromium', found: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
@@ -43,6 +43,37 @@ if (missing.length > 0) {
 if (!existsSync('node_modules/.bin/vitest')) run('npm', ['ci']);
 
 run('npm', ['run', '--silent', 'typecheck']);
-run('npx', ['vitest', 'run'], { env: { ...process.env, VMXLAB_REQUIRE_TOOLS: '1' } });
-run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts']);
+mkdirSync('test-results', { recursive: true });
+const VITEST_JSON = 'test-results/vitest.json';
+const PLAYWRIGHT_JSON = 'test-results/playwright.json';
+const counts = { passed: 0, failed: 0, skipped: 0 };
+process.on('exit', () => {
+  // One plain closing line that any CI can read: "Tests: N passed, N failed, N skipped".
+  tally();
+  console.log(`\nTests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+});
+let tallied = false;
+function tally() {
+  if (tallied) return;
+  tallied = true;
+  try {
+    const v = JSON.parse(readFileSync(VITEST_JSON, 'utf8'));
+    counts.passed += v.numPassedTests ?? 0;
+    counts.failed += (v.numFailedTests ?? 0) || (v.numFailedTestSuites ?? 0);
+    counts.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+  } catch { /* vitest did not run */ }
+  try {
+    const p = JSON.parse(readFileSync(PLAYWRIGHT_JSON, 'utf8'));
+    counts.passed += p.stats?.expected ?? 0;
+    counts.failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
+    counts.skipped += p.stats?.skipped ?? 0;
+  } catch { /* playwright did not run */ }
+}
+
+run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`], {
+  env: { ...process.env, VMXLAB_REQUIRE_TOOLS: '1' },
+});
+run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts', `--reporter=${process.env.CI ? 'line' : 'list'},json`], {
+  env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON, PLAYWRIGHT_JSON_OUTPUT_FILE: PLAYWRIGHT_JSON },
+});
 console.log('\nAll test suites passed.');
