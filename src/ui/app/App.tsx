@@ -53,6 +53,8 @@ function FontSize() {
 
 export function App({ plainEditor, vocabulary, embed = false }: { plainEditor: boolean; vocabulary: () => Promise<Vocabulary>; embed?: boolean }) {
   useShortcuts();
+  // An open lesson comes first in its column; without one the panel (the lesson list) sits last.
+  const inLesson = useLab((s) => s.lesson !== null) || embed;
   // `?embed=1` (a lesson inside a course page): no title, settings or file controls; the lesson first.
   return (
     <div className={embed ? 'lab embed' : 'lab'}>
@@ -72,10 +74,10 @@ export function App({ plainEditor, vocabulary, embed = false }: { plainEditor: b
       <ShareBox />
       <main className="grid">
         <div className="col col-left">
-          {embed && <LessonPanel embed />}
+          {inLesson && <LessonPanel embed={embed} />}
           <ProgramPanel plain={plainEditor} vocabulary={vocabulary} />
           <EventsPanel />
-          {!embed && <LessonPanel />}
+          {!inLesson && <LessonPanel />}
         </div>
         <div className="col col-mid">
           <ExplainPanel />
