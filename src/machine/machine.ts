@@ -58,6 +58,19 @@ const NO_DEVICES: IoPorts = {
   out: () => {},
 };
 
+// The text of the instructions VMX reports name, by decoded instruction: the executor's decode
+// cache hands the same object back every time the instruction runs (a guest's VMCALL, a host's
+// VMRESUME), and the text depends only on the instruction and its address.
+const texts = new WeakMap<DecodedInstruction, { readonly rip: bigint; readonly text: string }>();
+
+function textOf(insn: DecodedInstruction, rip: bigint): string {
+  const t = texts.get(insn);
+  if (t !== undefined && t.rip === rip) return t.text;
+  const text = disassemble(insn, rip);
+  texts.set(insn, { rip, text });
+  return text;
+}
+
 /** One emulated x86-64 PC running one lab program. */
 export class Machine {
   readonly profile: MachineProfile;
@@ -185,7 +198,7 @@ export class Machine {
 
   private where(rip: number, insn?: DecodedInstruction | null): { step: number; line?: number; rip: bigint; text?: string } {
     const r = BigInt.asUintN(64, BigInt(rip));
-    const text = insn ? disassemble(insn, r) : this.textAt(rip);
+    const text = insn ? textOf(insn, r) : this.textAt(rip);
     return { step: this._steps, line: this.lineAt(r), rip: r, text };
   }
 

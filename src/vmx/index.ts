@@ -98,6 +98,18 @@ class ModelSnapshot {
 
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
 
+// Disassembly of the instructions that cause VM exits, by decoded instruction (the executor's
+// decode cache returns the same object each time the instruction runs): text depends only on it and its address.
+const texts = new WeakMap<DecodedInstruction, { readonly rip: bigint; readonly text: string }>();
+
+function textOf(insn: DecodedInstruction, rip: bigint): string {
+  const t = texts.get(insn);
+  if (t !== undefined && t.rip === rip) return t.text;
+  const text = disassemble(insn, rip);
+  texts.set(insn, { rip, text });
+  return text;
+}
+
 /** Sets where the executor continues after the instruction (it copies `next` into RIP). */
 function continueAt(cpu: CpuHandle, rip: number): void {
   cpu.state.rip = rip;
@@ -181,7 +193,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     const guestRip = BigInt.asUintN(64, BigInt(rec.guestRip));
     reports.push({
       kind: 'vmexit', reason: rec.reason, name: exitReasonName(rec.reason), entryFailure: false, qualification: rec.qualification, guestRip,
-      ...(insn ? { instruction: disassemble(insn, guestRip) } : {}),
+      ...(insn ? { instruction: textOf(insn, guestRip) } : {}),
     });
     continueAt(cpu, cpu.state.rip);
   }

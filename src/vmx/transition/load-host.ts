@@ -25,9 +25,25 @@ const DR7_AFTER_EXIT = 0x400n;
  * every bit fixed in VMX operation. The rest comes from the host CR0 field.
  */
 function cr0Kept(caps: VmxCaps): bigint {
+  // The capability MSRs are read live (the learner may edit them): memoized on their values.
+  const f0 = caps.cr0Fixed0;
+  const f1 = caps.cr0Fixed1;
+  if (f0 !== lastFixed0 || f1 !== lastFixed1 || lastKept === undefined) {
+    lastKept = cr0KeptOf(f0, f1);
+    lastFixed0 = f0;
+    lastFixed1 = f1;
+  }
+  return lastKept;
+}
+
+let lastFixed0 = 0n;
+let lastFixed1 = 0n;
+let lastKept: bigint | undefined;
+
+function cr0KeptOf(cr0Fixed0: bigint, cr0Fixed1: bigint): bigint {
   // Bits 28:19, 17 and 15:6 are reserved in CR0; the SDM lists them by number (§28.5.1).
   const reservedLow = bitRange(19, 28) | bitRange(17, 17) | bitRange(6, 15);
-  const fixed = caps.cr0Fixed0 | ~caps.cr0Fixed1;
+  const fixed = cr0Fixed0 | ~cr0Fixed1;
   return CR0.of('ET', 'CD', 'NW') | reservedLow | 0xffff_ffff_0000_0000n | fixed;
 }
 
@@ -51,6 +67,11 @@ const UNUSABLE = Number(ACCESS_RIGHTS.mask.UNUSABLE);
 const TYPE_CODE = 11n;
 const TYPE_DATA = 3n;
 const TYPE_BUSY_TSS = 11n;
+/** The access rights §28.5.2 gives CS (64-bit host: L = 1; else D/B = 1), SS/DS/ES/FS/GS and TR. */
+const AR_CODE64 = ar({ type: TYPE_CODE, s: true, l: true, db: false, g: true });
+const AR_CODE32 = ar({ type: TYPE_CODE, s: true, l: false, db: true, g: true });
+const AR_DATA = ar({ type: TYPE_DATA, s: true, db: true, g: true });
+const AR_TSS = ar({ type: TYPE_BUSY_TSS, s: false, g: false });
 
 /** Loads the host-state area of `vmcs` into the processor. */
 export function loadHostState(s: CpuState, vmcs: ActiveVmcs, caps: VmxCaps): void {
@@ -83,19 +104,19 @@ export function loadHostState(s: CpuState, vmcs: ActiveVmcs, caps: VmxCaps): voi
   for (const [slot, field] of HOST_SELECTORS) s.segSel[slot] = Number(h(field) & 0xfff8n);
   s.segBase[SegIndex.CS] = 0;
   s.segLimit[SegIndex.CS] = 0xffff_ffff;
-  s.segAr[SegIndex.CS] = ar({ type: TYPE_CODE, s: true, l: host64, db: !host64, g: true });
+  s.segAr[SegIndex.CS] = host64 ? AR_CODE64 : AR_CODE32;
   for (const slot of [SegIndex.SS, SegIndex.DS, SegIndex.ES, SegIndex.FS, SegIndex.GS]) {
     // A null selector leaves the register unusable, except SS (§28.5.2: SS stays usable in 64-bit mode).
     const usable = s.segSel[slot] !== 0 || slot === SegIndex.SS;
     s.segBase[slot] = 0;
     s.segLimit[slot] = 0xffff_ffff;
-    s.segAr[slot] = ar({ type: TYPE_DATA, s: true, db: true, g: true }) | (usable ? 0 : UNUSABLE);
+    s.segAr[slot] = AR_DATA | (usable ? 0 : UNUSABLE);
   }
   s.segBase[SegIndex.FS] = fieldToLinear(h(F.HOST_FS_BASE));
   s.segBase[SegIndex.GS] = fieldToLinear(h(F.HOST_GS_BASE));
   s.segBase[SegIndex.TR] = fieldToLinear(h(F.HOST_TR_BASE));
   s.segLimit[SegIndex.TR] = 0x67;
-  s.segAr[SegIndex.TR] = ar({ type: TYPE_BUSY_TSS, s: false, g: false });
+  s.segAr[SegIndex.TR] = AR_TSS;
   s.segSel[SegIndex.LDTR] = 0;
   s.segBase[SegIndex.LDTR] = 0;
   s.segLimit[SegIndex.LDTR] = 0;
