@@ -319,7 +319,12 @@ function conditionValueNumber(toks: Token[], line: number, macros: MacroTable, d
       lookup: (n, c) => { if (ok) diags.error(line, c, `\`%assign': symbol \`${n}' is not a constant`); ok = false; return undefined; },
       error: (c, msg) => { if (ok) diags.error(line, c, msg); ok = false; },
     });
-    return v && ok ? v.c : null;
+    if (!v || !ok) return null;
+    if (v.seg !== 0n || v.regs.size > 0) {
+      diags.error(line, toks[0]?.col ?? 1, "non-constant value given to `%assign'");
+      return null;
+    }
+    return v.c;
   } catch (e) {
     if (e instanceof ExprSyntaxError) { diags.error(line, e.col, e.message); return null; }
     throw e;
