@@ -127,3 +127,30 @@ test('screenshots of the Lesson panel, light and dark', async ({ lab }) => {
   await lab.region('Lesson').screenshot({ path: `${SHOTS}lesson-dark.png` });
   await lab.page.screenshot({ path: `${SHOTS}page-lesson-dark.png`, fullPage: true });
 });
+
+test('a state too large for a link is offered as a file, and Open file reads it back (a bad file is refused)', async ({ lab }) => {
+  // Pseudo-random comment lines that DEFLATE cannot shrink below the link limit.
+  let x = 12345;
+  const lines: string[] = [];
+  for (let i = 0; i < 700; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    lines.push(`; ${x.toString(36)} ${(x * 7 % 1000003).toString(16)} ${(x % 99991).toString(36)}`);
+  }
+  const program = `${lines.join('\n')}\nhlt\n`;
+  await lab.setProgram(program);
+  await lab.button('Share').click();
+  await expect(lab.page.getByRole('group', { name: 'Shared state' })).toContainText('Too large for a link');
+  await expect(lab.page.getByRole('textbox', { name: 'Share link' })).toHaveCount(0);
+  const [download] = await Promise.all([
+    lab.page.waitForEvent('download'),
+    lab.page.getByRole('button', { name: 'Download state file' }).click(),
+  ]);
+  const path = await download.path();
+  await lab.setProgram('hlt\n');
+  await lab.page.getByLabel('State file').setInputFiles(path);
+  await expect(lab.programText).toHaveValue(program);
+
+  await lab.page.getByLabel('State file').setInputFiles({ name: 'evil.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"vmx-lab-state","version":1,"state":{"p":"<script>alert(1)</script>"}}') });
+  await expect(lab.lesson.notice).toContainText('This file could not be opened');
+  await expect(lab.programText).toHaveValue(program);
+});

@@ -11,10 +11,12 @@ test('the lab page loads with its panels and toolbar', async ({ lab }) => {
   await expect(lab.vmInstructionError).toHaveText('VM-instruction error: none');
 });
 
-test('Share copies the page address (the full state link is issue 6)', async ({ lab }) => {
-  await expect(lab.button('Share')).toHaveAttribute('title', /issue 6/);
-  await lab.button('Share').click();
-  await expect(lab.page.getByText(/^(Copied|Copy this address:) http:\/\/127\.0\.0\.1:4173\//)).toBeVisible();
+test('Share shows a link that carries the lab state, and offers the state file', async ({ lab }) => {
+  await expect(lab.button('Share')).toHaveAttribute('title', /Copy a link that opens this lab state/);
+  const url = await lab.share();
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:4173\/#s=1\./);
+  await expect(lab.page.getByText(/^(Link copied|Copy the link below)/)).toBeVisible();
+  await expect(lab.page.getByRole('button', { name: 'Download state file' })).toBeVisible();
 });
 
 test('the shortcut list names every shortcut', async ({ lab }) => {
