@@ -5,6 +5,7 @@
 
 import { ARB, C0, C4, EF, F } from './archbits.ts';
 import { decode } from './decode.ts';
+import { checkV8086 } from './v8086.ts';
 import { NO_VMX_MODEL_MESSAGE, type CpuHandle, type X86Env } from './env.ts';
 import { X86Fault, Vector, gp } from './fault.ts';
 import type { DecodedInstruction } from './isa/decoded.ts';
@@ -172,6 +173,7 @@ export class Cpu implements CpuHandle {
     this.next = this.mode === 64 ? n : this.mode === 32 ? n % TWO32 : n % 65536;
     const singleStep = (s.rflags & F.TF) !== 0;
     const shadowBefore = s.shadowUntil;
+    if ((s.rflags & F.VM) !== 0) checkV8086(this, p);
     p.exec(this, p);
     s.rip = this.next;
     // RF is cleared when an instruction completes, except by the IRET that loaded it (SDM Vol. 3A

@@ -2,7 +2,10 @@
 // trap gates, the stack switch through a 32-bit TSS (SS0:ESP0 ...), and the return to an outer
 // level (SDM Vol. 3A §6.11 "IDT Descriptors", §6.12.1 "Exception- or Interrupt-Handler
 // Procedures"; Vol. 2A "IRET/IRETD", PROTECTED-MODE branch). Task gates, task returns (NT = 1)
-// and virtual-8086 mode are not modelled: they raise #GP(0) with a message that says so.
+// are not modelled: they raise #GP(0) with a message that says so. Virtual-8086 mode: delivery
+// out of it to a DPL-0 handler through a 32-bit gate, and IRET back into it, as SDM Vol. 3B
+// §20.3.1.1 "Handling an Interrupt or Exception Through a Protected-Mode Trap or Interrupt
+// Gate" describes (a 16-bit gate from virtual-8086 mode is not modelled).
 
 import { SYSTEM_TYPE } from '../arch/segments.ts';
 import { ARB, F, GATE, IOPL_SHIFT, TY } from './archbits.ts';
@@ -12,6 +15,7 @@ import { X86Fault, gp, np, selectorErrorCode, ss, ts } from './fault.ts';
 import { pushedFlags } from './interrupts.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex } from './state.ts';
+import { loadV8086Segment } from './v8086.ts';
 
 const RSP = 4;
 
@@ -53,7 +57,7 @@ function stackDescriptor(cpu: Cpu, sel: number, pl: number, fault: (r: string, c
 /** Protected-mode IDT delivery. */
 export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: boolean, errorCode: number | undefined): void {
   const s = cpu.state;
-  if ((s.rflags & F.VM) !== 0) throw gp('event delivery from virtual-8086 mode is not modelled by the lab');
+  const fromV86 = (s.rflags & F.VM) !== 0;
   const v = f.vector;
   const e = ext ? 1 : 0;
   const idtCode = v * 8 + 2 + e;
@@ -65,6 +69,7 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   const gate16 = type === SYSTEM_TYPE.INTERRUPT_GATE16 || type === SYSTEM_TYPE.TRAP_GATE16;
   if (type === SYSTEM_TYPE.TASK_GATE) throw gp(`IDT entry ${v} is a task gate: task switches are not modelled by the lab`, idtCode);
   if (!gate32 && !gate16) throw gp(`IDT entry ${v} is not an interrupt or trap gate (type ${type})`, idtCode);
+  if (fromV86 && gate16) throw gp(`IDT entry ${v} is a 16-bit gate: delivery from virtual-8086 mode through it is not modelled by the lab`, idtCode);
   const gateDpl = (g1 & GATE.DPL) >>> GATE.DPL_SHIFT;
   if (f.kind === 'software' && gateDpl < s.cpl) throw gp(`INT ${v}: gate DPL ${gateDpl} < CPL ${s.cpl}`, idtCode);
   if ((g1 & GATE.P) === 0) throw np(`IDT gate ${v} not present`, idtCode);
@@ -81,7 +86,11 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   if (offset > descLimit(d)) throw gp(`IDT gate ${v} handler offset beyond its code segment limit`, e);
   const size = gate32 ? 4 : 2;
   const conforming = (ar & TY.EC) !== 0;
-  const newCpl = conforming ? s.cpl : dpl;
+  // From virtual-8086 mode the handler must run at CPL 0 in a nonconforming segment (§20.3.1.1).
+  if (fromV86 && (conforming || dpl !== 0)) throw gp(`IDT gate ${v}: a handler entered from virtual-8086 mode must be in a nonconforming DPL 0 code segment`, selCode);
+  const oldCpl = s.cpl;
+  const newCpl = conforming ? oldCpl : dpl;
+  const oldData = [SegIndex.GS, SegIndex.FS, SegIndex.DS, SegIndex.ES].map((i) => s.segSel[i]!);
   const oldSs = s.segSel[SegIndex.SS]!;
   const oldSp = readGpr(cpu, RSP, 4);
   const oldFlags = pushedFlags(s.rflags, f);
@@ -90,8 +99,10 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   const savedSp = [s.gpr[2 * RSP]!, s.gpr[2 * RSP + 1]!] as const;
   // Pushes happen at the new privilege level; on a fault, the old CS, SS and ESP come back.
   s.segSel[SegIndex.CS] = (oldCs & ~3) | newCpl;
+  // The pushes go to the ring-0 stack at CPL 0: leave virtual-8086 mode for them (restored on a fault).
+  if (fromV86) s.rflags = (s.rflags & ~F.VM) >>> 0;
   try {
-    if (newCpl < (oldCs & 3)) {
+    if (newCpl < oldCpl) {
       // Inter-privilege: SS:ESP for the new level from the 32-bit TSS (offsets 4 + 8n, 8 + 8n).
       const tss = s.segBase[SegIndex.TR]!;
       const at = 4 + newCpl * 8;
@@ -101,6 +112,8 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
       const sd = stackDescriptor(cpu, nss, newCpl, ts);
       loadSegmentFrom(cpu, SegIndex.SS, nss, sd);
       writeGpr(cpu, RSP, 4, nsp, 0);
+      // From virtual-8086 mode: GS, FS, DS, ES first (SDM Vol. 3B Figure 20-5).
+      if (fromV86) for (const sel of oldData) pushLegacy(cpu, 4, sel);
       pushLegacy(cpu, size, oldSs);
       pushLegacy(cpu, size, oldSp);
     }
@@ -112,11 +125,20 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
     // A VM exit (EPT) during the pushes has already loaded host state: leave it alone.
     if (!(err instanceof X86Fault)) throw err;
     s.segSel[SegIndex.CS] = oldCs;
+    if (fromV86) s.rflags = (s.rflags | F.VM) >>> 0;
     [s.segSel[SegIndex.SS], s.segBase[SegIndex.SS], s.segLimit[SegIndex.SS], s.segAr[SegIndex.SS]] = savedSs;
     [s.gpr[2 * RSP], s.gpr[2 * RSP + 1]] = savedSp;
     throw err;
   }
   loadSegmentFrom(cpu, SegIndex.CS, (sel & ~3) | newCpl, d);
+  if (fromV86) {
+    // DS, ES, FS and GS are loaded with null selectors (§20.3.1.1).
+    for (const i of [SegIndex.DS, SegIndex.ES, SegIndex.FS, SegIndex.GS]) {
+      s.segSel[i] = 0;
+      s.segBase[i] = 0;
+      s.segAr[i] = ARB.UNUSABLE;
+    }
+  }
   let fl = s.rflags & ~(F.TF | F.NT | F.RF | F.VM);
   if (type === SYSTEM_TYPE.INTERRUPT_GATE || type === SYSTEM_TYPE.INTERRUPT_GATE16) fl &= ~F.IF;
   s.rflags = fl >>> 0;
@@ -127,7 +149,6 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
 /** IRET/IRETD in protected mode (IA-32e mode off). */
 export function iretProtected(cpu: Cpu, size: number): void {
   const s = cpu.state;
-  if ((s.rflags & F.VM) !== 0) throw gp('IRET in virtual-8086 mode is not modelled by the lab');
   if ((s.rflags & F.NT) !== 0) throw gp('IRET with NT = 1 (task return) is not modelled by the lab');
   const w = stackWidth(cpu);
   const sp = readGpr(cpu, RSP, w);
@@ -139,7 +160,7 @@ export function iretProtected(cpu: Cpu, size: number): void {
   const cpl = s.cpl;
   const rpl = csSel & 3;
   const code = selectorErrorCode(csSel);
-  if (size === 4 && (flags & F.VM) !== 0 && cpl === 0) throw gp('IRET to virtual-8086 mode is not modelled by the lab');
+  if (size === 4 && (flags & F.VM) !== 0 && cpl === 0) return iretToV8086(cpu, rd, eip, flags);
   if (isNullSelector(csSel)) throw gp('IRET to a null CS selector');
   if (rpl < cpl) throw gp(`IRET to CS RPL ${rpl} below CPL ${cpl}`, code);
   const d = readDescriptor(cpu, csSel);
@@ -170,6 +191,27 @@ export function iretProtected(cpu: Cpu, size: number): void {
   } else {
     writeGpr(cpu, RSP, w, w === 4 ? (sp + 3 * size) >>> 0 : (sp + 3 * size) & 0xffff, 0);
   }
+  cpu.refreshMode();
+  cpu.next = eip;
+}
+
+/**
+ * IRETD at CPL 0 with VM = 1 in the popped EFLAGS: the return to virtual-8086 mode (SDM Vol. 2A
+ * "IRET", RETURN-TO-VIRTUAL-8086-MODE; Vol. 3B §20.3.1.1): pops EIP, CS, EFLAGS, then ESP, SS,
+ * ES, DS, FS, GS (32 bits each, selectors from the low 16), loads every segment register as
+ * virtual-8086 mode does (base = selector * 16, limit 0xFFFF, access rights 0xF3) and resumes
+ * at CPL 3. #GP(0) when EIP lies beyond the 64-KiB limit of the new CS.
+ */
+function iretToV8086(cpu: Cpu, rd: (i: number) => number, eip: number, flags: number): void {
+  const s = cpu.state;
+  if (eip > 0xffff) throw gp(`IRET to virtual-8086 mode at EIP 0x${eip.toString(16)} beyond the 64-KiB CS limit`);
+  const cs = rd(1) & 0xffff;
+  const esp = rd(3);
+  const segs = [SegIndex.SS, SegIndex.ES, SegIndex.DS, SegIndex.FS, SegIndex.GS].map((seg, i) => [seg, rd(4 + i) & 0xffff] as const);
+  s.rflags = ((flags & F.DEFINED & ~F.FIXED) | F.FIXED) >>> 0;
+  loadV8086Segment(cpu, SegIndex.CS, cs);
+  for (const [seg, sel] of segs) loadV8086Segment(cpu, seg, sel);
+  writeGpr(cpu, RSP, 4, esp, 0);
   cpu.refreshMode();
   cpu.next = eip;
 }

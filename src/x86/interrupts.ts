@@ -11,6 +11,7 @@ import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { X86Fault, gp, np, selectorErrorCode, ss, ts, Vector } from './fault.ts';
 import { deliverProtected, iretProtected } from './interrupts-legacy.ts';
+import { iretV8086 } from './v8086.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex, type CpuState } from './state.ts';
 
@@ -206,6 +207,7 @@ function deliverReal(cpu: Cpu, vector: number, returnIp: number): void {
 export function execIret(cpu: Cpu, size: number): void {
   const s = cpu.state;
   if ((s.cr0 & C0.PE) === 0) return iretReal(cpu, size);
+  if ((s.rflags & F.VM) !== 0) return iretV8086(cpu, size);
   if ((s.efer & EF.LMA) === 0) return iretProtected(cpu, size);
   if ((s.rflags & F.NT) !== 0) throw gp('IRET with RFLAGS.NT = 1 in IA-32e mode (task return)');
   const base = (readGpr(cpu, RSP, 8) >>> 0) + (cpu.hi | 0) * TWO32;

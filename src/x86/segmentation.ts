@@ -8,6 +8,7 @@ import { ARB, C0, EF, F, TY } from './archbits.ts';
 import type { Cpu } from './cpu.ts';
 import { gp, np, selectorErrorCode, ss, ud } from './fault.ts';
 import { SegIndex, SEG_SLOT_NAMES } from './state.ts';
+import { loadV8086Segment } from './v8086.ts';
 
 const TWO32 = 4294967296;
 
@@ -95,6 +96,11 @@ export function loadSegment(cpu: Cpu, seg: number, sel: number, how: 'mov' | 'po
   const s = cpu.state;
   const name = SEG_SLOT_NAMES[seg];
   if (seg === SegIndex.CS) throw ud(`${how.toUpperCase()} to CS is invalid (use a far jump or return)`);
+  if ((s.rflags & F.VM) !== 0 && (s.cr0 & C0.PE) !== 0) {
+    loadV8086Segment(cpu, seg, sel);
+    if (seg === SegIndex.SS) s.shadowUntil = s.icount + 1;
+    return;
+  }
   if (!protectedMode(cpu)) {
     // Real-address and virtual-8086 mode: base = selector * 16 (SDM Vol. 3A §21.1.1 "Address Translation in Real-Address Mode").
     s.segSel[seg] = sel;

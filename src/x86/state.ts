@@ -145,9 +145,13 @@ export class CpuState {
     this.rip = Number(BigInt.asIntN(64, v));
   }
 
-  /** CPL: the RPL of CS in protected mode (SDM Vol. 3A §5.5 "Privilege Levels"), 0 in real mode. */
+  /**
+   * CPL: the RPL of CS in protected mode (SDM Vol. 3A §5.5 "Privilege Levels"), 0 in real mode,
+   * 3 in virtual-8086 mode (RFLAGS.VM, bit 17; Vol. 3B §20.2.1 "Enabling Virtual-8086 Mode").
+   */
   get cpl(): number {
-    return (this.cr0 & 1) === 0 ? 0 : this.segSel[SegIndex.CS] & 3;
+    if ((this.cr0 & 1) === 0) return 0;
+    return (this.rflags & 0x20000) !== 0 ? 3 : this.segSel[SegIndex.CS] & 3;
   }
 }
 

@@ -1,5 +1,5 @@
 // IN and OUT (SDM Vol. 2A "IN", Vol. 2B "OUT"; Vol. 1 §19.5 "Protection of I/O Space"): at
-// CPL > IOPL the TSS I/O permission bitmap decides, else #GP(0). Port 0x92 (system control
+// CPL > IOPL (always in virtual-8086 mode) the TSS I/O permission bitmap decides, else #GP(0). Port 0x92 (system control
 // port A, a chipset register every PC has) is decoded here: bit 1 is the A20 gate, bit 0 a
 // fast reset; every other port goes to `env.io`.
 
@@ -22,9 +22,10 @@ const IOMAP_BASE_OFFSET = TSS64.find((f) => f.name === 'IOMAP_BASE')!.offset;
 /** #GP(0) unless the I/O bitmap allows every port of the access (SDM Vol. 1 §19.5.2 "I/O Permission Bit Map"). */
 function checkIoPermission(cpu: Cpu, port: number, size: number): void {
   const s = cpu.state;
-  if (!protectedMode(cpu)) return;
+  if (!protectedMode(cpu) && (s.rflags & F.VM) === 0) return;
   const iopl = (s.rflags & F.IOPL) >>> IOPL_SHIFT;
-  if (s.cpl <= iopl) return;
+  // Virtual-8086 mode: I/O is not IOPL-sensitive, the bitmap always decides (SDM Vol. 3B §20.2.8.1 "I/O-Port-Mapped I/O").
+  if (s.cpl <= iopl && (s.rflags & F.VM) === 0) return;
   const trBase = s.segBase[SegIndex.TR]!;
   const trLimit = s.segLimit[SegIndex.TR]!;
   if (IOMAP_BASE_OFFSET + 1 > trLimit) throw gp(`port 0x${port.toString(16)} at CPL ${s.cpl} > IOPL ${iopl}, and the TSS has no I/O bitmap`);

@@ -57,10 +57,10 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('0F 22 /r', 'MOV CRn, r64', { ...W_R, osz: 'd64' }),
   row('0F 21 /r', 'MOV r64, DRn', { ...W_R, osz: 'd64' }),
   row('0F 23 /r', 'MOV DRn, r64', { ...W_R, osz: 'd64' }),
-  row('0F 20 /r', 'MOV r32, CRn', { ...W_R, modes: '16/32' }),
-  row('0F 22 /r', 'MOV CRn, r32', { ...W_R, modes: '16/32' }),
-  row('0F 21 /r', 'MOV r32, DRn', { ...W_R, modes: '16/32' }),
-  row('0F 23 /r', 'MOV DRn, r32', { ...W_R, modes: '16/32' }),
+  row('0F 20 /r', 'MOV r32, CRn', { ...W_R, modes: '16/32', osz: 'none' }),
+  row('0F 22 /r', 'MOV CRn, r32', { ...W_R, modes: '16/32', osz: 'none' }),
+  row('0F 21 /r', 'MOV r32, DRn', { ...W_R, modes: '16/32', osz: 'none' }),
+  row('0F 23 /r', 'MOV DRn, r32', { ...W_R, modes: '16/32', osz: 'none' }),
 
   // MOVZX / MOVSX / MOVSXD: SDM Vol. 2B §4.3 "MOVZX", "MOVSX/MOVSXD".
   row('0F B6 /r', 'MOVZX r16, r/m8', W_R),
