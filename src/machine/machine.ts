@@ -191,7 +191,7 @@ export class Machine {
 
   private emit(e: MachineEvent): void {
     this.events.push(e);
-    if (this.silent) return;
+    if (this.silent || this.listeners.size === 0) return;
     for (const l of this.listeners.get(e.kind) ?? []) l(e);
     for (const l of this.listeners.get('*') ?? []) l(e);
   }
@@ -289,10 +289,12 @@ export class Machine {
     // paging structures in force may no longer map the instruction's address.
     const insn = this.vmxInsn;
     this.vmxInsn = null;
-    const at = this.where(rip, insn);
+    // A VM exit's event carries only the step; the others the place (line, text), worked out
+    // only when one of them needs it.
+    let at: ReturnType<Machine['where']> | undefined;
     for (const r of reports) {
-      if (r.kind === 'vmexit') this.emit({ step: at.step, ...r });
-      else this.emit({ ...at, ...r });
+      if (r.kind === 'vmexit') this.emit({ step: this._steps, ...r });
+      else this.emit({ ...(at ??= this.where(rip, insn)), ...r });
     }
   }
 

@@ -41,12 +41,16 @@ interface NameSlot {
 // (a resolver is rebuilt only when the capability MSRs change).
 const slotCache = new WeakMap<FieldResolver, Map<string, NameSlot>>();
 
-function slotOf(fields: FieldResolver, name: string): NameSlot {
+function slotsOf(fields: FieldResolver): Map<string, NameSlot> {
   let m = slotCache.get(fields);
   if (!m) {
     m = new Map();
     slotCache.set(fields, m);
   }
+  return m;
+}
+
+function slotOf(fields: FieldResolver, m: Map<string, NameSlot>, name: string): NameSlot {
   let slot = m.get(name);
   if (!slot) {
     const f = fieldByName(name);
@@ -148,14 +152,15 @@ export function buildEntryContext(
 ): EntryContext {
   const s = cpu.state;
   const linearBits = cpu.env.config.features.la57 ? 57 : 48;
+  const slots = slotsOf(fields);
   const reader: VmcsReader = {
     read(name) {
-      const slot = slotOf(fields, name);
+      const slot = slotOf(fields, slots, name);
       if (!slot.exists) return 0n;
       const v = vmcsGet(vmcs, slot.encoding);
       return slot.high ? v >> 32n : v;
     },
-    exists: (name) => slotOf(fields, name).exists,
+    exists: (name) => slotOf(fields, slots, name).exists,
   };
   const efer = BigInt(s.efer) & U64;
   const reserved = msrReservedBitsFor(cpu);
