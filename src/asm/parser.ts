@@ -48,6 +48,17 @@ export function splitCommas(toks: readonly Token[]): Token[][] {
   return out;
 }
 
+/** Index of the `)` matching the `(` at index 0 (or the last index). */
+function closingParen(toks: readonly Token[]): number {
+  let depth = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.kind === 'op' && t.text === '(') depth++;
+    if (t.kind === 'op' && t.text === ')' && --depth === 0) return k;
+  }
+  return toks.length - 1;
+}
+
 /** The NASM `align` macro's repeat count: `(((n) - (($-$$) % (n))) % (n))`. */
 export function alignCount(n: Expr, col: number): Expr {
   const pos: Expr = { k: 'bin', op: '-', a: { k: 'here', col }, b: { k: 'base', col }, col };
@@ -239,9 +250,11 @@ export class Parser {
         items.push({ kind: 'str', bytes: t.bytes, col: t.col, ...(kw ? { size: kw } : {}) });
         continue;
       }
-      const p = new ExprParser(part, 0, this.resolve, this.warn);
+      // After a size keyword NASM reads `(...)` as the whole item (`dd byte (x) >> 2` is an error).
+      const sub = kw && t.kind === 'op' && t.text === '(' ? part.slice(0, closingParen(part) + 1) : part;
+      const p = new ExprParser(sub, 0, this.resolve, this.warn);
       const expr = p.parse();
-      if (p.pos < part.length && !stray(p.pos)) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
+      if (p.pos < part.length && (sub !== part || !stray(p.pos))) throw new ExprSyntaxError(part[p.pos]!.col, 'comma expected after operand');
       items.push({ kind: 'expr', expr, col: t.col, ...(kw ? { size: kw } : {}) });
     }
     this.stmts.push({ kind: 'data', unit, items, line, col: toks[0]!.col, ...(times ? { times } : {}) });
