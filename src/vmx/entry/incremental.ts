@@ -207,7 +207,14 @@ export class IncrementalEntryChecks {
       },
       launch: ctx.launch,
     };
-    const verdict = this.checks[i]!.run(tracked);
+    let verdict: Verdict;
+    try {
+      verdict = this.checks[i]!.run(tracked);
+    } catch (e) {
+      // What the check read is recorded only in part: evaluate everything next time.
+      this.plain = undefined;
+      throw e;
+    }
     this.fieldNames[i] = names;
     this.otherDeps[i] = others;
     return verdict;
