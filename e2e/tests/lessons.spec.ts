@@ -109,6 +109,8 @@ test('?embed=1 shows the lesson without the chrome', async ({ lab }) => {
   await expect(lab.lesson.title).toHaveText(findLesson('vmxon')!.title);
   await expect(lab.page.getByRole('button', { name: 'Dark theme' })).toHaveCount(0);
   await expect(lab.button('Run')).toBeVisible();
+  mkdirSync(SHOTS, { recursive: true });
+  await lab.page.screenshot({ path: `${SHOTS}page-embed-light.png` });
 });
 
 test('screenshots of the Lesson panel, light and dark', async ({ lab }) => {

@@ -187,7 +187,9 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
         return;
       }
       const loc = globalThis.location;
-      const url = e.fits && loc ? `${loc.origin}${loc.pathname}${e.fragment}` : null;
+      // An embedded lesson shares an embedded link.
+      const embed = loc && new URLSearchParams(loc.search).get('embed') === '1' ? '?embed=1' : '';
+      const url = e.fits && loc ? `${loc.origin}${loc.pathname}${embed}${e.fragment}` : null;
       let copied = false;
       if (url) {
         try {
