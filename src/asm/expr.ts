@@ -151,6 +151,13 @@ export class ExprParser {
     if (!t) throw new ExprSyntaxError(this.endCol(), 'expression syntax error');
     if (t.kind === 'op' && ['-', '+', '~', '!'].includes(t.text)) {
       this.pos++;
+      // NASM reads a quoted string right after a unary + or - as a symbol name
+      // (`-'a'` is the symbol a, not the character constant).
+      const q = this.peek();
+      if (q && q.kind === 'str' && !q.unterminated && (t.text === '-' || t.text === '+')) {
+        this.pos++;
+        return { k: 'un', op: t.text, a: { k: 'sym', name: this.resolve(String.fromCharCode(...q.bytes)), col: q.col }, col: t.col };
+      }
       this.depth++;
       const a = this.unary();
       this.depth--;
