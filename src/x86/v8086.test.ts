@@ -72,6 +72,10 @@ describe('virtual-8086 mode: addressing and privilege (SDM Vol. 3B §20.2.1, §2
     rig.mem.write16(0x50010, 0xbeef);
     expect(tryRun(rig, '8b 1e 10 00')).toBeNull(); // mov bx, [0x10]
     expect(reg(rig, 3) & 0xffffn).toBe(0xbeefn);
+    expect(tryRun(rig, 'a3 fe ff')).toBeNull(); // mov [0xfffe], ax (moffs16, NASM's form)
+    expect(rig.mem.read16(0x5fffe)).toBe(0x5000);
+    expect(tryRun(rig, 'a0 11 00')).toBeNull(); // mov al, [0x11] (moffs8)
+    expect(reg(rig, 0) & 0xffffn).toBe(0x50ben);
     expect(tryRun(rig, '53')).toBeNull(); // push bx
     expect(rig.mem.read16(0x2000 + 0xffde)).toBe(0xbeef);
     // An access beyond the 64-KiB limit: #GP(0) (or #SS for the stack), as in real mode.

@@ -26,6 +26,15 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('8B /r', 'MOV r16, r/m16', W_R),
   row('8B /r', 'MOV r32, r/m32', W_R),
   row('REX.W 8B /r', 'MOV r64, r/m64', W_R),
+  // A0-A3 with an address-size offset (moffs), outside 64-bit mode only: NASM writes them for
+  // `mov al/ax/eax, [disp]` and the reverse in 16- and 32-bit code. Decode-only rows (the
+  // lab's assembler has no `bits 16/32` yet).
+  row('A0', 'MOV AL, moffs8', { ...W_R, modes: '16/32', encode: false }),
+  row('A1', 'MOV AX, moffs16', { ...W_R, modes: '16/32', encode: false }),
+  row('A1', 'MOV EAX, moffs32', { ...W_R, modes: '16/32', encode: false }),
+  row('A2', 'MOV moffs8, AL', { ...W_R, modes: '16/32', encode: false }),
+  row('A3', 'MOV moffs16, AX', { ...W_R, modes: '16/32', encode: false }),
+  row('A3', 'MOV moffs32, EAX', { ...W_R, modes: '16/32', encode: false }),
   row('B0+rb ib', 'MOV r8, imm8', W_R),
   row('B8+rw iw', 'MOV r16, imm16', W_R),
   row('B8+rd id', 'MOV r32, imm32', W_R),
