@@ -156,3 +156,44 @@ test('a state too large for a link is offered as a file, and Open file reads it 
   await expect(lab.lesson.notice).toContainText('This file could not be opened');
   await expect(lab.programText).toHaveValue(program);
 });
+
+test('lesson Markdown is sanitised in the browser: no script, handler, image or javascript: link survives', async ({ lab }) => {
+  let dialogs = 0;
+  lab.page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+  await lab.open('?editor=plain&test-hooks');
+  const hostile = [
+    '# Title', '<script>alert(1)</script>', '<img src=x onerror="alert(2)">', '[click](javascript:alert(3))',
+    '<a href="javascript:alert(4)">a</a>', '<iframe src="data:text/html,<script>alert(5)</script>"></iframe>',
+    '<svg onload=alert(6)></svg>', '**bold** and `code` and [SDM](https://www.intel.com/sdm)',
+  ].join('\n\n');
+  const seen = await lab.page.evaluate(async (text) => {
+    const hooks = (window as unknown as { vmxLabTestHooks: { renderLessonMarkdown(t: string): Promise<string> } }).vmxLabTestHooks;
+    const html = await hooks.renderLessonMarkdown(text);
+    const box = document.createElement('div');
+    box.innerHTML = html;
+    document.body.append(box);
+    const all = [...box.querySelectorAll('*')];
+    return {
+      html,
+      tags: [...new Set(all.map((e) => e.tagName.toLowerCase()))].sort(),
+      handlers: all.flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on')),
+      hrefs: [...box.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+      text: box.textContent ?? '',
+    };
+  }, hostile);
+  expect(seen.tags).toEqual(['a', 'code', 'h1', 'p', 'strong']);
+  expect(seen.handlers).toEqual([]);
+  expect(seen.hrefs).toEqual([null, 'https://www.intel.com/sdm']);
+  // The HTML a lesson wrote is shown as text, so an author sees the mistake.
+  expect(seen.text).toContain('<script>alert(1)</script>');
+  expect(dialogs).toBe(0);
+});
+
+test('with the Monaco editor, opening a lesson from the list puts its program in the editor', async ({ lab }) => {
+  await lab.open('');
+  const program = lab.region('Program');
+  await expect(program.getByRole('textbox', { name: 'Program text' })).toBeAttached();
+  await lab.region('Lesson').getByRole('list', { name: 'Lessons' }).getByRole('button', { name: findLesson('vmxon')!.title }).click();
+  await expect(lab.lesson.title).toHaveText(findLesson('vmxon')!.title);
+  await expect(program).toContainText('Lesson 3: VMXON.');
+});

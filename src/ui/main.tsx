@@ -30,7 +30,12 @@ followSharedLinks(commands, window);
 const params = new URLSearchParams(window.location.search);
 // `?test-hooks` lets end-to-end tests crash the worker to check recovery.
 if (params.has('test-hooks')) {
-  (window as unknown as { vmxLabTestHooks: unknown }).vmxLabTestHooks = { crashWorker: () => client.api().crash(), hangWorker: () => client.api().hang() };
+  (window as unknown as { vmxLabTestHooks: unknown }).vmxLabTestHooks = {
+    crashWorker: () => client.api().crash(),
+    hangWorker: () => client.api().hang(),
+    // The Lesson panel's Markdown renderer, for the sanitisation test in a real browser.
+    renderLessonMarkdown: async (text: string) => (await import('./panels/lesson/markdown.ts')).renderLessonMarkdown(text),
+  };
 }
 
 createRoot(document.getElementById('root')!).render(
