@@ -37,4 +37,11 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 const viaBin = process.argv[1]?.endsWith('vmx-lab.mjs') || process.argv[1]?.endsWith('vmx-lab');
-if (invokedDirectly || viaBin) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly || viaBin) {
+  // A reader that stops early (`vmx-lab lesson list | head`) closes the pipe: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  process.exitCode = main(process.argv.slice(2));
+}
