@@ -1,14 +1,21 @@
 // Guest modes end to end (issue 4, "Guest modes"): lab-asm hypervisors run on the real
 // assembler, executor and Machine. guest-v86.asm: a virtual-8086 guest under a 64-bit host,
 // as seed 004 plans one, on every profile (it needs no secondary control: no unrestricted guest).
+// guest-modes.asm: 32-bit protected-mode guests with 32-bit and PAE paging (every profile), and
+// unpaged 32-bit and real-mode guests under "unrestricted guest" on EPT (the profiles that have it).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PHYS_OFFSET } from '../../arch/lab.ts';
 import { PROFILES } from '../../arch/profiles/index.ts';
+import { allows } from '../../vmx/testing/exits.ts';
 import { runProgram } from './run-program.ts';
 
 const GOOD = 0x600dn;
 const V86 = readFileSync(new URL('guest-v86.asm', import.meta.url), 'utf8');
+const MODES = readFileSync(new URL('guest-modes.asm', import.meta.url), 'utf8');
+const withMode = (mode: number) => (s: string) => s.replace('%define GUEST_MODE 1', `%define GUEST_MODE ${mode}`);
+const UNRESTRICTED = PROFILES.filter((p) => allows(p, 'secondary', 'SECONDARY_EXEC_UNRESTRICTED_GUEST'));
+const RESTRICTED = PROFILES.filter((p) => !UNRESTRICTED.includes(p));
 
 /** #GP as the exit interruption information reports it: valid, hardware exception, error code valid, vector 13 (SDM Vol. 3C §28.2.2). */
 const GP_INFO = 0x8000_0b0dn;
@@ -48,4 +55,27 @@ describe.each(PROFILES.map((p) => [p.id] as const))('a virtual-8086 guest (guest
     expect(r.rbx).toBe(GOOD);
     expect(r.exits[0]).toEqual({ reason: 0, intrInfo: GP_INFO, intrError: BigInt(0x21 * 8 + 2), guestRip: 9n });
   });
+});
+
+const CR0_PG_NE_ET_PE = 0x8000_0031n;
+
+describe.each(PROFILES.map((p) => [p.id] as const))('32-bit protected-mode guests with paging (guest-modes.asm) on %s', (profile) => {
+  for (const [mode, name, cr4, alias] of [[1, '32-bit paging', 0x2010n, 0xffc0_0000], [2, 'PAE paging', 0x2020n, 0xffe0_0000]] as const) {
+    it(`${name}: CPUID exits twice (reason 10, length 2) and is emulated; the guest sees its CR0/CR4 and writes through a paging alias; VMCALL ends it`, () => {
+      const r = run(MODES, profile, withMode(mode));
+      expect(r.rbx).toBe(GOOD);
+      expect(r.exits.map((e) => e.reason)).toEqual([10, 10, 18]);
+      const code = Number(r.symbols.get('guest32')! - PHYS_OFFSET);
+      expect(r.exits.map((e) => e.guestRip)).toEqual([code + 2, code + 0xe, code + 0x25].map(BigInt));
+      const res = r.sym('result');
+      expect([0, 4, 8].map((o) => r.machine.memory.read32(res + o))).toEqual([0x600d_0000, 0x1111, 0x600d_0001]);
+      expect(BigInt(r.machine.memory.read32(res + 12))).toBe(CR0_PG_NE_ET_PE);
+      expect(BigInt(r.machine.memory.read32(res + 16))).toBe(cr4);
+      // The store through the alias (linear FFC00000h / FFE00000h + the offset in the frame)
+      // reached result + 20h: the guest's paging translated it.
+      expect(r.machine.memory.read32(res + 0x20)).toBe(0x5a5a_5a5a);
+      expect(r.exits[0]!.intrInfo).toBe(0n);
+      expect(alias % (mode === 1 ? 0x40_0000 : 0x20_0000)).toBe(0);
+    });
+  }
 });

@@ -266,6 +266,9 @@ vmexit_handler:
     mov [gregs + 1*8], rcx
     mov [gregs + 2*8], rdx
     mov [gregs + 3*8], rbx
+    mov [gregs + 5*8], rbp
+    mov [gregs + 6*8], rsi
+    mov [gregs + 7*8], rdi
     inc qword [exit_count]
     mov rdi, [exit_count]
     cmp rdi, 16
@@ -328,6 +331,9 @@ vmexit_handler:
     mov rcx, [gregs + 1*8]
     mov rdx, [gregs + 2*8]
     mov rbx, [gregs + 3*8]
+    mov rbp, [gregs + 5*8]
+    mov rsi, [gregs + 6*8]
+    mov rdi, [gregs + 7*8]
     vmresume
     jmp fail
 done:
