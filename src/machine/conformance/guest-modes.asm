@@ -94,9 +94,12 @@ start:
     mov ebx, WANT_PROC | WANT_PROC_EXTRA
     mov eax, CPU_BASED_VM_EXEC_CONTROL
     call adjust_and_write
+    test ebx, CPU_BASED_ACTIVATE_SECONDARY_CONTROLS
+    jz .no_secondary                    ; no secondary controls on this processor (Core 2)
     mov ebx, WANT_PROC2                 ; secondary controls only when some are wanted
     test ebx, ebx
     jz .no_secondary
+    mov r14d, 1                         ; r14 = 1: secondary controls (and the EPTP field) in use
     mov ecx, MSR_IA32_VMX_PROCBASED_CTLS2
     sub ecx, r12d                       ; adjust_and_write adds r12: CTLS2 has no TRUE twin
     mov eax, SECONDARY_VM_EXEC_CONTROL
@@ -471,10 +474,13 @@ guest_tables:
     inc ecx
     cmp ecx, 4
     jb .pt
+    test r14d, r14d
+    jz .no_eptp                         ; no EPT here: the VM entry will refuse the guest state
     mov rbx, PA(ept_pml4)
     or ebx, 6 | (3 << 3)                ; EPTP: write-back, 4-level walk
     mov eax, EPT_POINTER
     call vmw
+.no_eptp:
     xor ebx, ebx                        ; CR3 is not used without paging
 %endif
     ret

@@ -64,6 +64,7 @@ describe.each(PROFILES.map((p) => [p.id] as const))('32-bit protected-mode guest
     it(`${name}: CPUID exits twice (reason 10, length 2) and is emulated; the guest sees its CR0/CR4 and writes through a paging alias; VMCALL ends it`, () => {
       const r = run(MODES, profile, withMode(mode));
       expect(r.rbx).toBe(GOOD);
+      expect(r.machine.cpu.cr0 >>> 0).toBe(0x8001_0033); // HOST_CR0 again after the exits
       expect(r.exits.map((e) => e.reason)).toEqual([10, 10, 18]);
       const code = Number(r.symbols.get('guest32')! - PHYS_OFFSET);
       expect(r.exits.map((e) => e.guestRip)).toEqual([code + 2, code + 0xe, code + 0x25].map(BigInt));
@@ -78,4 +79,46 @@ describe.each(PROFILES.map((p) => [p.id] as const))('32-bit protected-mode guest
       expect(alias % (mode === 1 ? 0x40_0000 : 0x20_0000)).toBe(0);
     });
   }
+});
+
+describe.each(UNRESTRICTED.map((p) => [p.id] as const))('guests under "unrestricted guest" on EPT (guest-modes.asm) on %s', (profile) => {
+  /** The guest's stores at guest-physical 1000h = low_area + 1000h. */
+  const stored = (r: ReturnType<typeof run>, off: number) => r.machine.memory.read32(r.sym('low_area') + 0x1000 + off);
+
+  it('32-bit protected mode without paging (CR0.PG = 0): CPUID exits and is emulated, VMCALL ends it', () => {
+    const r = run(MODES, profile, withMode(3));
+    expect(r.rbx).toBe(GOOD);
+    expect(r.exits.map((e) => [e.reason, e.guestRip])).toEqual([[10, 0x102n], [10, 0x10en], [18, 0x125n]]);
+    expect([0, 4, 8, 12, 16].map((o) => stored(r, o))).toEqual([0x600d_0000, 0x1111, 0x600d_0001, 0x31, 0x2000]);
+    expect(stored(r, 0x20)).toBe(0x5a5a_5a5a);
+  });
+
+  // Known VT-x model bug (reported; src/vmx is not this file's owner): loadHostState
+  // (src/vmx/transition/load-host.ts, cr0KeptOf) keeps every bit IA32_VMX_CR0_FIXED0/FIXED1 fix,
+  // so after an exit from a guest with CR0.PE = 0 or PG = 0 the host keeps the guest's 0s. On
+  // hardware the host gets HOST_CR0 (which the VM-entry host checks forced to honour the fixed
+  // bits): the real-mode run then faults at the handler's first VMREAD (#UD, "real-address
+  // mode"). These two tests fail until the model loads PE and PG from HOST_CR0: remove `.fails`.
+  it.fails('after an exit from the unpaged guest the host runs with HOST_CR0 (PG = PE = 1) (SDM Vol. 3C §28.5.1)', () => {
+    const r = run(MODES, profile, withMode(3));
+    expect(r.rbx).toBe(GOOD);
+    expect((r.machine.cpu.cr0 & 0x8000_0001) >>> 0).toBe(0x8000_0001);
+  });
+
+  it.fails('real-address mode (CR0.PE = 0): 16-bit code at CS = 0010h (base 100h) exits on CPUID and VMCALL', () => {
+    const r = run(MODES, profile, withMode(4));
+    expect(r.rbx).toBe(GOOD);
+    expect(r.exits.map((e) => [e.reason, e.guestRip])).toEqual([[10, 3n], [18, 0x18n]]);
+    expect([0, 4].map((o) => stored(r, o))).toEqual([0x600d_0000, 0x1111]);
+    expect(stored(r, 8) & 0xffff).toBe(0x10); // MOV AX, CS
+    expect(stored(r, 12)).toBe(0x30); // CR0: NE, ET; PE = PG = 0
+  });
+});
+
+describe.each(RESTRICTED.map((p) => [p.id] as const))('a real-mode guest without "unrestricted guest" on %s', (profile) => {
+  it('VM entry fails on the guest state (CR0.PE = 0 against IA32_VMX_CR0_FIXED0): exit reason 33 with bit 31 set', () => {
+    const r = run(MODES, profile, withMode(4));
+    expect(r.rbx).toBe(0xbadn);
+    expect(r.exits.map((e) => e.reason)).toEqual([0x8000_0021]);
+  });
 });
