@@ -293,8 +293,9 @@ export class Machine {
     // only when one of them needs it.
     let at: ReturnType<Machine['where']> | undefined;
     for (const r of reports) {
-      if (r.kind === 'vmexit') this.emit({ step: this._steps, ...r });
-      else this.emit({ ...(at ??= this.where(rip, insn)), ...r });
+      // Object.assign keeps the spread's key order (the place first) on V8's fast path.
+      if (r.kind === 'vmexit') this.emit(Object.assign({ step: this._steps }, r));
+      else this.emit(Object.assign({}, at ??= this.where(rip, insn), r));
     }
   }
 

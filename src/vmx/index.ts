@@ -191,10 +191,12 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     st.vectoring = null;
     st.injecting = false;
     const guestRip = BigInt.asUintN(64, BigInt(rec.guestRip));
-    reports.push({
+    const report: Extract<VmxReport, { kind: 'vmexit' }> & { instruction?: string } = {
       kind: 'vmexit', reason: rec.reason, name: exitReasonName(rec.reason), entryFailure: false, qualification: rec.qualification, guestRip,
-      ...(insn ? { instruction: textOf(insn, guestRip) } : {}),
-    });
+    };
+    // Added last, as a spread would add it (the key order reaches `run --json`).
+    if (insn) report.instruction = textOf(insn, guestRip);
+    reports.push(report);
     continueAt(cpu, cpu.state.rip);
   }
 
