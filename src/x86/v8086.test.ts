@@ -1,7 +1,7 @@
 // Virtual-8086 mode rules, one test each (SDM Vol. 3B ch. 20 "8086 Emulation"). The machine is
 // the 64-bit test rig switched to protected mode without paging, RFLAGS.VM = 1.
 import { describe, expect, it } from 'vitest';
-import { ARB, C0, F, IOPL_SHIFT } from './archbits.ts';
+import { ARB, C0, C4, F, IOPL_SHIFT } from './archbits.ts';
 import { X86Fault } from './fault.ts';
 import { deliverException } from './interrupts.ts';
 import { SegIndex } from './state.ts';
@@ -115,6 +115,15 @@ describe('virtual-8086 mode: IOPL-sensitive instructions (SDM Vol. 3B §20.2.7)'
         expect(reg(rig, 4)).toBe(0xffe0n);
       }
     }
+  });
+
+  it('with CR4.VME = 1 (not modelled) the #GP(0) says so instead of acting as VME = 0 silently', () => {
+    const rig = makeRig();
+    toV86(rig, 0);
+    rig.cpu.state.cr4 = C4.VME;
+    const f = tryRun(rig, 'fa');
+    expect([f?.vector, f?.errorCode]).toEqual([13, 0]);
+    expect(f?.message).toMatch(/VME = 1.*not modelled/);
   });
 
   it('INT3 is not IOPL-sensitive: a software exception, vector 3', () => {

@@ -7,9 +7,10 @@
 // decides), and the "Virtual-8086 Mode Exceptions" of LAR, LSL, VERR, VERW, ARPL, LLDT, SLDT,
 // LTR and STR (Vol. 2: "#UD: not recognized in virtual-8086 mode"). Event delivery out of
 // virtual-8086 mode and IRET back into it live in interrupts-legacy.ts. CR4.VME / PVI (virtual
-// interrupt flags) are not modelled: the lab always behaves as with VME = 0.
+// interrupt flags) are not modelled: with VME = 1 an IOPL-sensitive instruction at IOPL < 3
+// raises #GP(0) saying so (decision 0050).
 
-import { ARB, F, IOPL_SHIFT, TY } from './archbits.ts';
+import { ARB, C4, F, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { gp, ud } from './fault.ts';
@@ -49,6 +50,9 @@ export function checkV8086(cpu: Cpu, p: Prepared): void {
   if (NOT_RECOGNIZED.has(m)) throw ud(`${m.toUpperCase()} is not recognized in virtual-8086 mode`);
   if (IOPL_SENSITIVE.has(m)) {
     const iopl = (cpu.state.rflags & F.IOPL) >>> IOPL_SHIFT;
+    if (iopl < 3 && (cpu.state.cr4 & C4.VME) !== 0) {
+      throw gp(`${m.toUpperCase()} in virtual-8086 mode with CR4.VME = 1: virtual-8086 mode extensions are not modelled by the lab`);
+    }
     if (iopl < 3) throw gp(`${m.toUpperCase()} in virtual-8086 mode with IOPL ${iopl} < 3 (IOPL-sensitive instruction)`);
   }
 }
