@@ -7,11 +7,13 @@ import { vocabulary, type Vocabulary } from './vocabulary.ts';
 import { checkCatalog } from './verdicts.ts';
 import { vmcsCatalog } from './vmcs-view.ts';
 import { checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView } from './lessons.ts';
+import { lessonToFile, readLessonFile, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
 import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
 import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
 export type * from './types.ts';
 export type { Vocabulary } from './vocabulary.ts';
+export type { AuthoredLessonResult, TryGoalsResult } from './authoring.ts';
 
 /** Version of the worker protocol, bumped on any incompatible change. */
 export const WORKER_API_VERSION = 1;
@@ -59,6 +61,14 @@ export interface LabApi {
   decodeStateFile(text: string): SharedStateResult;
   /** Encodes a state as a link (difference from its lesson's start) and as a file. */
   encodeState(state: SharedStateView): EncodedStateView;
+  /** Authoring: validates a lesson written in the page (validateLesson; every error by its path). */
+  validateAuthoredLesson(lesson: unknown): AuthoredLessonResult;
+  /** Authoring, "Try goals": checkLesson on the lesson's starting program and on its solution. */
+  tryAuthoredGoals(lesson: unknown, profile?: string): TryGoalsResult;
+  /** Authoring: the lesson file's text (`{ format: "vmx-lab-lesson", version: 1, lesson }`), or the validation errors. */
+  lessonToFile(lesson: unknown): { ok: true; text: string } | { ok: false; errors: readonly string[] };
+  /** Authoring: reads an untrusted lesson file (size, depth and key limits, then validateLesson). */
+  readLessonFile(text: string): AuthoredLessonResult;
   /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
   crash(): void;
   /** Test hook: makes the worker stop answering (an endless loop), as a hung or killed worker would. */
@@ -116,6 +126,10 @@ export function createLabApi(
     decodeState: (fragment) => decodeShared(fragment),
     decodeStateFile: (text) => decodeSharedFile(text),
     encodeState: (state) => encodeShared(state),
+    validateAuthoredLesson: (lesson) => validateAuthoredLesson(lesson),
+    tryAuthoredGoals: (lesson, profile) => tryAuthoredGoals(lesson, profile),
+    lessonToFile: (lesson) => lessonToFile(lesson),
+    readLessonFile: (text) => readLessonFile(text),
     crash,
     hang,
   };
