@@ -59,6 +59,36 @@ describe.each(PROFILES.map((p) => [p.id] as const))('a virtual-8086 guest (guest
 
 const CR0_PG_NE_ET_PE = 0x8000_0031n;
 
+// The oldest and the newest profile: the rules do not depend on VMX capabilities.
+describe.each([PROFILES[0]!, PROFILES[PROFILES.length - 1]!].map((p) => [p.id] as const))('a virtual-8086 guest\'s I/O through its TSS permission bitmap on %s', (profile) => {
+  const edit = (iopl: number, denied: number, proc: string) => (s: string) => s
+    .replace('%define GUEST_RFLAGS_VALUE 0x20002', `%define GUEST_RFLAGS_VALUE ${0x20002 | (iopl << 12)}`)
+    .replace('%define TSS_LIMIT 0x67', '%define TSS_LIMIT 0x88')
+    .replace('%define PORT80_DENIED 1', `%define PORT80_DENIED ${denied}`)
+    .replace('%define WANT_PROC 0', `%define WANT_PROC ${proc}`);
+
+  it('IOPL 0, port allowed by the bitmap, no I/O exiting: the OUT runs in the guest (I/O is not IOPL-sensitive, §20.2.8.1)', () => {
+    const r = run(V86, profile, edit(0, 0, '0'));
+    expect(r.rbx).toBe(GOOD);
+    expect(r.exits.map((e) => e.guestRip)).toEqual([9n, 0xfn]); // INT 21h and HLT only
+    expect(r.q('out_port')).toBe(0n);
+  });
+
+  // Known VT-x model bug (see the Guest modes section of docs/vmx-model.md): intercept.ts leaves
+  // I/O to the executor whenever CPL > IOPL, which is not the v8086 rule. These fail until fixed.
+  it.fails('IOPL 0, port allowed by the bitmap, unconditional I/O exiting: the OUT exits (reason 30)', () => {
+    const r = run(V86, profile, edit(0, 0, 'CPU_BASED_UNCOND_IO_EXITING'));
+    expect(r.rbx).toBe(GOOD);
+    expect(r.exits.map((e) => e.reason)).toEqual([0, 30, 0]);
+  });
+
+  it.fails('IOPL 3, port denied by the bitmap, unconditional I/O exiting: #GP(0) wins over the I/O exit (§26.1.1)', () => {
+    const r = run(V86, profile, edit(3, 1, 'CPU_BASED_UNCOND_IO_EXITING'));
+    expect(r.rbx).toBe(GOOD);
+    expect(r.exits.map((e) => [e.reason, e.intrError, e.guestRip])).toEqual([[0, BigInt(0x21 * 8 + 2), 9n], [0, 0n, 0xdn], [0, 0n, 0xfn]]);
+  });
+});
+
 describe.each(PROFILES.map((p) => [p.id] as const))('32-bit protected-mode guests with paging (guest-modes.asm) on %s', (profile) => {
   for (const [mode, name, cr4, alias] of [[1, '32-bit paging', 0x2010n, 0xffc0_0000], [2, 'PAE paging', 0x2020n, 0xffe0_0000]] as const) {
     it(`${name}: CPUID exits twice (reason 10, length 2) and is emulated; the guest sees its CR0/CR4 and writes through a paging alias; VMCALL ends it`, () => {

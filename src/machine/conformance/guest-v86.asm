@@ -20,6 +20,8 @@
 %define WANT_PROC2 0
 %define WANT_EXIT VM_EXIT_HOST_ADDR_SPACE_SIZE
 %define GUEST_RFLAGS_VALUE 0x20002      ; VM = 1, IOPL = 0, IF = 0
+%define TSS_LIMIT 0x67                  ; 0x67: no I/O permission bitmap; 0x88: the bitmap in v86_tss
+%define PORT80_DENIED 1                 ; the bitmap's bit for port 80h
 
 start:
     xor r15d, r15d
@@ -216,7 +218,7 @@ start:
     mov ebx, 0x2000
     mov eax, GUEST_TR_BASE
     call vmw
-    mov ebx, 0x67
+    mov ebx, TSS_LIMIT
     mov eax, GUEST_TR_LIMIT
     call vmw
     mov ebx, 0x8b
@@ -293,6 +295,8 @@ vmexit_handler:
     vmread [rdi + 48], rax
     mov eax, GUEST_LINEAR_ADDRESS
     vmread [rdi + 56], rax
+    cmp dword [rdi], EXIT_REASON_IO_INSTRUCTION
+    je .io_exit
     cmp dword [rdi], EXIT_REASON_EXCEPTION_NMI
     jne fail
     cmp byte [rdi + 24], 13             ; #GP: the monitor's business
@@ -323,9 +327,19 @@ vmexit_handler:
     movzx eax, byte [gregs]
     mov [out_value], rax
 .skip2:
+    mov ecx, 2
+    jmp .advance
+.io_exit:                               ; I/O exiting: qualification bits 31:16 = port
+    mov eax, [rdi + 8]
+    shr eax, 16
+    mov [out_port], rax
+    movzx eax, byte [gregs]
+    mov [out_value], rax
+    mov rcx, [rdi + 16]                 ; the exit instruction length
+.advance:
     mov eax, GUEST_RIP
     vmread rbx, rax
-    add rbx, 2
+    add rbx, rcx
     vmwrite rax, rbx
     mov rax, [gregs + 0*8]
     mov rcx, [gregs + 1*8]
@@ -436,5 +450,9 @@ v86_code:                               ; CS = 0010h, IP = 0 (nasm -f bin of thi
     times 0x2000 - ($ - v86_area) db 0
 v86_tss:                                ; linear 0x2000: a 32-bit TSS, limit 0x67
     times 102 db 0
-    dw 0x68                             ; I/O map base beyond the limit: no permission bitmap
+    dw 0x68                             ; I/O map base: beyond TSS_LIMIT 0x67 there is no bitmap
+    times 0x10 db 0                     ; ports 00-7F allowed
+    db PORT80_DENIED                    ; ports 80-87
+    times 0x10 db 0                     ; ports 88-FF allowed
+    db 0xff                             ; the byte that ends the bitmap
     times 0x4000 - ($ - v86_area) db 0
