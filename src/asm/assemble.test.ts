@@ -33,7 +33,7 @@ describe('the implied header and the directives that restate it', () => {
     ['bits 64\nnop', true], ['[bits 64]\nnop', true], ['use64\nnop', true], ['default rel\nnop', true],
     ['org 0xFFFF888000100000\nnop', true], ['org LAB_BASE\nnop', true], ['section .text\nnop', true],
     ['[section .text]\nnop', true], ['global start\nstart: nop', true], ['org 0x7c00\nnop', false],
-    ['bits 16\nnop', false], ['section .bss\nresb 1', false], ['extern foo', false], ['incbin "x"', false],
+    ['bits 16\nnop', true], ['bits 17\nnop', false], ['section .bss\nresb 1', false], ['extern foo', false], ['incbin "x"', false],
   ])('%j', (src, ok) => {
     expect(assemble(src).ok).toBe(ok);
   });

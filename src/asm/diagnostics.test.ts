@@ -33,7 +33,13 @@ const ERRORS: Case[] = [
   ['mixed address sizes', 'mov eax, [rax+ebx]', 1, 10, 'impossible combination of address sizes'],
   ['rsp as a scaled index', 'mov eax, [rsp*2]', 1, 10, 'invalid 64-bit effective address'],
   ['register in an immediate', 'mov eax, ebx+1', 1, 10, 'invalid operand type'],
-  ['bits 32', 'bits 32', 1, 1, 'lab-asm assembles 64-bit code only'],
+  ['bits 17', 'bits 17', 1, 6, "`17' is not a valid segment size; must be 16, 32 or 64"],
+  ['movsxd in 32-bit code', 'bits 32\nmovsxd rax, eax', 2, 1, 'instruction not supported in 32-bit mode'],
+  ['swapgs in 16-bit code', 'bits 16\nswapgs', 2, 1, 'instruction not supported in 16-bit mode'],
+  ['REX register in 32-bit code', 'bits 32\nmov r8d, eax', 2, 1, 'invalid operands in non-64-bit mode'],
+  ['SPL in 16-bit code', 'bits 16\nmov al, spl', 2, 1, 'invalid operands in non-64-bit mode'],
+  ['64-bit address in 32-bit code', 'bits 32\nmov eax, [rax]', 2, 10, 'impossible combination of address sizes'],
+  ['bad 16-bit address', 'bits 16\nmov ax, [bx+bp]', 2, 1, 'invalid 16-bit effective address'],
   ['another section', 'section .data', 1, 1, 'is not supported: a lab-asm program is one flat .text section'],
   ['include', '%include "foo.inc"', 1, 1, '%include is not supported'],
   ['float', 'dq 1.5', 1, 4, 'floating-point constant'],
@@ -67,7 +73,7 @@ describe('errors: line, column and NASM-like message', () => {
     const e = r.diagnostics.filter((d) => d.severity === 'error');
     expect(e.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n')).toContain(`${line}:${col} `);
     expect(e.some((d) => d.line === line && d.col === col && d.message.includes(message)), JSON.stringify(e)).toBe(true);
-    if (HAVE_NASM && !/^(bits|section|%include|dq 1\.5|times 0x1000001|resb 0x7)/.test(source)) {
+    if (HAVE_NASM && !/^(bits 17|section|%include|dq 1\.5|times 0x1000001|resb 0x7)/.test(source)) {
       const ref = nasm(source);
       expect(ref.ok, `nasm accepted: ${source}`).toBe(false);
       const lines = nasmErrorLines(ref);

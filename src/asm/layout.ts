@@ -34,7 +34,7 @@ export interface LayoutResult {
   readonly symbols: Map<string, bigint>;
 }
 
-type AnyStmt = Stmt & { readonly defaultRel?: boolean };
+type AnyStmt = Stmt & { readonly defaultRel?: boolean; readonly bits?: 16 | 32 };
 interface Def { readonly value: Value; readonly line: number; readonly kind: 'label' | 'equ' }
 
 class PassAbort extends Error {}
@@ -358,7 +358,7 @@ class Pass {
   private encodeAt(s: Extract<AnyStmt, { kind: 'insn' }>, operands: readonly AsmOperand[], addressDependent: boolean): Uint8Array {
     const req: EncodeRequest = {
       mnemonic: s.mnemonic, prefixes: s.prefixes, operands,
-      address: BigInt.asUintN(64, this.opts.origin + BigInt(this.offset)), bits: 64,
+      address: BigInt.asUintN(64, this.opts.origin + BigInt(this.offset)), bits: s.bits ?? 64,
       ...(s.branch ? { branch: s.branch } : {}),
     };
     const key = operands.map(operandKey).join(',') + (addressDependent ? `@${req.address}` : '');
@@ -417,6 +417,7 @@ class Pass {
     return buildMemOperand(o, v, hint, hasDisp, {
       origin: this.opts.origin,
       defaultRel: s.defaultRel ?? true,
+      bits: s.bits ?? 64,
       warn: (col, message) => { if (this.final) this.diags.warning(s.line, col, message); },
     });
   }

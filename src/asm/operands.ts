@@ -124,6 +124,8 @@ function parseMemory(toks: readonly Token[], start: number, col: number, size: n
 export interface EaContext {
   readonly origin: bigint;
   readonly defaultRel: boolean;
+  /** The encoding mode of the line (`bits`). */
+  readonly bits?: 16 | 32 | 64;
   /** Only the final pass reports warnings. */
   warn(col: number, message: string): void;
 }
@@ -147,6 +149,9 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
   if (v.seg !== 0n && v.seg !== 1n && v.seg !== -1n) return 'invalid effective address: impossible segment base multiplier';
   const regs = [...v.regs].sort((a, b) => (regName(a[0]) < regName(b[0]) ? -1 : 1));
   if (regs.length > 2) return 'invalid effective address: too many registers';
+  const bits = ctx.bits ?? 64;
+  if (bits !== 64 && regs.some(([r]) => regKind(r) === RegKind.GPR16)) return mem16(op, v, regs, hasDisp, ctx, bits);
+  if (bits !== 64 && regs.some(([r]) => regKind(r) === RegKind.GPR64)) return 'impossible combination of address sizes';
   let b: Reg | null = null, i: Reg | null = null, s = 0n;
   const [r0, r1] = regs;
   if (r0) {
@@ -183,7 +188,7 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
   const seg = op.seg;
   const fsgs = seg !== undefined && (regName(seg) === 'fs' || regName(seg) === 'gs');
   const noRegs = b === null && i === null;
-  const wantRel = op.relKw === 'rel' || (ctx.defaultRel && op.relKw !== 'abs' && !fsgs);
+  const wantRel = bits === 64 && (op.relKw === 'rel' || (ctx.defaultRel && op.relKw !== 'abs' && !fsgs));
   let ripRelative = false;
   if (noRegs && wantRel) {
     // NASM (assemble.c process_ea): an address with no section base cannot be
@@ -192,10 +197,10 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
     // for jumps to settle on the same lengths.
     if (v.seg === 1n && isKnown(v)) ripRelative = true;
     else if (isKnown(v)) ctx.warn(op.col, 'absolute address can not be RIP-relative');
-  } else if (!noRegs && op.relKw === 'rel') {
+  } else if (bits === 64 && !noRegs && op.relKw === 'rel') {
     ctx.warn(op.col, 'indirect address displacements cannot be RIP-relative');
   }
-  if (seg !== undefined && !fsgs) ctx.warn(op.col, `${regName(seg)} segment base generated, but will be ignored in 64-bit mode`);
+  if (seg !== undefined && !fsgs && bits === 64) ctx.warn(op.col, `${regName(seg)} segment base generated, but will be ignored in 64-bit mode`);
   if (noRegs && op.dispSize !== undefined) ctx.warn(op.col, 'displacement size ignored on absolute address');
   if (!noRegs && op.dispSize === 8) return 'invalid 64-bit effective address';
   return {
@@ -219,3 +224,26 @@ export function buildMemOperand(op: Extract<OperandAst, { kind: 'mem' }>, v: Val
 }
 
 const regIndex3 = (r: Reg): number => r & 7;
+
+/**
+ * A 16-bit address ([bx+si+disp], [bp+di], [si]) outside 64-bit mode: two registers at
+ * most, each with scale 1 (SDM Vol. 2A §2.1.5, Table 2-1 "16-Bit Addressing Forms with
+ * the ModR/M Byte"); the encoder checks the pair. NASM's message names the mode.
+ */
+function mem16(op: Extract<OperandAst, { kind: 'mem' }>, v: Value, regs: readonly (readonly [Reg, bigint])[], hasDisp: boolean, ctx: EaContext, bits: 16 | 32): AsmOperand | string {
+  if (regs.some(([r, k]) => regKind(r) !== RegKind.GPR16 || k !== 1n)) {
+    return regs.some(([r]) => regKind(r) === RegKind.GPR32 || regKind(r) === RegKind.GPR64) ? 'impossible combination of address sizes' : `invalid ${bits}-bit effective address`;
+  }
+  if (op.dispSize === 8) return `invalid ${bits}-bit effective address`;
+  const [b, i] = regs.map(([r]) => r);
+  return {
+    kind: 'mem', scale: 1,
+    disp: BigInt.asIntN(64, v.seg === 1n ? v.c + ctx.origin : v.c),
+    dispKnown: isKnown(v), dispReloc: v.seg === 1n, hasDisp, ripRelative: false,
+    ...(op.size !== undefined ? { size: op.size } : {}),
+    ...(op.seg !== undefined ? { seg: op.seg } : {}),
+    ...(b !== undefined ? { base: b } : {}),
+    ...(i !== undefined ? { index: i } : {}),
+    ...(op.dispSize === 1 || op.dispSize === 4 ? { dispSize: op.dispSize } : {}),
+  };
+}

@@ -74,7 +74,9 @@ export class Parser {
   /** Open `istruc` blocks: structure name and the hidden label at the instance's start. */
   private readonly istrucs: { name: string; start: string }[] = [];
   private defaultRel = true;
-  readonly stmts: (Stmt & { defaultRel?: boolean })[] = [];
+  /** The encoding mode from `bits`/`use16`/`use32`/`use64` on. */
+  private bits: 16 | 32 | 64 = 64;
+  readonly stmts: (Stmt & { defaultRel?: boolean; bits?: 16 | 32 })[] = [];
 
   constructor(private readonly diags: DiagnosticSink, private readonly origin: bigint) {}
 
@@ -216,7 +218,7 @@ export class Parser {
     }
     this.stmts.push({
       kind: 'insn', mnemonic, prefixes, operands, line, col: m.col, defaultRel: this.defaultRel,
-      ...(branch ? { branch } : {}), ...(times ? { times } : {}),
+      ...(branch ? { branch } : {}), ...(times ? { times } : {}), ...(this.bits !== 64 ? { bits: this.bits } : {}),
     });
   }
 
@@ -280,7 +282,7 @@ export class Parser {
     const fill = toks.slice(1 + first.length + 1);
     if (fill.length > 0) this.statement(line, fill, count);
     else if (word(t0) === 'alignb') this.stmts.push({ kind: 'res', unit: 1, count: { k: 'num', v: 1n, col }, countCol: col, line, col: t0.col, times: count });
-    else this.stmts.push({ kind: 'insn', mnemonic: 'nop', prefixes: [], operands: [], line, col: t0.col, times: count, defaultRel: this.defaultRel });
+    else this.stmts.push({ kind: 'insn', mnemonic: 'nop', prefixes: [], operands: [], line, col: t0.col, times: count, defaultRel: this.defaultRel, ...(this.bits !== 64 ? { bits: this.bits } : {}) });
   }
 
   private directive(line: number, toks: readonly Token[]): void {
@@ -289,13 +291,17 @@ export class Parser {
     const args = toks.slice(1);
     const argText = args.map((t) => t.text).join(' ');
     switch (w) {
-      case 'bits':
-        if (argText !== '64') this.diags.error(line, t0.col, `lab-asm assembles 64-bit code only: \`bits ${argText}' is not supported`);
+      case 'bits': {
+        // NASM (directiv.c): the segment size from this line on (SDM Vol. 3A §3.4.5
+        // "Segment Descriptors": the D/B and L flags a real guest's CS would carry).
+        const n = args.length === 1 && args[0]!.kind === 'num' ? Number(args[0]!.value) : NaN;
+        if (n === 16 || n === 32 || n === 64) this.bits = n;
+        else this.diags.error(line, args[0]?.col ?? t0.col, `\`${argText}' is not a valid segment size; must be 16, 32 or 64`);
         return;
-      case 'use64': return;
-      case 'use16': case 'use32':
-        this.diags.error(line, t0.col, `lab-asm assembles 64-bit code only: \`${w}' is not supported`);
-        return;
+      }
+      case 'use16': this.bits = 16; return;
+      case 'use32': this.bits = 32; return;
+      case 'use64': this.bits = 64; return;
       case 'default':
         for (const a of args) {
           const v = word(a);

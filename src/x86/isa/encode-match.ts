@@ -102,14 +102,14 @@ function regFits(spec: OperandSpec, r: Reg): boolean {
   }
 }
 
-function immFits(f: InstructionForm, spec: OperandSpec, imm: AsmImm, dstIsReg: boolean): MatchFailure | null {
+function immFits(f: InstructionForm, spec: OperandSpec, imm: AsmImm, dstIsReg: boolean, bits: 16 | 32 | 64): MatchFailure | null {
   const sizedByReg = f.operands.some((o) => o.regClass === 'gpr' && o.token !== 'DX');
   // PUSH word forms: NASM takes them only with an explicit `word`.
   if (f.osz === 'd64' && f.opSize === 2 && !sizedByReg && imm.size !== 2) return 'size';
   if (f.sx && spec.immSize === 1) {
     if (imm.size === 1) return null;
     // `push dword 1` is 6A 01; `add rax, dword 1` is refused; `imul rax, dword 1` takes imm32.
-    if (imm.size !== undefined && imm.size !== f.opSize && !(f.mnemonic === 'push' && imm.size === 4)) return 'size';
+    if (imm.size !== undefined && imm.size !== f.opSize && !(f.mnemonic === 'push' && imm.size === 4 && bits !== 16)) return 'size';
     return simple(imm) && !imm.strict && sbyte(imm.value, f.opSize) ? null : 'range';
   }
   const wide = spec.immSize >= 2 && (spec.immSize === f.opSize || (f.sx && f.opSize === 8));
@@ -150,7 +150,7 @@ function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'sh
 }
 
 /** Places operands into the form's fields, or says why they do not fit. */
-export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | undefined): Placed | MatchFailure {
+export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | undefined, bits: 16 | 32 | 64 = 64): Placed | MatchFailure {
   if (ops.length !== f.operands.length) return 'kind';
   let reg = f.modrm === 'digit' ? f.digit : -1;
   let rmReg = -1;
@@ -194,7 +194,7 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
         if (op.kind !== 'imm') return 'kind';
         // `short`/`near` belong to branch targets (`ret near x`, `rcl r9w, short x` are refused).
         if (branch !== undefined) return spec.immSize === 2 ? 'size' : 'kind';
-        const why = immFits(f, spec, op, dstIsReg);
+        const why = immFits(f, spec, op, dstIsReg, bits);
         if (why) failure = failure ?? why;
         imms.push({ value: op.value, size: spec.immSize });
         break;

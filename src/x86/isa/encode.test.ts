@@ -224,3 +224,49 @@ describe('encode: system and VMX instructions (TOOLCHAIN.md reference encodings)
     expect(enc('iret', [])).toBe('cf');
   });
 });
+
+describe('encode: 16- and 32-bit code (each expectation from nasm -f bin 2.16.01)', () => {
+  const b16 = { bits: 16 as const, address: 0x1000n };
+  const b32 = { bits: 32 as const, address: 0x1000n };
+  it('puts 66 and 67 where the size differs from the mode\'s', () => {
+    expect(enc('mov', [r('ax'), r('bx')], b32)).toBe('66 89 d8');
+    expect(enc('mov', [r('eax'), r('ebx')], b16)).toBe('66 89 d8');
+    expect(enc('mov', [r('ax'), r('bx')], b16)).toBe('89 d8');
+    expect(enc('mov', [r('eax'), m({ base: 'bx' })], b32)).toBe('67 8b 07');
+    expect(enc('mov', [r('eax'), m({ base: 'ebx' })], b16)).toBe('66 67 8b 03');
+    expect(enc('inc', [r('eax')], b32)).toBe('40');
+    expect(enc('inc', [r('eax')], b16)).toBe('66 40');
+    expect(enc('nop', [], { ...b16, prefixes: ['o32'] })).toBe('66 90');
+    expect(enc('nop', [], { ...b16, prefixes: ['a32'] })).toBe('67 90');
+    expect(enc('vmread', [r('eax'), r('ebx')], b16)).toBe('0f 78 d8');
+  });
+  it('encodes 16-bit addresses as NASM', () => {
+    expect(enc('mov', [r('ax'), m({ base: 'bp' })], b16)).toBe('8b 46 00');
+    expect(enc('mov', [r('ax'), m({ base: 'bp', index: 'si' })], b16)).toBe('8b 02');
+    expect(enc('mov', [r('ax'), m({ base: 'bx', index: 'si', disp: 0x1234 })], b16)).toBe('8b 80 34 12');
+    expect(enc('mov', [r('ax'), m({ base: 'di', disp: -3 })], b16)).toBe('8b 45 fd');
+    expect(enc('mov', [r('cx'), m({ disp: 0x10 })], b16)).toBe('8b 0e 10 00');
+    expect(enc('mov', [r('ax'), m({ disp: 0x10 })], b16)).toBe('a1 10 00');
+    expect(enc('mov', [r('eax'), m({ disp: 0x10 })], b32)).toBe('a1 10 00 00 00');
+    expect(enc('mov', [r('ecx'), m({ disp: 0x10 })], b32)).toBe('8b 0d 10 00 00 00');
+    expect(enc('mov', [r('ax'), m({ base: 'bx', index: 'bp' })], b16)).toBe('error: invalid 16-bit effective address');
+  });
+  it('sizes pushes and branches by mode', () => {
+    expect(enc('push', [i(0x1234)], b16)).toBe('68 34 12');
+    expect(enc('push', [i(0x1234)], b32)).toBe('68 34 12 00 00');
+    expect(enc('push', [i(1, { size: 2 })], b32)).toBe('66 6a 01');
+    expect(enc('jmp', [i(0x1200n, { reloc: true })], { ...b16, branch: 'near' })).toBe('e9 fd 01');
+    expect(enc('jne', [i(0x1200n, { reloc: true })], { ...b16, branch: 'near' })).toBe('0f 85 fc 01');
+    expect(enc('iret', [], b16)).toBe('cf');
+    expect(enc('iret', [], b32)).toBe('cf');
+    expect(enc('iretd', [], b16)).toBe('66 cf');
+    expect(enc('iretw', [], b32)).toBe('66 cf');
+  });
+  it('refuses what 64-bit mode alone has, with NASM\'s messages', () => {
+    expect(enc('movsxd', [r('rax'), r('eax')], b32)).toBe('error: instruction not supported in 32-bit mode');
+    expect(enc('swapgs', [], b16)).toBe('error: instruction not supported in 16-bit mode');
+    expect(enc('mov', [r('r8d'), r('eax')], b32)).toBe('error: invalid operands in non-64-bit mode');
+    expect(enc('mov', [r('al'), r('spl')], b16)).toBe('error: invalid operands in non-64-bit mode');
+    expect(enc('vmlaunch', [], b16)).toBe('0f 01 c2');
+  });
+});

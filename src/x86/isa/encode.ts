@@ -28,6 +28,7 @@ const MESSAGES: Record<Failure, string> = {
   range: 'invalid combination of opcode and operands',
   'short-range': 'short jump is out of range',
   mode: 'instruction not supported in 64-bit mode',
+  rex: 'invalid operands in non-64-bit mode',
   hibyte: 'cannot use high byte register in rex instruction',
   ea: 'invalid 64-bit effective address',
   asize: 'impossible combination of address sizes',
@@ -42,7 +43,7 @@ const MESSAGES: Record<Failure, string> = {
  */
 const BND_FORMS = new Set(['JMP_rel32', 'JMP_rm64', 'CALL_rel32', 'CALL_rm64', 'Jcc_rel32', 'RET', 'RET_imm16']);
 /** Which failure explains a refusal best when no form fits (most specific first). */
-const FAILURE_ORDER = ['hibyte', 'short-range', 'ea', 'asize', 'segs', 'repne', 'bnd', 'size', 'mode', 'range', 'kind'] as const;
+const FAILURE_ORDER = ['rex', 'hibyte', 'short-range', 'ea', 'asize', 'segs', 'repne', 'bnd', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
 
 interface Prefixes {
@@ -50,6 +51,8 @@ interface Prefixes {
   readonly o16: boolean;
   readonly o32: boolean;
   readonly a32: boolean;
+  /** `a16` was written (not in 64-bit mode). */
+  readonly a16: boolean;
   readonly w: boolean;
   /** 'repne' or 'repnz' as written, or null. */
   readonly repne: string | null;
@@ -61,9 +64,9 @@ interface Prefixes {
 
 const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
-function parsePrefixes(list: readonly string[]): Prefixes | string {
+function parsePrefixes(list: readonly string[], bits: 16 | 32 | 64): Prefixes | string {
   const leading: number[] = [];
-  let o16 = false, o32 = false, a32 = false, w = false;
+  let o16 = false, o32 = false, a32 = false, a16 = false, w = false;
   let repne: string | null = null;
   let seg: number | null = null;
   let bnd = false;
@@ -79,23 +82,42 @@ function parsePrefixes(list: readonly string[]): Prefixes | string {
       case 'rep': case 'repe': case 'repz': leading.push(0xf3); break;
       case 'repne': case 'repnz': leading.push(0xf2); repne = p.toLowerCase(); break;
       case 'o16': o16 = true; break;
-      case 'o64': w = true; break;
+      case 'o64':
+        if (bits !== 64) return 'invalid operands in non-64-bit mode';
+        w = true; break;
       case 'a32': a32 = true; break;
       case 'o32': o32 = true; break;
       case 'xacquire': leading.push(0xf2); break;
       case 'xrelease': leading.push(0xf3); break;
       case 'bnd': bnd = true; break;
-      case 'a64': case 'nobnd': break;
-      case 'a16': return 'impossible combination of address sizes';
+      case 'a64':
+        if (bits !== 64) return 'impossible combination of address sizes';
+        break;
+      case 'nobnd': break;
+      case 'a16':
+        if (bits === 64) return 'impossible combination of address sizes';
+        a16 = true; break;
       default: return `unknown prefix '${p}'`;
     }
   }
   if (o16 && (w || o32)) return 'instruction has conflicting prefixes';
-  return { leading, o16, o32, a32, w, repne, seg, bnd };
+  if (a16 && a32) return 'impossible combination of address sizes';
+  return { leading, o16, o32, a32, a16, w, repne, seg, bnd };
 }
 
+/**
+ * VMX instructions ignore the operand size (SDM Vol. 3C §31.3 "VMX Instructions": VMREAD,
+ * VMWRITE use 32 bits outside 64-bit mode; INVEPT, INVVPID a 32-bit register): NASM
+ * writes them without 66 in 16-bit code.
+ */
+const NO_OSZ = new Set(['vmread', 'vmwrite', 'invept', 'invvpid']);
+
+/** The operand size a mode uses without 66 (SDM Vol. 1 §3.6 "Operand-Size and Address-Size Attributes"). */
+const defaultOpSize = (bits: 16 | 32 | 64): number => (bits === 16 ? 2 : 4);
+const defaultAddrSize = (bits: 16 | 32 | 64): number => bits / 8;
+
 /** Legacy prefixes (lock/rep, bnd, segment, 66, 67, mandatory), or the refusal. */
-function legacyPrefixes(p: Placed, pre: Prefixes, mem: MemEncoding | null): number[] | Failure {
+function legacyPrefixes(p: Placed, pre: Prefixes, mem: MemEncoding | null, bits: 16 | 32 | 64): number[] | Failure {
   const f = p.form;
   const out: number[] = [...pre.leading];
   if (pre.bnd) {
@@ -105,20 +127,26 @@ function legacyPrefixes(p: Placed, pre: Prefixes, mem: MemEncoding | null): numb
     else return 'bnd';
   }
   if (pre.repne && BND_FORMS.has(f.id)) return 'repne';
-  if (pre.a32 && mem && !mem.addr32 && !mem.rip && (p.rmMem?.base !== undefined || p.rmMem?.index !== undefined)) return 'asize';
+  const hasRegs = p.rmMem?.base !== undefined || p.rmMem?.index !== undefined;
+  const askedA = pre.a32 ? 4 : pre.a16 ? 2 : 0;
+  if (askedA && mem && !mem.rip && hasRegs && mem.addrSize !== askedA) return 'asize';
   const memSeg = p.rmMem?.seg !== undefined ? regIndex_(p.rmMem.seg) : null;
   if (pre.seg !== null && memSeg !== null && pre.seg !== memSeg) return 'segs';
   const seg = memSeg ?? pre.seg;
   if (seg !== null) out.push(SEG_PREFIX[seg]);
-  // An explicit o32/o64 replaces the 66 a 16-bit form would need (`o32 push ax` = 50).
-  if (pre.o16 || (f.osz !== 'none' && f.opSize === 2 && !pre.o32 && !pre.w)) out.push(0x66);
-  if (pre.a32 || mem?.addr32) out.push(0x67);
+  // An explicit o16/o32/o64 replaces the size a form would need (`o32 push ax` = 50 in
+  // 64-bit code); 66 goes out when the size differs from the mode's default.
+  const sized = f.osz !== 'none' && (f.opSize === 2 || f.opSize === 4) && !(bits === 16 && NO_OSZ.has(f.mnemonic));
+  const opSize = pre.o16 ? 2 : pre.o32 ? 4 : pre.w ? 0 : sized ? f.opSize : 0;
+  if (opSize !== 0 && opSize !== defaultOpSize(bits)) out.push(0x66);
+  const aSize = askedA && !(mem && hasRegs) ? askedA : mem ? mem.addrSize : 0;
+  if (aSize !== 0 && aSize !== defaultAddrSize(bits)) out.push(0x67);
   if (f.mandatory) out.push(f.mandatory);
   return out;
 }
 
 /** The REX byte's low nibble plus 0x40 when one is needed, 0 when not, or the refusal. */
-function rexByte(p: Placed, pre: Prefixes, mem: MemEncoding | null): number | Failure {
+function rexByte(p: Placed, pre: Prefixes, mem: MemEncoding | null, bits: 16 | 32 | 64): number | Failure {
   const f = p.form;
   // o64 adds REX.W, except where NASM's form is already 64-bit without it: a 64-bit
   // register or r/m64 operand without REX.W (`o64 push rax` = 50, `o64 mov rax, ds` =
@@ -132,6 +160,8 @@ function rexByte(p: Placed, pre: Prefixes, mem: MemEncoding | null): number | Fa
   if (mem?.rexB || p.rmReg >= 8 || p.opreg >= 8) rex |= 1;
   const needRex = rex !== 0 || p.regs.some((r) => regKind_(r) === K.GPR8 && regIndex_(r) >= 4);
   if (!needRex) return 0;
+  // No REX outside 64-bit mode (SDM Vol. 2A §2.2.1 "REX Prefixes"): r8-r15, SPL-DIL.
+  if (bits !== 64) return 'rex';
   if (p.regs.some((r) => regKind_(r) === K.GPR8H)) return 'hibyte';
   return 0x40 | rex;
 }
@@ -139,11 +169,11 @@ function rexByte(p: Placed, pre: Prefixes, mem: MemEncoding | null): number | Fa
 /** Lays out one placed form; returns the bytes or the failure. */
 function emit(p: Placed, req: EncodeRequest, pre: Prefixes, cond: number): Uint8Array | Failure {
   const f = p.form;
-  const mem = p.rmMem ? encodeMem(p.rmMem) : null;
-  if (typeof mem === 'string') return 'ea';
-  const out = legacyPrefixes(p, pre, mem);
+  const mem = p.rmMem ? encodeMem(p.rmMem, req.bits, pre.a32 ? 4 : pre.a16 ? 2 : undefined) : null;
+  if (typeof mem === 'string') return mem === 'impossible combination of address sizes' ? 'asize' : 'ea';
+  const out = legacyPrefixes(p, pre, mem, req.bits);
   if (typeof out === 'string') return out;
-  const rex = rexByte(p, pre, mem);
+  const rex = rexByte(p, pre, mem, req.bits);
   if (typeof rex === 'string') return rex;
   if (rex) out.push(rex);
   out.push(...MAP_ESCAPE[f.map]);
@@ -215,11 +245,15 @@ function isXchgEaxEax(f: InstructionForm, ops: readonly AsmOperand[]): boolean {
  * NASM's: `r/m, r` before `r, r/m`). Never throws: a refusal carries NASM's message.
  */
 export function encode(req: EncodeRequest): EncodeResult {
-  if (req.bits !== 64) return { ok: false, message: 'only 64-bit mode is supported by the encoder' };
-  const found = formsForMnemonic(req.mnemonic);
+  const mnemonic = req.bits === 64 ? req.mnemonic : (MODE_ALIASES[req.mnemonic.toLowerCase()]?.[req.bits === 16 ? 0 : 1] ?? req.mnemonic);
+  const found = formsForMnemonic(mnemonic);
   if (!found) return { ok: false, message: `unknown instruction '${req.mnemonic}'` };
-  const pre = parsePrefixes(req.prefixes);
+  const pre = parsePrefixes(req.prefixes, req.bits);
   if (typeof pre === 'string') return { ok: false, message: pre };
+  if (req.bits !== 64) {
+    const m = moffs(mnemonic, req, pre);
+    if (m) return m;
+  }
   const ops = sizeMemFromImm(found.forms[0]?.mnemonic ?? '', req.operands);
   const r = tryForms(req, found.forms, found.cond ?? 0, pre, ops);
   // NASM refuses a memory operand without size when the forms that fit disagree on it;
@@ -232,6 +266,8 @@ export function encode(req: EncodeRequest): EncodeResult {
   if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
   if (r.best) return { ok: true, bytes: r.best, form: r.form };
   const why = FAILURE_ORDER.find((k) => r.failures.has(k)) ?? 'kind';
+  if (why === 'ea' && req.bits !== 64) return { ok: false, message: `invalid ${eaBits(req)}-bit effective address` };
+  if (why === 'mode') return { ok: false, message: `instruction not supported in ${req.bits}-bit mode` };
   return { ok: false, message: why === 'repne' ? `${pre.repne} prefix is not allowed` : MESSAGES[why] };
 }
 
@@ -267,14 +303,83 @@ function tryForms(req: EncodeRequest, forms: readonly InstructionForm[], cond: n
   let best: Uint8Array | null = null;
   let bestForm = '';
   for (const { form, ops } of candidates(mnemonic, forms, operands)) {
-    if (form.row.encode === false || isXchgEaxEax(form, ops)) continue;
-    const placed = place(form, ops, req.branch);
+    if (form.row.encode === false || (req.bits === 64 && isXchgEaxEax(form, ops))) continue;
+    const placed = place(forMode(form, req.bits), ops, req.branch, req.bits);
     if (typeof placed === 'string') { failures.add(placed); continue; }
-    if (!form.modes.m64) { failures.add('mode'); continue; }
+    if (!(req.bits === 64 ? form.modes.m64 : req.bits === 32 ? form.modes.m32 : form.modes.m16)) { failures.add('mode'); continue; }
     const bytes = emit(placed, req, pre, cond);
     if (typeof bytes === 'string') { failures.add(bytes); continue; }
     if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
     if (best === null || bytes.length < best.length) { best = bytes; bestForm = form.id; }
   }
   return { best, form: bestForm, failures, sizes };
+}
+
+/** NASM's mnemonics whose size is the mode's: [16-bit, 32-bit] spelling in the table. */
+const MODE_ALIASES: Record<string, readonly [string, string]> = {
+  iret: ['iretw', 'iretd'],
+  pushf: ['pushfw', 'pushfd'],
+  popf: ['popfw', 'popfd'],
+};
+
+/** The address size NASM names in "invalid N-bit effective address": the registers', else the mode's. */
+function eaBits(req: EncodeRequest): number {
+  for (const o of req.operands) {
+    if (o.kind !== 'mem') continue;
+    const r = o.base ?? o.index;
+    if (r !== undefined) return regKind_(r) === K.GPR32 ? 32 : regKind_(r) === K.GPR16 ? (req.bits === 32 ? 32 : 16) : 64;
+  }
+  return req.bits;
+}
+
+const MODE_FORMS = new Map<string, InstructionForm>();
+
+/**
+ * A form as it works in 16- or 32-bit code: a 64-bit-default form (PUSH imm, Jcc, CALL,
+ * RET: SDM Vol. 1 §3.6.1 "Operand Size and Address Size in 64-Bit Mode") takes the mode's
+ * operand size there, and in 16-bit code its imm32/rel32 becomes imm16/rel16.
+ */
+function forMode(f: InstructionForm, bits: 16 | 32 | 64): InstructionForm {
+  if (bits === 64 || f.osz !== 'd64' || f.opSize !== 8) return f;
+  const key = `${f.id}/${bits}`;
+  let m = MODE_FORMS.get(key);
+  if (!m) {
+    const operands = bits === 16
+      ? f.operands.map((o) => ((o.loc === 'imm' || o.loc === 'rel') && o.immSize === 4 ? { ...o, immSize: 2 as const } : o))
+      : f.operands;
+    const immBytes = operands.reduce((n, o) => n + (o.loc === 'imm' || o.loc === 'rel' ? o.immSize : 0), 0);
+    m = { ...f, opSize: bits === 16 ? 2 : 4, osz: 'normal', operands, immBytes };
+    MODE_FORMS.set(key, m);
+  }
+  return m;
+}
+
+const ACC_NAME: Record<number, string> = { 1: 'AL', 2: 'AX', 4: 'EAX' };
+const ACC = new Set<number>([makeReg_(K.GPR8, 0), makeReg_(K.GPR16, 0), makeReg_(K.GPR32, 0)]);
+
+/**
+ * MOV AL/AX/EAX to or from an absolute address outside 64-bit mode: NASM takes A0-A3 with
+ * an address-size offset (SDM Vol. 2B §4.3 "MOV", moffs forms), shorter than 8B /r.
+ */
+function moffs(mnemonic: string, req: EncodeRequest, pre: Prefixes): EncodeResult | null {
+  if (mnemonic !== 'mov' || req.operands.length !== 2 || pre.repne) return null;
+  const [a, b] = req.operands;
+  const load = a.kind === 'reg' && ACC.has(a.reg) && b.kind === 'mem';
+  const store = b.kind === 'reg' && ACC.has(b.reg) && a.kind === 'mem';
+  if (!load && !store) return null;
+  const reg = (load ? a : b) as Extract<AsmOperand, { kind: 'reg' }>;
+  const mem = (load ? b : a) as Extract<AsmOperand, { kind: 'mem' }>;
+  if (mem.base !== undefined || mem.index !== undefined || mem.dispSize !== undefined) return null;
+  const size = regKind_(reg.reg) === K.GPR8 ? 1 : regKind_(reg.reg) === K.GPR16 ? 2 : 4;
+  if (mem.size !== undefined && mem.size !== size) return null;
+  const out = [...pre.leading];
+  const seg = mem.seg !== undefined ? regIndex_(mem.seg) : pre.seg;
+  if (mem.seg !== undefined && pre.seg !== null && pre.seg !== regIndex_(mem.seg)) return { ok: false, message: MESSAGES.segs };
+  if (seg !== null) out.push(SEG_PREFIX[seg]);
+  const opSize = pre.o16 ? 2 : pre.o32 ? 4 : size;
+  if (size !== 1 && opSize !== defaultOpSize(req.bits)) out.push(0x66);
+  const aSize = pre.a32 ? 4 : pre.a16 ? 2 : defaultAddrSize(req.bits);
+  if (aSize !== defaultAddrSize(req.bits)) out.push(0x67);
+  out.push((load ? 0xa0 : 0xa2) + (size === 1 ? 0 : 1), ...leBytes(mem.disp, aSize));
+  return { ok: true, bytes: Uint8Array.from(out), form: load ? `MOV_${ACC_NAME[size]}_moffs${size * 8}` : `MOV_moffs${size * 8}_${ACC_NAME[size]}` };
 }
