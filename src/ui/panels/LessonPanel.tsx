@@ -3,6 +3,8 @@
 // machine), and the list of lessons and challenges.
 
 import { lazy, Suspense } from 'react';
+import { useStore } from 'zustand';
+import { authoringStore } from '../authoring/authoring-store.ts';
 import { Disclosure } from '../app/Disclosure.tsx';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
@@ -10,6 +12,13 @@ import { LessonList } from './lesson/LessonList.tsx';
 import type { LessonCheckView, LessonView } from '../../worker/types.ts';
 
 const LessonText = lazy(() => import('./lesson/LessonText.tsx'));
+// Author mode (instructor authoring) loads only when asked for.
+const AuthoringEditor = lazy(() => import('../authoring/AuthoringEditor.tsx'));
+
+function AuthorButton() {
+  const open = useStore(authoringStore, (s) => s.open);
+  return <button type="button" aria-pressed={open} onClick={() => authoringStore.setState({ open: !open })}>Author</button>;
+}
 
 function Notice() {
   const notice = useLab((s) => s.notice);
@@ -91,9 +100,11 @@ function OpenLesson({ lesson }: { lesson: LessonView }) {
 
 export function LessonPanel({ embed = false }: { embed?: boolean }) {
   const lesson = useLab((s) => s.lesson);
+  const authoring = useStore(authoringStore, (s) => s.open) && !embed;
   return (
-    <Panel name="Lesson" className="lesson">
+    <Panel name="Lesson" className="lesson" actions={embed ? undefined : <AuthorButton />}>
       <Notice />
+      {authoring && <Suspense fallback={<p className="hint">Loading the lesson editor…</p>}><AuthoringEditor /></Suspense>}
       {lesson ? <OpenLesson lesson={lesson} />
         : <p className="hint">No lesson is open. The program on the left is a complete VT-x bring-up: press <kbd>F10</kbd> to step through it, or <kbd>F5</kbd> to run it to the guest's VMCALL exits. Or open a lesson:</p>}
       {!embed && (

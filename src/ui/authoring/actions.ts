@@ -1,0 +1,115 @@
+// What Author mode's buttons do: validate the form (worker: validateLesson), try the goals on the
+// start and the solution, write the lesson file for download, read an imported file (refusals
+// listed, nothing rendered as HTML), and open the lesson in the lab (its starting program in the
+// editor, its profile and firmware MSRs).
+
+import type { LabCommands } from '../store/bridge.ts';
+import type { LabStore } from '../store/store.ts';
+import { authoringApi } from './authoring-worker.ts';
+import { authoringStore } from './authoring-store.ts';
+import { draftFromLesson, draftFromProgram, lessonFromDraft, type LessonDraft } from './draft.ts';
+
+const set = authoringStore.setState;
+
+/** The form as a lesson value, validated in the worker; undefined (errors shown) when it is not a valid lesson. */
+export async function validDraft(): Promise<Record<string, unknown> | undefined> {
+  const draft = authoringStore.getState().draft;
+  if (!draft) return undefined;
+  const local = lessonFromDraft(draft);
+  if (!local.ok) {
+    set({ errors: local.errors });
+    return undefined;
+  }
+  const v = await authoringApi().validateAuthoredLesson(local.lesson);
+  set({ errors: v.ok ? [] : v.errors });
+  return v.ok ? local.lesson : undefined;
+}
+
+/** Starts a new challenge from the lab's current program, profile and firmware MSRs. */
+export function newFromProgram(store: LabStore): void {
+  const s = store.getState();
+  set({ open: true, draft: draftFromProgram(s.source, s.profile, s.msrEdits), errors: [], tried: null,
+    message: { text: 'New challenge from the current program: break the starting program, put the fix in the solution, and write goals the start fails.', ok: true } });
+}
+
+/** Changes one field of the form (the last verdict no longer applies). */
+export function edit(patch: Partial<LessonDraft>): void {
+  set((s) => (s.draft ? { draft: { ...s.draft, ...patch }, tried: null } : {}));
+}
+
+/** "Try goals": checkLesson on the starting program and on the solution. */
+export async function tryGoals(): Promise<void> {
+  set({ busy: true, tried: null, message: null });
+  try {
+    const lesson = await validDraft();
+    if (!lesson) return;
+    const r = await authoringApi().tryAuthoredGoals(lesson);
+    set(r.ok ? { tried: r } : { errors: r.errors });
+  } finally {
+    set({ busy: false });
+  }
+}
+
+function download(text: string, name: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** "Download lesson file": `<id>.vmxlab-lesson.json`. */
+export async function exportFile(): Promise<void> {
+  const lesson = await validDraft();
+  if (!lesson) return;
+  const f = await authoringApi().lessonToFile(lesson);
+  if (!f.ok) {
+    set({ errors: f.errors });
+    return;
+  }
+  download(f.text, `${String(lesson.id)}.vmxlab-lesson.json`);
+  set({ message: { text: `Lesson file ${String(lesson.id)}.vmxlab-lesson.json written.`, ok: true } });
+}
+
+/** Reads a lesson file's text into the form; a refused file lists why and leaves the form as it was. */
+export async function importFile(text: string): Promise<boolean> {
+  const r = await authoringApi().readLessonFile(text);
+  if (!r.ok) {
+    set({ open: true, errors: r.errors, message: { text: 'This lesson file was refused; nothing in it was used.', ok: false } });
+    return false;
+  }
+  const draft = draftFromLesson(r.lesson);
+  set({ open: true, draft, errors: [], tried: null,
+    message: { text: `Lesson "${draft.title}" imported${r.builtIn ? ' (its id is also a built-in lesson of the lab)' : ''}.`, ok: true } });
+  return true;
+}
+
+function hexOf(text: string): string | undefined {
+  try {
+    const v = BigInt(text.trim());
+    return v < 0n ? undefined : `0x${v.toString(16)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * "Open in the lab": the starting program in the editor, on the lesson's profile with its firmware
+ * MSRs, ready to step. (The CR and register presets apply when goals are tried or checked: the
+ * lab's own machine is built from built-in lessons only.)
+ */
+export async function openInLab(store: LabStore, commands: LabCommands): Promise<void> {
+  const lesson = await validDraft();
+  if (!lesson) return;
+  const machine = (lesson.machine ?? {}) as { profile?: string; msrs?: Record<string, string> };
+  const msrEdits: Record<string, string> = {};
+  for (const [k, v] of Object.entries(machine.msrs ?? {})) {
+    const i = hexOf(k), value = hexOf(String(v));
+    if (i && value) msrEdits[i] = value;
+  }
+  if (store.getState().lesson) await commands.closeLesson();
+  store.setState({ source: String(lesson.start), profile: machine.profile ?? '', msrEdits });
+  await commands.load();
+  set({ message: { text: `"${String(lesson.title)}" is open in the lab: its starting program is in the editor.`, ok: true } });
+}
