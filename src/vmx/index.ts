@@ -147,6 +147,8 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   /** IA32_VMX_MISC as the learner may have edited it. */
   const miscOf = (cpu: CpuHandle): bigint => capsCache.read(cpu, VMX_MSR.IA32_VMX_MISC);
 
+  const keepReport = (r: EntryCheckReport): void => { lastReport = r; };
+
   function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
     const c = capsOf(cpu);
     const msr = capsCache.msr;
@@ -158,7 +160,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       fields: resolverFor(capsCache.capabilityRecord()),
       translations: ept,
       msr,
-      report: (r) => { lastReport = r; },
+      report: keepReport,
       entryChecks,
     };
   }
