@@ -1,0 +1,92 @@
+// Instructor authoring in the page (issue 6): a challenge made from the current program, a goal
+// added, goals tried on the start and the solution, the lesson exported as a file and imported in
+// a fresh browser context and opened; hostile lesson files refused with messages, nothing rendered.
+import { mkdirSync } from 'node:fs';
+import { test, expect } from '../fixtures.ts';
+import { AuthoringPanel } from '../pages/AuthoringPanel.ts';
+import { LabPage } from '../pages/LabPage.ts';
+
+const SHOTS = new URL('../.artifacts/shots/', import.meta.url).pathname;
+const START = 'mov rax, 1\nhlt\n';
+const SOLUTION = 'mov rax, 0x600d\nhlt\n';
+
+test('a challenge from the current program: add a goal, try goals, export, import in a fresh browser and open it', async ({ lab, browser }) => {
+  mkdirSync(SHOTS, { recursive: true });
+  await lab.setProgram(START);
+  const author = new AuthoringPanel(lab.page);
+  await author.open();
+  await author.button('New challenge from current program').click();
+  await expect(author.field('Starting program')).toHaveValue(START);
+  await author.field('Lesson id').fill('good-rax');
+  await author.field('Title').fill('RAX must be good');
+  await author.field('Text (Markdown, no HTML)').fill('The program ends with the **wrong** value in `RAX`.');
+  await expect(author.region.getByRole('region', { name: 'Text preview' }).getByText('wrong')).toBeVisible();
+  await author.field('Solution program').fill(SOLUTION);
+  await author.field('Hints (one a line: the symptom, then the cause, then the fix)').fill('Look at RAX when it halts.');
+  await author.addGoal('reg');
+  await expect(author.field('Goals (JSON, docs/lessons.md)')).toHaveValue(/"reg": "rax"/);
+
+  await author.button('Try goals').click();
+  await expect(author.tried('Starting program')).toContainText('some goal failed (as it should)');
+  await expect(author.tried('Solution')).toContainText('every goal passed (as it should)');
+  await expect(author.tried('Starting program').getByRole('listitem').filter({ hasText: 'RAX ends as 0x600d' })).toContainText('failed');
+  await author.region.screenshot({ path: `${SHOTS}author-try-goals.png` });
+
+  // A goal the form cannot read is named by its path, and nothing is tried.
+  const goals = await author.field('Goals (JSON, docs/lessons.md)').inputValue();
+  await author.field('Goals (JSON, docs/lessons.md)').fill(goals.replace('"halted"', '"nowhere"'));
+  await author.button('Try goals').click();
+  await expect(author.problems.first()).toContainText('lesson.goals[0].stop');
+  await author.field('Goals (JSON, docs/lessons.md)').fill(goals);
+
+  const download = await author.download();
+  expect(download.suggestedFilename()).toBe('good-rax.vmxlab-lesson.json');
+  const path = await download.path();
+
+  const fresh = await browser.newContext();
+  try {
+    const other = new LabPage(await fresh.newPage());
+    const errors: string[] = [];
+    other.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await other.open();
+    const otherAuthor = new AuthoringPanel(other.page);
+    await otherAuthor.open();
+    await otherAuthor.importFile(path);
+    await expect(otherAuthor.status).toContainText('Lesson "RAX must be good" imported');
+    await expect(otherAuthor.field('Solution program')).toHaveValue(SOLUTION);
+    await otherAuthor.button('Open in the lab').click();
+    await expect(other.programText).toHaveValue(START);
+    await expect(other.machineState).toContainText('step 0 ');
+    await otherAuthor.button('Try goals').click();
+    await expect(otherAuthor.tried('Solution')).toContainText('every goal passed');
+    await other.page.screenshot({ path: `${SHOTS}author-imported.png`, fullPage: true });
+    expect(errors).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('hostile lesson files are refused with messages and nothing in them renders', async ({ lab }) => {
+  mkdirSync(SHOTS, { recursive: true });
+  const author = new AuthoringPanel(lab.page);
+  await author.open();
+  const file = (lesson: unknown) => ({ name: 'evil.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ format: 'vmx-lab-lesson', version: 1, lesson })) });
+  const base = { id: 'evil', kind: 'challenge', title: 'Evil', summary: 's', text: 't', start: 'hlt\n', solution: 'hlt\n', machine: {}, profiles: ['arrow-lake'], hints: [], goals: [{ kind: 'stop', label: 'halts', stop: 'halted' }] };
+
+  await author.importFile(file({ ...base, text: '<img src=x onerror="window.pwned=1">', title: '<script>window.pwned=1</script>' }));
+  await expect(author.status).toContainText('refused');
+  await expect(author.problems.filter({ hasText: 'lesson.text: no HTML' })).toHaveCount(1);
+  await expect(author.problems.filter({ hasText: 'lesson.title: no HTML' })).toHaveCount(1);
+  await expect(lab.page.locator('img')).toHaveCount(0);
+
+  await author.importFile({ name: 'proto.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"vmx-lab-lesson","version":1,"lesson":{"__proto__":{"polluted":1}}}') });
+  await expect(author.problems.first()).toContainText('forbidden key "__proto__"');
+
+  await author.importFile({ name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from('\u0000\u00ff not json') });
+  await expect(author.problems.first()).toContainText('not valid JSON');
+
+  // Nothing was imported: the form never opened, and the page did not run anything.
+  await expect(author.field('Lesson id')).toHaveCount(0);
+  expect(await lab.page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  await author.region.screenshot({ path: `${SHOTS}author-refused.png` });
+});
