@@ -4,7 +4,7 @@
 // its path; "Add goal" inserts a template of a kind); "Try goals" on the start and the solution;
 // the lesson as a file (download, import) and opened in the lab. Loaded lazily.
 
-import { lazy, Suspense, useRef, useState, type ReactNode } from 'react';
+import { cloneElement, lazy, Suspense, useId, useRef, useState, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
 import { authoringStore } from './authoring-store.ts';
@@ -15,8 +15,10 @@ import './authoring.css';
 
 const LessonText = lazy(() => import('../panels/lesson/LessonText.tsx'));
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return <label className="author-field"><span>{label}</span>{children}</label>;
+// The label names its control by id (a control nested in its label would add its own value to its name).
+function Field({ label, children }: { label: string; children: ReactElement<{ id?: string }> }) {
+  const id = useId();
+  return <div className="author-field"><label htmlFor={id}>{label}</label>{cloneElement(children, { id })}</div>;
 }
 
 function Text({ label, field, draft, rows }: { label: string; field: keyof LessonDraft; draft: LessonDraft; rows?: number }) {
