@@ -7,7 +7,7 @@ import { vocabulary, type Vocabulary } from './vocabulary.ts';
 import { checkCatalog } from './verdicts.ts';
 import { vmcsCatalog } from './vmcs-view.ts';
 import { checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView } from './lessons.ts';
-import { lessonToFile, readLessonFile, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
+import { lessonToFile, lessonToLink, readLessonFile, readLessonLink, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
 import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
 import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
@@ -69,6 +69,10 @@ export interface LabApi {
   lessonToFile(lesson: unknown): { ok: true; text: string } | { ok: false; errors: readonly string[] };
   /** Authoring: reads an untrusted lesson file (size, depth and key limits, then validateLesson). */
   readLessonFile(text: string): AuthoredLessonResult;
+  /** Authoring: the lesson as a `#lesson=` link fragment (src/share has no slot for a whole lesson). */
+  lessonToLink(lesson: unknown): { ok: true; fragment: string } | { ok: false; errors: readonly string[] };
+  /** Authoring: reads an untrusted `#lesson=` fragment (length, inflation and JSON limits, then validateLesson). */
+  readLessonLink(fragment: string): AuthoredLessonResult;
   /** Test hook: makes the worker fail as a crash would (the worker entry throws outside any call). */
   crash(): void;
   /** Test hook: makes the worker stop answering (an endless loop), as a hung or killed worker would. */
@@ -130,6 +134,8 @@ export function createLabApi(
     tryAuthoredGoals: (lesson, profile) => tryAuthoredGoals(lesson, profile),
     lessonToFile: (lesson) => lessonToFile(lesson),
     readLessonFile: (text) => readLessonFile(text),
+    lessonToLink: (lesson) => lessonToLink(lesson),
+    readLessonLink: (fragment) => readLessonLink(fragment),
     crash,
     hang,
   };

@@ -62,3 +62,35 @@ describe('authoring in the worker', () => {
     expect(r.errors.join('\n')).toContain(message);
   });
 });
+
+describe('lesson links (#lesson=)', () => {
+  it('round-trips a lesson through a link', () => {
+    const l = api.lessonToLink(custom);
+    expect(l.ok).toBe(true);
+    if (!l.ok) return;
+    expect(l.fragment).toMatch(/^#lesson=1\.[A-Za-z0-9_-]+$/);
+    expect(api.readLessonLink(l.fragment)).toEqual({ ok: true, lesson: asJson(custom), builtIn: false });
+  });
+
+  it.each([
+    ['a state link', '#s=1.abc', 'not a lesson link'],
+    ['no version', '#lesson=abc', 'wants #lesson='],
+    ['a newer version', '#lesson=9.AAAA', 'newer VMX Lab'],
+    ['bad base64url', '#lesson=1.a', 'cut short'],
+    ['not DEFLATE', '#lesson=1.____', 'compressed data'],
+    ['too long', `#lesson=1.${'A'.repeat(200_000)}`, 'longer than'],
+  ])('refuses %s with a message', (_what, fragment, message) => {
+    const r = api.readLessonLink(fragment);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.join('\n')).toContain(message);
+  });
+
+  it('refuses a decompression bomb after the cap', async () => {
+    const { deflate, toBase64Url } = await import('../share/codec.ts');
+    const bomb = `#lesson=1.${toBase64Url(deflate(new Uint8Array(4 * 1024 * 1024).fill(32)))}`;
+    const r = api.readLessonLink(bomb);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toContain('inflates to more than');
+  });
+});

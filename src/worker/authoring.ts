@@ -6,6 +6,7 @@
 // validated; nothing in them is executed or rendered as HTML here.
 
 import { checkLesson, findLesson, type Lesson, validateLesson } from '../lessons/index.ts';
+import { deflate, fromBase64Url, inflateCapped, toBase64Url } from '../share/codec.ts';
 import { parseUntrustedJson } from '../share/json.ts';
 import type { LessonCheckView } from './types.ts';
 
@@ -90,4 +91,45 @@ export function readLessonFile(text: string): AuthoredLessonResult {
   const extra = Object.keys(env).filter((k) => k !== 'format' && k !== 'version' && k !== 'lesson');
   if (extra.length > 0) return { ok: false, errors: [`file: unknown field '${extra[0]}'`] };
   return validateAuthoredLesson(env.lesson);
+}
+
+/** A lesson link's fragment starts with this (`#lesson=1.<base64url(raw DEFLATE(lesson file JSON))>`). */
+export const LESSON_LINK_PREFIX = '#lesson=';
+/** Longer lesson fragments are refused before decoding. */
+export const MAX_LESSON_LINK_CHARS = 131_072;
+
+/**
+ * The lesson as a link fragment: the lesson file's JSON, raw DEFLATE, base64url (src/share's
+ * codec), after `#lesson=1.` (1: the lesson file version). Not a `#s=` state: src/share has no
+ * slot for a whole lesson, so this is Author mode's own fragment.
+ */
+export function lessonToLink(value: unknown): { ok: true; fragment: string } | { ok: false; errors: readonly string[] } {
+  const f = lessonToFile(value);
+  if (!f.ok) return f;
+  return { ok: true, fragment: `${LESSON_LINK_PREFIX}${LESSON_FILE_VERSION}.${toBase64Url(deflate(new TextEncoder().encode(JSON.stringify(JSON.parse(f.text)))))}` };
+}
+
+/** Reads a `#lesson=` fragment (untrusted): length cap, base64url, capped inflation, fatal UTF-8, then as a lesson file. Never throws. */
+export function readLessonLink(fragment: string): AuthoredLessonResult {
+  if (typeof fragment !== 'string' || !fragment.startsWith(LESSON_LINK_PREFIX)) return { ok: false, errors: ['link: not a lesson link (#lesson=...)'] };
+  if (fragment.length > MAX_LESSON_LINK_CHARS) return { ok: false, errors: [`link: longer than ${MAX_LESSON_LINK_CHARS} characters`] };
+  const m = /^(\d{1,6})\.([A-Za-z0-9_-]*)$/.exec(fragment.slice(LESSON_LINK_PREFIX.length));
+  if (!m) return { ok: false, errors: ['link: wants #lesson=<version>.<base64url data>'] };
+  if (Number(m[1]) > LESSON_FILE_VERSION) return { ok: false, errors: [`link: version ${m[1]} was made by a newer VMX Lab`] };
+  const bytes = fromBase64Url(m[2]!);
+  if (typeof bytes === 'string') return { ok: false, errors: [`link: ${bytes}`] };
+  let raw: Uint8Array | string;
+  try {
+    raw = inflateCapped(bytes, MAX_LESSON_FILE_CHARS);
+  } catch {
+    return { ok: false, errors: ['link: the data is not DEFLATE'] };
+  }
+  if (typeof raw === 'string') return { ok: false, errors: [`link: ${raw}`] };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return { ok: false, errors: ['link: not UTF-8 text'] };
+  }
+  return readLessonFile(text);
 }
