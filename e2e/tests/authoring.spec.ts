@@ -66,6 +66,38 @@ test('a challenge from the current program: add a goal, try goals, export, impor
   }
 });
 
+test('a lesson link opens the authored lesson in a fresh browser; a damaged one is refused', async ({ lab, browser }) => {
+  await lab.setProgram(START);
+  const author = new AuthoringPanel(lab.page);
+  await author.open();
+  await author.button('New challenge from current program').click();
+  await author.field('Lesson id').fill('linked-rax');
+  await author.field('Title').fill('A linked challenge');
+  await author.field('Solution program').fill(SOLUTION);
+  await author.addGoal('reg');
+  await author.button('Lesson link').click();
+  const link = await author.region.getByRole('textbox', { name: 'Lesson link' }).inputValue();
+  expect(link).toMatch(/#lesson=1\.[A-Za-z0-9_-]+$/);
+
+  const fresh = await browser.newContext();
+  try {
+    const other = new LabPage(await fresh.newPage());
+    await other.page.goto(link.replace('/#lesson=', '/?editor=plain#lesson='));
+    const otherAuthor = new AuthoringPanel(other.page);
+    await expect(otherAuthor.status).toContainText('is open in the lab');
+    await expect(otherAuthor.field('Title')).toHaveValue('A linked challenge');
+    await expect(other.programText).toHaveValue(START);
+    expect(new URL(other.page.url()).hash).toBe('');
+
+    await other.page.goto('/?editor=plain#lesson=1.AAAA_not-deflate');
+    await expect(otherAuthor.status).toContainText('This lesson link was refused');
+    await expect(otherAuthor.problems.first()).toContainText('link:');
+    await expect(other.machineState).toContainText('Paused');
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('hostile lesson files are refused with messages and nothing in them renders', async ({ lab }) => {
   mkdirSync(SHOTS, { recursive: true });
   const author = new AuthoringPanel(lab.page);

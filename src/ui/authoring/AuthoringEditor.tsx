@@ -8,7 +8,7 @@ import { cloneElement, lazy, Suspense, useId, useRef, useState, type ReactElemen
 import { useStore } from 'zustand';
 import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
 import { authoringStore } from './authoring-store.ts';
-import { edit, exportFile, importFile, newFromProgram, openInLab, tryGoals } from './actions.ts';
+import { edit, exportFile, exportLink, importFile, newFromProgram, openInLab, tryGoals } from './actions.ts';
 import { addGoal, GOAL_TEMPLATES, type LessonDraft } from './draft.ts';
 import { TryResults } from './TryResults.tsx';
 import './authoring.css';
@@ -108,6 +108,7 @@ function Editor({ draft }: { draft: LessonDraft }) {
   const commands = useCommands();
   const busy = useStore(authoringStore, (s) => s.busy);
   const tried = useStore(authoringStore, (s) => s.tried);
+  const link = useStore(authoringStore, (s) => s.link);
   const source = useLab((s) => s.source);
   return (
     <form className="author-form" onSubmit={(e) => e.preventDefault()}>
@@ -136,11 +137,12 @@ function Editor({ draft }: { draft: LessonDraft }) {
       <Errors />
       <p className="lesson-actions">
         <button type="button" disabled={busy} onClick={() => void tryGoals()}>{busy ? 'Trying…' : 'Try goals'}</button>
+        <button type="button" onClick={() => void exportLink()}>Lesson link</button>
         <button type="button" onClick={() => void exportFile()}>Download lesson file</button>
         <button type="button" onClick={() => void openInLab(store, commands)}>Open in the lab</button>
       </p>
+      {link && <label className="author-field">Lesson link <input type="text" readOnly value={link} aria-label="Lesson link" onFocus={(e) => e.currentTarget.select()} /></label>}
       <TryResults tried={tried} />
-      <p className="hint">Links: a <code>#s=</code> link carries a built-in lesson by id only, so an authored lesson travels as a lesson file.</p>
     </form>
   );
 }

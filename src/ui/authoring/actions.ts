@@ -72,6 +72,61 @@ export async function exportFile(): Promise<void> {
   set({ message: { text: `Lesson file ${String(lesson.id)}.vmxlab-lesson.json written.`, ok: true } });
 }
 
+/** "Lesson link": the page's address with the lesson in a `#lesson=` fragment (copied when the browser lets us). */
+export async function exportLink(): Promise<void> {
+  const lesson = await validDraft();
+  if (!lesson) return;
+  const l = await authoringApi().lessonToLink(lesson);
+  if (!l.ok) {
+    set({ errors: l.errors });
+    return;
+  }
+  const link = `${location.origin}${location.pathname}${l.fragment}`;
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(link);
+    copied = true;
+  } catch {
+    // No clipboard permission: the link is shown to copy by hand.
+  }
+  set({ link, message: { text: `Lesson link made (${link.length} characters)${copied ? ' and copied' : ''}. It opens this lesson in any copy of the lab, without a server.`, ok: true } });
+}
+
+/** Fills the form from a lesson's plain value (one the worker validated). */
+function take(lesson: unknown, builtIn: boolean, how: string): LessonDraft {
+  const draft = draftFromLesson(lesson);
+  set({ open: true, draft, errors: [], tried: null, link: null,
+    message: { text: `Lesson "${draft.title}" ${how}${builtIn ? ' (its id is also a built-in lesson of the lab)' : ''}.`, ok: true } });
+  return draft;
+}
+
+/**
+ * Opens a `#lesson=` link at load or when the address changes: the lesson in the Author form and
+ * its starting program in the lab (after the lab's own first load). A refused link says why.
+ */
+export async function openLessonLink(hash: string, store: LabStore, commands: LabCommands): Promise<boolean> {
+  const r = await authoringApi().readLessonLink(hash);
+  if (typeof history !== 'undefined') history.replaceState(null, '', `${location.pathname}${location.search}`);
+  if (!r.ok) {
+    set({ open: true, errors: r.errors, message: { text: 'This lesson link was refused; nothing in it was used.', ok: false } });
+    return false;
+  }
+  take(r.lesson, r.builtIn, 'opened from a link');
+  // Let the lab's start-up load finish first, so it does not replace the lesson's program.
+  await new Promise<void>((resolve) => {
+    const ready = (): boolean => store.getState().snapshot !== null && store.getState().status === 'idle';
+    if (ready()) return resolve();
+    const stop = store.subscribe(() => {
+      if (ready()) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  await openInLab(store, commands);
+  return true;
+}
+
 /** Reads a lesson file's text into the form; a refused file lists why and leaves the form as it was. */
 export async function importFile(text: string): Promise<boolean> {
   const r = await authoringApi().readLessonFile(text);
@@ -79,9 +134,7 @@ export async function importFile(text: string): Promise<boolean> {
     set({ open: true, errors: r.errors, message: { text: 'This lesson file was refused; nothing in it was used.', ok: false } });
     return false;
   }
-  const draft = draftFromLesson(r.lesson);
-  set({ open: true, draft, errors: [], tried: null,
-    message: { text: `Lesson "${draft.title}" imported${r.builtIn ? ' (its id is also a built-in lesson of the lab)' : ''}.`, ok: true } });
+  take(r.lesson, r.builtIn, 'imported');
   return true;
 }
 

@@ -15,11 +15,13 @@ export interface AuthoringState {
   busy: boolean;
   /** What the last import / export / open did, in plain words. */
   message: { text: string; ok: boolean } | null;
+  /** The last "Lesson link" made (the page's address with a `#lesson=` fragment), or null. */
+  link: string | null;
 }
 
 /** A fresh Author-mode store (the page makes one; tests make their own). */
 export function createAuthoringStore() {
-  return createStore<AuthoringState>()(() => ({ open: false, draft: null, errors: [], tried: null, busy: false, message: null }));
+  return createStore<AuthoringState>()(() => ({ open: false, draft: null, errors: [], tried: null, busy: false, message: null, link: null }));
 }
 
 /** The page's Author-mode store. */

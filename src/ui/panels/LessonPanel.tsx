@@ -2,18 +2,38 @@
 // hints that unlock one at a time, the goals with their state (checked in the worker from a fresh
 // machine), and the list of lessons and challenges.
 
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { authoringStore } from '../authoring/authoring-store.ts';
 import { Disclosure } from '../app/Disclosure.tsx';
 import { Panel } from '../app/Panel.tsx';
-import { useCommands, useLab } from '../app/LabContext.tsx';
+import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
 import { LessonList } from './lesson/LessonList.tsx';
 import type { LessonCheckView, LessonView } from '../../worker/types.ts';
 
 const LessonText = lazy(() => import('./lesson/LessonText.tsx'));
 // Author mode (instructor authoring) loads only when asked for.
 const AuthoringEditor = lazy(() => import('../authoring/AuthoringEditor.tsx'));
+
+// The last `#lesson=` fragment handled: the panel can remount (moving columns) before the address is cleared.
+let handledLessonLink = '';
+
+/** A `#lesson=` link (an authored lesson) opens at load and when the address changes. */
+function useLessonLinks(): void {
+  const store = useLabStore();
+  const commands = useCommands();
+  useEffect(() => {
+    const open = (): void => {
+      if (!location.hash.startsWith('#lesson=') || location.hash === handledLessonLink) return;
+      const hash = location.hash;
+      handledLessonLink = hash;
+      void import('../authoring/actions.ts').then((a) => a.openLessonLink(hash, store, commands));
+    };
+    open();
+    window.addEventListener('hashchange', open);
+    return () => window.removeEventListener('hashchange', open);
+  }, [store, commands]);
+}
 
 function AuthorButton() {
   const open = useStore(authoringStore, (s) => s.open);
@@ -101,6 +121,7 @@ function OpenLesson({ lesson }: { lesson: LessonView }) {
 export function LessonPanel({ embed = false }: { embed?: boolean }) {
   const lesson = useLab((s) => s.lesson);
   const authoring = useStore(authoringStore, (s) => s.open) && !embed;
+  useLessonLinks();
   return (
     <Panel name="Lesson" className="lesson" actions={embed ? undefined : <AuthorButton />}>
       <Notice />
