@@ -99,12 +99,14 @@ export class ProgramEditor {
     return hunks.length;
   }
 
-  /** Puts the cursor on the first line that matches and presses F9 (breakpoint toggle). */
-  async toggleBreakpoint(m: LineMatch): Promise<number> {
+  /** Puts the cursor on the first line that matches and presses F9: sets a breakpoint there (or clears it: `set` false). */
+  async toggleBreakpoint(m: LineMatch, set = true): Promise<number> {
     const line = await this.lineOf(m);
     await this.select(line, line);
     await this.page.keyboard.press('F9');
-    await expect(this.root.getByText(new RegExp(`Breakpoints: .*line ${line}\\b`))).toBeVisible();
+    const shown = this.root.getByText(new RegExp(`Breakpoints: .*line ${line}\\b`));
+    if (set) await expect(shown).toBeVisible();
+    else await expect(shown).toHaveCount(0);
     return line;
   }
 }
