@@ -24,5 +24,48 @@ export function createAuthoringStore() {
   return createStore<AuthoringState>()(() => ({ open: false, draft: null, errors: [], tried: null, busy: false, message: null, link: null }));
 }
 
-/** The page's Author-mode store. */
+const DRAFT_KEY = 'vmx-lab:author-draft';
+const DRAFT_FIELDS = ['id', 'kind', 'title', 'summary', 'text', 'start', 'solution', 'profile', 'profiles', 'msrs', 'cr0Set', 'cr0Clear', 'cr4Set', 'cr4Clear', 'hints', 'goals'] as const;
+
+/** A saved draft, read back only when every field is a string (anything else is ignored). */
+export function readSavedDraft(text: string | null): LessonDraft | null {
+  if (!text || text.length > 2_097_152) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null) return null;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, string> = {};
+    for (const k of DRAFT_FIELDS) {
+      if (typeof o[k] !== 'string') return null;
+      out[k] = o[k];
+    }
+    return { ...(out as unknown as LessonDraft), kind: out.kind === 'lesson' ? 'lesson' : 'challenge' };
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the draft in `storage` across reloads (an instructor's unsaved work). */
+export function persistDraft(store: ReturnType<typeof createAuthoringStore>, storage: Storage | undefined): void {
+  if (!storage) return;
+  const saved = readSavedDraft(storage.getItem(DRAFT_KEY));
+  if (saved) store.setState({ draft: saved });
+  store.subscribe((s, prev) => {
+    if (s.draft === prev.draft || !s.draft) return;
+    try {
+      storage.setItem(DRAFT_KEY, JSON.stringify(s.draft));
+    } catch {
+      // Storage full or blocked: the draft lives on in the page.
+    }
+  });
+}
+
+/** The page's Author-mode store (its draft kept in localStorage). */
 export const authoringStore = createAuthoringStore();
+persistDraft(authoringStore, (() => {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+})());
