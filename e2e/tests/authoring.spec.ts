@@ -98,6 +98,17 @@ test('a lesson link opens the authored lesson in a fresh browser; a damaged one 
   }
 });
 
+test('a copy of a built-in lesson: its goals tried on its start and solution', async ({ lab }) => {
+  await lab.open('?editor=plain&lesson=vmxon');
+  const author = new AuthoringPanel(lab.page);
+  await author.open();
+  await author.button('Edit a copy of this lesson').click();
+  await expect(author.field('Lesson id')).toHaveValue('vmxon-copy');
+  await author.button('Try goals').click();
+  await expect(author.tried('Starting program')).toContainText('(as it should)');
+  await expect(author.tried('Solution')).toContainText('every goal passed (as it should)');
+});
+
 test('hostile lesson files are refused with messages and nothing in them renders', async ({ lab }) => {
   mkdirSync(SHOTS, { recursive: true });
   const author = new AuthoringPanel(lab.page);

@@ -7,7 +7,7 @@ import { vocabulary, type Vocabulary } from './vocabulary.ts';
 import { checkCatalog } from './verdicts.ts';
 import { vmcsCatalog } from './vmcs-view.ts';
 import { checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView } from './lessons.ts';
-import { lessonToFile, lessonToLink, readLessonFile, readLessonLink, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
+import { builtInLesson, lessonToFile, lessonToLink, readLessonFile, readLessonLink, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
 import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
 import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
@@ -69,6 +69,8 @@ export interface LabApi {
   lessonToFile(lesson: unknown): { ok: true; text: string } | { ok: false; errors: readonly string[] };
   /** Authoring: reads an untrusted lesson file (size, depth and key limits, then validateLesson). */
   readLessonFile(text: string): AuthoredLessonResult;
+  /** Authoring: a built-in lesson whole (solution included) as plain JSON data, to edit a copy; undefined for an unknown id. */
+  builtInLesson(id: string): unknown;
   /** Authoring: the lesson as a `#lesson=` link fragment (src/share has no slot for a whole lesson). */
   lessonToLink(lesson: unknown): { ok: true; fragment: string } | { ok: false; errors: readonly string[] };
   /** Authoring: reads an untrusted `#lesson=` fragment (length, inflation and JSON limits, then validateLesson). */
@@ -135,6 +137,7 @@ export function createLabApi(
     lessonToFile: (lesson) => lessonToFile(lesson),
     readLessonFile: (text) => readLessonFile(text),
     lessonToLink: (lesson) => lessonToLink(lesson),
+    builtInLesson: (id) => builtInLesson(id),
     readLessonLink: (fragment) => readLessonLink(fragment),
     crash,
     hang,

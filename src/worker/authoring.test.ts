@@ -22,6 +22,13 @@ describe('authoring in the worker', () => {
     expect(bad.errors.some((e) => e.startsWith('lesson.goals[0].result'))).toBe(true);
   });
 
+  it('gives a built-in lesson whole, valid as it is', () => {
+    const l = api.builtInLesson('vmx-support');
+    expect(l).toEqual(asJson(vmxSupport));
+    expect(api.validateAuthoredLesson(l).ok).toBe(true);
+    expect(api.builtInLesson('no-such-lesson')).toBeUndefined();
+  });
+
   it('tries the goals: the start fails and the solution passes', () => {
     const r = api.tryAuthoredGoals(custom);
     expect(r.ok).toBe(true);

@@ -32,6 +32,12 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
+/** A built-in lesson as plain JSON data (for Author mode to start a copy from), or undefined. */
+export function builtInLesson(id: string): unknown {
+  const l = findLesson(id);
+  return l ? plain(l) : undefined;
+}
+
 /** Validates a lesson value (from the page's editor). Never throws. */
 export function validateAuthoredLesson(value: unknown): AuthoredLessonResult {
   const v = validateLesson(value);

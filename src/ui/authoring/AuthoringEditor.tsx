@@ -8,7 +8,7 @@ import { cloneElement, lazy, Suspense, useId, useRef, useState, type ReactElemen
 import { useStore } from 'zustand';
 import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
 import { authoringStore } from './authoring-store.ts';
-import { edit, exportFile, exportLink, importFile, newFromProgram, openInLab, tryGoals } from './actions.ts';
+import { copyBuiltIn, edit, exportFile, exportLink, importFile, newFromProgram, openInLab, tryGoals } from './actions.ts';
 import { addGoal, GOAL_TEMPLATES, type LessonDraft } from './draft.ts';
 import { TryResults } from './TryResults.tsx';
 import './authoring.css';
@@ -151,11 +151,13 @@ export default function AuthoringEditor() {
   const store = useLabStore();
   const draft = useStore(authoringStore, (s) => s.draft);
   const message = useStore(authoringStore, (s) => s.message);
+  const open = useLab((s) => s.lesson);
   return (
     <section aria-label="Author" className="author">
       <h3>Author a lesson</h3>
       <p className="lesson-actions">
         <button type="button" onClick={() => newFromProgram(store)}>New challenge from current program</button>
+        {open && <button type="button" onClick={() => void copyBuiltIn(open.id)}>Edit a copy of this lesson</button>}
         <ImportFile />
       </p>
       {message && <p role="status" className={message.ok ? 'ok' : 'bad'}>{message.text}</p>}

@@ -32,6 +32,14 @@ export function newFromProgram(store: LabStore): void {
     message: { text: 'New challenge from the current program: break the starting program, put the fix in the solution, and write goals the start fails.', ok: true } });
 }
 
+/** Starts the form from a copy of built-in lesson `id` (solution included), with a new id. */
+export async function copyBuiltIn(id: string): Promise<void> {
+  const lesson = await authoringApi().builtInLesson(id);
+  if (lesson === undefined) return;
+  const draft = take(lesson, false, 'copied');
+  set({ draft: { ...draft, id: `${draft.id}-copy`.slice(0, 64) } });
+}
+
 /** Changes one field of the form (the last verdict no longer applies). */
 export function edit(patch: Partial<LessonDraft>): void {
   set((s) => (s.draft ? { draft: { ...s.draft, ...patch }, tried: null } : {}));
