@@ -17,7 +17,7 @@ import { evaluateEntryChecks } from '../worker/verdicts.ts';
 
 const ERRORS = new Set(VM_INSTRUCTION_ERRORS.map((e) => e.number));
 const ENCODINGS = VMCS_FIELDS.map((f) => BigInt(f.encoding));
-const NUM_RUNS = runs(1_500, 50_000) // per profile: 3,000 in all; 10^5 with VMXLAB_SLOW=1;
+const NUM_RUNS = runs(1_500, 50_000); // per profile: 3,000 in all, 10^5 with VMXLAB_SLOW=1
 
 /** Values that hit the interesting corners: the field's current value with bits flipped, small numbers, masks. */
 const value = fc.oneof(
