@@ -18,6 +18,8 @@ import { PA_MACRO, predefinedMap } from './vmx-inc.ts';
 
 const DIR = resolve(__dirname, 'testdata/corpus');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.asm')).sort();
+/** 16- and 32-bit code (`bits 16`, `bits 32`), in its own folder. */
+const LEGACY = readdirSync(join(DIR, 'legacy')).filter((f) => f.endsWith('.asm')).sort().map((f) => `legacy/${f}`);
 
 const hasNasm = (() => {
   try { execFileSync('nasm', ['-v'], { stdio: 'ignore' }); return true; } catch { return false; }
@@ -50,7 +52,7 @@ describe('NASM corpus: lab-asm gives NASM\'s bytes', () => {
     expect(lines.reduce((a, b) => a + b, 0)).toBeGreaterThan(5000);
   });
 
-  it.each(FILES)('%s', (f) => {
+  it.each([...FILES, ...LEGACY])('%s', (f) => {
     const source = readFileSync(join(DIR, f), 'utf8');
     const golden = new Uint8Array(readFileSync(join(DIR, f.replace(/\.asm$/, '.bin'))));
     expect(firstDifference(source, golden)).toBeNull();
@@ -74,7 +76,7 @@ describe('NASM corpus: lab-asm gives NASM\'s bytes', () => {
   it.runIf(hasNasm)('goldens are what NASM gives today', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'vmxlab-corpus-'));
     try {
-      for (const f of FILES) {
+      for (const f of [...FILES, ...LEGACY]) {
         const out = join(tmp, 'out.bin');
         execFileSync('nasm', ['-f', 'bin', '-w-all', '-o', out, join(DIR, f)], { stdio: 'ignore' });
         const fresh = readFileSync(out);

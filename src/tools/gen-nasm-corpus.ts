@@ -13,6 +13,11 @@ import { VMX_INC_HEADER } from '../asm/vmx-inc.ts';
 
 const OUT = resolve(dirname(fileURLToPath(import.meta.url)), '../asm/testdata/corpus');
 const MAX_LINES = 400;
+/**
+ * 16- and 32-bit files (`bits 16`, `bits 32`) live in their own folder: tools that read
+ * the top-level corpus (the decoder's objdump test) take it as 64-bit code.
+ */
+const LEGACY = join(OUT, 'legacy');
 
 const R64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
 const R32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'r8d', 'r9d', 'r10d', 'r11d', 'r12d', 'r13d', 'r14d', 'r15d'];
@@ -285,6 +290,106 @@ function genForward(w: Writer): void {
   ]);
 }
 
+
+/** Memory operands of 16- and 32-bit code: every 16-bit ModRM form and 32-bit SIB forms. */
+function legacyMems(bits: 16 | 32): string[] {
+  const m16 = ['[bx+si]', '[bx+di]', '[bp+si]', '[bp+di]', '[si]', '[di]', '[bp]', '[bx]', '[si+bx]', '[di+bp+2]',
+    '[bx+1]', '[bp-1]', '[si+0x7f]', '[di+0x80]', '[bx+si-0x80]', '[bp+di-0x81]', '[bx+0x1234]', '[bp+si+0x7fff]', '[0x10]', '[0x1234]',
+    '[byte bx+1]', '[si*1]', '[es:di]', '[ss:bp+4]', '[cs:bx]', '[fs:si+2]'];
+  const m32 = ['[eax]', '[ecx+1]', '[esp]', '[esp+8]', '[ebp]', '[ebp-0x80]', '[ebx+0x12345]', '[eax+ecx]', '[eax+ecx*2+4]',
+    '[esp+ebp*4+0x80]', '[ebp+eax*8]', '[eax*4]', '[eax*2]', '[ecx*1]', '[edi+esi]', '[0x1000]', '[dword eax+1]', '[nosplit eax*2]', '[gs:esi]'];
+  return bits === 16 ? [...m16, ...m32.slice(0, 8)] : [...m32, ...m16.slice(0, 8)];
+}
+
+/** 16- or 32-bit code (`bits 16`, `bits 32`): every form valid there, with 66/67 by mode. */
+function genLegacy(w: Writer, bits: 16 | 32): void {
+  const r = (size: number): string[] => (size === 1 ? [...R8.slice(0, 4), ...R8H] : REGS[size]!.slice(0, 8));
+  const mems = legacyMems(bits);
+  const sizes = [1, 2, 4];
+  const pairs = (size: number): string[][] => {
+    const out: string[][] = [];
+    for (const a of [0, 3, 4, 5, 7]) for (const b of [0, 1, 6]) out.push([r(size)[a]!, r(size)[b]!]);
+    if (size === 1) out.length = 0;
+    if (size === 1) for (const a of ['al', 'cl', 'ah', 'bh']) for (const b of ['dl', 'ch', 'bl']) out.push([a, b]);
+    return out;
+  };
+  const alu: string[] = [];
+  for (const op of aluOps) {
+    for (const size of sizes) {
+      for (const [a, b] of pairs(size).slice(0, 6)) alu.push(`${op} ${a}, ${b}`);
+      for (const i of [0, 3]) for (const imm of IMM[size]!) alu.push(`${op} ${r(size)[i]}, ${imm}`);
+      for (const m of mems.filter((_, k) => k % 7 === 0)) {
+        alu.push(`${op} ${m}, ${r(size)[2]}`, `${op} ${r(size)[6]}, ${m}`, `${op} ${SIZE_KW[size]} ${m}, 1`, `${op} ${SIZE_KW[size]} ${m}, 0x80`);
+      }
+    }
+  }
+  for (const size of sizes) for (const [a, b] of pairs(size).slice(0, 5)) alu.push(`test ${a}, ${b}`, `test ${a}, 0x7f`);
+  w.add(`m${bits}-alu`, alu);
+  const un: string[] = [];
+  for (const op of ['not', 'neg', 'mul', 'imul', 'div', 'idiv', 'inc', 'dec']) {
+    for (const size of sizes) {
+      for (const i of [0, 3, 5, 7]) un.push(`${op} ${r(size)[i]}`);
+      for (const m of mems.slice(0, 4)) un.push(`${op} ${SIZE_KW[size]} ${m}`);
+    }
+  }
+  for (const op of ['rol', 'shl', 'sar', 'rcr']) {
+    for (const size of sizes) un.push(`${op} ${r(size)[1]}, 1`, `${op} ${r(size)[3]}, cl`, `${op} ${r(size)[6]}, 5`, `${op} ${SIZE_KW[size]} ${mems[2]}, 3`);
+  }
+  for (const op of ['bt', 'bts', 'btr']) for (const size of [2, 4]) un.push(`${op} ${r(size)[0]}, ${r(size)[3]}`, `${op} ${mems[5]}, ${r(size)[6]}`);
+  for (const size of [2, 4]) un.push(`bsf ${r(size)[0]}, ${r(size)[3]}`, `bsr ${r(size)[6]}, ${mems[5]}`);
+  for (const size of [2, 4]) {
+    un.push(`imul ${r(size)[0]}, ${r(size)[3]}`, `imul ${r(size)[1]}, ${r(size)[2]}, 5`, `imul ${r(size)[1]}, ${r(size)[2]}, 0x1234`, `imul ${r(size)[7]}, ${mems[1]}`);
+  }
+  w.add(`m${bits}-unary`, un);
+  const mv: string[] = [];
+  for (const size of sizes) {
+    for (const [a, b] of pairs(size)) mv.push(`mov ${a}, ${b}`);
+    for (const i of [0, 4, 7]) for (const imm of IMM[size]!) mv.push(`mov ${r(size)[i]}, ${imm}`);
+    for (const m of mems) mv.push(`mov ${r(size)[3]}, ${m}`, `mov ${m}, ${r(size)[0]}`);
+    mv.push(`mov ${SIZE_KW[size]} ${mems[0]}, 5`, `mov ${SIZE_KW[size]} ${mems[6]}, -1`);
+  }
+  for (const m of ['[0x10]', '[0x1234]', '[es:0x20]', '[data0 - $$]']) mv.push(`mov al, ${m}`, `mov ax, ${m}`, `mov eax, ${m}`, `mov ${m}, al`, `mov ${m}, ax`, `mov ${m}, eax`);
+  for (const size of [2, 4]) {
+    for (const m of mems.filter((_, k) => k % 3 === 0)) mv.push(`lea ${r(size)[6]}, ${m}`);
+    mv.push(`movzx ${r(size)[0]}, bl`, `movsx ${r(size)[3]}, ah`, `movzx ${r(size)[2]}, byte ${mems[3]}`, `movsx ${r(size)[5]}, byte ${mems[9]}`);
+    for (const i of [0, 3, 6]) mv.push(`xchg ${r(size)[0]}, ${r(size)[i]}`, `xchg ${r(size)[i]}, ${mems[i]}`);
+  }
+  mv.push('movzx eax, bx', 'movsx ecx, word [bx]', 'xchg al, bl', 'xchg [bx], cl');
+  for (const sr of ['es', 'cs', 'ss', 'ds', 'fs', 'gs']) {
+    mv.push(`mov ax, ${sr}`, `mov eax, ${sr}`, `mov [bx], ${sr}`, `mov word [ebx], ${sr}`);
+    if (sr !== 'cs') mv.push(`mov ${sr}, ax`, `mov ${sr}, eax`, `mov ${sr}, [si]`, `mov ${sr}, word [eax]`);
+  }
+  for (const n of [0, 2, 3, 4]) mv.push(`mov eax, cr${n}`, `mov cr${n}, ebx`);
+  for (const n of [0, 6, 7]) mv.push(`mov esi, dr${n}`, `mov dr${n}, ecx`);
+  w.add(`m${bits}-mov`, mv);
+  const st: string[] = [];
+  for (const size of [2, 4]) for (const i of [0, 3, 4, 5, 7]) st.push(`push ${r(size)[i]}`, `pop ${r(size)[i]}`);
+  for (const m of mems.slice(0, 6)) st.push(`push word ${m}`, `pop word ${m}`, `push dword ${m}`, `pop dword ${m}`);
+  for (const imm of ['0', '1', '-1', '0x7f', '0x80', '-0x80', '-0x81', '0xff', '0x7fff', '0x8000', '0xffff']) st.push(`push ${imm}`);
+  if (bits === 32) st.push('push 0x12345678', 'push 0x80000000', 'push -0x80000000', 'push dword 1', 'push strict dword 1');
+  st.push('push byte 1', 'push word 1', 'push word 0x1234', 'push strict word 1', 'push fs', 'push gs', 'pop fs', 'pop gs');
+  st.push('pushf', 'popf', 'pushfw', 'popfw', 'pushfd', 'popfd', 'ret', 'ret 4', 'retn', 'cbw', 'cwde', 'cwd', 'cdq');
+  st.push('int 0x21', 'int 3', 'int3', 'into', 'iret', 'iretw', 'iretd', 'hlt', 'cli', 'sti', 'clc', 'cld', 'nop', 'pause', 'ud2', 'cpuid', 'rdmsr', 'wrmsr', 'rdtsc');
+  st.push('in al, 0x60', 'in ax, dx', 'in eax, dx', 'out 0x80, al', 'out dx, ax', 'out dx, eax');
+  for (const op of ['movs', 'stos', 'lods', 'cmps', 'scas']) for (const sz of ['b', 'w', 'd']) st.push(`${op}${sz}`, `rep ${op}${sz}`);
+  st.push('o16 nop', 'o32 nop', 'a16 nop', 'a32 nop', 'o16 movsb', 'o32 movsw', 'a32 stosb', 'a16 lodsw', 'a32 mov ax, [0x10]', 'o32 push 1');
+  st.push('vmlaunch', 'vmresume', 'vmxoff', 'vmcall', 'vmread eax, ebx', 'vmwrite ecx, edx', `vmread ${mems[0]}, esi`, `vmwrite edi, ${mems[1]}`);
+  st.push(`vmxon ${mems[2]}`, `vmptrld ${mems[3]}`, `vmclear ${mems[4]}`, `vmptrst ${mems[5]}`, `invept eax, ${mems[6]}`, `invvpid ecx, ${mems[7]}`);
+  st.push(`lgdt ${mems[1]}`, `lidt ${mems[2]}`, `sgdt ${mems[3]}`, `sidt ${mems[4]}`, `invlpg ${mems[5]}`, 'lldt ax', 'ltr bx', 'str ax', 'sldt cx', 'clts');
+  w.add(`m${bits}-stack-system`, st);
+  const b: string[] = ['back_far:', 'times 200 nop', 'back_near:'];
+  for (const c of ['o', 'b', 'e', 'ne', 'be', 'a', 's', 'p', 'l', 'ge', 'le', 'g']) {
+    b.push(`j${c}_back:`, `j${c} j${c}_back`, `j${c} j${c}_fwd`, `j${c} short j${c}_fwd`, `j${c} near j${c}_back`, `j${c} back_far`, `j${c} fwd_far`, `j${c}_fwd:`);
+  }
+  for (const op of ['jmp', 'call']) b.push(`${op} back_near`, `${op} fwd_near`, `${op} back_far`, `${op} fwd_far`, `${op} near fwd_near`);
+  b.push('loops:', 'jmp short loops', 'jmp $', 'jmp $+2', 'jmp short $', 'call $+5', 'loop loops', 'loope loops_end', 'loopne loops', 'loops_end:');
+  // JMP/CALL r/m16 are not in the table yet: 16-bit code takes the 32-bit forms (66 FF /4).
+  for (const reg of ['eax', 'esp']) b.push(`jmp ${reg}`, `call ${reg}`);
+  for (const m of mems.slice(0, 3)) b.push(`jmp dword ${m}`, `call dword ${m}`);
+  b.push('fwd_near:', 'nop', 'times 200 nop', 'fwd_far:', 'nop');
+  w.add(`m${bits}-branch`, b);
+}
+
 function header(name: string): string[] {
   return [...VMX_INC_HEADER, `; ${name}: generated by src/tools/gen-nasm-corpus.ts; do not edit.`, 'data0: dq 0x1122334455667788'];
 }
@@ -297,15 +402,18 @@ function main(): void {
   genStackBranch(w);
   genSystem(w);
   genForward(w);
-  mkdirSync(OUT, { recursive: true });
-  for (const f of readdirSync(OUT)) if (f.endsWith('.asm')) unlinkSync(join(OUT, f));
+  genLegacy(w, 16);
+  genLegacy(w, 32);
+  mkdirSync(LEGACY, { recursive: true });
+  for (const d of [OUT, LEGACY]) for (const f of readdirSync(d)) if (f.endsWith('.asm')) unlinkSync(join(d, f));
   let total = 0;
   for (const [group, lines] of w.files) {
     // Branch files keep their labels together; others split into files of MAX_LINES.
-    const chunks = group === 'branch' || group === 'forward' ? [lines] : Array.from({ length: Math.ceil(lines.length / MAX_LINES) }, (_, i) => lines.slice(i * MAX_LINES, (i + 1) * MAX_LINES));
+    const chunks = group.endsWith('branch') || group === 'forward' ? [lines] : Array.from({ length: Math.ceil(lines.length / MAX_LINES) }, (_, i) => lines.slice(i * MAX_LINES, (i + 1) * MAX_LINES));
     chunks.forEach((chunk, i) => {
       const name = chunks.length === 1 ? `${group}.asm` : `${group}-${i + 1}.asm`;
-      writeFileSync(join(OUT, name), [...header(name), ...chunk, 'data1: dq 0', ''].join('\n'));
+      const mode = /^m(16|32)-/.exec(group)?.[1];
+      writeFileSync(join(mode ? LEGACY : OUT, name), [...header(name), ...(mode ? [`bits ${mode}`] : []), ...chunk, 'data1: dq 0', ''].join('\n'));
       total += chunk.length;
     });
   }

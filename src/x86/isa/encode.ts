@@ -136,7 +136,7 @@ function legacyPrefixes(p: Placed, pre: Prefixes, mem: MemEncoding | null, bits:
   if (seg !== null) out.push(SEG_PREFIX[seg]);
   // An explicit o16/o32/o64 replaces the size a form would need (`o32 push ax` = 50 in
   // 64-bit code); 66 goes out when the size differs from the mode's default.
-  const sized = f.osz !== 'none' && (f.opSize === 2 || f.opSize === 4) && !(bits === 16 && NO_OSZ.has(f.mnemonic));
+  const sized = f.osz !== 'none' && (f.opSize === 2 || f.opSize === 4) && !(bits === 16 && NO_OSZ.has(f.mnemonic)) && f.id !== 'MOV_Sreg_r32';
   const opSize = pre.o16 ? 2 : pre.o32 ? 4 : pre.w ? 0 : sized ? f.opSize : 0;
   if (opSize !== 0 && opSize !== defaultOpSize(bits)) out.push(0x66);
   const aSize = askedA && !(mem && hasRegs) ? askedA : mem ? mem.addrSize : 0;

@@ -32,6 +32,7 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('REX.W 0F 1F /0', 'NOP r/m64', { access: ['n'], asmOnly: true }),
   row('F3 90', 'PAUSE'),
   row('CC', 'INT3'),
+  row('CE', 'INTO', { modes: '16/32', flags: { read: 'O' } }),
   row('CD ib', 'INT imm8', { access: ['r'], osz: 'none' }),
   row('F1', 'INT1'),
   row('0F 0B', 'UD2'),
