@@ -147,7 +147,7 @@ export class CpuState {
 
   /**
    * CPL: the RPL of CS in protected mode (SDM Vol. 3A §5.5 "Privilege Levels"), 0 in real mode,
-   * 3 in virtual-8086 mode (RFLAGS.VM, bit 17; Vol. 3B §20.2.1 "Enabling Virtual-8086 Mode").
+   * 3 in virtual-8086 mode (RFLAGS.VM, bit 17; Vol. 3B §20.2.4 "Protection within a Virtual-8086 Task").
    */
   get cpl(): number {
     if ((this.cr0 & 1) === 0) return 0;

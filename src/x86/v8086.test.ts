@@ -56,7 +56,7 @@ function gate(rig: TestRig, vector: number, dpl: number, type = 0xe, sel = 0x48)
   rig.mem.write64(T.IDT + vector * 8, lo | (hi << 32n));
 }
 
-describe('virtual-8086 mode: addressing and privilege (SDM Vol. 3B §20.2.1, §20.2.3)', () => {
+describe('virtual-8086 mode: addressing and privilege (SDM Vol. 3B §20.1.1, §20.2.4)', () => {
   it('runs 16-bit code at CPL 3 whatever the CS selector\'s RPL; segment loads give base = sel * 16, limit 0xFFFF, AR 0xF3', () => {
     const rig = makeRig();
     toV86(rig, 0);

@@ -1,7 +1,7 @@
 // Virtual-8086 mode (RFLAGS.VM = 1 with CR0.PE = 1, outside IA-32e mode): what differs from
 // protected mode for the instructions themselves. SDM Vol. 3B ch. 20 "8086 Emulation":
-// §20.2.1 "Enabling Virtual-8086 Mode" (CPL 3), §20.2.3 "Memory Addressing in a Virtual-8086
-// Task" (base = selector * 16, 64-KiB limit), §20.2.7 "Sensitive Instructions" (CLI, STI,
+// §20.2.4 "Protection within a Virtual-8086 Task" (CPL 3), §20.1.1 "Address Translation in
+// Real-Address Mode" (which virtual-8086 mode uses, §20.2: base = selector * 16, 64-KiB limit), §20.2.7 "Sensitive Instructions" (CLI, STI,
 // PUSHF, POPF, INT n, IRET are IOPL-sensitive: #GP(0) when IOPL < 3, with CR4.VME = 0), §20.2.8.1
 // "I/O-Port-Mapped I/O" (I/O is not IOPL-sensitive; the TSS I/O permission bitmap always
 // decides), and the "Virtual-8086 Mode Exceptions" of LAR, LSL, VERR, VERW, ARPL, LLDT, SLDT,
@@ -59,7 +59,8 @@ export function checkV8086(cpu: Cpu, p: Prepared): void {
 
 /**
  * Loads a segment register in virtual-8086 mode: base = selector * 16, limit 0xFFFF, access
- * rights 0xF3 (SDM Vol. 3B §20.2.3 "Memory Addressing in a Virtual-8086 Task").
+ * rights 0xF3 (SDM Vol. 3B §20.1.1 "Address Translation in Real-Address Mode", as §20.2 applies it;
+ * Vol. 3C §27.3.1.2 for the limit and access rights VM entry requires).
  */
 export function loadV8086Segment(cpu: Cpu, seg: number, sel: number): void {
   const s = cpu.state;

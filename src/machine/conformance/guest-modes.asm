@@ -3,7 +3,7 @@
 ;   1  32-bit protected mode, 32-bit paging (CR4.PSE, 4-MiB pages: identity map of 4 GiB, and
 ;      linear FFC00000h aliasing the 4-MiB frame of `result`) (SDM Vol. 3A §4.3 "32-Bit Paging")
 ;   2  32-bit protected mode, PAE paging (four PDPTEs, loaded from CR3 at VM entry, SDM Vol. 3C
-;      §28.3.1.6 "Updating Non-Register State"; 2-MiB pages: identity map of 4 GiB, and linear
+;      §27.3.2.4 "Loading Page-Directory-Pointer-Table Entries"; 2-MiB pages: identity map of 4 GiB, and linear
 ;      FFE00000h aliasing the 2-MiB frame of `result`) (Vol. 3A §4.4 "PAE Paging")
 ;   3  32-bit protected mode without paging, under "unrestricted guest" (Vol. 3C §26.6
 ;      "Unrestricted Guests")

@@ -111,6 +111,14 @@ describe.each(PROFILES.map((p) => [p.id] as const))('32-bit protected-mode guest
   }
 });
 
+describe.each(PROFILES.map((p) => [p.id] as const))('a PAE guest whose PDPTEs are not valid on %s', (profile) => {
+  it('a PDPTE with P = 1 and reserved bit 2 (U/S has no meaning there) fails the VM entry: reason 33 (SDM Vol. 3C §27.3.1.6)', () => {
+    const r = run(MODES, profile, (s) => withMode(2)(s).replace('    or eax, 1\n    xor ecx, ecx\n.pdpt:', '    or eax, 1 | 4\n    xor ecx, ecx\n.pdpt:'));
+    expect(r.rbx).toBe(0xbadn);
+    expect(r.exits.map((e) => e.reason)).toEqual([0x8000_0021]);
+  });
+});
+
 describe.each(UNRESTRICTED.map((p) => [p.id] as const))('guests under "unrestricted guest" on EPT (guest-modes.asm) on %s', (profile) => {
   /** The guest's stores at guest-physical 1000h = low_area + 1000h. */
   const stored = (r: ReturnType<typeof run>, off: number) => r.machine.memory.read32(r.sym('low_area') + 0x1000 + off);
