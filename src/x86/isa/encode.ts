@@ -108,9 +108,9 @@ function parsePrefixes(list: readonly string[], bits: 16 | 32 | 64): Prefixes | 
 /**
  * VMX instructions ignore the operand size (SDM Vol. 3C §31.3 "VMX Instructions": VMREAD,
  * VMWRITE use 32 bits outside 64-bit mode; INVEPT, INVVPID a 32-bit register): NASM
- * writes them without 66 in 16-bit code.
+ * writes them without 66 in 16-bit code; SYSRET too (it returns to 32-bit code unless REX.W).
  */
-const NO_OSZ = new Set(['vmread', 'vmwrite', 'invept', 'invvpid']);
+const NO_OSZ = new Set(['vmread', 'vmwrite', 'invept', 'invvpid', 'sysret']);
 
 /** The operand size a mode uses without 66 (SDM Vol. 1 §3.6 "Operand-Size and Address-Size Attributes"). */
 const defaultOpSize = (bits: 16 | 32 | 64): number => (bits === 16 ? 2 : 4);
