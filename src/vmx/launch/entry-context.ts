@@ -163,7 +163,9 @@ export function buildEntryContext(
     exists: (name) => slotOf(fields, slots, name).exists,
   };
   const efer = BigInt(s.efer) & U64;
-  const reserved = msrReservedBitsFor(cpu);
+  // Only the MSR-load checks ask (most entries load no MSRs): built on first use.
+  let reservedTable: ((index: number) => bigint) | undefined;
+  const reserved = (index: number): bigint => (reservedTable ??= msrReservedBitsFor(cpu))(index);
   return {
     vmcs: reader,
     msr,
