@@ -5,7 +5,13 @@
 // open a trace with `npx playwright show-trace <path>`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+
+function hasFfmpeg() {
+  const dir = process.env.PLAYWRIGHT_BROWSERS_PATH || `${homedir()}/.cache/ms-playwright`;
+  return existsSync(dir) && readdirSync(dir).some((d) => d.startsWith('ffmpeg'));
+}
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +28,10 @@ if (!id) {
 }
 if (!/^[a-z0-9-]+$/.test(id)) {
   console.error(`not a lesson id: ${id}`);
+  process.exit(2);
+}
+if (video && !hasFfmpeg()) {
+  console.error('Recording a video needs the ffmpeg build Playwright uses; install it once with:\n  npx playwright install ffmpeg');
   process.exit(2);
 }
 const env = { ...process.env, WALK_TRACE: '1', VIDEO: video ? '1' : '0' };
