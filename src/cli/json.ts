@@ -63,6 +63,7 @@ export function eventToJson(e: MachineEvent): Record<string, unknown> {
       if (e.guestRip !== undefined) o.guestRip = hex(e.guestRip);
       if (e.check !== undefined) o.check = e.check;
       if (e.instruction !== undefined) o.instruction = e.instruction;
+      if (e.eptWalk !== undefined) o.eptWalk = e.eptWalk;
       break;
     case 'stop':
       o.reason = e.reason;

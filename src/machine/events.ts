@@ -62,6 +62,8 @@ export interface VmExitEvent extends EventBase {
   readonly check?: string;
   /** The guest instruction that caused the exit, disassembled (absent for exits no instruction caused). */
   readonly instruction?: string;
+  /** For EPT violations and misconfigurations (exits 48/49): the EPT walk, one line per level. */
+  readonly eptWalk?: readonly string[];
 }
 
 /** The machine stopped (halt, unhandled fault, step limit, shutdown) or could not go on. */

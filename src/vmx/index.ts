@@ -130,7 +130,8 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       guestPhysical: BigInt(e.guestPhysical),
       ...(e.guestLinear !== undefined ? { guestLinear: BigInt.asUintN(64, BigInt(e.guestLinear)) } : {}),
       ...(vmx.nonRoot.vectoring ? { vectoring: vmx.nonRoot.vectoring } : {}),
-    }, guestInsn);
+    }, e.fetch ? undefined : guestInsn, e.eptWalk);
+    // A fetch that fails has no instruction yet: the last one decoded is not its cause.
   });
 
   // Each VMCS keeps its checks' last verdicts and inputs; VM entry re-runs only the checks
@@ -178,7 +179,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
    * saves the preemption timer when the exit controls ask, forgets the per-entry state, reports
    * the exit, and continues at the host RIP.
    */
-  function performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction): void {
+  function performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction, eptWalk?: readonly string[]): void {
     const current = vmx.currentVmcs();
     const st = vmx.nonRoot;
     let record: ExitRecord = { ...rec, blocking: blockingAt(st, cpu.state) };
@@ -193,11 +194,12 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     st.vectoring = null;
     st.injecting = false;
     const guestRip = BigInt.asUintN(64, BigInt(rec.guestRip));
-    const report: Extract<VmxReport, { kind: 'vmexit' }> & { instruction?: string } = {
+    const report: { -readonly [K in keyof Extract<VmxReport, { kind: 'vmexit' }>]: Extract<VmxReport, { kind: 'vmexit' }>[K] } = {
       kind: 'vmexit', reason: rec.reason, name: exitReasonName(rec.reason), entryFailure: false, qualification: rec.qualification, guestRip,
     };
     // Added last, as a spread would add it (the key order reaches `run --json`).
     if (insn) report.instruction = textOf(insn, guestRip);
+    if (eptWalk) report.eptWalk = eptWalk;
     reports.push(report);
     continueAt(cpu, cpu.state.rip);
   }

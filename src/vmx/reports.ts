@@ -16,4 +16,6 @@ export type VmxReport =
       readonly check?: string;
       /** The guest instruction that caused the exit, disassembled (absent for exits not caused by an instruction). */
       readonly instruction?: string;
+      /** For EPT violations and misconfigurations (exits 48/49): the EPT walk, one line per level. */
+      readonly eptWalk?: readonly string[];
     };

@@ -157,6 +157,14 @@ describe.each(EPT)('EPT on %s', (profile) => {
     // the Machine's event for the violation
     const ev = r.vmexits[0]!;
     expect(ev.kind === 'vmexit' && [ev.reason, ev.qualification, ev.guestRip]).toEqual([EPT_VIOLATION, v.qualification, nx]);
+    // A failed fetch has no instruction of its own (the jmp before it is not the cause), and the
+    // event carries the walk, one line per level down to the PTE that lacks execute access.
+    expect(ev.kind === 'vmexit' && ev.instruction).toBeUndefined();
+    const walk = ev.kind === 'vmexit' ? ev.eptWalk ?? [] : [];
+    expect(walk[0]).toMatch(/EPT walk of guest-physical 0x[0-9a-f]+ .* EPT violation/);
+    expect(walk.slice(1, 5).map((l) => l.trim().split(/\s+/)[1])).toEqual(['PML4E', 'PDPTE', 'PDE', 'PTE']);
+    expect(walk[4]).toMatch(/R W X = 011b/);
+    expect(walk[5]).toMatch(/instruction fetch.*execute/);
     expect(r.machine.events.some((e) => e.kind === 'vmx' && (e.text ?? '').startsWith('invept') && e.result === 'VMsucceed')).toBe(true);
   });
 
