@@ -57,9 +57,11 @@ export class Walkthrough {
     if (sdm.length > 0) await expect(this.lesson.root).toContainText(`SDM: ${sdm[0]}`);
   }
 
-  /** Clicks Run and waits until the run ends and the goals are checked (some goal is judged). */
+  /** Clicks Run (from step 0) and waits until the run ends and the goals are checked (some goal is judged). */
   async run(): Promise<void> {
     await this.lab.button('Run').click();
+    // The run has left step 0 (Step back is enabled) and has ended.
+    await expect(this.lab.button('Step back')).toBeEnabled();
     await expect(this.machineState).toContainText(/Stopped|Paused/);
     await expect(this.machineState).not.toContainText('Running');
     await expect(this.lesson.goals().filter({ hasText: /\s(passed|failed)/ }).first()).toBeVisible();
