@@ -167,8 +167,10 @@ describe('32-bit and 16-bit modes (guests; SDM Vol. 1 §3.6 operand and address 
     expect(ok(dec('E8 00 00 00 00', 32)).opSize).toBe(4);
     expect(ok(dec('C3', 16)).opSize).toBe(2);
     expect(ok(dec('68 78 56 34 12', 32)).operands[0]).toEqual({ kind: 'imm', value: 0x12345678n, size: 4 });
-    // rel16/imm16 encodings (16-bit operand size) are not in the table: refused, not misread.
-    expect(dec('E9 00 00', 16)).toMatchObject({ ok: false });
+    // rel16 branches (16-bit operand size): IP wraps at 64 KiB.
+    expect(ok(dec('E9 00 00', 16, 0xfffen)).operands[0]).toEqual({ kind: 'rel', target: 0x1n, size: 2 });
+    expect(ok(dec('66 E8 00 00', 32, 0x10n)).operands[0]).toEqual({ kind: 'rel', target: 0x14n, size: 2 });
+    expect(disassemble(ok(dec('66 E9 00 10', 32)), ADDRESS, { mode: 32 })).toBe('o16 jmp 0x2004');
   });
   it('64-bit-only rows are refused outside 64-bit mode', () => {
     expect(dec('0F 05', 32)).toMatchObject({ ok: false });

@@ -138,8 +138,14 @@ function defaultSize(mode: 16 | 32 | 64, osz: InstructionForm['osz']): number {
  */
 function needsSizePrefix(insn: DecodedInstruction, form: InstructionForm, mode: 16 | 32 | 64): boolean {
   if (form.osz === 'none' || (insn.mnemonic === 'push' && insn.operands[0]?.kind === 'imm')) return false;
-  // A register or sized memory operand shows the size; a branch target is already truncated to it.
-  if (insn.operands.some((o) => (o.kind === 'reg' && regKind(o.reg) <= RegKind.GPR8H) || (o.kind === 'mem' && o.size !== 0) || o.kind === 'rel')) return false;
+  // A branch target is already truncated to the operand size, but a JMP/CALL rel16 in 32-bit code
+  // (rel32 in 16-bit code) still needs the prefix to be reassembled as it was (NASM `o16 jmp`).
+  // Written for JMP and CALL only, as objdump does (`jmpw`, `calld`); Jcc and LOOP take none.
+  if (insn.operands.some((o) => o.kind === 'rel')) {
+    return mode !== 64 && (insn.mnemonic === 'jmp' || insn.mnemonic === 'call') && insn.opSize !== defaultSize(mode, form.osz);
+  }
+  // A register or sized memory operand shows the size.
+  if (insn.operands.some((o) => (o.kind === 'reg' && regKind(o.reg) <= RegKind.GPR8H) || (o.kind === 'mem' && o.size !== 0))) return false;
   // A row whose size is only the 64-bit default of a d64 form works at the mode's size elsewhere.
   const usual = form.opSize !== 0 && !(mode !== 64 && form.osz === 'd64' && form.opSize === 8) ? form.opSize : defaultSize(mode, form.osz);
   return insn.opSize !== usual;

@@ -82,6 +82,23 @@ describe('virtual-8086 mode: addressing and privilege (SDM Vol. 3B §20.1.1, §2
     expect(tryRun(rig, '66 8b 1e ff ff')?.vector).toBe(13); // mov ebx, [0xffff] crosses the limit
   });
 
+  it('near CALL/JMP/Jcc rel16 (what NASM writes for `bits 16` code) push a 2-byte IP and wrap at 64 KiB; RET pops it', () => {
+    const rig = makeRig();
+    toV86(rig, 0);
+    const s = rig.cpu.state;
+    expect(tryRun(rig, 'e8 00 01')).toBeNull(); // call 0x113 (IP 0x10 + 3 + 0x100)
+    expect([s.rip, reg(rig, 4), rig.mem.read16(0x2000 + 0xffde)]).toEqual([0x113, 0xffden, 0x13]);
+    expect(tryRun(rig, 'c3')).toBeNull(); // ret
+    expect([s.rip, reg(rig, 4)]).toEqual([0x13, 0xffe0n]);
+    expect(tryRun(rig, 'e9 f0 ff')).toBeNull(); // jmp -0x10: 0x16 - 0x10
+    expect(s.rip).toBe(0x6);
+    s.rflags |= F.ZF;
+    expect(tryRun(rig, '0f 84 f6 ff')).toBeNull(); // je -0xa from 0x0a: IP 0
+    expect(s.rip).toBe(0);
+    expect(tryRun(rig, 'e9 ed ff')).toBeNull(); // jmp -0x13 from 3: wraps below 0 to 0xfff0
+    expect(s.rip).toBe(0xfff0);
+  });
+
   it('privileged instructions raise #GP(0) at CPL 3 (§20.2.7)', () => {
     for (const [name, bytes] of [['hlt', 'f4'], ['mov cr0, eax', '0f 22 c0'], ['clts', '0f 06'], ['wrmsr', '0f 30'], ['rdmsr', '0f 32'], ['lidt [0]', '0f 01 1e 00 00']] as const) {
       const rig = makeRig();

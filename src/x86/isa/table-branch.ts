@@ -10,10 +10,14 @@ export const BRANCH_ROWS: readonly FormRow[] = [
   // JMP: SDM Vol. 2A §3.2 "JMP". Near branches have a 64-bit operand size in 64-bit mode.
   row('EB cb', 'JMP rel8', { access: ['r'], osz: 'd64' }),
   row('E9 cd', 'JMP rel32', { access: ['r'], osz: 'd64' }),
+  // rel16 forms (16-bit operand size outside 64-bit mode: IP wraps at 64 KiB). Decode-only: the
+  // lab's assembler writes 64-bit code.
+  row('E9 cw', 'JMP rel16', { access: ['r'], modes: '16/32', size: 2, encode: false }),
   row('FF /4', 'JMP r/m64', { access: ['r'], osz: 'd64' }),
   row('FF /4', 'JMP r/m32', { access: ['r'], modes: '16/32' }),
   // CALL: SDM Vol. 2A §3.2 "CALL".
   row('E8 cd', 'CALL rel32', { access: ['r'], osz: 'd64' }),
+  row('E8 cw', 'CALL rel16', { access: ['r'], modes: '16/32', size: 2, encode: false }),
   row('FF /2', 'CALL r/m64', { access: ['r'], osz: 'd64' }),
   row('FF /2', 'CALL r/m32', { access: ['r'], modes: '16/32' }),
   // RET (near): SDM Vol. 2B §4.3 "RET". imm16 is a byte count, not an operand size.
@@ -23,6 +27,7 @@ export const BRANCH_ROWS: readonly FormRow[] = [
   // Jcc: SDM Vol. 2A §3.2 "Jcc". One row per encoding family; cc is the opcode's low nibble.
   row('70+cc cb', 'Jcc rel8', { access: ['r'], osz: 'd64', flags: CC }),
   row('0F 80+cc cd', 'Jcc rel32', { access: ['r'], osz: 'd64', flags: CC }),
+  row('0F 80+cc cw', 'Jcc rel16', { access: ['r'], modes: '16/32', size: 2, flags: CC, encode: false }),
   // JRCXZ / LOOP: SDM Vol. 2A §3.2 "Jcc" (JRCXZ), Vol. 2A §3.2 "LOOP/LOOPcc".
   row('E3 cb', 'JRCXZ rel8', { access: ['r'], osz: 'd64', modes: '64' }),
   row('E2 cb', 'LOOP rel8', { access: ['r'], osz: 'd64' }),
