@@ -26,4 +26,13 @@ export class VmcsPanel {
   bit(field: string, control: string): Locator {
     return this.root.getByRole('button', { name: `${field}.${control}`, exact: true });
   }
+
+  /** Searches for a control field and flips one of its named bits (a VMWRITE), waiting for the new state. */
+  async flipBit(field: string, control: string): Promise<void> {
+    await this.field(field);
+    const b = this.bit(field, control);
+    const was = await b.getAttribute('aria-pressed');
+    await b.click();
+    await expect(b).toHaveAttribute('aria-pressed', was === 'true' ? 'false' : 'true');
+  }
 }

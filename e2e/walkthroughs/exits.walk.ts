@@ -12,6 +12,10 @@ test('walkthrough [first-exit]', async ({ walk }) => {
   await walk.lesson.expectGoal('VMLAUNCH enters the guest (no VMfail)', 'passed');
   await walk.events.expectEntry('VM exit: reason 18 (VMCALL)', 'SDM Vol. 3D §C VMX Basic Exit Reasons');
   await walk.events.expectEntry('VM entry: the checks passed', 'SDM Vol. 3C §27 VM Entries');
+  // Back in time to just before the exit: the guest is about to execute VMCALL.
+  await walk.events.goBackTo('VM exit: reason 18 (VMCALL)');
+  await expect(walk.machineState).toContainText('VMX non-root');
+  await expect(walk.editor.currentLine).toContainText('vmcall');
   await walk.lesson.showHint(l.hints[0]);
   // The fix: before VMRESUME, advance GUEST_RIP by VM_EXIT_INSTRUCTION_LEN.
   await walk.editor.insertBefore(/^\s*vmresume/, [
@@ -64,6 +68,15 @@ test('walkthrough [chosen-exits]', async ({ walk }) => {
   await walk.events.expectEntry('VM exit: reason 31');
   await walk.lesson.showHint(l.hints[0]);
   await walk.lesson.showHint(l.hints[1]);
+  // Try it by hand: stop at VMLAUNCH, set HLT exiting in the VMCS panel, continue: HLT now exits.
+  await walk.lab.button('Reset').click();
+  await walk.editor.toggleBreakpoint(/^\s*vmlaunch/);
+  await walk.runToPause();
+  await expect(walk.editor.currentLine).toContainText('vmlaunch');
+  await walk.vmcs.flipBit('CPU_BASED_VM_EXEC_CONTROL', 'CPU_BASED_HLT_EXITING');
+  await walk.editor.toggleBreakpoint(/^\s*vmlaunch/, false);
+  await walk.runToPause();
+  await walk.events.expectEntry('VM exit: reason 12');
   // The fix: ask for HLT exiting and for the MSR and I/O bitmaps in the primary controls.
   const procbased = await walk.editor.lineOf('mov ecx, MSR_IA32_VMX_PROCBASED_CTLS');
   await walk.editor.replaceAt(procbased + 1, 1, ['    mov ebx, CPU_BASED_HLT_EXITING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS']);
