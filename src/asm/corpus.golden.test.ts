@@ -252,7 +252,7 @@ function randomLegacyProgram(seed: number, perForm: number, bits: 16 | 32): stri
     if (tok === 'm16') return (rnd() < 0.5 ? 'word ' : '') + mem();
     if (tok === 'm128') return (rnd() < 0.5 ? 'oword ' : '') + mem();
     if (tok.startsWith('imm')) { const v = pick(IMMS); return rnd() < 0.1 ? `${pick(['byte', 'word', 'dword', 'strict byte', 'strict word'])} ${v}` : v; }
-    if (tok.startsWith('rel')) return pick(R('back fwd far_back $ $+2'));
+    if (tok.startsWith('rel')) return rnd() < 0.2 ? `${pick(['word', 'dword'])} ${pick(R('back fwd far_back'))}` : pick(R('back fwd far_back $ $+2'));
     if (tok === 'Sreg') return pick(R('es cs ss ds fs gs'));
     if (tok === 'CRn') return pick(R('cr0 cr2 cr3 cr4'));
     if (tok === 'DRn') return pick(R('dr0 dr1 dr6 dr7'));

@@ -366,7 +366,7 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
   for (const size of [2, 4]) for (const i of [0, 3, 4, 5, 7]) st.push(`push ${r(size)[i]}`, `pop ${r(size)[i]}`);
   for (const m of mems.slice(0, 6)) st.push(`push word ${m}`, `pop word ${m}`, `push dword ${m}`, `pop dword ${m}`);
   for (const imm of ['0', '1', '-1', '0x7f', '0x80', '-0x80', '-0x81', '0xff', '0x7fff', '0x8000', '0xffff']) st.push(`push ${imm}`);
-  if (bits === 32) st.push('push 0x12345678', 'push 0x80000000', 'push -0x80000000', 'push dword 1', 'push strict dword 1');
+  st.push('push 0x12345678', 'push 0x80000000', 'push -0x80000000', 'push dword 1', 'push dword -1', 'push dword 0x1234', 'push strict dword 1', 'push word -1', 'o32 push 1', 'o16 push 1');
   st.push('push byte 1', 'push word 1', 'push word 0x1234', 'push strict word 1', 'push fs', 'push gs', 'pop fs', 'pop gs');
   st.push('pushf', 'popf', 'pushfw', 'popfw', 'pushfd', 'popfd', 'ret', 'ret 4', 'retn', 'cbw', 'cwde', 'cwd', 'cdq');
   st.push('int 0x21', 'int 3', 'int3', 'into', 'iret', 'iretw', 'iretd', 'hlt', 'cli', 'sti', 'clc', 'cld', 'nop', 'pause', 'ud2', 'cpuid', 'rdmsr', 'wrmsr', 'rdtsc');
@@ -386,6 +386,8 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
   // JMP/CALL r/m16 are not in the table yet: 16-bit code takes the 32-bit forms (66 FF /4).
   for (const reg of ['eax', 'esp']) b.push(`jmp ${reg}`, `call ${reg}`);
   for (const m of mems.slice(0, 3)) b.push(`jmp dword ${m}`, `call dword ${m}`);
+  const wide = bits === 16 ? 'dword' : 'word';
+  b.push(`jmp ${wide} fwd_far`, `call ${wide} back_far`, `jmp ${wide} back_near`, `jmp ${bits === 16 ? 'word' : 'dword'} back_near`);
   b.push('fwd_near:', 'nop', 'times 200 nop', 'fwd_far:', 'nop');
   w.add(`m${bits}-branch`, b);
 }

@@ -131,12 +131,21 @@ function implicitFits(spec: OperandSpec, op: AsmOperand): boolean {
 }
 
 /** A branch target in a rel8/rel32 field, or why this field cannot take it. */
-function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'short' | 'near' | undefined): Placed['rel'] | MatchFailure {
+function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'short' | 'near' | undefined, bits: 16 | 32 | 64): Placed['rel'] | MatchFailure {
   if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
   if (spec.immSize === 1 && branch === 'near') return 'range';
   // A size keyword on a target: `jmp qword x` / `call qword x` mean near; NASM refuses
   // the others (`jmp dword x`: not in 64-bit mode; `je qword x`: mismatch in operand sizes).
-  if (op.size !== undefined) {
+  // Outside 64-bit mode a size keyword on a target picks the operand size (`jmp dword x`
+  // in 16-bit code: 66 E9 rel32); the mode-adjusted form carries that size.
+  // Jcc takes no size keyword at all; a variant at the other size needs the keyword.
+  if (bits !== 64 && op.size === undefined && f.opSize !== (bits === 16 ? 2 : 4)) return 'size';
+  if (op.size !== undefined && bits !== 64) {
+    // NASM: a sized target needs a near branch (`jne near dword x`; JMP/CALL are near
+    // unless `short`): `jne dword x` and `jmp short word x` are size mismatches.
+    if (op.size !== f.opSize || branch === 'short' || (f.mnemonic !== 'jmp' && f.mnemonic !== 'call' && branch !== 'near')) return 'size';
+    if (spec.immSize === 1) return 'range';
+  } else if (op.size !== undefined) {
     const jmpCall = f.mnemonic === 'jmp' || f.mnemonic === 'call';
     if (op.size !== 8 || !jmpCall) return jmpCall && op.size !== 1 ? 'mode' : 'size';
     if (spec.immSize === 1) return 'range';
@@ -201,7 +210,7 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
       }
       case 'rel': {
         if (op.kind !== 'imm') return 'kind';
-        const placed = placeRel(f, spec, op, branch);
+        const placed = placeRel(f, spec, op, branch, bits);
         if (typeof placed === 'string') return placed;
         rel = placed;
         break;

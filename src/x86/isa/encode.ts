@@ -304,13 +304,15 @@ function tryForms(req: EncodeRequest, forms: readonly InstructionForm[], cond: n
   let bestForm = '';
   for (const { form, ops } of candidates(mnemonic, forms, operands)) {
     if (form.row.encode === false || (req.bits === 64 && isXchgEaxEax(form, ops))) continue;
-    const placed = place(forMode(form, req.bits), ops, req.branch, req.bits);
-    if (typeof placed === 'string') { failures.add(placed); continue; }
-    if (!(req.bits === 64 ? form.modes.m64 : req.bits === 32 ? form.modes.m32 : form.modes.m16)) { failures.add('mode'); continue; }
-    const bytes = emit(placed, req, pre, cond);
-    if (typeof bytes === 'string') { failures.add(bytes); continue; }
-    if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
-    if (best === null || bytes.length < best.length) { best = bytes; bestForm = form.id; }
+    for (const variant of forMode(form, req.bits)) {
+      const placed = place(variant, ops, req.branch, req.bits);
+      if (typeof placed === 'string') { failures.add(placed); continue; }
+      if (!(req.bits === 64 ? form.modes.m64 : req.bits === 32 ? form.modes.m32 : form.modes.m16)) { failures.add('mode'); continue; }
+      const bytes = emit(placed, req, pre, cond);
+      if (typeof bytes === 'string') { failures.add(bytes); continue; }
+      if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
+      if (best === null || bytes.length < best.length) { best = bytes; bestForm = form.id; }
+    }
   }
   return { best, form: bestForm, failures, sizes };
 }
@@ -332,15 +334,18 @@ function eaBits(req: EncodeRequest): number {
   return req.bits;
 }
 
-const MODE_FORMS = new Map<string, InstructionForm>();
+const MODE_FORMS = new Map<string, readonly InstructionForm[]>();
 
 /**
  * A form as it works in 16- or 32-bit code: a 64-bit-default form (PUSH imm, Jcc, CALL,
  * RET: SDM Vol. 1 §3.6.1 "Operand Size and Address Size in 64-Bit Mode") takes the mode's
- * operand size there, and in 16-bit code its imm32/rel32 becomes imm16/rel16.
+ * operand size there, and in 16-bit code its imm32/rel32 becomes imm16/rel16. In 16-bit
+ * code such a form with an immediate or rel32 also has its 32-bit variant (66 prefix:
+ * `push dword 5` = 66 6A 05, `jmp dword x` = 66 E9 rel32); in 32-bit code a rel32 form
+ * has its 16-bit one (`jmp word x` = 66 E9 rel16).
  */
-function forMode(f: InstructionForm, bits: 16 | 32 | 64): InstructionForm {
-  if (bits === 64 || f.osz !== 'd64' || f.opSize !== 8) return f;
+function forMode(f: InstructionForm, bits: 16 | 32 | 64): readonly InstructionForm[] {
+  if (bits === 64 || f.osz !== 'd64' || f.opSize !== 8) return [f];
   const key = `${f.id}/${bits}`;
   let m = MODE_FORMS.get(key);
   if (!m) {
@@ -348,7 +353,11 @@ function forMode(f: InstructionForm, bits: 16 | 32 | 64): InstructionForm {
       ? f.operands.map((o) => ((o.loc === 'imm' || o.loc === 'rel') && o.immSize === 4 ? { ...o, immSize: 2 as const } : o))
       : f.operands;
     const immBytes = operands.reduce((n, o) => n + (o.loc === 'imm' || o.loc === 'rel' ? o.immSize : 0), 0);
-    m = { ...f, opSize: bits === 16 ? 2 : 4, osz: 'normal', operands, immBytes };
+    const base: InstructionForm = { ...f, opSize: bits === 16 ? 2 : 4, osz: 'normal', operands, immBytes };
+    const wide = bits === 16 && f.operands.some((o) => o.loc === 'imm' || (o.loc === 'rel' && o.immSize === 4));
+    const rel32 = f.operands.some((o) => o.loc === 'rel' && o.immSize === 4);
+    const narrow: InstructionForm = { ...f, opSize: 2, osz: 'normal', immBytes: 2, operands: f.operands.map((o) => (o.loc === 'rel' ? { ...o, immSize: 2 as const } : o)) };
+    m = wide ? [base, { ...f, opSize: 4, osz: 'normal' }] : bits === 32 && rel32 ? [base, narrow] : [base];
     MODE_FORMS.set(key, m);
   }
   return m;

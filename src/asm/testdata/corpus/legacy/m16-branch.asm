@@ -133,6 +133,10 @@ jmp dword [bx+di]
 call dword [bx+di]
 jmp dword [bp+si]
 call dword [bp+si]
+jmp dword fwd_far
+call dword back_far
+jmp dword back_near
+jmp word back_near
 fwd_near:
 nop
 times 200 nop

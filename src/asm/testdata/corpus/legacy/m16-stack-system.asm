@@ -59,6 +59,16 @@ push 0xff
 push 0x7fff
 push 0x8000
 push 0xffff
+push 0x12345678
+push 0x80000000
+push -0x80000000
+push dword 1
+push dword -1
+push dword 0x1234
+push strict dword 1
+push word -1
+o32 push 1
+o16 push 1
 push byte 1
 push word 1
 push word 0x1234

@@ -133,6 +133,10 @@ jmp dword [ecx+1]
 call dword [ecx+1]
 jmp dword [esp]
 call dword [esp]
+jmp word fwd_far
+call word back_far
+jmp word back_near
+jmp dword back_near
 fwd_near:
 nop
 times 200 nop

@@ -63,7 +63,12 @@ push 0x12345678
 push 0x80000000
 push -0x80000000
 push dword 1
+push dword -1
+push dword 0x1234
 push strict dword 1
+push word -1
+o32 push 1
+o16 push 1
 push byte 1
 push word 1
 push word 0x1234
