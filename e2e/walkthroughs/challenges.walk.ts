@@ -48,6 +48,14 @@ test('walkthrough [challenge-activity-state]', async ({ walk }) => {
   await walk.explain.expectVerdict('VMLAUNCH would fail VM entry with exit reason 33: guest.activity.supported');
   await walk.explain.expectSdm('§27.3.1.5');
   await expect(await walk.vmcs.field('GUEST_ACTIVITY_STATE')).toHaveValue('0x1003f9');
+  // Try it by hand: stop at VMLAUNCH, VMWRITE 0 into the field from the VMCS panel: Explain passes.
+  await walk.lab.button('Reset').click();
+  await walk.editor.toggleBreakpoint(/^\s*vmlaunch/);
+  await walk.runToPause();
+  await walk.explain.expectVerdict('guest.activity.supported');
+  await walk.vmcs.write('GUEST_ACTIVITY_STATE', '0x0');
+  await walk.explain.expectVerdict('VMLAUNCH would pass every check.');
+  await walk.editor.toggleBreakpoint(/^\s*vmlaunch/, false);
   await walk.lesson.showHint(l.hints[0]);
   // The fix: the value written is rbx, which held a leftover; set it to 0 (active).
   await walk.editor.replaceLines('mov eax, GUEST_ACTIVITY_STATE', ['    xor ebx, ebx                        ; 0 = active', '    mov eax, GUEST_ACTIVITY_STATE']);
