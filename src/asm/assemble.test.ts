@@ -77,3 +77,25 @@ describe.runIf(HAVE_NASM)('small programs agree with NASM', () => {
     expect(hex(ours.bytes)).toBe(hex(ref.bytes));
   });
 });
+
+describe('16- and 32-bit guest code beside the 64-bit host (issue 4)', () => {
+  const bytesOf = (src: string): string => {
+    const r = assemble(src);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return hex(r.bytes);
+  };
+  it('assembles the real-mode/v8086 guest of conformance/guest-modes.asm to the bytes NASM gave', () => {
+    const src = ['bits 16', 'xor eax, eax', 'cpuid', 'mov [di], eax', 'mov [di+4], ebx', 'mov ax, cs', 'mov [di+8], ax',
+      'mov eax, cr0', 'mov [di+12], eax', 'vmcall'].join('\n');
+    expect(bytesOf(src)).toBe('6631c00fa266890566895d048cc88945080f20c06689450c0f01c1');
+  });
+  it('assembles the 32-bit guest to the bytes NASM gave, then returns to 64-bit code', () => {
+    const src = ['bits 32', 'xor eax, eax', 'cpuid', 'mov [edi], eax', 'mov [edi+4], ebx', 'mov eax, 1', 'cpuid', 'mov [edi+8], eax',
+      'mov dword [esi], 0x5a5a5a5a', 'mov eax, cr0', 'mov [edi+12], eax', 'mov eax, cr4', 'mov [edi+16], eax', 'vmcall', '[bits 64]', 'mov [rdi], rax'].join('\n');
+    expect(bytesOf(src)).toBe('31c00fa28907895f04b8010000000fa28947 08c7065a5a5a5a0f20c089470c0f20e08947100f01c1488907'.replace(' ', ''));
+  });
+  it('the v8086 guest of conformance/guest-v86.asm', () => {
+    expect(bytesOf('use16\nmov ax, 0x1234\nadd ax, 0x0101\nmov [0x80], ax\nint 0x21\nmov al, 0x5a\nout 0x80, al\nhlt\nuse64'))
+      .toBe('b83412050101a38000cd21b05ae680f4');
+  });
+});
