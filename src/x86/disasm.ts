@@ -137,12 +137,19 @@ function defaultSize(mode: 16 | 32 | 64, osz: InstructionForm['osz']): number {
  * and shows in no operand and not in the mnemonic (`o32 ret` in 16-bit code, `o16 pop fs`).
  */
 function needsSizePrefix(insn: DecodedInstruction, form: InstructionForm, mode: 16 | 32 | 64): boolean {
+  // PUSH/POP of ES, CS, SS, DS outside 64-bit mode: the operand size is not in the row (objdump `popd es`).
+  const seg = insn.operands[0];
+  if (mode !== 64 && form.opSize === 0 && seg?.kind === 'reg' && regKind(seg.reg) === RegKind.SEG && (insn.mnemonic === 'push' || insn.mnemonic === 'pop')) {
+    return insn.opSize !== defaultSize(mode, form.osz);
+  }
   if (form.osz === 'none' || (insn.mnemonic === 'push' && insn.operands[0]?.kind === 'imm')) return false;
   // A branch target is already truncated to the operand size, but a JMP/CALL rel16 in 32-bit code
   // (rel32 in 16-bit code) still needs the prefix to be reassembled as it was (NASM `o16 jmp`).
-  // Written for JMP and CALL only, as objdump does (`jmpw`, `calld`); Jcc and LOOP take none.
+  // Written for JMP and CALL rel16/rel32 only, as objdump does (`jmpw`, `calld`); rel8, Jcc and
+  // LOOP take none.
   if (insn.operands.some((o) => o.kind === 'rel')) {
-    return mode !== 64 && (insn.mnemonic === 'jmp' || insn.mnemonic === 'call') && insn.opSize !== defaultSize(mode, form.osz);
+    const wide = insn.operands.some((o) => o.kind === 'rel' && o.size !== 1);
+    return mode !== 64 && wide && (insn.mnemonic === 'jmp' || insn.mnemonic === 'call') && insn.opSize !== defaultSize(mode, form.osz);
   }
   // A register or sized memory operand shows the size.
   if (insn.operands.some((o) => (o.kind === 'reg' && regKind(o.reg) <= RegKind.GPR8H) || (o.kind === 'mem' && o.size !== 0))) return false;

@@ -99,6 +99,19 @@ describe('virtual-8086 mode: addressing and privilege (SDM Vol. 3B §20.1.1, §2
     expect(s.rip).toBe(0xfff0);
   });
 
+  it('PUSH DS / POP ES (16-bit, NASM 1E / 07) copy a segment, with base = selector * 16', () => {
+    const rig = makeRig();
+    toV86(rig, 0);
+    const s = rig.cpu.state;
+    loadV8086Segment(rig.cpu, SegIndex.DS, 0x1234);
+    expect(tryRun(rig, '1e')).toBeNull();
+    expect([reg(rig, 4), rig.mem.read16(0x2000 + 0xffde)]).toEqual([0xffden, 0x1234]);
+    expect(tryRun(rig, '07')).toBeNull();
+    expect([reg(rig, 4), s.segSel[SegIndex.ES], s.segBase[SegIndex.ES], s.segAr[SegIndex.ES]]).toEqual([0xffe0n, 0x1234, 0x12340, 0xf3]);
+    expect(tryRun(rig, '0f a8')).toBeNull(); // push gs
+    expect(rig.mem.read16(0x2000 + 0xffde)).toBe(DS_SEL);
+  });
+
   it('privileged instructions raise #GP(0) at CPL 3 (§20.2.7)', () => {
     for (const [name, bytes] of [['hlt', 'f4'], ['mov cr0, eax', '0f 22 c0'], ['clts', '0f 06'], ['wrmsr', '0f 30'], ['rdmsr', '0f 32'], ['lidt [0]', '0f 01 1e 00 00']] as const) {
       const rig = makeRig();
