@@ -3,7 +3,7 @@
 // (Chromium for Playwright, NASM and GNU objdump as reference tools), then runs
 // the type checks, the unit/golden/differential tests (vitest) and the browser tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const need = [
   { tool: 'chromium', pkg: 'chromium', found: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
@@ -46,6 +46,9 @@ run('npm', ['run', '--silent', 'typecheck']);
 mkdirSync('test-results', { recursive: true });
 const VITEST_JSON = 'test-results/vitest.json';
 const PLAYWRIGHT_JSON = 'test-results/playwright.json';
+const WALKTHROUGH_JSON = 'test-results/walkthroughs.json';
+// Reports of an earlier run must not be counted as this one's.
+for (const f of [VITEST_JSON, PLAYWRIGHT_JSON, WALKTHROUGH_JSON]) rmSync(f, { force: true });
 const counts = { passed: 0, failed: 0, skipped: 0 };
 process.on('exit', () => {
   // One plain closing line that any CI can read: "Tests: N passed, N failed, N skipped".
@@ -62,18 +65,24 @@ function tally() {
     counts.failed += (v.numFailedTests ?? 0) || (v.numFailedTestSuites ?? 0);
     counts.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
   } catch { /* vitest did not run */ }
-  try {
-    const p = JSON.parse(readFileSync(PLAYWRIGHT_JSON, 'utf8'));
-    counts.passed += p.stats?.expected ?? 0;
-    counts.failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
-    counts.skipped += p.stats?.skipped ?? 0;
-  } catch { /* playwright did not run */ }
+  for (const file of [PLAYWRIGHT_JSON, WALKTHROUGH_JSON]) {
+    try {
+      const p = JSON.parse(readFileSync(file, 'utf8'));
+      counts.passed += p.stats?.expected ?? 0;
+      counts.failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
+      counts.skipped += p.stats?.skipped ?? 0;
+    } catch { /* that run did not happen */ }
+  }
 }
 
 run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`], {
   env: { ...process.env, VMXLAB_REQUIRE_TOOLS: '1' },
 });
-run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts', `--reporter=${process.env.CI ? 'line' : 'list'},json`], {
-  env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: PLAYWRIGHT_JSON, PLAYWRIGHT_JSON_OUTPUT_FILE: PLAYWRIGHT_JSON },
-});
+const playwright = (config, json) =>
+  run('npx', ['playwright', 'test', '-c', config, `--reporter=${process.env.CI ? 'line' : 'list'},json`], {
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: json, PLAYWRIGHT_JSON_OUTPUT_FILE: json },
+  });
+playwright('e2e/playwright.config.ts', PLAYWRIGHT_JSON);
+// Every lesson and challenge walked through as a learner would (docs/walkthroughs.md).
+playwright('e2e/walkthroughs/playwright.config.ts', WALKTHROUGH_JSON);
 console.log('\nAll test suites passed.');
