@@ -56,6 +56,11 @@ function locate(root: Box, path: readonly number[]): { parent: Box; key: string 
   return key === undefined ? undefined : { parent, key };
 }
 
+/** Sets an own property (a key named `__proto__` stays a plain key, never the prototype setter). */
+function put(o: Box, key: string | number, value: unknown): void {
+  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 function mutate(root: Box, ms: readonly Mutation[]): Box {
   for (const m of ms) {
     const at = locate(root, m.path);
@@ -64,15 +69,15 @@ function mutate(root: Box, ms: readonly Mutation[]): Box {
     if (m.kind === 'delete') {
       if (Array.isArray(parent)) parent.splice(Number(key), 1);
       else delete parent[key];
-    } else if (m.kind === 'replace') parent[key] = m.value;
+    } else if (m.kind === 'replace') put(parent, key, m.value);
     else if (m.kind === 'repeat') {
       const v = parent[key];
       // Capped so the input stays bounded however the mutations stack (strings 1 M chars, arrays 10 K items).
-      if (Array.isArray(v)) parent[key] = Array.from({ length: Math.min(m.n, Math.floor(10_000 / Math.max(1, v.length))) }, () => v).flat();
-      else if (typeof v === 'string') parent[key] = v.repeat(Math.min(m.n, Math.floor(1_000_000 / Math.max(1, v.length))));
+      if (Array.isArray(v)) put(parent, key, Array.from({ length: Math.min(m.n, Math.floor(10_000 / Math.max(1, v.length))) }, () => v).flat());
+      else if (typeof v === 'string') put(parent, key, v.repeat(Math.min(m.n, Math.floor(1_000_000 / Math.max(1, v.length)))));
     } else if (m.kind === 'proto') {
-      parent[key] = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}');
-    } else parent[key] = parent; // a cycle
+      put(parent, key, JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}'));
+    } else put(parent, key, parent); // a cycle
   }
   return root;
 }
