@@ -273,6 +273,27 @@ function randomLegacyProgram(seed: number, perForm: number, bits: 16 | 32): stri
   return lines.filter((l) => !/^pop cs$/.test(l) && !/^a(16|32) loop/.test(l));
 }
 
+/** Any mnemonic with any operands in 16/32-bit code: 64-bit registers and forms must be refused as NASM does. */
+function crossLegacyProgram(seed: number, count: number): string[] {
+  let s = seed >>> 0;
+  const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 1) / 0x80000000; };
+  const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+  const POOL = ['eax', 'ax', 'al', 'ah', 'bx', 'si', 'di', 'bp', 'sp', 'esp', 'ebp', 'rax', 'r9d', 'r9w', 'spl', 'cs', 'ds', 'es', 'ss', 'fs',
+    'cr0', 'cr4', 'dr7', 'cl', 'dx', '0', '1', '0x7f', '-0x80', '0x80', '-1', '0x1234', '0xffff', '0x12345', '0xffffffff', 'data1-data0', 'fwd', 'back',
+    '$', 'byte 1', 'word 0x80', 'dword -1', 'qword 1', 'strict word 5', 'strict dword 1', '[bx]', '[bp]', '[bx+si]', '[bp+di+4]', '[si+0x80]',
+    'byte [di]', 'word [bx+2]', 'dword [bp]', 'qword [si]', '[eax]', 'dword [esp+8]', '[ebp+ecx*4]', 'word [eax*2]', '[rax]', '[bx+bp]',
+    '[si+di]', '[bx*2]', '[0x10]', '[es:0x20]', '[fs:bx]', 'oword [bx]', 'short fwd', 'near fwd', 'word back', 'dword fwd'];
+  const names = [...new Set(FORMS.filter((f) => f.row.encode !== false).map((f) => (f.cc ? f.mnemonic.replace(/cc$/, 'e') : f.mnemonic)))];
+  names.push('pushf', 'popf', 'iret', 'retn', 'jz', 'setnz', 'cmovb', 'loopz', 'movsx');
+  return Array.from({ length: count }, () => {
+    const pre = rnd() < 0.15 ? pick(['lock ', 'rep ', 'repne ', 'o16 ', 'o32 ', 'o64 ', 'a16 ', 'a32 ', 'a64 ']) : '';
+    const ops = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(POOL));
+    return `${pre}${pick(names)} ${ops.join(', ')}`.trim();
+  }).filter((l) => !/^pop cs$/.test(l) && !/^a(16|32|64) (jrcxz|loop)/.test(l) &&
+    // Not in the table yet (docs/dialect.md): PUSH/POP ES CS SS DS, INVPCID r32.
+    !/^(\S+ )?(push|pop) (es|cs|ss|ds)\b/.test(l) && !/^(\S+ )?invpcid\b/.test(l));
+}
+
 describe.runIf(hasNasm)('random 16- and 32-bit lines against NASM', () => {
   const TAIL = ['fwd: nop', 'data1: dq 0', 'FWDV equ 0x10', 'NEGV equ 0x90'];
   const seeds = SLOW ? Array.from({ length: 20 }, (_, k) => k + 1) : [20261121];
@@ -281,6 +302,9 @@ describe.runIf(hasNasm)('random 16- and 32-bit lines against NASM', () => {
     it.each(seeds)(`every ${bits}-bit form, seed %i`, (seed) => {
       const lines = randomLegacyProgram(seed, SLOW ? 4 : 1, bits);
       for (let k = 0; k < lines.length; k += 150) agreeWithNasm(lines.slice(k, k + 150), HEAD, TAIL);
+    });
+    it.each(seeds)(`any mnemonic with any operands in ${bits}-bit code, seed %i`, (seed) => {
+      for (let k = 0; k < (SLOW ? 10 : 2); k++) agreeWithNasm(crossLegacyProgram(seed * 100 + k + bits, 150), HEAD, TAIL);
     });
   }
 });

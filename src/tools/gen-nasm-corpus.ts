@@ -383,9 +383,8 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
   }
   for (const op of ['jmp', 'call']) b.push(`${op} back_near`, `${op} fwd_near`, `${op} back_far`, `${op} fwd_far`, `${op} near fwd_near`);
   b.push('loops:', 'jmp short loops', 'jmp $', 'jmp $+2', 'jmp short $', 'call $+5', 'loop loops', 'loope loops_end', 'loopne loops', 'loops_end:');
-  // JMP/CALL r/m16 are not in the table yet: 16-bit code takes the 32-bit forms (66 FF /4).
-  for (const reg of ['eax', 'esp']) b.push(`jmp ${reg}`, `call ${reg}`);
-  for (const m of mems.slice(0, 3)) b.push(`jmp dword ${m}`, `call dword ${m}`);
+  for (const reg of ['ax', 'sp', 'eax', 'esp']) b.push(`jmp ${reg}`, `call ${reg}`);
+  for (const m of mems.slice(0, 3)) b.push(`jmp ${m}`, `call ${m}`, `jmp word ${m}`, `call word ${m}`, `jmp dword ${m}`, `call dword ${m}`);
   const wide = bits === 16 ? 'dword' : 'word';
   b.push(`jmp ${wide} fwd_far`, `call ${wide} back_far`, `jmp ${wide} back_near`, `jmp ${bits === 16 ? 'word' : 'dword'} back_near`);
   b.push('fwd_near:', 'nop', 'times 200 nop', 'fwd_far:', 'nop');

@@ -261,6 +261,12 @@ describe('encode: 16- and 32-bit code (each expectation from nasm -f bin 2.16.01
     expect(enc('iret', [], b32)).toBe('cf');
     expect(enc('iretd', [], b16)).toBe('66 cf');
     expect(enc('iretw', [], b32)).toBe('66 cf');
+    expect(enc('jmp', [m({ base: 'bx' })], b16)).toBe('ff 27');
+    expect(enc('jmp', [m({ base: 'bx' })], b32)).toBe('67 ff 27');
+    expect(enc('call', [r('ax')], b32)).toBe('66 ff d0');
+    expect(enc('push', [i(5, { size: 4 })], b16)).toBe('66 6a 05');
+    expect(enc('leave', [], b16)).toBe('c9');
+    expect(enc('syscall', [], b32)).toBe('0f 05');
   });
   it('refuses what 64-bit mode alone has, with NASM\'s messages', () => {
     expect(enc('movsxd', [r('rax'), r('eax')], b32)).toBe('error: instruction not supported in 32-bit mode');

@@ -254,7 +254,12 @@ export function encode(req: EncodeRequest): EncodeResult {
     const m = moffs(mnemonic, req, pre);
     if (m) return m;
   }
-  const ops = sizeMemFromImm(found.forms[0]?.mnemonic ?? '', req.operands);
+  let ops = sizeMemFromImm(found.forms[0]?.mnemonic ?? '', req.operands);
+  // NASM: an unsized JMP/CALL target in memory has the mode's operand size (`jmp [bx]` in
+  // 16-bit code is FF 27, a word).
+  if (req.bits !== 64 && (mnemonic === 'jmp' || mnemonic === 'call') && ops.length === 1 && ops[0].kind === 'mem' && ops[0].size === undefined) {
+    ops = [{ ...ops[0], size: req.bits === 16 ? 2 : 4 }];
+  }
   const r = tryForms(req, found.forms, found.cond ?? 0, pre, ops);
   // NASM refuses a memory operand without size when the forms that fit disagree on it;
   // a size keyword on an immediate does not settle it (`add [rax], qword 1` is refused).
@@ -307,7 +312,7 @@ function tryForms(req: EncodeRequest, forms: readonly InstructionForm[], cond: n
     for (const variant of forMode(form, req.bits)) {
       const placed = place(variant, ops, req.branch, req.bits);
       if (typeof placed === 'string') { failures.add(placed); continue; }
-      if (!(req.bits === 64 ? form.modes.m64 : req.bits === 32 ? form.modes.m32 : form.modes.m16)) { failures.add('mode'); continue; }
+      if (!(req.bits === 64 ? variant.modes.m64 : req.bits === 32 ? variant.modes.m32 : variant.modes.m16) && !ANY_MODE.has(form.id)) { failures.add('mode'); continue; }
       const bytes = emit(placed, req, pre, cond);
       if (typeof bytes === 'string') { failures.add(bytes); continue; }
       if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
@@ -334,6 +339,17 @@ function eaBits(req: EncodeRequest): number {
   return req.bits;
 }
 
+/**
+ * Rows the table marks 64-bit only that NASM still writes in 16/32-bit code: SYSCALL
+ * (AMD processors take it in 32-bit code; on Intel it is #UD outside 64-bit mode, SDM
+ * Vol. 2B §4.3 "SYSCALL"). The bytes are NASM's; what they do is the CPU's business.
+ * LEAVE is valid in every mode (SDM Vol. 2A §3.2 "LEAVE"); its row carries the 64-bit
+ * default size, which forMode turns into the mode's (C9, `o32 leave` = 66 C9 in 16-bit code).
+ */
+const ANY_MODE = new Set(['SYSCALL', 'LEAVE']);
+
+const NEAR_RM16 = new Set(['JMP_rm64', 'CALL_rm64']);
+
 const MODE_FORMS = new Map<string, readonly InstructionForm[]>();
 
 /**
@@ -348,6 +364,13 @@ function forMode(f: InstructionForm, bits: 16 | 32 | 64): readonly InstructionFo
   if (bits === 64 || f.osz !== 'd64' || f.opSize !== 8) return [f];
   const key = `${f.id}/${bits}`;
   let m = MODE_FORMS.get(key);
+  if (!m && NEAR_RM16.has(f.id)) {
+    // JMP/CALL r/m16 (SDM Vol. 2A §3.2 "JMP", "CALL": FF /4, FF /2 with a 16-bit operand
+    // size), valid outside 64-bit mode: the r/m64 row at 16 bits.
+    const operands = f.operands.map((o) => (o.loc === 'rm' ? { ...o, token: 'r/m16', regSize: 2 as const, memSize: 2 as const } : o));
+    m = [{ ...f, opSize: 2, osz: 'normal', operands, modes: { m16: true, m32: true, m64: false } }];
+    MODE_FORMS.set(key, m);
+  }
   if (!m) {
     const operands = bits === 16
       ? f.operands.map((o) => ((o.loc === 'imm' || o.loc === 'rel') && o.immSize === 4 ? { ...o, immSize: 2 as const } : o))

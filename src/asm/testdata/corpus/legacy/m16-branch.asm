@@ -123,14 +123,30 @@ loop loops
 loope loops_end
 loopne loops
 loops_end:
+jmp ax
+call ax
+jmp sp
+call sp
 jmp eax
 call eax
 jmp esp
 call esp
+jmp [bx+si]
+call [bx+si]
+jmp word [bx+si]
+call word [bx+si]
 jmp dword [bx+si]
 call dword [bx+si]
+jmp [bx+di]
+call [bx+di]
+jmp word [bx+di]
+call word [bx+di]
 jmp dword [bx+di]
 call dword [bx+di]
+jmp [bp+si]
+call [bp+si]
+jmp word [bp+si]
+call word [bp+si]
 jmp dword [bp+si]
 call dword [bp+si]
 jmp dword fwd_far

@@ -123,14 +123,30 @@ loop loops
 loope loops_end
 loopne loops
 loops_end:
+jmp ax
+call ax
+jmp sp
+call sp
 jmp eax
 call eax
 jmp esp
 call esp
+jmp [eax]
+call [eax]
+jmp word [eax]
+call word [eax]
 jmp dword [eax]
 call dword [eax]
+jmp [ecx+1]
+call [ecx+1]
+jmp word [ecx+1]
+call word [ecx+1]
 jmp dword [ecx+1]
 call dword [ecx+1]
+jmp [esp]
+call [esp]
+jmp word [esp]
+call word [esp]
 jmp dword [esp]
 call dword [esp]
 jmp word fwd_far
