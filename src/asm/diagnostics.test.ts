@@ -40,6 +40,8 @@ const ERRORS: Case[] = [
   ['SPL in 16-bit code', 'bits 16\nmov al, spl', 2, 1, 'invalid operands in non-64-bit mode'],
   ['64-bit address in 32-bit code', 'bits 32\nmov eax, [rax]', 2, 10, 'impossible combination of address sizes'],
   ['bad 16-bit address', 'bits 16\nmov ax, [bx+bp]', 2, 1, 'invalid 16-bit effective address'],
+  ['sized Jcc target without near', 'bits 16\njne dword x\nx:', 2, 1, 'mismatch in operand sizes'],
+  ['o64 in 32-bit code', 'bits 32\no64 nop', 2, 5, 'invalid operands in non-64-bit mode'],
   ['another section', 'section .data', 1, 1, 'is not supported: a lab-asm program is one flat .text section'],
   ['include', '%include "foo.inc"', 1, 1, '%include is not supported'],
   ['float', 'dq 1.5', 1, 4, 'floating-point constant'],
