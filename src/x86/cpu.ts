@@ -13,6 +13,7 @@ import { prepareOperand, type Handler, type Prepared } from './operand.ts';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind, type EptTranslate } from './paging.ts';
 import { SegIndex, CpuState } from './state.ts';
 import { HANDLERS } from './exec/handlers.ts';
+import { ioPermissionDenied } from './exec/io.ts';
 import { specialize } from './exec/fast.ts';
 import { segLinear } from './access.ts';
 
@@ -122,6 +123,10 @@ export class Cpu implements CpuHandle {
   }
 
   /** Drops every cached decode. */
+  ioPermitted(port: number, size: number): boolean {
+    return ioPermissionDenied(this, port, size) === null;
+  }
+
   flushDecodeCache(): void {
     for (const m of this.dcache) m.clear();
     this.codePages.clear();

@@ -197,4 +197,10 @@ export interface CpuHandle {
   flushTlb(): void;
   /** Drops every cached decode (after the machine writes memory behind the executor's back). */
   flushDecodeCache(): void;
+  /**
+   * Whether the I/O permission check (CPL/IOPL, virtual-8086 mode, the TSS I/O bitmap) lets an
+   * IN/OUT of `size` bytes at `port` through. A #GP it would raise has priority over an I/O VM
+   * exit (SDM Vol. 3C §26.1.1 "Relative Priority of Faults and VM Exits").
+   */
+  ioPermitted(port: number, size: number): boolean;
 }

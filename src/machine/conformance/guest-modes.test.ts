@@ -74,15 +74,15 @@ describe.each([PROFILES[0]!, PROFILES[PROFILES.length - 1]!].map((p) => [p.id] a
     expect(r.q('out_port')).toBe(0n);
   });
 
-  // Known VT-x model bug (see the Guest modes section of docs/vmx-model.md): intercept.ts leaves
-  // I/O to the executor whenever CPL > IOPL, which is not the v8086 rule. These fail until fixed.
-  it.fails('IOPL 0, port allowed by the bitmap, unconditional I/O exiting: the OUT exits (reason 30)', () => {
+  // In virtual-8086 mode the TSS bitmap, not IOPL, decides whether I/O may run; a port it allows
+  // is then subject to I/O exiting, and a #GP it raises has priority over the exit (§26.1.1).
+  it('IOPL 0, port allowed by the bitmap, unconditional I/O exiting: the OUT exits (reason 30)', () => {
     const r = run(V86, profile, edit(0, 0, 'CPU_BASED_UNCOND_IO_EXITING'));
     expect(r.rbx).toBe(GOOD);
     expect(r.exits.map((e) => e.reason)).toEqual([0, 30, 0]);
   });
 
-  it.fails('IOPL 3, port denied by the bitmap, unconditional I/O exiting: #GP(0) wins over the I/O exit (§26.1.1)', () => {
+  it('IOPL 3, port denied by the bitmap, unconditional I/O exiting: #GP(0) wins over the I/O exit (§26.1.1)', () => {
     const r = run(V86, profile, edit(3, 1, 'CPU_BASED_UNCOND_IO_EXITING'));
     expect(r.rbx).toBe(GOOD);
     expect(r.exits.map((e) => [e.reason, e.intrError, e.guestRip])).toEqual([[0, BigInt(0x21 * 8 + 2), 9n], [0, 0n, 0xdn], [0, 0n, 0xfn]]);
@@ -131,19 +131,15 @@ describe.each(UNRESTRICTED.map((p) => [p.id] as const))('guests under "unrestric
     expect(stored(r, 0x20)).toBe(0x5a5a_5a5a);
   });
 
-  // Known VT-x model bug (reported; src/vmx is not this file's owner): loadHostState
-  // (src/vmx/transition/load-host.ts, cr0KeptOf) keeps every bit IA32_VMX_CR0_FIXED0/FIXED1 fix,
-  // so after an exit from a guest with CR0.PE = 0 or PG = 0 the host keeps the guest's 0s. On
-  // hardware the host gets HOST_CR0 (which the VM-entry host checks forced to honour the fixed
-  // bits): the real-mode run then faults at the handler's first VMREAD (#UD, "real-address
-  // mode"). These two tests fail until the model loads PE and PG from HOST_CR0: remove `.fails`.
-  it.fails('after an exit from the unpaged guest the host runs with HOST_CR0 (PG = PE = 1) (SDM Vol. 3C §28.5.1)', () => {
+  // The host gets PE and PG back from HOST_CR0 after an exit from a guest that ran with them clear
+  // (§28.5.1; src/vmx/transition/load-host.ts): the real-mode run's handler can VMREAD at once.
+  it('after an exit from the unpaged guest the host runs with HOST_CR0 (PG = PE = 1) (SDM Vol. 3C §28.5.1)', () => {
     const r = run(MODES, profile, withMode(3));
     expect(r.rbx).toBe(GOOD);
     expect((r.machine.cpu.cr0 & 0x8000_0001) >>> 0).toBe(0x8000_0001);
   });
 
-  it.fails('real-address mode (CR0.PE = 0): 16-bit code at CS = 0010h (base 100h) exits on CPUID and VMCALL', () => {
+  it('real-address mode (CR0.PE = 0): 16-bit code at CS = 0010h (base 100h) exits on CPUID and VMCALL', () => {
     const r = run(MODES, profile, withMode(4));
     expect(r.rbx).toBe(GOOD);
     expect(r.exits.map((e) => [e.reason, e.guestRip])).toEqual([[10, 3n], [18, 0x18n]]);

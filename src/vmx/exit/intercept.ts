@@ -292,15 +292,15 @@ function regSizeOf(op: Operand | undefined): 1 | 2 | 4 {
 function ioExit(cpu: CpuHandle, insn: DecodedInstruction, vmcs: ActiveVmcs): InstructionExit | null {
   const s = cpu.state;
   const m = insn.mnemonic;
-  // Implementation choice (decision 0020): at CPL > IOPL the TSS permission check has priority;
-  // the lab leaves the instruction to the executor instead of repeating that lookup here.
-  if ((s.cr0 & 1) !== 0 && s.cpl > Number(RFLAGS.get(BigInt(s.rflags), 'IOPL'))) return NONE;
   const size = ioSize(insn);
   const isIn = m === 'in' || m.startsWith('ins');
   const string = m !== 'in' && m !== 'out';
   const portOp = m === 'in' ? insn.operands[1] : m === 'out' ? insn.operands[0] : undefined;
   const immediate = portOp?.kind === 'imm';
   const port = immediate ? Number(portOp.value & 0xffn) : Number(s.getGpr64(2) & 0xffffn);
+  // A #GP from the I/O permission check (CPL > IOPL, or virtual-8086 mode, and the TSS bitmap
+  // denies) has priority over the exit (§26.1.1): the executor raises it.
+  if (!cpu.ioPermitted(port, size)) return NONE;
   if (!ioPortsExit(cpu, vmcs, port, size)) return NONE;
   let q = QUAL_IO.set(0n, 'SIZE', BigInt(size - 1));
   q = QUAL_IO.set(q, 'IN', isIn);

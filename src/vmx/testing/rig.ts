@@ -89,6 +89,8 @@ export function makeRig(profile: RigProfile, opts: { featureControl?: bigint } =
     writePhys: (a: number, size: 1 | 2 | 4 | 8, v: bigint) => wr(a, size, v),
     flushTlb: () => {},
     flushDecodeCache: () => {},
+    // The rig runs at CPL 0 with IOPL 0 in 64-bit mode: the permission check has nothing to refuse.
+    ioPermitted: () => true,
   };
   const model = createVmxModel(env, s);
   env.vmx = model.hooks;

@@ -43,7 +43,12 @@ let lastKept: bigint | undefined;
 function cr0KeptOf(cr0Fixed0: bigint, cr0Fixed1: bigint): bigint {
   // Bits 28:19, 17 and 15:6 are reserved in CR0; the SDM lists them by number (§28.5.1).
   const reservedLow = bitRange(19, 28) | bitRange(17, 17) | bitRange(6, 15);
-  const fixed = cr0Fixed0 | ~cr0Fixed1;
+  // Implementation choice: "bits fixed in VMX operation" keep their fixed value, which the host
+  // CR0 field already holds (VM entry checked it against FIXED0/FIXED1, §27.2.2). Taking them from
+  // the field rather than from the current CR0 matters after a guest that ran with PE or PG clear
+  // under "unrestricted guest": the host gets PE = PG = 1 back, as on hardware (Bochs and KVM load
+  // PE and PG from the host field too).
+  const fixed = (cr0Fixed0 | ~cr0Fixed1) & ~CR0.of('PE', 'PG');
   return CR0.of('ET', 'CD', 'NW') | reservedLow | 0xffff_ffff_0000_0000n | fixed;
 }
 

@@ -19,22 +19,34 @@ const PORT92_A20 = 2;
 const PORT92_RESET = 1;
 const IOMAP_BASE_OFFSET = TSS64.find((f) => f.name === 'IOMAP_BASE')!.offset;
 
-/** #GP(0) unless the I/O bitmap allows every port of the access (SDM Vol. 1 §19.5.2 "I/O Permission Bit Map"). */
-function checkIoPermission(cpu: Cpu, port: number, size: number): void {
+/**
+ * Why the I/O permission check refuses an access of `size` bytes at `port`, or null when it lets
+ * it through (SDM Vol. 1 §19.5.2 "I/O Permission Bit Map"): outside protected mode, and at CPL <=
+ * IOPL outside virtual-8086 mode, there is nothing to check; otherwise the TSS bitmap decides.
+ * May raise #PF reading the TSS, as the instruction would.
+ */
+export function ioPermissionDenied(cpu: Cpu, port: number, size: number): string | null {
   const s = cpu.state;
-  if (!protectedMode(cpu) && (s.rflags & F.VM) === 0) return;
+  if (!protectedMode(cpu) && (s.rflags & F.VM) === 0) return null;
   const iopl = (s.rflags & F.IOPL) >>> IOPL_SHIFT;
   // Virtual-8086 mode: I/O is not IOPL-sensitive, the bitmap always decides (SDM Vol. 3B §20.2.8.1 "I/O-Port-Mapped I/O").
-  if (s.cpl <= iopl && (s.rflags & F.VM) === 0) return;
+  if (s.cpl <= iopl && (s.rflags & F.VM) === 0) return null;
   const trBase = s.segBase[SegIndex.TR]!;
   const trLimit = s.segLimit[SegIndex.TR]!;
-  if (IOMAP_BASE_OFFSET + 1 > trLimit) throw gp(`port 0x${port.toString(16)} at CPL ${s.cpl} > IOPL ${iopl}, and the TSS has no I/O bitmap`);
+  if (IOMAP_BASE_OFFSET + 1 > trLimit) return `port 0x${port.toString(16)} at CPL ${s.cpl} > IOPL ${iopl}, and the TSS has no I/O bitmap`;
   const mapBase = cpu.readLin(trBase + IOMAP_BASE_OFFSET, 2, true);
   const byte = mapBase + (port >>> 3);
-  if (byte + 1 > trLimit) throw gp(`port 0x${port.toString(16)} lies beyond the TSS I/O bitmap`);
+  if (byte + 1 > trLimit) return `port 0x${port.toString(16)} lies beyond the TSS I/O bitmap`;
   const bits = cpu.readLin(trBase + byte, 2, true);
   const mask = ((1 << size) - 1) << (port & 7);
-  if ((bits & mask) !== 0) throw gp(`port 0x${port.toString(16)} denied by the TSS I/O bitmap at CPL ${s.cpl}`);
+  if ((bits & mask) !== 0) return `port 0x${port.toString(16)} denied by the TSS I/O bitmap at CPL ${s.cpl}`;
+  return null;
+}
+
+/** #GP(0) unless the I/O permission check lets the access through. */
+function checkIoPermission(cpu: Cpu, port: number, size: number): void {
+  const denied = ioPermissionDenied(cpu, port, size);
+  if (denied !== null) throw gp(denied);
 }
 
 /** Reads a port (port 0x92 locally). */
