@@ -10,8 +10,15 @@ const NAMES: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword' };
 
 /** Warnings (NASM's words) for the immediates of `req` encoded with form `formId`. */
 export function immediateWarnings(req: EncodeRequest, formId: string | undefined): string[] {
-  const f = formId ? formById(formId) : undefined;
-  if (!f) return [];
+  const row = formId ? formById(formId) : undefined;
+  if (!row) return [];
+  // Outside 64-bit mode a 64-bit-default form (PUSH imm) works at the mode's size, or at
+  // 32 bits in 16-bit code when `dword` is written (as the encoder's variants).
+  const dword = req.operands.some((o) => o.kind === 'imm' && o.size === 4);
+  const opSize = req.bits === 16 && !dword ? 2 : 4;
+  const f = req.bits !== 64 && row.osz === 'd64' && row.opSize === 8
+    ? { ...row, opSize, operands: row.operands.map((o) => (o.loc === 'imm' && o.immSize === 4 ? { ...o, immSize: opSize } : o)) }
+    : row;
   const specs = f.operands.filter((o) => o.loc === 'imm');
   const imms = req.operands.filter((o) => o.kind === 'imm');
   const out: string[] = [];
