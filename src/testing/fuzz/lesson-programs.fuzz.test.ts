@@ -6,10 +6,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LESSONS } from '../lessons/index.ts';
-import { prepareLessonMachine } from '../lessons/run.ts';
-import { budgetMs, fuzzParams, runs } from '../testing/fuzz/config.ts';
-import { assemble } from './index.ts';
+import { LESSONS } from '../../lessons/index.ts';
+import { prepareLessonMachine } from '../../lessons/run.ts';
+import { budgetMs, fuzzParams, runs } from './config.ts';
+import { assemble } from '../../asm/index.ts';
 
 const NUM_RUNS = runs(400);
 const STEPS = 500;

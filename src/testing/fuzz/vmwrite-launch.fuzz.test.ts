@@ -8,12 +8,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VM_INSTRUCTION_ERRORS } from '../arch/vm-instruction-errors.ts';
-import { VMCS_FIELDS } from '../arch/vmcs/fields.ts';
-import type { MachineEvent } from '../machine/events.ts';
-import { budgetMs, fuzzParams, runs } from '../testing/fuzz/config.ts';
-import { makeBringupRig, setWrites, TABLE_PAIRS, type BringupRig } from '../testing/fuzz/bringup.ts';
-import { evaluateEntryChecks } from '../worker/verdicts.ts';
+import { VM_INSTRUCTION_ERRORS } from '../../arch/vm-instruction-errors.ts';
+import { VMCS_FIELDS } from '../../arch/vmcs/fields.ts';
+import type { MachineEvent } from '../../machine/events.ts';
+import { budgetMs, fuzzParams, runs } from './config.ts';
+import { makeBringupRig, setWrites, TABLE_PAIRS, type BringupRig } from './bringup.ts';
+import { evaluateEntryChecks } from '../../worker/verdicts.ts';
 
 const ERRORS = new Set(VM_INSTRUCTION_ERRORS.map((e) => e.number));
 const ENCODINGS = VMCS_FIELDS.map((f) => BigInt(f.encoding));
