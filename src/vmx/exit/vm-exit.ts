@@ -3,6 +3,7 @@
 // Guest State", §28.4 "Saving MSRs", §28.5 "Loading Host State", §28.6 "Loading MSRs"; and
 // §27.8 "VM-Entry Failures During or After Loading Guest State").
 
+import { VMX_MISC } from '../../arch/vmx-msrs.ts';
 import type { CpuHandle } from '../../x86/env.ts';
 import type { VmxCaps } from '../caps.ts';
 import { loadHostState } from '../transition/load-host.ts';
@@ -57,11 +58,21 @@ export function stateReplaced(cpu: CpuHandle): void {
   else cpu.flushTlb();
 }
 
+/**
+ * Implementation choice: a VM-exit MSR-store or MSR-load count beyond the largest recommended
+ * maximum any processor can report, 512 * (IA32_VMX_MISC[27:25] + 1) with the field at 7, is
+ * treated as that many entries. The SDM leaves such counts undefined (Vol. 3D App. A.6: "undefined
+ * processor behavior may result"); VM entry does not check them, and the lab must never walk
+ * 2^32 - 1 entries.
+ */
+const MAX_EXIT_MSR_ENTRIES = 512 * 2 ** VMX_MISC.fields.MAX_MSR_LIST.width;
+const exitListCount = (vmcs: ActiveVmcs, field: number): number => Math.min(Number(vmcsGet(vmcs, field)), MAX_EXIT_MSR_ENTRIES);
+
 function loadHostAndMsrs(cpu: CpuHandle, vmcs: ActiveVmcs, caps: VmxCaps): void {
   loadHostState(cpu.state, vmcs, caps);
   // §28.6: the VM-exit MSR-load area. Implementation choice: entries WRMSR would refuse are
   // skipped instead of causing a VMX abort (the lab models no VMX-abort shutdown yet).
-  const count = Number(vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_COUNT));
+  const count = exitListCount(vmcs, F.VM_EXIT_MSR_LOAD_COUNT);
   if (count > 0) loadMsrArea(cpu, readMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_ADDR), count));
 }
 
@@ -90,7 +101,7 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
   vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
   saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking, rec.pendingDebug);
-  const storeCount = Number(vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_COUNT));
+  const storeCount = exitListCount(vmcs, F.VM_EXIT_MSR_STORE_COUNT);
   if (storeCount > 0) storeMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount);
   // §28.5, §28.6: host state and the VM-exit MSR-load area; back to VMX root operation.
   loadHostAndMsrs(cpu, vmcs, caps);

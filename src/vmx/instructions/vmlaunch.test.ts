@@ -159,6 +159,25 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
     expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(2n);
   });
 
+  it('a huge MSR-load count fails at the first entry past the recommended maximum, reading no more (bounded work)', () => {
+    const rig = readyToLaunch(p, (f) => {
+      f.set('VM_ENTRY_MSR_LOAD_COUNT', 0xffff_fff7n);
+      f.set('VM_ENTRY_MSR_LOAD_ADDR', 0x9100n);
+    });
+    const max = 512 * (Number((p.msrs[0x485] ?? 0n) >> 25n & 7n) + 1);
+    for (let i = 0; i < max; i++) rig.write(0x9100 + 16 * i, 8, 0x277n); // IA32_PAT, its reset value
+    for (let i = 0; i < max; i++) rig.write(0x9108 + 16 * i, 8, 0x0007_0406_0007_0406n);
+    rig.exec(insn('vmlaunch', [], 3));
+    // Where the area's last byte lies beyond MAXPHYADDR the entry controls already refuse it
+    // (VMfailValid(7), §27.2.1.3); elsewhere MSR loading fails at entry max + 1 (§27.4).
+    if (0x9100n + 0xffff_fff7n * 16n - 1n >= 1n << BigInt(p.maxPhysAddr)) {
+      expect(vmread(rig, 'VM_INSTRUCTION_ERROR')).toBe(7n);
+    } else {
+      expect(vmread(rig, 'VM_EXIT_REASON')).toBe(0x8000_0022n);
+      expect(vmread(rig, 'EXIT_QUALIFICATION')).toBe(BigInt(max + 1));
+    }
+  });
+
   it('#UD outside VMX operation; a VMLAUNCH in the guest exits with reason 20', () => {
     const rig = makeRig(p);
     expect(rig.exec(insn('vmlaunch', [], 3))?.shortName).toBe('#UD');

@@ -75,16 +75,16 @@ export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): I
   ctx.report(report);
   const d = report.decision;
   if (d.kind === 'vmfail') return done(vmFailValid(d.error), `${d.check.id}: ${d.failure.message}`);
-  const msrCount = Number(vmcsGet(current, F.VM_ENTRY_MSR_LOAD_COUNT));
-  const msrs = msrCount > 0 && !(d.kind === 'entry-failure' && d.reason === 33)
-    ? readMsrArea(cpu, vmcsGet(current, F.VM_ENTRY_MSR_LOAD_ADDR), msrCount)
-    : [];
+  // Only the entries that are loaded are read: a count the checks refused (up to 2^32 - 1) is
+  // never walked. On success the checks bounded the count (msr-load.count, §27.4).
+  const msrArea = (n: number) => (n > 0 ? readMsrArea(cpu, vmcsGet(current, F.VM_ENTRY_MSR_LOAD_ADDR), n) : []);
   if (d.kind === 'entry-failure') {
     // §27.8: MSR loading stopped at the failing entry, whose predecessors were loaded; then host state.
-    if (d.reason === 34) loadMsrArea(cpu, msrs.slice(0, Number(d.qualification) - 1));
+    if (d.reason === 34) loadMsrArea(cpu, msrArea(Number(d.qualification) - 1));
     entryFailure(cpu, vmx, caps, d.reason, d.qualification);
     return { kind: 'vm-entry', entry: { kind: 'failed', reason: d.reason, qualification: d.qualification, check: d.check.id } };
   }
+  const msrs = msrArea(Number(vmcsGet(current, F.VM_ENTRY_MSR_LOAD_COUNT)));
   loadGuestState(cpu.state, current);
   loadMsrArea(cpu, msrs);
   //   ELSE IF VMLAUNCH THEN launch state of VMCS ← "launched"; VM entry succeeds
