@@ -78,3 +78,15 @@ describe('validateLesson', () => {
     expect(errorsOf(l)).toEqual(['lesson.profiles: wants at least one profile id', 'lesson.goals: wants at least one goal']);
   });
 });
+
+describe('validateLesson on values JSON cannot make', () => {
+  it('names a non-string profile entry without converting it, and keeps messages short', async () => {
+    const { LESSONS } = await import('./index.ts');
+    const base = LESSONS[0]!;
+    for (const bad of [Object.create(null), [Symbol('x')], 'x'.repeat(100_000)]) {
+      const r = validateLesson({ ...base, profiles: [bad] });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.errors.join('\n').length).toBeLessThan(2_000);
+    }
+  });
+});

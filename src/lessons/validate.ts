@@ -177,7 +177,8 @@ export function validateLesson(value: unknown): LessonValidation {
   validateMachine(l.machine, `${path}.machine`, errors);
   if (!Array.isArray(l.profiles) || l.profiles.length === 0) errors.push(`${path}.profiles: wants at least one profile id`);
   else l.profiles.forEach((p, i) => {
-    if (typeof p !== 'string' || !findProfile(p)) errors.push(`${path}.profiles[${i}]: unknown profile '${String(p)}'`);
+    if (typeof p !== 'string') errors.push(`${path}.profiles[${i}]: wants a profile id (a string), not ${Array.isArray(p) ? 'an array' : p === null ? 'null' : typeof p}`);
+    else if (!findProfile(p)) errors.push(`${path}.profiles[${i}]: unknown profile '${p.length > 40 ? `${p.slice(0, 40)}…` : p}'`);
   });
   if (!Array.isArray(l.hints)) errors.push(`${path}.hints: wants a list of strings`);
   else if (l.hints.length > MAX_HINTS) errors.push(`${path}.hints: at most ${MAX_HINTS}`);
