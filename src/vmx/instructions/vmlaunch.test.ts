@@ -9,6 +9,8 @@ import { TEST_PROFILES } from '../entry/testing/profiles.ts';
 import { instructionError, outcomeOf, rootWithVmcs, vmclear, vmptrld, vmxon } from '../testing/flow.ts';
 import { insn, makeRig, mem, r64, type Rig, type RigProfile } from '../testing/rig.ts';
 import type { TestProfile } from '../entry/testing/profiles.ts';
+import { MSR } from '../../arch/msrs.ts';
+import { VMX_MISC } from '../../arch/vmx-msrs.ts';
 import { VmxCaps } from '../caps.ts';
 
 function vmwrite(rig: Rig, name: string, v: bigint): void {
@@ -164,7 +166,7 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('VMLAUNCH/VMRESUME o
       f.set('VM_ENTRY_MSR_LOAD_COUNT', 0xffff_fff7n);
       f.set('VM_ENTRY_MSR_LOAD_ADDR', 0x9100n);
     });
-    const max = 512 * (Number((p.msrs[0x485] ?? 0n) >> 25n & 7n) + 1);
+    const max = 512 * (Number(VMX_MISC.get(p.msrs[MSR.IA32_VMX_MISC] ?? 0n, 'MAX_MSR_LIST')) + 1);
     for (let i = 0; i < max; i++) rig.write(0x9100 + 16 * i, 8, 0x277n); // IA32_PAT, its reset value
     for (let i = 0; i < max; i++) rig.write(0x9108 + 16 * i, 8, 0x0007_0406_0007_0406n);
     rig.exec(insn('vmlaunch', [], 3));

@@ -25,7 +25,7 @@ export interface MsrEntry {
 
 /** Recommended maximum number of entries: 512 * (IA32_VMX_MISC[27:25] + 1). */
 export function msrListLimit(ctx: EntryContext): number {
-  return 512 * (Number((ctx.msr(MSR.IA32_VMX_MISC) >> 25n) & 7n) + 1);
+  return 512 * (Number(VMX_MISC.get(ctx.msr(MSR.IA32_VMX_MISC), 'MAX_MSR_LIST')) + 1);
 }
 
 /** Number of entries the list checks look at: the count, capped one past the recommended maximum. */
