@@ -1,6 +1,9 @@
 // Typed events of the machine's event log: what the CLI's `run --json` prints (DESIGN section 6,
 // a contract) and what the Events panel shows. Numbers that can exceed 2^53 are bigint here;
-// the CLI turns them into hex strings.
+// the CLI turns them into hex strings. The VMX events add step and place to the VT-x model's
+// reports (src/vmx/reports.ts), where their fields are declared.
+
+import type { VmEntryReport, VmExitReport, VmxInstructionReport } from '../vmx/reports.ts';
 
 /** Why the machine stopped running (DESIGN section 6 `final.stop`). */
 export type StopReason = 'halted' | 'fault' | 'max-steps' | 'shutdown';
@@ -21,14 +24,7 @@ interface EventBase {
 }
 
 /** A VMX instruction completed with VMsucceed / VMfailInvalid / VMfailValid (SDM Vol. 3C §31.2 "Conventions"). */
-export interface VmxEvent extends EventBase {
-  readonly kind: 'vmx';
-  readonly result: 'VMsucceed' | 'VMfailInvalid' | 'VMfailValid';
-  /** VM-instruction error number, for VMfailValid. */
-  readonly error?: number;
-  /** Plain-words explanation of the outcome. */
-  readonly explain?: string;
-}
+export interface VmxEvent extends EventBase, VmxInstructionReport {}
 
 /** An exception in the host that the program did not handle (its IDT gate is not present). */
 export interface FaultEvent extends EventBase {
@@ -43,28 +39,10 @@ export interface FaultEvent extends EventBase {
 }
 
 /** VMLAUNCH/VMRESUME passed its VMfail checks; a `vmexit` event follows. */
-export interface VmEntryEvent extends EventBase {
-  readonly kind: 'vmentry';
-}
+export interface VmEntryEvent extends EventBase, VmEntryReport {}
 
 /** A VM exit, or a VM-entry failure (`entryFailure`). */
-export interface VmExitEvent extends EventBase {
-  readonly kind: 'vmexit';
-  /** Basic exit reason (bits 15:0 of the exit-reason field). */
-  readonly reason: number;
-  /** Name of the exit reason ('VMCALL', 'INVALID_GUEST_STATE'). */
-  readonly name: string;
-  readonly entryFailure: boolean;
-  readonly qualification: bigint;
-  /** Guest RIP saved by the exit (absent on an entry failure). */
-  readonly guestRip?: bigint;
-  /** Id of the VM-entry check that decided an entry failure. */
-  readonly check?: string;
-  /** The guest instruction that caused the exit, disassembled (absent for exits no instruction caused). */
-  readonly instruction?: string;
-  /** For EPT violations and misconfigurations (exits 48/49): the EPT walk, one line per level. */
-  readonly eptWalk?: readonly string[];
-}
+export interface VmExitEvent extends EventBase, VmExitReport {}
 
 /** The machine stopped (halt, unhandled fault, step limit, shutdown) or could not go on. */
 export interface StopEvent extends EventBase {

@@ -1,21 +1,40 @@
 // What the model reports about each VMX instruction, VM entry and VM exit; the machine adds
 // step, line, rip and text and turns them into the events of DESIGN section 6 (`run --json`).
-// Structurally the machine's `VmxReport` (src/machine/vmx-plug.ts).
+// The machine's events extend these types (src/machine/events.ts), so each field is declared once.
+
+/** A VMX instruction's outcome (SDM Vol. 3C §31.2 "Conventions"). */
+export interface VmxInstructionReport {
+  readonly kind: 'vmx';
+  readonly result: 'VMsucceed' | 'VMfailInvalid' | 'VMfailValid';
+  /** VM-instruction error number, for VMfailValid. */
+  readonly error?: number;
+  /** Plain-words explanation of the outcome. */
+  readonly explain?: string;
+}
+
+/** VMLAUNCH/VMRESUME passed its VMfail checks; a `vmexit` report follows. */
+export interface VmEntryReport {
+  readonly kind: 'vmentry';
+}
+
+/** A VM exit, or a VM-entry failure (`entryFailure`). */
+export interface VmExitReport {
+  readonly kind: 'vmexit';
+  /** Basic exit reason (bits 15:0 of the exit-reason field). */
+  readonly reason: number;
+  /** Name of the exit reason ('VMCALL', 'INVALID_GUEST_STATE'). */
+  readonly name: string;
+  readonly entryFailure: boolean;
+  readonly qualification: bigint;
+  /** Guest RIP saved by the exit (absent on an entry failure). */
+  readonly guestRip?: bigint;
+  /** Id of the VM-entry check that decided an entry failure. */
+  readonly check?: string;
+  /** The guest instruction that caused the exit, disassembled (absent for exits no instruction caused). */
+  readonly instruction?: string;
+  /** For EPT violations and misconfigurations (exits 48/49): the EPT walk, one line per level. */
+  readonly eptWalk?: readonly string[];
+}
 
 /** One report. */
-export type VmxReport =
-  | { readonly kind: 'vmx'; readonly result: 'VMsucceed' | 'VMfailInvalid' | 'VMfailValid'; readonly error?: number; readonly explain?: string }
-  | { readonly kind: 'vmentry' }
-  | {
-      readonly kind: 'vmexit';
-      readonly reason: number;
-      readonly name: string;
-      readonly entryFailure: boolean;
-      readonly qualification: bigint;
-      readonly guestRip?: bigint;
-      readonly check?: string;
-      /** The guest instruction that caused the exit, disassembled (absent for exits not caused by an instruction). */
-      readonly instruction?: string;
-      /** For EPT violations and misconfigurations (exits 48/49): the EPT walk, one line per level. */
-      readonly eptWalk?: readonly string[];
-    };
+export type VmxReport = VmxInstructionReport | VmEntryReport | VmExitReport;
