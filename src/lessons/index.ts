@@ -7,6 +7,7 @@ import { EPT } from './curriculum/ept.ts';
 import { EXITS } from './curriculum/exits.ts';
 import { LAUNCH } from './curriculum/launch.ts';
 import { VMCS_ACCESS } from './curriculum/vmcs-access.ts';
+import { V8086 } from './curriculum/v8086.ts';
 import type { Lesson } from './format.ts';
 
 export type { Goal, GoalKind, Lesson, LessonMachine, LessonNumber } from './format.ts';
@@ -18,7 +19,7 @@ export { evaluateGoal } from './goals.ts';
 export { prepareLessonMachine, runLesson, lessonMsrOverrides, type LessonRun } from './run.ts';
 
 /** Every lesson and challenge, in the order a course takes them. */
-export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS, ...EPT, ...CHALLENGES];
+export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS, ...EPT, ...V8086, ...CHALLENGES];
 
 /** The lesson with this id, or undefined. */
 export function findLesson(id: string): Lesson | undefined {

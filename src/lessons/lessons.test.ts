@@ -7,8 +7,8 @@ import { profileFeatures } from '../arch/profiles/matrix.ts';
 import { LESSONS, checkLesson, findLesson, validateLesson } from './index.ts';
 
 describe('the curriculum', () => {
-  it('has lessons 1-12 and six challenges, with unique ids', () => {
-    expect(LESSONS.filter((l) => l.kind === 'lesson')).toHaveLength(12);
+  it('has lessons 1-13 and six challenges, with unique ids', () => {
+    expect(LESSONS.filter((l) => l.kind === 'lesson')).toHaveLength(13);
     expect(LESSONS.filter((l) => l.kind === 'challenge')).toHaveLength(6);
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
     expect(findLesson('vmxon')?.title).toBe('3. VMXON');
@@ -97,6 +97,7 @@ describe('the curriculum', () => {
       'machine-array': 'no VMWRITE fails',
       'chosen-exits': 'RDMSR of the TSC does not exit: its bit in the MSR bitmap is 0',
       'ept': 'after the remap and INVEPT the guest reads other_page (rax = 0xbbbb)',
+      'v8086-guest': 'no VM-entry failure (exit reason 33)',
       'challenge-controls-not-adjusted': 'VMLAUNCH does not fail with error 7',
       'challenge-error7-one-profile': 'VMLAUNCH does not fail with error 7',
       'challenge-activity-state': 'no VM-entry failure (exit reason 33)',
@@ -104,5 +105,39 @@ describe('the curriculum', () => {
     };
     expect(Object.keys(expected).sort()).toEqual(LESSONS.map((l) => l.id).sort());
     for (const l of LESSONS) expect(checkLesson(l).goals.find((g) => !g.passed)?.label, l.id).toBe(expected[l.id]);
+  });
+});
+
+describe('lesson 13 (v8086-guest)', () => {
+  const l = findLesson('v8086-guest')!;
+
+  it('starts on Core 2 (no unrestricted guest) and its start differs from the solution only in the access rights', () => {
+    expect(l.machine.profile).toBe('core2-conroe');
+    const diff = l.start.split('\n').filter((line, i) => line !== l.solution.split('\n')[i]);
+    expect(diff).toHaveLength(1);
+    expect(diff[0]).toContain('mov ebx, 0x93');
+    expect(l.solution).toContain('bits 16');
+  });
+
+  it('the start fails VM entry on the v8086 access-rights check of CS (SDM Vol. 3C §27.3.1.2)', () => {
+    const r = checkLesson(l);
+    expect(r.profile).toBe('core2-conroe');
+    expect(r.goals[0]!.detail).toContain('guest.seg.cs.access-rights.v86');
+  });
+
+  it('with RFLAGS.VM left 0 the same guest fails VM entry too: F3H is not a code segment outside virtual-8086 mode', () => {
+    const noVm = l.solution.replace('mov ebx, 0x20002                    ; RFLAGS', 'mov ebx, 0x2                        ; RFLAGS');
+    expect(noVm).not.toBe(l.solution);
+    const r = checkLesson(l, noVm);
+    expect(r.passed).toBe(false);
+    expect(r.goals[0]).toMatchObject({ passed: false, label: 'no VM-entry failure (exit reason 33)' });
+  });
+
+  it('without the TSS I/O permission bitmap the OUT raises #GP before any I/O exit (SDM Vol. 3C §26.1.1): three #GP exits, no reason 30', () => {
+    const noBitmap = l.solution.replace('mov ebx, 0x88 ', 'mov ebx, 0x67 ');
+    expect(noBitmap).not.toBe(l.solution);
+    const r = checkLesson(l, noBitmap);
+    expect(r.goals.find((g) => g.kind === 'vmexit' && g.label.includes('OUT'))?.passed).toBe(false);
+    expect(r.goals.find((g) => g.label.startsWith('the program reports success'))?.passed).toBe(false);
   });
 });
