@@ -16,6 +16,7 @@ import { HANDLERS } from './exec/handlers.ts';
 import { ioPermissionDenied } from './exec/io.ts';
 import { specialize } from './exec/fast.ts';
 import { segLinear } from './access.ts';
+import { acceptExternal } from './external.ts';
 
 import { STEP_HALTED, STEP_OK, type StepResult } from './step.ts';
 
@@ -153,6 +154,8 @@ export class Cpu implements CpuHandle {
   /** Executes one instruction. Throws X86Fault when it faults (RIP still at the instruction). */
   step(): StepResult {
     const s = this.state;
+    // External events at the instruction boundary (NMI, INTR): src/x86/external.ts.
+    if (this.env.platform.interrupts?.attention === true && acceptExternal(this, this.env.platform.interrupts)) return STEP_OK;
     if (s.activity !== 'active') {
       return s.activity === 'halted' ? STEP_HALTED : { kind: 'shutdown', message: 'processor is in the shutdown state' };
     }

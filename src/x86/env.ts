@@ -2,6 +2,7 @@
 // gate and reset line, the CPU configuration taken from a profile, and the VMX hooks that
 // the VT-x model (issue 3) installs. The executor never owns any of these.
 
+import type { InterruptPins } from './external.ts';
 import type { DecodedInstruction } from './isa/decoded.ts';
 import type { CpuState } from './state.ts';
 
@@ -34,6 +35,11 @@ export interface Platform {
   a20Enabled: boolean;
   /** Called when software writes 1 to port 0x92 bit 0 (fast reset); the machine decides what happens. */
   requestReset(): void;
+  /**
+   * The processor's INTR and NMI pins (src/x86/external.ts), driven by the machine's interrupt
+   * controller; absent when no device raises interrupts.
+   */
+  interrupts?: InterruptPins;
 }
 
 /** Processor features a profile may have or lack (drives CPUID and the CR4/EFER reserved bits). */

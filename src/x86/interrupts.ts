@@ -12,6 +12,7 @@ import type { Cpu } from './cpu.ts';
 import { X86Fault, gp, np, selectorErrorCode, ss, ts, Vector } from './fault.ts';
 import { deliverProtected, iretProtected } from './interrupts-legacy.ts';
 import { iretV8086 } from './v8086.ts';
+import { iretUnblocksNmi } from './external.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex, type CpuState } from './state.ts';
 
@@ -205,6 +206,7 @@ function deliverReal(cpu: Cpu, vector: number, returnIp: number): void {
  * outer level, data segments the new CPL may not use are nulled.
  */
 export function execIret(cpu: Cpu, size: number): void {
+  iretUnblocksNmi(cpu);
   const s = cpu.state;
   if ((s.cr0 & C0.PE) === 0) return iretReal(cpu, size);
   if ((s.rflags & F.VM) !== 0) return iretV8086(cpu, size);

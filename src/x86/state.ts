@@ -80,6 +80,11 @@ export class CpuState {
    * layer saves and restores the guest interruptibility state this way). -1: none.
    */
   shadowUntil = -1;
+  /**
+   * Blocking by NMI: an NMI was delivered (or a VM exit was caused by one) and no IRET has
+   * unblocked NMIs since (SDM Vol. 3A §6.7.1 "Handling Multiple NMIs"; src/x86/external.ts).
+   */
+  nmiBlocked = false;
 
   constructor() {
     // DR6 and DR7 reset values (SDM Vol. 3A §10.1.1 "Processor State After Reset", Table 10-1).
@@ -121,6 +126,7 @@ export class CpuState {
     this.xcr0 = o.xcr0;
     this.activity = o.activity;
     this.shadowUntil = o.shadowUntil;
+    this.nmiBlocked = o.nmiBlocked;
   }
 
   /** A 64-bit GPR as a bigint (for panels, tests and the CLI; never on the hot path). */
