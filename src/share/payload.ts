@@ -1,13 +1,18 @@
-// The v1 payload: a LabState written as its difference from a base. The base is the lesson's
-// starting state when the payload carries `bh` (the fingerprint of that start), else the empty
-// state. Fields (short keys, all optional unless said):
+// The v2 payload: a LabState written as its difference from a base. The base is the lesson's
+// starting state when the payload carries `bh` (the fingerprint of that start) or `L` (the lesson
+// itself), else the empty state. Fields (short keys, all optional unless said):
 //   l  lesson id                         s  lesson step
-//   bh fingerprint of the lesson start   f  profile id (required without bh)
+//   bh fingerprint of the lesson start   f  profile id (required without bh or L)
 //   p  whole program text                d  program as [head, tail, middle lines] over the base's
 //   m  MSRs (whole map)                  r  registers (whole map)
 //   b  breakpoints                       e  editor options
-// A field left out takes the base's value. Nothing here is trusted: `fromPayload` checks every
+//   L  a lesson the lab need not have (an instructor's), carried whole but for its solution;
+//      its id is the state's lesson (no `l`, no `bh`: the link holds its own base). Format 2.
+// A field left out takes the base's value. Nothing here is trusted: `readPayload` checks every
 // field and the result goes through `validate` again.
+import { defaultProfile } from '../arch/profiles/index.ts';
+import type { Lesson } from '../lessons/format.ts';
+import { embeddableLesson, embeddedStart, readEmbeddedLesson } from './embedded-lesson.ts';
 import { fnv1a32 } from './hash.ts';
 import {
   breakpointList, canonicalJson, editorOptions, id, int, LIMITS, msrMap, plainObject, programText, regMap,
@@ -30,7 +35,7 @@ export function currentStart(lookup: LessonLookup, lessonId: string): LabState |
   return Array.isArray(found) ? (found as readonly LabState[])[0] : (found as LabState);
 }
 
-export interface PayloadV1 {
+export interface PayloadV2 {
   l?: string;
   bh?: string;
   s?: number;
@@ -41,9 +46,12 @@ export interface PayloadV1 {
   r?: Record<string, string>;
   b?: number[];
   e?: { fontSize?: number; wordWrap?: boolean };
+  L?: Record<string, unknown>;
 }
 
-const KEYS = ['l', 'bh', 's', 'p', 'd', 'f', 'm', 'r', 'b', 'e'] as const;
+/** The keys of a format-1 payload (format 2 adds `L`). */
+export const KEYS_V1 = ['l', 'bh', 's', 'p', 'd', 'f', 'm', 'r', 'b', 'e'] as const;
+const KEYS = [...KEYS_V1, 'L'] as const;
 
 /** Fingerprint of a base state (see hash.ts). */
 export function baseFingerprint(base: LabState): string {
@@ -54,11 +62,20 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /**
  * The payload of `state`, as a difference from `base` when `base` is the start of the same lesson,
- * else whole. Both must be normalised states (see `validate`).
+ * else whole. Both must be normalised states (see `validate`). With `lesson` (the state's lesson,
+ * one the lab does not have built in), the payload carries it (`L`, without its solution) and is
+ * a difference from its start; `base` is then ignored. Throws RangeError when `lesson` is not the
+ * state's lesson or is too large for a link.
  */
-export function toPayload(state: LabState, base?: LabState): PayloadV1 {
+export function toPayload(state: LabState, base?: LabState, lesson?: Lesson): PayloadV2 {
+  if (lesson !== undefined) {
+    if (state.lesson?.id !== lesson.id) throw new RangeError(`the carried lesson "${lesson.id}" is not the state's lesson`);
+    const L = embeddableLesson(lesson);
+    const { l: _l, bh: _bh, ...rest } = toPayload(state, embeddedStart(lesson, defaultProfile().id, 'lesson'));
+    return { L, ...rest };
+  }
   const useBase = base !== undefined && state.lesson !== null && base.lesson?.id === state.lesson.id;
-  const p: PayloadV1 = {};
+  const p: PayloadV2 = {};
   if (state.lesson) p.l = state.lesson.id;
   if (useBase) p.bh = baseFingerprint(base);
   const b: Partial<LabState> = useBase ? base : {};
@@ -91,12 +108,34 @@ function lineDiffOf(x: unknown): LineDiff {
   return [head, tail, lines];
 }
 
+/** What a payload describes: the state and, when the link carries one, its lesson (validated). */
+export interface PayloadContent {
+  readonly state: LabState;
+  readonly lesson?: Lesson;
+}
+
 /** The LabState a payload describes; throws StateError with a precise message. */
 export function fromPayload(x: unknown, lookup: LessonLookup, knownProfile?: ProfileCheck): LabState {
+  return readPayload(x, lookup, knownProfile).state;
+}
+
+/**
+ * The LabState a (current-format) payload describes and the lesson it carries, if any; throws
+ * StateError with a precise message. A carried lesson (`L`) is the state's lesson, whether or not
+ * the lookup knows its id: the link says exactly which lesson it is.
+ */
+export function readPayload(x: unknown, lookup: LessonLookup, knownProfile?: ProfileCheck): PayloadContent {
   const o = plainObject(x, 'link', KEYS);
-  const lessonId = o.l === undefined ? undefined : id(o.l, 'link.l (lesson)');
+  let lessonId = o.l === undefined ? undefined : id(o.l, 'link.l (lesson)');
   let base: LabState | undefined;
-  if (lessonId !== undefined) {
+  let lesson: Lesson | undefined;
+  if (o.L !== undefined) {
+    if (o.l !== undefined) throw new StateError('link: both a lesson id (l) and a carried lesson (L)');
+    if (o.bh !== undefined) throw new StateError('link.bh: a lesson fingerprint beside a carried lesson (L)');
+    lesson = readEmbeddedLesson(o.L, 'link.L (lesson)');
+    lessonId = lesson.id;
+    base = embeddedStart(lesson, defaultProfile().id, 'link.L (lesson)');
+  } else if (lessonId !== undefined) {
     const found = lookup(lessonId);
     if (found === undefined) throw new StateError(`the link names lesson "${lessonId}", which this lab does not have`);
     if (o.bh !== undefined) {
@@ -129,5 +168,5 @@ export function fromPayload(x: unknown, lookup: LessonLookup, knownProfile?: Pro
   };
   const v = validate(state, knownProfile);
   if (!v.ok) throw new StateError(v.message);
-  return v.state;
+  return lesson ? { state: v.state, lesson } : { state: v.state };
 }

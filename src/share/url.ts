@@ -5,7 +5,8 @@ import { findProfile } from '../arch/profiles/index.ts';
 import { deflate, fromBase64Url, inflateCapped, toBase64Url } from './codec.ts';
 import { parseUntrustedJson } from './json.ts';
 import { CURRENT_VERSION, migrate } from './migrations.ts';
-import { fromPayload, toPayload } from './payload.ts';
+import { readPayload, toPayload } from './payload.ts';
+import type { Lesson } from '../lessons/format.ts';
 import type { LessonLookup } from './payload.ts';
 import { StateError, validate } from './schema.ts';
 import type { LabState, ProfileCheck } from './schema.ts';
@@ -21,7 +22,13 @@ export const MAX_INFLATED_BYTES = 1_048_576;
 export const URL_FRAGMENT_LIMIT = 7_680;
 
 export type DecodeResult =
-  | { readonly ok: true; readonly state: LabState; readonly migratedFrom?: number }
+  | {
+    readonly ok: true;
+    readonly state: LabState;
+    readonly migratedFrom?: number;
+    /** The lesson the link carries (format 2 `L`, validated; its solution is its start), when it carries one. */
+    readonly lesson?: Lesson;
+  }
   | { readonly ok: false; readonly message: string };
 
 export interface DecodeOptions {
@@ -39,21 +46,23 @@ export function encodePayloadText(payload: unknown, version: number = CURRENT_VE
 
 /**
  * The URL fragment (`#s=...`) of a lab state. With `base` (the starting state of the state's
- * lesson) only what differs from the start is stored. Throws a RangeError when `state` is not a
- * valid LabState (the page validates what it shares).
+ * lesson) only what differs from the start is stored. With `lesson` (the state's lesson when the
+ * lab does not have it built in: an instructor's) the link carries that lesson, without its
+ * solution, and stores the difference from its start. Throws a RangeError when `state` is not a
+ * valid LabState (the page validates what it shares) or `lesson` is not its lesson or too large.
  */
-export function encodeState(state: LabState, base?: LabState): string {
+export function encodeState(state: LabState, base?: LabState, lesson?: Lesson): string {
   const v = validate(state);
   if (!v.ok) throw new RangeError(v.message);
   const b = base === undefined ? undefined : validate(base);
   if (b && !b.ok) throw new RangeError(`base: ${b.message}`);
-  return `#s=${encodePayloadText(toPayload(v.state, b?.state))}`;
+  return `#s=${encodePayloadText(toPayload(v.state, b?.state, lesson))}`;
 }
 
 /** Reads `<version>.<base64url>` payload text into its (unvalidated, migrated) payload. */
 export function readPayloadText(text: string): { payload: unknown; version: number } {
   const m = /^([0-9]{1,4})\.(.*)$/s.exec(text);
-  if (!m) throw new StateError('the link data does not start with a format number ("1.")');
+  if (!m) throw new StateError(`the link data does not start with a format number ("${CURRENT_VERSION}.")`);
   const version = Number(m[1]);
   if (version > CURRENT_VERSION) migrate(null, version);
   const bytes = fromBase64Url(m[2]!);
@@ -67,6 +76,16 @@ export function readPayloadText(text: string): { payload: unknown; version: numb
     throw new StateError('the link data is not UTF-8 text');
   }
   return { payload: parseUntrustedJson(text8, 'link'), version };
+}
+
+/** The answer for a payload read from format `version`. */
+export function decoded(read: { readonly state: LabState; readonly lesson?: Lesson }, version: number): DecodeResult {
+  return {
+    ok: true,
+    state: read.state,
+    ...(version < CURRENT_VERSION ? { migratedFrom: version } : {}),
+    ...(read.lesson ? { lesson: read.lesson } : {}),
+  };
 }
 
 function fail(e: unknown): { ok: false; message: string } {
@@ -87,8 +106,8 @@ export function decodeState(fragment: string, lessonLookup: LessonLookup, option
     let text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
     if (text.startsWith('s=')) text = text.slice(2);
     const { payload, version } = readPayloadText(text);
-    const state = fromPayload(migrate(payload, version), lessonLookup, options.knownProfile ?? defaultProfileCheck);
-    return version < CURRENT_VERSION ? { ok: true, state, migratedFrom: version } : { ok: true, state };
+    const read = readPayload(migrate(payload, version), lessonLookup, options.knownProfile ?? defaultProfileCheck);
+    return decoded(read, version);
   } catch (e) {
     return fail(e);
   }

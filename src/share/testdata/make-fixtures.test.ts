@@ -9,12 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { stateFromFile, stateToFile } from '../file.ts';
 import { decodeState, encodePayloadText, encodeState } from '../url.ts';
 import type { LabState } from '../schema.ts';
-import { fixtureLookup, FIXTURE_STARTS } from './fixture-lessons.ts';
+import { lessonStartState } from '../lesson-start.ts';
+import { fixtureLookup, FIXTURE_AUTHORED, FIXTURE_STARTS } from './fixture-lessons.ts';
 
 const HERE = __dirname;
 const vmxon = FIXTURE_STARTS.get('fixture-vmxon')!;
 const empty = FIXTURE_STARTS.get('fixture-empty')!;
 const oldVmxon = (fixtureLookup('fixture-vmxon') as readonly LabState[])[1]!;
+const authored = lessonStartState(FIXTURE_AUTHORED, 'core2-conroe');
 const bringup = readFileSync(join(HERE, '../../machine/conformance/bringup.asm'), 'utf8');
 
 const FIXTURES: Record<string, () => string> = {
@@ -35,10 +37,18 @@ const FIXTURES: Record<string, () => string> = {
   'v1-lesson-regs': () => encodeState({ ...empty, regs: { rbx: '0x2000', rip: '0x7c00' }, msrs: { '0x3a': '0x5' } }, empty),
   'v1-unicode-program': () => encodeState({ ...empty, lesson: null, program: '; λ → VMX ✓ 😀\n\tnop\n' }),
   'v1-conformance-bringup': () => encodeState({ lesson: null, program: bringup, profile: 'core2-conroe', msrs: {}, regs: {}, breakpoints: [], editor: {} }),
+  'v2-lesson-edited': () => encodeState({ ...vmxon, lesson: { id: 'fixture-vmxon', step: 1 }, program: `${vmxon.program}; v2\n`, breakpoints: [4] }, vmxon),
+  'v2-whole-state': () => encodeState({ lesson: null, program: 'vmxoff\n', profile: 'westmere-arrandale', msrs: { '0x3a': '0x5' }, regs: { rcx: '0x3a' }, breakpoints: [1], editor: { fontSize: 20 } }),
+  'v2-authored-start': () => encodeState(authored, undefined, FIXTURE_AUTHORED),
+  'v2-authored-edited': () => encodeState({
+    ...authored, lesson: { id: 'fixture-authored', step: 2 }, program: authored.program.replace('or eax, 1', 'or eax, 5'),
+    profile: 'arrow-lake', msrs: { '0x3a': '0x0', '0x48b': '0x1ffffff00000000' }, breakpoints: [5], editor: { wordWrap: true },
+  }, undefined, FIXTURE_AUTHORED),
 };
 
 const FILE_FIXTURES: Record<string, () => string> = {
   'v1-file-lesson': () => stateToFile({ ...vmxon, lesson: { id: 'fixture-vmxon', step: 1 }, breakpoints: [3, 12], editor: { wordWrap: false } }),
+  'v2-file-authored': () => stateToFile({ ...authored, lesson: { id: 'fixture-authored', step: 1 }, program: `${authored.program}; saved\n` }, FIXTURE_AUTHORED),
 };
 
 /** Writes the fixtures that do not exist yet; returns what it wrote. */
