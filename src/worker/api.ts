@@ -4,10 +4,12 @@
 
 import { LabSession, parseValue } from './session.ts';
 import { vocabulary, type Vocabulary } from './vocabulary.ts';
+import { latestEptWalk, walkView } from './walk-view.ts';
 import { checkCatalog } from './verdicts.ts';
 import { vmcsCatalog } from './vmcs-view.ts';
 import { checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView } from './lessons.ts';
 import { builtInLesson, lessonToFile, lessonToLink, readLessonFile, readLessonLink, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
+import type { LatestEptWalkView, WalkRequest, WalkView } from './types.ts';
 import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
 import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
 
@@ -49,6 +51,13 @@ export interface LabApi {
   readMemory(phys: number, length: number): Uint8Array;
   /** Writes bytes (hex pairs, e.g. "90 90 f4") at a physical address, as `mov byte [rax+i], imm8`. */
   writeMemory(phys: number, bytes: string): EditOutcome;
+  /**
+   * A paging walk of a linear address (then EPT when the guest uses it), or an EPT walk of a
+   * guest-physical address, computed from memory without side effects (no A/D flag is written).
+   */
+  walk(request: WalkRequest): WalkView;
+  /** The EPT walk recorded with the latest EPT violation or misconfiguration VM exit, if any. */
+  latestEptWalk(): LatestEptWalkView | undefined;
   /** Every lesson and challenge, in course order. */
   lessons(): LessonSummaryView[];
   /** One lesson for the Lesson panel; undefined for an id the lab does not have. */
@@ -125,6 +134,14 @@ export function createLabApi(
         return { ok: false, message: `write bytes as hex pairs, e.g. "90 90 f4" (got '${text}')`, snapshot: session.snapshot() };
       }
       return session.writeMemory(phys, parts.map((p) => Number.parseInt(p.replace(/^0x/i, ''), 16)));
+    },
+    walk(request) {
+      const { machine, model } = session.inspect();
+      return walkView(machine, model, request);
+    },
+    latestEptWalk() {
+      const { machine, model } = session.inspect();
+      return latestEptWalk(machine, model);
     },
     lessons: () => lessonList(),
     lesson: (id) => lessonView(id),

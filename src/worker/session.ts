@@ -13,6 +13,7 @@ import { findLesson, prepareLessonMachine } from '../lessons/index.ts';
 import { createVmxModel, type VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES } from '../x86/state.ts';
 import { FieldWrites } from './field-writes.ts';
+import { lastWrites } from './last-writes.ts';
 import { injectInstructions, type InjectOptions } from './inject.ts';
 import { buildSnapshot } from './snapshot.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
@@ -139,7 +140,8 @@ export class LabSession {
     const editedMsrs = new Set(Object.keys(this.settings.msrEdits).map((k) => Number(parseValue(k) ?? -1n)));
     const editSteps = new Set<number>();
     for (const e of this.edits) for (let s = e.at + 1; s <= e.at + e.steps; s++) editSteps.add(s);
-    const writtenAt = (enc: number) => this.writes.last(enc);
+    // The program's VMWRITEs and the processor's own writes (VM exits, entry failures, VMfailValid).
+    const writtenAt = lastWrites(this.machine, this.model, (enc) => this.writes.last(enc));
     return buildSnapshot(this.machine, this.model, { labels, editedMsrs, editSteps, writtenAt });
   }
 
@@ -312,6 +314,11 @@ export class LabSession {
     const base = PHYS_OFFSET + BigInt(phys);
     const lines = [`mov rax, ${hex(base)}`, ...bytes.map((b, i) => `mov byte [rax + ${i}], ${b & 0xff}`)];
     return this.edit(lines, () => `wrote ${bytes.length} byte(s) at physical ${hex(BigInt(phys))}`);
+  }
+
+  /** The paused machine and its VT-x model, for read-only views (walk-view.ts); callers must not change them. */
+  inspect(): { readonly machine: Machine; readonly model: VmxModel | undefined } {
+    return { machine: this.machine, model: this.model };
   }
 
   /** `length` bytes of physical memory from `phys` (0xFF outside RAM). */

@@ -106,6 +106,11 @@ export interface VmcsFieldView {
 export interface FieldWriteView {
   readonly step: number;
   readonly line?: number;
+  /**
+   * Who wrote it: a VMWRITE (the default when absent), the processor at a VM exit, at a VM-entry
+   * failure, or as the VM-instruction error of a VMfailValid instruction (src/worker/last-writes.ts).
+   */
+  readonly by?: 'vmwrite' | 'vm-exit' | 'entry-failure' | 'vmfail';
 }
 
 /** What never changes about a VM-entry check (sent once, in the catalog). */
@@ -297,4 +302,114 @@ export interface EncodedStateView {
   /** The state file (always given, for "Download"). */
   readonly file: string;
   readonly message?: string;
+}
+
+/** A walk the Memory panel asks for (`LabApi.walk`): computed from memory, with no side effects. */
+export interface WalkRequest {
+  /** `linear`: the paging walk (then EPT for each entry when EPT is in use); `guest-physical`: the EPT walk alone. */
+  readonly kind: 'linear' | 'guest-physical';
+  /** The address as the learner typed it: hex (0x optional, or an h suffix), or decimal after `#`. */
+  readonly address: string;
+  /** Whose paging: the processor as it is now, or the guest state of the current VMCS. */
+  readonly context: 'cpu' | 'vmcs-guest';
+  readonly access: 'read' | 'write' | 'execute';
+  /** A user-mode (CPL 3) access. */
+  readonly user: boolean;
+}
+
+/** One bit (or field) of an entry that took part in the decision. */
+export interface WalkBitView {
+  readonly name: string;
+  readonly value: string;
+  readonly doc: string;
+}
+
+/** One level of an EPT walk. */
+export interface EptLevelView {
+  /** `EPT PML4E`, `EPT PDPTE`, ... */
+  readonly name: string;
+  readonly index: number;
+  /** Host-physical address of the entry. */
+  readonly entryAddr: string;
+  readonly entry: string;
+  readonly role: 'table' | 'leaf' | 'not-present' | 'misconfigured';
+  /** R, W, X, (UX), memory type and IPAT for a leaf, A, D, PS. */
+  readonly bits: readonly WalkBitView[];
+  /** The bits that decided the level, in words. */
+  readonly decided: string;
+}
+
+/** An EPT walk (SDM Vol. 3C §29.3.2), read only. */
+export interface EptWalkView {
+  readonly gpa: string;
+  readonly eptp: string;
+  readonly levels: readonly EptLevelView[];
+  readonly outcome: 'translated' | 'violation' | 'misconfiguration' | 'unusable';
+  readonly hpa?: string;
+  readonly pageSize?: string;
+  readonly memoryType?: string;
+  /** The outcome in words (a violation's or misconfiguration's reason). */
+  readonly summary: string;
+  readonly sdm: string;
+}
+
+/** One level of a paging walk. */
+export interface PageLevelView {
+  /** `PML5`, `PML4`, `PDPT`, `PD`, `PT`, `PDPTE` (PAE register). */
+  readonly name: string;
+  readonly index: number;
+  /** Physical (guest-physical under EPT) address of the entry. */
+  readonly entryAddr: string;
+  /** Where the entry really is when EPT translated its address. */
+  readonly hostAddr?: string;
+  readonly entry: string;
+  readonly role: 'table' | 'leaf' | 'not-present' | 'reserved' | 'unreachable';
+  /** P, R/W, U/S, PS, A, D, XD (and G for a leaf). */
+  readonly bits: readonly WalkBitView[];
+  readonly decided: string;
+  /** The EPT walk of the entry's guest-physical address (when EPT is in use). */
+  readonly ept?: EptWalkView;
+}
+
+/** A paging walk of a linear address (SDM Vol. 3A ch. 4), read only: no A/D flag is written. */
+export interface PageWalkView {
+  readonly linear: string;
+  /** `4-level`, `5-level`, `PAE`, `32-bit`, `off` (no paging). */
+  readonly paging: string;
+  /** Where CR0/CR3/CR4/EFER came from, in words. */
+  readonly regs: string;
+  readonly cr3: string;
+  readonly levels: readonly PageLevelView[];
+  readonly outcome: 'translated' | 'page-fault' | 'general-protection' | 'ept';
+  /** Physical address (guest-physical under EPT). */
+  readonly physical?: string;
+  readonly pageSize?: string;
+  /** #PF error code for a page fault. */
+  readonly errorCode?: string;
+  readonly summary: string;
+  readonly sdm: string;
+  /** The EPT walk of the final guest-physical address (when EPT is in use). */
+  readonly ept?: EptWalkView;
+}
+
+/** The answer to `LabApi.walk`. */
+export interface WalkView {
+  readonly ok: boolean;
+  /** Why no walk could be made (a bad address, no current VMCS, ...). */
+  readonly message?: string;
+  readonly page?: PageWalkView;
+  /** For a guest-physical request. */
+  readonly ept?: EptWalkView;
+  /** The notes that framed the walk (EPT off in the controls, ...). */
+  readonly notes: readonly string[];
+}
+
+/** The EPT walk recorded with the latest EPT violation or misconfiguration VM exit. */
+export interface LatestEptWalkView {
+  readonly step: number;
+  readonly line?: number;
+  readonly reason: string;
+  readonly gpa?: string;
+  /** The walk as the exit recorded it, one line per level (src/vmx/ept/format.ts). */
+  readonly lines: readonly string[];
 }

@@ -1,0 +1,199 @@
+// The walks the Memory panel draws: a linear address through the paging structures (page-walk.ts)
+// and, when EPT is in use, each guest-physical address through EPT (the model's own `eptWalk` of
+// src/vmx/ept/walk.ts with `dryRun`: no accessed/dirty flag is written). Also the EPT walk recorded
+// with the latest EPT violation or misconfiguration. Everything is read from the paused machine;
+// nothing in it changes. SDM Vol. 3A ch. 4 "Paging"; Vol. 3C §29.3 "The Extended Page Table Mechanism (EPT)".
+
+import { ENTRY, PRIMARY, SECONDARY } from '../arch/controls/index.ts';
+import { EPT_PDE_2M, EPT_PTE, MEMORY_TYPES } from '../arch/ept.ts';
+import { formatSdm } from '../arch/sdm.ts';
+import type { Machine } from '../machine/machine.ts';
+import { eptWalk, eptWalkLevels } from '../vmx/ept/walk.ts';
+import { SDM_EPT_MISCONFIG, SDM_EPT_TRANSLATION, SDM_EPT_VIOLATION } from '../vmx/ept/refs.ts';
+import type { EptAccess, EptWalkLevel, EptWalkResult } from '../vmx/ept/types.ts';
+import type { VmxModel } from '../vmx/index.ts';
+import { inspectPageWalk, type EntryRead, type PagingRegs } from './page-walk.ts';
+import type { EptLevelView, EptWalkView, LatestEptWalkView, WalkBitView, WalkRequest, WalkView } from './types.ts';
+
+const hex = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
+const IA32_VMX_EPT_VPID_CAP = 0x48c;
+/** EPT violation and EPT misconfiguration (SDM Vol. 3D Appendix C "VMX Basic Exit Reasons"). */
+const EPT_EXITS = new Set([48, 49]);
+
+/** Parses an address as the panel accepts it: 0x-hex, hex with an h suffix, bare hex, or `#` decimal. */
+export function parseAddress(text: string): bigint | undefined {
+  const t = text.trim().replace(/_/g, '').toLowerCase();
+  if (/^0x[0-9a-f]{1,16}$/.test(t)) return BigInt(t);
+  if (/^[0-9a-f]{1,16}h$/.test(t)) return BigInt(`0x${t.slice(0, -1)}`);
+  if (/^[0-9a-f]{1,16}$/.test(t)) return BigInt(`0x${t}`);
+  if (/^#[0-9]{1,20}$/.test(t)) return BigInt.asUintN(64, BigInt(t.slice(1)));
+  return undefined;
+}
+
+function bit(name: string, on: boolean, doc: string): WalkBitView {
+  return { name, value: on ? '1' : '0', doc };
+}
+
+function eptBits(l: EptWalkLevel, mbec: boolean): WalkBitView[] {
+  const e = l.entry;
+  const f = EPT_PTE.fields;
+  const out = [bit('R', EPT_PTE.has(e, 'R'), f.R.doc), bit('W', EPT_PTE.has(e, 'W'), f.W.doc), bit('X', EPT_PTE.has(e, 'X'), f.X.doc)];
+  if (mbec) out.push(bit('UX', EPT_PTE.has(e, 'UX'), f.UX.doc));
+  if (l.role === 'not-present') return out;
+  if (l.level === 2 || l.level === 3) out.push(bit('PS', EPT_PDE_2M.has(e, 'PS'), EPT_PDE_2M.fields.PS.doc));
+  if (l.role === 'leaf' || (l.role === 'misconfigured' && (l.level === 1 || EPT_PDE_2M.has(e, 'PS')))) {
+    const mt = Number(EPT_PTE.get(e, 'MT'));
+    out.push({ name: 'MT', value: `${mt} ${MEMORY_TYPES[mt]!.name}`, doc: f.MT.doc }, bit('IPAT', EPT_PTE.has(e, 'IPAT'), f.IPAT.doc));
+    out.push(bit('A', EPT_PTE.has(e, 'A'), f.A.doc), bit('D', EPT_PTE.has(e, 'D'), f.D.doc));
+  } else {
+    out.push(bit('A', EPT_PTE.has(e, 'A'), f.A.doc));
+  }
+  return out;
+}
+
+/** An EPT walk's result as plain data for the panel. */
+export function eptWalkView(r: EptWalkResult, mbec: boolean): EptWalkView {
+  const levels: EptLevelView[] = r.walk.levels.map((l) => ({
+    name: l.name, index: l.index, entryAddr: hex(l.entryAddr), entry: hex(l.entry), role: l.role, bits: eptBits(l, mbec), decided: l.decided,
+  }));
+  const base = { gpa: hex(r.walk.gpa), eptp: hex(r.walk.eptp), levels };
+  if (r.ok) {
+    const size = r.pageSize === 4096 ? '4 KiB' : r.pageSize === 2 ** 21 ? '2 MiB' : '1 GiB';
+    const mt = MEMORY_TYPES[r.memType]!;
+    return { ...base, outcome: 'translated', hpa: hex(r.hpa), pageSize: size, memoryType: `${r.memType} ${mt.name}`, summary: `${hex(r.walk.gpa)} -> host-physical ${hex(r.hpa)} (${size} page, memory type ${mt.name})`, sdm: formatSdm(SDM_EPT_TRANSLATION) };
+  }
+  if (r.kind === 'violation') return { ...base, outcome: 'violation', summary: `EPT violation: ${r.reason}`, sdm: formatSdm(SDM_EPT_VIOLATION) };
+  return { ...base, outcome: 'misconfiguration', summary: `EPT misconfiguration: ${r.reason}`, sdm: formatSdm(SDM_EPT_MISCONFIG) };
+}
+
+/** The EPT the walk goes through: EPTP and what decides it (from a VMCS's fields). */
+interface EptSetup {
+  readonly eptp: bigint;
+  readonly caps: bigint;
+  readonly maxPhysAddr: number;
+  readonly mbec: boolean;
+  /** "Enable EPT" is 1 in the controls in effect. */
+  readonly enabled: boolean;
+}
+
+function vmcsFields(model: VmxModel | undefined): Map<string, bigint> | undefined {
+  if (!model || model.currentPointer() === 0xffff_ffff_ffff_ffffn) return undefined;
+  return new Map(model.currentFields().map((f) => [f.name, f.value]));
+}
+
+function eptSetup(m: Machine, fields: ReadonlyMap<string, bigint>): EptSetup {
+  const primary = fields.get('CPU_BASED_VM_EXEC_CONTROL') ?? 0n;
+  // §25.6.2: with "activate secondary controls" 0 the processor acts as if every secondary control were 0.
+  const secondary = PRIMARY.has(primary, 'CPU_BASED_ACTIVATE_SECONDARY_CONTROLS') ? fields.get('SECONDARY_VM_EXEC_CONTROL') ?? 0n : 0n;
+  return {
+    eptp: fields.get('EPT_POINTER') ?? 0n,
+    caps: m.profile.cpu.readOnlyMsrs.get(IA32_VMX_EPT_VPID_CAP) ?? 0n,
+    maxPhysAddr: m.profile.cpu.maxPhysAddr,
+    mbec: SECONDARY.has(secondary, 'SECONDARY_EXEC_MODE_BASED_EPT_EXEC'),
+    enabled: SECONDARY.has(secondary, 'SECONDARY_EXEC_ENABLE_EPT'),
+  };
+}
+
+/** A dry-run EPT walk (nothing written; a write attempt would be a bug, so it throws). */
+function walkEpt(m: Machine, ept: EptSetup, gpa: bigint, access: EptAccess): EptWalkView {
+  if (eptWalkLevels(ept.eptp, ept.caps) === undefined) {
+    return { gpa: hex(gpa), eptp: hex(ept.eptp), levels: [], outcome: 'unusable', summary: `EPTP ${hex(ept.eptp)} selects a page-walk length this processor does not support (VM entry would refuse it)`, sdm: formatSdm(SDM_EPT_TRANSLATION) };
+  }
+  const mem = {
+    readPhys64: (a: number) => m.memory.read64(a),
+    writePhys64: () => { throw new Error('an inspection walk wrote memory'); },
+  };
+  const r = eptWalk(ept.eptp, Number(gpa), access, mem, { caps: ept.caps, maxPhysAddr: ept.maxPhysAddr, mbec: ept.mbec, dryRun: true });
+  return eptWalkView(r, ept.mbec);
+}
+
+const EPT_ACCESS: Record<WalkRequest['access'], EptAccess> = { read: { read: true }, write: { write: true }, execute: { fetch: true } };
+
+/** The paging registers of `req.context`, with a line saying where they came from. */
+function pagingRegs(m: Machine, fields: ReadonlyMap<string, bigint> | undefined, context: WalkRequest['context']): { regs: PagingRegs; text: string } | string {
+  const c = m.cpu;
+  if (context === 'cpu') {
+    const text = m.mode === 'non-root' ? "the processor's CR0, CR3, CR4 and IA32_EFER now (the guest's: VMX non-root operation)" : "the processor's CR0, CR3, CR4 and IA32_EFER now";
+    return { regs: { cr0: BigInt(c.cr0), cr3: BigInt(c.cr3), cr4: BigInt(c.cr4), efer: BigInt(c.efer), ac: (c.rflags & (1 << 18)) !== 0 }, text };
+  }
+  if (!fields) return 'no current VMCS: VMPTRLD one to walk its guest state';
+  const entry = fields.get('VM_ENTRY_CONTROLS') ?? 0n;
+  const lma = ENTRY.has(entry, 'VM_ENTRY_IA32E_MODE');
+  // §27.3.2.1: without "load IA32_EFER" VM entry sets only LMA and LME (from "IA-32e mode guest") and keeps the other bits.
+  const loadEfer = ENTRY.has(entry, 'VM_ENTRY_LOAD_IA32_EFER');
+  const lmaBits = (1n << 10n) | (1n << 8n);
+  const efer = loadEfer ? fields.get('GUEST_IA32_EFER') ?? 0n : (BigInt(c.efer) & ~lmaBits) | (lma ? lmaBits : 0n);
+  const rflags = fields.get('GUEST_RFLAGS') ?? 0n;
+  return {
+    regs: { cr0: fields.get('GUEST_CR0') ?? 0n, cr3: fields.get('GUEST_CR3') ?? 0n, cr4: fields.get('GUEST_CR4') ?? 0n, efer, ac: (rflags & (1n << 18n)) !== 0n },
+    text: `the current VMCS's GUEST_CR0, GUEST_CR3, GUEST_CR4 and ${loadEfer ? 'GUEST_IA32_EFER' : 'IA32_EFER with LMA/LME from "IA-32e mode guest"'}`,
+  };
+}
+
+/**
+ * The walk the learner asked for, computed from the paused machine without side effects:
+ * a linear address through the paging structures of `req.context` (and, when EPT is in use,
+ * each entry's and the final guest-physical address through EPT), or a guest-physical address
+ * through the current VMCS's EPT.
+ */
+export function walkView(m: Machine, model: VmxModel | undefined, req: WalkRequest): WalkView {
+  const addr = parseAddress(req.address);
+  if (addr === undefined) return { ok: false, message: `'${req.address}' is not an address (write it in hex, e.g. 0x401000)`, notes: [] };
+  const fields = vmcsFields(model);
+  const notes: string[] = [];
+  if (req.kind === 'guest-physical') {
+    if (!fields) return { ok: false, message: 'no current VMCS: the EPT walk uses its EPT_POINTER', notes };
+    const ept = eptSetup(m, fields);
+    if (!ept.enabled) notes.push('"Enable EPT" is 0 in the controls in effect: the guest does not use this EPT; walking EPT_POINTER anyway');
+    return { ok: true, ept: walkEpt(m, ept, addr, { ...EPT_ACCESS[req.access], userMode: req.user }), notes };
+  }
+  const regs = pagingRegs(m, fields, req.context);
+  if (typeof regs === 'string') return { ok: false, message: regs, notes };
+  // EPT translates the guest's addresses: in non-root operation for the processor's own walk, and
+  // for the VMCS guest state whenever "enable EPT" is 1.
+  const eptOn = fields !== undefined && (req.context === 'vmcs-guest' || m.mode === 'non-root') ? eptSetup(m, fields) : undefined;
+  const ept = eptOn?.enabled ? eptOn : undefined;
+  if (ept) notes.push(`EPT is on (EPTP ${hex(ept.eptp)}): each paging entry's address is guest-physical and goes through EPT first`);
+  const readEntry = (a: bigint, size: 4 | 8): EntryRead => {
+    let host = a;
+    let eptView: EptWalkView | undefined;
+    if (ept) {
+      // Guest paging-structure accesses are reads (treated as writes with EPT A/D on, §29.3.3.2).
+      eptView = walkEpt(m, ept, a, { read: true, guestPaging: true });
+      if (eptView.outcome !== 'translated') return { ok: false, ept: eptView };
+      host = BigInt(eptView.hpa!);
+    }
+    if (host + BigInt(size) > BigInt(m.memory.size)) return { ok: true, value: size === 8 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn, ...(ept ? { host, ept: eptView } : {}) };
+    const value = size === 8 ? m.memory.read64(Number(host)) : BigInt(m.memory.read32(Number(host)));
+    return { ok: true, value, ...(ept ? { host, ept: eptView } : {}) };
+  };
+  const page = inspectPageWalk(addr, regs.regs, req, { maxPhysAddr: m.profile.cpu.maxPhysAddr, page1gb: m.profile.cpu.features.page1gb, readEntry }, regs.text);
+  if (page.outcome === 'translated' && ept) {
+    return { ok: true, page: { ...page, ept: walkEpt(m, ept, BigInt(page.physical!), { ...EPT_ACCESS[req.access], userMode: req.user }) }, notes };
+  }
+  return { ok: true, page, notes };
+}
+
+/** Where the last search stopped, per machine: events only grow, or shrink on time travel. */
+const latestCache = new WeakMap<Machine, { length: number; last: unknown; found: number }>();
+
+/** The EPT walk recorded with the latest EPT violation or misconfiguration (exits 48, 49), if any. */
+export function latestEptWalk(m: Machine, model: VmxModel | undefined): LatestEptWalkView | undefined {
+  const ev = m.events;
+  const seen = latestCache.get(m);
+  // Resume after the events already searched when none of them was dropped since.
+  const fresh = seen !== undefined && ev.length >= seen.length && (seen.length === 0 || ev[seen.length - 1] === seen.last);
+  let found = fresh ? seen.found : -1;
+  for (let i = ev.length - 1; i >= (fresh ? seen.length : 0); i--) {
+    const e = ev[i]!;
+    if (e.kind === 'vmexit' && EPT_EXITS.has(e.reason) && e.eptWalk) {
+      found = i;
+      break;
+    }
+  }
+  latestCache.set(m, { length: ev.length, last: ev[ev.length - 1], found });
+  const e = found >= 0 ? ev[found] : undefined;
+  if (e?.kind !== 'vmexit' || !e.eptWalk) return undefined;
+  const gpa = vmcsFields(model)?.get('GUEST_PHYSICAL_ADDRESS');
+  return { step: e.step, ...(e.line !== undefined ? { line: e.line } : {}), reason: e.name, ...(gpa !== undefined ? { gpa: hex(gpa) } : {}), lines: [...e.eptWalk] };
+}
