@@ -5,6 +5,7 @@
 
 import type { LabClient } from '../../worker/client.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, SharedStateResult, SharedStateView } from '../../worker/types.ts';
+import type { LatestEptWalkView, WalkRequest, WalkView } from '../../worker/types.ts';
 import { shareEqual } from './share-equal.ts';
 import type { LabStore } from './store.ts';
 
@@ -28,6 +29,10 @@ export interface LabCommands {
   setRegister(name: string, value: string): Promise<void>;
   readMemory(phys: number, length: number): Promise<Uint8Array>;
   writeMemory(phys: number, bytes: string): Promise<void>;
+  /** A read-only paging or EPT walk (the Memory panel's Walk); changes nothing. */
+  walk(request: WalkRequest): Promise<WalkView>;
+  /** The EPT walk recorded with the latest EPT violation or misconfiguration, if any. */
+  latestEptWalk(): Promise<LatestEptWalkView | undefined>;
   /**
    * Share: encodes the lab state (lesson and hint step, program, profile, MSR edits, breakpoints)
    * as a `#s=` link with src/share, copies and shows it; when it is too long for a link, offers
@@ -167,6 +172,8 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       showEdit(await client.api().setRegister(name, value));
     },
     readMemory: (phys, length) => client.api().readMemory(phys, length),
+    walk: (request) => client.api().walk(request),
+    latestEptWalk: () => client.api().latestEptWalk(),
     async writeMemory(phys, bytes) {
       showEdit(await client.api().writeMemory(phys, bytes));
     },
