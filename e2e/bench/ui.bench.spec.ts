@@ -8,9 +8,9 @@ const root = new URL('../../', import.meta.url);
 
 /** Entry chunk: the script index.html loads, gzipped. */
 function entryGzip(): { file: string; bytes: number } {
-  const html = readFileSync(new URL('dist/index.html', root), 'utf8');
+  const html = readFileSync(new URL('e2e/.artifacts/bench-dist/index.html', root), 'utf8');
   const src = /<script type="module"[^>]*src="\/([^"]+)"/.exec(html)![1]!;
-  return { file: src, bytes: gzipSync(readFileSync(new URL(`dist/${src}`, root))).length };
+  return { file: src, bytes: gzipSync(readFileSync(new URL(`e2e/.artifacts/bench-dist/${src}`, root))).length };
 }
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;

@@ -1,9 +1,11 @@
 // The UI's handle on the lab worker: a comlink proxy created on first use (so importing this in
 // vitest spawns nothing), and restarted when the worker crashes. The program text and settings
 // live on the UI side, so after a restart the bridge re-loads them and replays the step count.
+// A worker that sends snapshot patches (worker.ts) is decoded here (transport.ts).
 
 import { wrap, type Remote } from 'comlink';
 import type { LabApi } from './api.ts';
+import { decodingRemote } from './transport.ts';
 
 /** Something that behaves like a Worker (a real one in the browser, a MessagePort in tests). */
 export interface WorkerLike {
@@ -48,7 +50,8 @@ export function createLabClient(factory: () => WorkerLike = browserWorker): LabC
   function start(): Remote<LabApi> {
     worker = factory();
     worker.addEventListener('error', onError);
-    remote = wrap<LabApi>(worker as never);
+    // Snapshots arrive as patches (transport.ts); callers see whole ones.
+    remote = decodingRemote(wrap<LabApi>(worker as never));
     return remote;
   }
   function stopWorker(): void {

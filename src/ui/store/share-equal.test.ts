@@ -25,4 +25,11 @@ describe('shareEqual', () => {
     expect(shareEqual([1], { 0: 1 })).toEqual({ 0: 1 });
     expect(shareEqual(null, { a: 1 })).toEqual({ a: 1 });
   });
+
+  it('returns next itself when it already shares every unchanged subtree with prev', () => {
+    const shared = { big: [1, 2, 3] };
+    const prev = { a: shared, b: { x: 1 } };
+    const next = { a: shared, b: { x: 2 } };
+    expect(shareEqual(prev, next)).toBe(next);
+  });
 });

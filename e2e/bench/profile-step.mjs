@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Where Step-to-panels time goes: opens the lab (a running `vite preview`, URL as the first
+// argument, default http://127.0.0.1:4183/), records a Chromium performance trace over STEPS Step
+// clicks and prints, per thread (page main thread, lab worker), the time in each kind of trace
+// event per step. A profiling aid for docs/performance.md, not a test.
+//   node e2e/bench/profile-step.mjs [URL] [STEPS]
+import { chromium } from '@playwright/test';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:4183/';
+const STEPS = Number(process.argv[3] ?? 200);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
+  args: ['--disable-gpu', '--disable-frame-rate-limit', '--disable-gpu-vsync'],
+});
+const page = await browser.newPage();
+await page.goto(`${url}${process.argv.includes('--monaco') ? '' : '?editor=plain'}`);
+if (process.argv.includes('--monaco')) await page.locator('.monaco-editor').first().waitFor();
+await page.getByRole('status', { name: 'Machine state' }).filter({ hasText: 'Paused' }).waitFor();
+const cdp = await page.context().newCDPSession(page);
+const events = [];
+cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+const done = new Promise((res) => cdp.once('Tracing.tracingComplete', res));
+const cpu = process.argv.includes('--cpu');
+if (cpu) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start'); }
+await cdp.send('Tracing.start', {
+  traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink.user_timing', 'toplevel'] },
+  transferMode: 'ReportEvents',
+});
+const wall = await page.evaluate(async (n) => {
+  const btn = document.querySelector('button[aria-label="Step"]');
+  const status = document.querySelector('[aria-label="Machine state"]');
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const before = status.textContent;
+    const t0 = performance.now();
+    btn.click();
+    await new Promise((res) => {
+      const mo = new MutationObserver(() => { if (status.textContent !== before) { mo.disconnect(); res(); } });
+      mo.observe(status, { subtree: true, characterData: true, childList: true });
+    });
+    await new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
+    out.push(performance.now() - t0);
+  }
+  return out.sort((a, b) => a - b);
+}, STEPS);
+const profile = cpu ? (await cdp.send('Profiler.stop')).profile : undefined;
+await cdp.send('Tracing.end');
+await done;
+await browser.close();
+
+const threads = new Map();
+for (const e of events) if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+const per = new Map();
+for (const e of events) {
+  if (e.ph !== 'X' || typeof e.dur !== 'number') continue;
+  const t = threads.get(`${e.pid}:${e.tid}`) ?? `${e.pid}:${e.tid}`;
+  if (!/CrRendererMain|DedicatedWorker/.test(t)) continue;
+  const m = per.get(t) ?? new Map();
+  per.set(t, m);
+  m.set(e.name, (m.get(e.name) ?? 0) + e.dur / 1000);
+}
+console.log(`wall per step (click to frame after the update): median ${wall[Math.floor(STEPS / 2)].toFixed(2)} ms, p95 ${wall[Math.floor(STEPS * 0.95)].toFixed(2)} ms`);
+for (const [t, m] of per) {
+  console.log(`\n${t}: ms per step by trace event (inclusive; nested events overlap)`);
+  for (const [name, ms] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 22)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${name}`);
+}
+
+if (profile) {
+  // Self time by function (bottom-up), page main thread only.
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const n = byId.get(profile.samples[i]);
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i + 1] ?? 0) / 1000);
+  }
+  console.log('\nmain thread JS self time, ms per step:');
+  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
+}
+
+if (process.argv.includes('--timeline')) {
+  // One step's main-thread tasks in order (the 100th click): start offset, duration, children.
+  const main = [...threads].find(([, n]) => n === 'CrRendererMain')?.[0];
+  const mt = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === 'X').sort((a, b) => a.ts - b.ts);
+  const clicks = mt.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'click');
+  const c = clicks[100];
+  const end = clicks[101].ts;
+  const tasks = mt.filter((e) => e.name === 'RunTask' && e.ts + e.dur >= c.ts - 1 && e.ts < end);
+  for (const t of tasks) {
+    const kids = mt.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 150 && !/RunTask|ThreadController/.test(e.name));
+    const desc = kids.map((k) => `${k.name}${k.args?.data?.functionName ? `(${k.args.data.functionName})` : ''}${k.args?.data?.type ? `[${k.args.data.type}]` : ''} ${(k.dur / 1000).toFixed(2)}`).join(', ');
+    console.log(`  +${((t.ts - c.ts) / 1000).toFixed(2).padStart(7)} ms  ${(t.dur / 1000).toFixed(2).padStart(6)} ms  ${desc}`);
+  }
+}
