@@ -15,6 +15,15 @@ describe('migration chain', () => {
     expect(migrate({ p: 'x', f: 'y' }, 1)).toEqual({ p: 'x', f: 'y' });
   });
 
+  it('format 1 becomes format 2 unchanged (2 only adds the carried lesson L, which a format-1 payload may not hold)', () => {
+    const v1 = { l: 'fixture-vmxon', bh: '01234567', s: 2, d: [1, 1, ['x']], m: { '0x3a': '0x5' }, b: [3], e: { fontSize: 12 } };
+    expect(migrate(v1, 1)).toEqual(v1);
+    expect(() => migrate({ L: {} }, 1)).toThrow(/link \(format 1\): unknown field "L"/);
+    expect(() => migrate('text', 1)).toThrow(/link \(format 1\): expected an object/);
+    const r = decodeState(`#s=${encodePayloadText({ p: 'nop\n', f: 'arrow-lake' }, 1)}`, fixtureLookup);
+    expect(r).toEqual({ ok: true, migratedFrom: 1, state: expect.objectContaining({ program: 'nop\n', profile: 'arrow-lake' }) });
+  });
+
   it('a v0 link opens, says it was migrated, and keeps every check', () => {
     const r = decodeState(`#s=${encodePayloadText({ code: 'nop\n' }, 0)}`, fixtureLookup);
     expect(r).toEqual({ ok: true, migratedFrom: 0, state: expect.objectContaining({ program: 'nop\n', profile: 'core2-conroe', lesson: null }) });
