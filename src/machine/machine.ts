@@ -5,7 +5,8 @@
 
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel } from '../vmx/index.ts';
-import { VmExitUnwind, type X86Env, type IoPorts, type Platform, type VmxHooks } from '../x86/env.ts';
+import { VmExitUnwind, type X86Env, type Platform, type VmxHooks } from '../x86/env.ts';
+import type { ExternalEventHooks } from '../x86/external.ts';
 import { STEP_OK, type Cpu } from '../x86/cpu.ts';
 import { disassemble } from '../x86/disasm.ts';
 import { X86Fault } from '../x86/fault.ts';
@@ -13,6 +14,7 @@ import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import { CpuState } from '../x86/state.ts';
 import { applyMsrOverrides, bootMachine } from './boot.ts';
 import type { MachineEvent, MachineEventKind, Listener, StopReason } from './events.ts';
+import { DeviceBus, type DeviceBusSnapshot } from './devices/bus.ts';
 import { createExecutor, type Executor } from './executor.ts';
 import { History } from './history.ts';
 import { PhysicalMemory, type MemorySnapshot } from './memory.ts';
@@ -38,6 +40,10 @@ export interface MachineSnapshot {
   readonly memory: MemorySnapshot;
   readonly vmx: unknown;
   readonly a20: boolean;
+  /** The interrupt controller, timer and NMI latch (src/machine/devices). */
+  readonly devices: DeviceBusSnapshot;
+  /** How many of the recorded device inputs (`raiseIrq`, `raiseNmi`) had been applied. */
+  readonly inputsApplied: number;
   readonly steps: number;
   readonly eventCount: number;
   readonly stopped: StopReason | null;
@@ -52,11 +58,14 @@ export type RunResult =
 /** The VT-x model used when MachineOptions.vmx is not given. */
 const DEFAULT_VMX = (env: X86Env, cpu: CpuState): VmxPlug => createVmxModel(env, cpu);
 
-/** I/O ports with no device: reads float high (all ones), writes vanish. Port 0x92 is the executor's. */
-const NO_DEVICES: IoPorts = {
-  in: (_port, size) => (size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff),
-  out: () => {},
-};
+/** An input to the devices from outside the program (API, lesson, CLI), applied before step `step + 1`. */
+interface DeviceInput {
+  readonly step: number;
+  readonly irq: number;
+}
+
+/** `DeviceInput.irq` of an NMI. */
+const INPUT_NMI = -1;
 
 // The text of the instructions VMX reports name, by decoded instruction: the executor's decode
 // cache hands the same object back every time the instruction runs (a guest's VMCALL, a host's
@@ -77,6 +86,14 @@ export class Machine {
   readonly cpu = new CpuState();
   readonly memory: PhysicalMemory;
   readonly breakpoints = new Set<bigint>();
+  /** The 8259A pair, the 8254's channel 0 and the NMI line, behind `env.io` and the interrupt pins (docs/machine.md, "Devices"). */
+  readonly devices = new DeviceBus();
+  /**
+   * Device inputs from outside the program, in step order, kept so that a replay (step back)
+   * applies them at the same steps: the machine stays deterministic (decision 0067).
+   */
+  private inputs: DeviceInput[] = [];
+  private inputsApplied = 0;
   /** Every event since the last load/reset, in order. */
   readonly events: MachineEvent[] = [];
   private readonly msrOverrides: ReadonlyMap<number, bigint>;
@@ -111,8 +128,8 @@ export class Machine {
     this.memory = new PhysicalMemory(this.profile.memorySize);
     // A fast reset (port 0x92 bit 0) would reboot into firmware; the lab stops instead, since
     // booting the program again could loop for ever (Implementation choice, docs/machine.md).
-    this.platform = { a20Enabled: true, requestReset: () => void (this.resetRequested = true) };
-    this.env = { memory: this.memory, io: NO_DEVICES, platform: this.platform, config: this.profile.cpu, vmx: null };
+    this.platform = { a20Enabled: true, requestReset: () => void (this.resetRequested = true), interrupts: this.devices };
+    this.env = { memory: this.memory, io: this.devices, platform: this.platform, config: this.profile.cpu, vmx: null };
     // Capability MSRs are read-only profile values: an override edits the profile's copy.
     const firmware = new Map<number, bigint>();
     for (const [index, value] of this.msrOverrides) {
@@ -159,6 +176,9 @@ export class Machine {
     applyMsrOverrides(this.cpu, this.firmwareMsrs);
     this.platform.a20Enabled = true;
     this.resetRequested = false;
+    this.devices.reset();
+    this.inputs = [];
+    this.inputsApplied = 0;
     this.vmx?.reset();
     this.vmx?.takeReports();
     this.vmxTouched = false;
@@ -213,13 +233,17 @@ export class Machine {
    */
   step(): StopReason | null {
     if (this._stopped) return this._stopped;
+    if (this.inputsApplied < this.inputs.length) this.applyInputs();
     this.history?.beforeStep(this);
     const rip = this.cpu.rip;
     this._steps++;
+    this.devices.sync(this._steps);
     try {
       const r = this.core.step();
       if (r !== STEP_OK) {
-        if (r.kind === 'halted') this.stop('halted', rip, 'hlt: the processor halted with no interrupt to wake it');
+        if (r.kind === 'halted') {
+          if (!this.eventMayWake()) this.stop('halted', rip, 'hlt: the processor halted with no interrupt to wake it');
+        }
         else if (r.kind === 'stop') this.stop('fault', rip, r.message);
       }
     } catch (e) {
@@ -242,6 +266,48 @@ export class Machine {
     return this._stopped;
   }
 
+  /**
+   * Whether a halted processor waits (each step one idle clock of the devices) instead of the
+   * machine stopping: an event is on its way (NMI, INTR, or the PIT counting on an unmasked IRQ0)
+   * and RFLAGS.IF lets a maskable one in, or it is an NMI, or the processor is in VMX non-root
+   * operation, where the VT-x model may take it as a VM exit whatever RFLAGS.IF says.
+   */
+  private eventMayWake(): boolean {
+    if (!this.devices.eventExpected()) return false;
+    return this.devices.nmi || (this.cpu.rflags & 0x200) !== 0 || this.mode === 'non-root';
+  }
+
+  /** Applies the device inputs recorded for the current step. */
+  private applyInputs(): void {
+    while (this.inputsApplied < this.inputs.length && this.inputs[this.inputsApplied]!.step <= this._steps) {
+      const { irq } = this.inputs[this.inputsApplied++]!;
+      if (irq === INPUT_NMI) this.devices.raiseNmi();
+      else this.devices.raiseIrq(irq);
+    }
+  }
+
+  private recordInput(irq: number): void {
+    // A new input starts a new future: recorded inputs not yet applied (after a step back) are dropped.
+    this.inputs.length = this.inputsApplied;
+    this.inputs.push({ step: this._steps, irq });
+    // A processor halted for want of an event may now be woken: the next step decides.
+    if (this._stopped === 'halted' && this.cpu.activity === 'halted') this._stopped = null;
+  }
+
+  /**
+   * Pulses IRQ line `irq` (0-15) of the 8259A pair before the next step (an edge-triggered request,
+   * as a device would raise it). Recorded, so step back and replay reproduce it (decision 0067).
+   */
+  raiseIrq(irq: number): void {
+    if (!Number.isInteger(irq) || irq < 0 || irq > 15) throw new RangeError(`IRQ ${irq} is not 0-15`);
+    this.recordInput(irq);
+  }
+
+  /** Raises an NMI (the NMI pin's edge) before the next step; recorded like `raiseIrq`. */
+  raiseNmi(): void {
+    this.recordInput(INPUT_NMI);
+  }
+
   private handleFault(f: X86Fault, rip: number): void {
     // In VMX non-root operation the guest's exceptions go to delivery, where the VT-x model
     // decides on VM exits (exception bitmap, triple fault). In the host, an exception whose
@@ -262,8 +328,13 @@ export class Machine {
   private watchHooks(h: VmxHooks): VmxHooks {
     // Every hook passes through unchanged (so a hook added to VmxHooks later reaches the model
     // without a change here); only those that can produce reports are watched.
-    return {
+    const ext = h as VmxHooks & ExternalEventHooks;
+    const watched: VmxHooks & ExternalEventHooks = {
       ...h,
+      externalEvent: ext.externalEvent && ((c, p) => {
+        this.vmxTouched = true;
+        return ext.externalEvent!(c, p);
+      }),
       execute: (c, i) => {
         this.vmxTouched = true;
         this.vmxInsn = i;
@@ -278,6 +349,7 @@ export class Machine {
         return h.interceptEvent!(c, v, e, k, ev);
       }),
     };
+    return watched;
   }
 
   private drainVmxReports(rip: number): void {
@@ -346,6 +418,8 @@ export class Machine {
       memory: this.memory.snapshot(),
       vmx: this.vmx?.snapshot(),
       a20: this.platform.a20Enabled,
+      devices: this.devices.snapshot(),
+      inputsApplied: this.inputsApplied,
       steps: this._steps,
       eventCount: this.events.length,
       stopped: this._stopped,
@@ -362,6 +436,8 @@ export class Machine {
     this.vmxInsn = null;
     this.resetRequested = false;
     this.platform.a20Enabled = s.a20;
+    this.devices.restore(s.devices);
+    this.inputsApplied = Math.min(s.inputsApplied, this.inputs.length);
     this._steps = s.steps;
     this.events.length = s.eventCount;
     this._stopped = s.stopped;

@@ -7,7 +7,7 @@
 
 import type { Cpu } from './cpu.ts';
 import { X86Fault, Vector } from './fault.ts';
-import { deliverException, maskableInterruptBlocked } from './interrupts.ts';
+import { maskableInterruptBlocked } from './interrupts.ts';
 
 /** The processor's interrupt inputs as the platform drives them (interrupt controller and NMI line). */
 export interface InterruptPins {
@@ -63,11 +63,14 @@ export function nmiBlocked(cpu: Cpu): boolean {
 }
 
 /**
- * Called by the stepper at an instruction boundary while the pins ask for attention. Delivers (or,
- * in VMX non-root operation, lets the VT-x model exit for) the highest-priority pending external
- * event that is not blocked: an NMI before a maskable interrupt (§6.9, Table 6-2, priorities 5 and
- * 6). Returns true when the boundary was used by the event (the step ends there, no instruction
- * executed); false when nothing is accepted now. A delivered event wakes a halted processor.
+ * Called by the stepper at an instruction boundary while the pins ask for attention. Takes the
+ * highest-priority pending external event that is not blocked, an NMI before a maskable interrupt
+ * (§6.9, Table 6-2, priorities 5 and 6), and throws it as an X86Fault of kind 'interrupt' (vector 2,
+ * or the vector the interrupt controller answered in its acknowledge cycle): the one place that
+ * catches faults (Machine.step) delivers it through the IDT like any other event, or stops the
+ * machine when the program left its gate absent. In VMX non-root operation the VT-x model decides
+ * first; returns true when it made a VM exit (the step ends there), false when nothing is accepted
+ * now. A delivered event wakes a halted processor (delivery sets the activity state to active).
  */
 export function acceptExternal(cpu: Cpu, pins: InterruptPins): boolean {
   const s = cpu.state;
@@ -79,13 +82,11 @@ export function acceptExternal(cpu: Cpu, pins: InterruptPins): boolean {
     // §6.7.1 "Handling Multiple NMIs": NMIs stay blocked from delivery until the next IRET.
     s.nmiBlocked = true;
     s.shadowUntil = -1;
-    deliverException(cpu, new X86Fault(Vector.NMI, undefined, 'non-maskable interrupt (NMI pin)', 'interrupt'));
-    return true;
+    throw new X86Fault(Vector.NMI, undefined, 'non-maskable interrupt (NMI pin)', 'interrupt');
   }
   if (pins.intr && !maskableInterruptBlocked(s)) {
     const vector = pins.acknowledge();
-    deliverException(cpu, new X86Fault(vector, undefined, `external interrupt, vector ${vector} (INTR)`, 'interrupt'));
-    return true;
+    throw new X86Fault(vector, undefined, `external interrupt, vector ${vector} (INTR)`, 'interrupt');
   }
   return false;
 }
