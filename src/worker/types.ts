@@ -410,6 +410,8 @@ export interface LatestEptWalkView {
   readonly line?: number;
   readonly reason: string;
   readonly gpa?: string;
+  /** The access that caused it (exit qualification bits 2:0; a misconfiguration records none: read). */
+  readonly access: 'read' | 'write' | 'execute';
   /** The walk as the exit recorded it, one line per level (src/vmx/ept/format.ts). */
   readonly lines: readonly string[];
 }

@@ -195,5 +195,8 @@ export function latestEptWalk(m: Machine, model: VmxModel | undefined): LatestEp
   const e = found >= 0 ? ev[found] : undefined;
   if (e?.kind !== 'vmexit' || !e.eptWalk) return undefined;
   const gpa = vmcsFields(model)?.get('GUEST_PHYSICAL_ADDRESS');
-  return { step: e.step, ...(e.line !== undefined ? { line: e.line } : {}), reason: e.name, ...(gpa !== undefined ? { gpa: hex(gpa) } : {}), lines: [...e.eptWalk] };
+  // Table 28-7 "Exit Qualification for EPT Violations": bit 0 read, bit 1 write, bit 2 fetch.
+  const q = e.reason === 48 ? e.qualification : 0n;
+  const access = (q & 4n) !== 0n ? 'execute' : (q & 2n) !== 0n ? 'write' : 'read';
+  return { step: e.step, ...(e.line !== undefined ? { line: e.line } : {}), reason: e.name, ...(gpa !== undefined ? { gpa: hex(gpa) } : {}), access, lines: [...e.eptWalk] };
 }

@@ -11,6 +11,7 @@ import type { LabAction } from './types.ts';
 
 export type { LabAction, Shortcut } from './types.ts';
 export { shortcutText } from './types.ts';
+export { runBackAction, describeWrite, type FieldAction } from './run-back.ts';
 
 /** Actions with a toolbar button. */
 export const TOOLBAR_ACTIONS: readonly LabAction[] = [stepAction, stepBackAction, runAction, stopAction, resetAction, shareAction];

@@ -4,6 +4,7 @@
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectCatalog, selectExplain } from '../store/selectors.ts';
+import { describeWrite } from '../actions/index.ts';
 
 export function ExplainPanel() {
   const explain = useLab(selectExplain);
@@ -34,7 +35,7 @@ export function ExplainPanel() {
                           {' '}
                           <button type="button" className="linkish" onClick={() => void commands.jumpTo(v.written!.step - 1)}
                             title="Go back in time to just before this write">
-                            {v.written.line ? `written at line ${v.written.line}` : 'written from a panel'}
+                            {describeWrite(v.written)}
                           </button>
                         </>
                       )}

@@ -1,9 +1,11 @@
-// Physical memory in hex, 256 bytes at a time, from an address or a program label.
+// Physical memory in hex, 256 bytes at a time, from an address or a program label; below it the
+// page and EPT walks (memory/WalkSection.tsx), whose entries link to their bytes here (marked).
 
 import { useEffect, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectLabels, selectRegions } from '../store/selectors.ts';
+import { WalkSection } from './memory/WalkSection.tsx';
 
 const ROW = 16;
 const SIZE = 256;
@@ -20,6 +22,13 @@ export function MemoryPanel() {
   const [problem, setProblem] = useState('');
   const [writeAt, setWriteAt] = useState('');
   const [writeBytes, setWriteBytes] = useState('');
+  const [mark, setMark] = useState<{ at: number; length: number } | null>(null);
+  // A walk's entry: its row first in view, its bytes marked.
+  const showBytes = (at: number, length: number): void => {
+    setMark({ at, length });
+    setTarget(`0x${at.toString(16)}`);
+    setAddr(at - (at % ROW));
+  };
   useEffect(() => {
     let live = true;
     void commands.readMemory(addr, SIZE).then((b) => { if (live) setBytes(b); });
@@ -31,7 +40,8 @@ export function MemoryPanel() {
     const n = label ? Number(label.phys) : /^(0x)?[0-9a-f]+$/i.test(t) ? Number.parseInt(t.replace(/^0x/i, ''), 16) : NaN;
     if (Number.isNaN(n)) { setProblem(`'${t}' is neither a hex physical address nor a label`); return; }
     setProblem('');
-    setAddr(n & ~0xf);
+    setMark(null);
+    setAddr(n - (n % ROW));
   };
   const here = [...regions, ...(labels ?? [])].filter((l) => { const p = Number(l.phys); return p >= addr && p < addr + SIZE; });
   return (
@@ -43,7 +53,7 @@ export function MemoryPanel() {
       </form>
       {problem && <p className="msg bad">{problem}</p>}
       <p className="hint">Regions: {regions.map((r, i) => (
-        <span key={r.name}>{i > 0 && ' · '}<button type="button" className="linkish" onClick={() => { setTarget(r.name); setAddr(Number(r.phys) & ~0xf); }}>{r.name}</button></span>
+        <span key={r.name}>{i > 0 && ' · '}<button type="button" className="linkish" onClick={() => { setTarget(r.name); setMark(null); setAddr(Number(r.phys) - (Number(r.phys) % ROW)); }}>{r.name}</button></span>
       ))}</p>
       {here.length > 0 && <p className="hint">Here: {here.map((l) => `${l.name} @ ${l.phys}`).join(' · ')}</p>}
       <form className="memgo" onSubmit={(e) => {
@@ -60,12 +70,23 @@ export function MemoryPanel() {
       <pre className="hex" aria-label="Memory bytes">
         {bytes && Array.from({ length: SIZE / ROW }, (_, r) => {
           const row = Array.from(bytes.subarray(r * ROW, r * ROW + ROW));
-          const a = (addr + r * ROW).toString(16).padStart(8, '0');
-          const hx = row.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+          const start = addr + r * ROW;
+          const a = start.toString(16).padStart(8, '0');
           const tx = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-          return `${a}  ${hx}  ${tx}\n`;
-        }).join('')}
+          const from = mark ? Math.max(0, mark.at - start) : ROW;
+          const to = mark ? Math.min(ROW, mark.at + mark.length - start) : 0;
+          if (from >= to) return `${a}  ${row.map((b) => b.toString(16).padStart(2, '0')).join(' ')}  ${tx}\n`;
+          const hx = (bs: number[]) => bs.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+          return (
+            <span key={start}>
+              {a}  {hx(row.slice(0, from))}{from > 0 ? ' ' : ''}
+              <mark aria-label={`Marked bytes at 0x${(start + from).toString(16)}`}>{hx(row.slice(from, to))}</mark>
+              {to < ROW ? ' ' : ''}{hx(row.slice(to))}  {tx}{'\n'}
+            </span>
+          );
+        })}
       </pre>
+      <WalkSection goTo={showBytes} />
     </Panel>
   );
 }

@@ -4,7 +4,8 @@
 import { memo, useDeferredValue, useState } from 'react';
 import { Disclosure } from '../app/Disclosure.tsx';
 import { Panel } from '../app/Panel.tsx';
-import { useCommands, useLab } from '../app/LabContext.tsx';
+import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
+import { describeWrite, runBackAction } from '../actions/index.ts';
 import { selectCatalog, selectVmcs } from '../store/selectors.ts';
 import type { VmcsFieldMeta, VmcsFieldView, VmcsGroup } from '../../worker/types.ts';
 
@@ -20,6 +21,7 @@ const GROUPS: readonly { id: VmcsGroup; title: string }[] = [
 /** One field; `f` keeps its identity while the value is unchanged (structural sharing), so memo skips it. */
 const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: VmcsFieldMeta }) {
   const commands = useCommands();
+  const store = useLabStore();
   const [text, setText] = useState(f.value);
   const dirty = text !== f.value;
   return (
@@ -36,7 +38,13 @@ const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: V
           {f.written && (
             <button type="button" className="linkish written" onClick={() => void commands.jumpTo(f.written!.step - 1)}
               aria-label={`Go to the write of ${f.name}`} title="Go back in time to just before this write">
-              {f.written.line ? `written at line ${f.written.line}` : 'written from a panel'}, step {f.written.step}
+              {describeWrite(f.written)}
+            </button>
+          )}
+          {f.written && (
+            <button type="button" className="runback" aria-label={runBackAction.label(f.name)} title={runBackAction.description}
+              onClick={() => void runBackAction.perform(commands, store.getState(), f.name)}>
+              ⟲ run back
             </button>
           )}
         </td>

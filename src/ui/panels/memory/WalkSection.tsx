@@ -1,0 +1,95 @@
+// The Memory panel's walks: the learner types a linear or guest-physical address and the worker
+// walks it without side effects (no accessed/dirty flag is written); the walk is made again after
+// every step while shown. Below it, the EPT walk recorded with the latest EPT violation or
+// misconfiguration VM exit, when the program has had one.
+
+import { useEffect, useState } from 'react';
+import { useCommands, useLab } from '../../app/LabContext.tsx';
+import type { LatestEptWalkView, WalkRequest, WalkView } from '../../../worker/types.ts';
+import { EptDrawing, PageDrawing, type GoToBytes } from './WalkDrawing.tsx';
+import './walk.css';
+
+const CONTEXTS: readonly { id: WalkRequest['context']; label: string }[] = [
+  { id: 'cpu', label: 'the processor now' },
+  { id: 'vmcs-guest', label: 'the VMCS guest state' },
+];
+
+function LatestEpt({ latest, onWalk }: { latest: LatestEptWalkView; onWalk: (gpa: string, access: WalkRequest['access']) => void }) {
+  return (
+    <section className="walk-latest" aria-label="Latest EPT walk">
+      <h3>Latest EPT walk: {latest.reason} at step {latest.step}{latest.line ? `, line ${latest.line}` : ''}</h3>
+      <pre className="hex">{latest.lines.join('\n')}</pre>
+      {latest.gpa && (
+        <button type="button" onClick={() => onWalk(latest.gpa!, latest.access)}>Walk guest-physical {latest.gpa} ({latest.access}) now</button>
+      )}
+    </section>
+  );
+}
+
+export function WalkSection({ goTo }: { goTo: GoToBytes }) {
+  const commands = useCommands();
+  const steps = useLab((s) => s.snapshot?.steps);
+  const lastEvent = useLab((s) => s.snapshot?.events.at(-1)?.index ?? -1);
+  const rip = useLab((s) => s.snapshot?.rip);
+  const [address, setAddress] = useState('');
+  const [kind, setKind] = useState<WalkRequest['kind']>('linear');
+  const [context, setContext] = useState<WalkRequest['context']>('cpu');
+  const [access, setAccess] = useState<WalkRequest['access']>('read');
+  const [user, setUser] = useState(false);
+  const [request, setRequest] = useState<WalkRequest | null>(null);
+  const [result, setResult] = useState<WalkView | null>(null);
+  const [latest, setLatest] = useState<LatestEptWalkView | undefined>(undefined);
+
+  // The walk again after every step, jump or edit (memory and registers may have changed).
+  useEffect(() => {
+    if (!request) return;
+    let live = true;
+    void commands.walk(request).then((r) => { if (live) setResult(r); });
+    return () => { live = false; };
+  }, [commands, request, steps]);
+  // Only a new (or dropped) event can change which EPT exit was the latest.
+  useEffect(() => {
+    let live = true;
+    void commands.latestEptWalk().then((r) => { if (live) setLatest(r); });
+    return () => { live = false; };
+  }, [commands, lastEvent, steps === 0]);
+
+  const submit = (over?: Partial<WalkRequest>): void => {
+    const r: WalkRequest = { kind, address: address.trim() || rip || '0', context, access, user, ...over };
+    if (over?.address) setAddress(over.address);
+    if (over?.kind) setKind(over.kind);
+    if (over?.access) setAccess(over.access);
+    setRequest(r);
+  };
+
+  return (
+    <div className="walks">
+      <form className="walkform" aria-label="Walk" onSubmit={(e) => { e.preventDefault(); submit(); }}>
+        <label>Address <input aria-label="Address to walk" className="mono" placeholder={rip ? `${rip} (RIP)` : '0x401000'} value={address}
+          onChange={(e) => setAddress(e.target.value)} spellCheck={false} size={20} /></label>
+        <label>is <select aria-label="Address kind" value={kind} onChange={(e) => setKind(e.target.value as WalkRequest['kind'])}>
+          <option value="linear">linear</option>
+          <option value="guest-physical">guest-physical (EPT)</option>
+        </select></label>
+        {kind === 'linear' && (
+          <label>paging of <select aria-label="Paging of" value={context} onChange={(e) => setContext(e.target.value as WalkRequest['context'])}>
+            {CONTEXTS.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+          </select></label>
+        )}
+        <label>access <select aria-label="Access" value={access} onChange={(e) => setAccess(e.target.value as WalkRequest['access'])}>
+          <option value="read">read</option>
+          <option value="write">write</option>
+          <option value="execute">execute</option>
+        </select></label>
+        <label><input type="checkbox" checked={user} onChange={(e) => setUser(e.target.checked)} /> user mode</label>
+        <button type="submit">Walk</button>
+      </form>
+      <p className="hint">A walk reads the tables as they are now and changes nothing (no accessed or dirty flag is set).</p>
+      {result && !result.ok && <p className="msg bad" role="alert">{result.message}</p>}
+      {result?.ok && result.notes.map((n) => <p key={n} className="hint">{n}</p>)}
+      {result?.page && <PageDrawing page={result.page} goTo={goTo} />}
+      {result?.ept && <EptDrawing ept={result.ept} title={`EPT walk of ${result.ept.gpa}`} goTo={goTo} />}
+      {latest && <LatestEpt latest={latest} onWalk={(gpa, acc) => submit({ kind: 'guest-physical', address: gpa, access: acc })} />}
+    </div>
+  );
+}
