@@ -21,7 +21,35 @@ export { prepareLessonMachine, runLesson, lessonMsrOverrides, type LessonRun } f
 /** Every lesson and challenge, in the order a course takes them. */
 export const LESSONS: readonly Lesson[] = [...FIRST_STEPS, ...VMCS_ACCESS, ...LAUNCH, ...EXITS, ...EPT, ...V8086, ...CHALLENGES];
 
-/** The lesson with this id, or undefined. */
+/**
+ * Prefix of the keys lessons from outside the curriculum (an instructor's, from a lesson file, a
+ * `#lesson=` link or a shared state) are registered under. A built-in id never holds a ':', so an
+ * authored lesson never hides a built-in one of the same id, nor the other way round (decision 0081).
+ */
+export const AUTHORED_PREFIX = 'authored:';
+/** At most this many authored lessons are kept; registering more forgets the oldest. */
+export const MAX_AUTHORED_LESSONS = 32;
+const authored = new Map<string, Lesson>();
+
+/**
+ * Registers a lesson from outside the curriculum (validate it with `validateLesson` first) for this
+ * process, and returns the key to find it by: `authored:<id>`. Registering the same id again
+ * replaces the lesson (an instructor's edited version).
+ */
+export function addAuthoredLesson(lesson: Lesson): string {
+  const key = `${AUTHORED_PREFIX}${lesson.id}`;
+  authored.delete(key);
+  authored.set(key, lesson);
+  while (authored.size > MAX_AUTHORED_LESSONS) authored.delete(authored.keys().next().value as string);
+  return key;
+}
+
+/** True when `key` names an authored lesson's key (registered or not). */
+export function isAuthoredKey(key: string): boolean {
+  return key.startsWith(AUTHORED_PREFIX);
+}
+
+/** The lesson with this id (built in), or registered under this key (`authored:<id>`), or undefined. */
 export function findLesson(id: string): Lesson | undefined {
-  return LESSONS.find((l) => l.id === id);
+  return LESSONS.find((l) => l.id === id) ?? authored.get(id);
 }

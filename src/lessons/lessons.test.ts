@@ -141,3 +141,22 @@ describe('lesson 13 (v8086-guest)', () => {
     expect(r.goals.find((g) => g.label.startsWith('the program reports success'))?.passed).toBe(false);
   });
 });
+
+describe('authored lessons (registered for this process)', () => {
+  it('are found under authored:<id>, never under a built-in id; re-registering replaces; the oldest are forgotten past the cap', async () => {
+    const { addAuthoredLesson, MAX_AUTHORED_LESSONS } = await import('./index.ts');
+    const vmxon = findLesson('vmxon')!;
+    const mine = { ...vmxon, title: 'My VMXON' };
+    const key = addAuthoredLesson(mine);
+    expect(key).toBe('authored:vmxon');
+    expect(findLesson(key)?.title).toBe('My VMXON');
+    expect(findLesson('vmxon')?.title).toBe('3. VMXON');
+    expect(LESSONS).not.toContain(mine);
+    addAuthoredLesson({ ...mine, title: 'My VMXON, edited' });
+    expect(findLesson(key)?.title).toBe('My VMXON, edited');
+    for (let i = 0; i < MAX_AUTHORED_LESSONS; i++) addAuthoredLesson({ ...mine, id: `mine-${i}` });
+    expect(findLesson(key)).toBeUndefined();
+    expect(findLesson(`authored:mine-${MAX_AUTHORED_LESSONS - 1}`)?.id).toBe(`mine-${MAX_AUTHORED_LESSONS - 1}`);
+    expect(checkLesson(findLesson('authored:mine-3')!, vmxon.solution).passed).toBe(true);
+  });
+});

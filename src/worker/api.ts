@@ -7,7 +7,7 @@ import { vocabulary, type Vocabulary } from './vocabulary.ts';
 import { latestEptWalk, walkView } from './walk-view.ts';
 import { checkCatalog } from './verdicts.ts';
 import { vmcsCatalog } from './vmcs-view.ts';
-import { checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView } from './lessons.ts';
+import { addLesson, checkLessonGoals, decodeShared, decodeSharedFile, encodeShared, lessonList, lessonView, type AddLessonResult } from './lessons.ts';
 import { builtInLesson, lessonToFile, lessonToLink, readLessonFile, readLessonLink, tryAuthoredGoals, validateAuthoredLesson, type AuthoredLessonResult, type TryGoalsResult } from './authoring.ts';
 import type { LatestEptWalkView, WalkRequest, WalkView } from './types.ts';
 import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
@@ -16,6 +16,7 @@ import type { EditOutcome, LabCatalog, LabSettings, LabSnapshot, LoadOutcome, Pr
 export type * from './types.ts';
 export type { Vocabulary } from './vocabulary.ts';
 export type { AuthoredLessonResult, TryGoalsResult } from './authoring.ts';
+export type { AddLessonResult } from './lessons.ts';
 
 /** Version of the worker protocol, bumped on any incompatible change. */
 export const WORKER_API_VERSION = 1;
@@ -64,6 +65,8 @@ export interface LabApi {
   lesson(id: string): LessonView | undefined;
   /** Runs `source` from a fresh lesson machine and judges every goal (checkLesson of src/lessons). */
   checkLesson(id: string, source: string, profile: string): LessonCheckView | undefined;
+  /** Validates a lesson from outside the curriculum (an instructor's) and registers it; `id` (`authored:<id>`) opens it like a built-in lesson. */
+  addLesson(lesson: unknown): AddLessonResult;
   /** Reads a `#s=` fragment with src/share (a refusal carries its message; never throws). */
   decodeState(fragment: string): SharedStateResult;
   /** Reads a state file's text with src/share. */
@@ -146,6 +149,7 @@ export function createLabApi(
     lessons: () => lessonList(),
     lesson: (id) => lessonView(id),
     checkLesson: (id, source, profile) => checkLessonGoals(id, source, profile),
+    addLesson: (lesson) => addLesson(lesson),
     decodeState: (fragment) => decodeShared(fragment),
     decodeStateFile: (text) => decodeSharedFile(text),
     encodeState: (state) => encodeShared(state),

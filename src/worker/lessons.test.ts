@@ -73,7 +73,7 @@ describe('shared states in the worker', () => {
   it('round-trips a state through a link and through a file', () => {
     const e = api.encodeState(state);
     expect(e.ok).toBe(true);
-    expect(e.fragment.startsWith('#s=1.')).toBe(true);
+    expect(e.fragment.startsWith('#s=2.')).toBe(true);
     expect(e.fits).toBe(true);
     const back = api.decodeState(e.fragment);
     expect(back.ok && back.state).toMatchObject({ lesson: state.lesson, program: state.program, profile: state.profile, breakpoints: [3, 7] });
@@ -96,5 +96,57 @@ describe('shared states in the worker', () => {
     const e = api.encodeState({ ...state, profile: 'no-such-cpu' });
     expect(e.ok).toBe(false);
     expect(e.message).toMatch(/profile/);
+  });
+});
+
+describe('authored lessons in the worker (an instructor\'s lesson opened as a student sees it)', () => {
+  const authored = {
+    id: 'rax-good', kind: 'challenge', title: 'RAX must be good', summary: 'Make RAX good.', text: 'The program ends with the **wrong** RAX.',
+    start: 'mov rax, 1\nhlt\n', solution: 'mov rax, 0x600d\nhlt\n',
+    machine: { profile: 'core2-conroe', msrs: { '0x3a': '0x0' }, cr: { cr0: { clear: '0x20' } }, regs: { rbx: '0x77' } },
+    profiles: ['core2-conroe'], hints: ['Look at RAX.'],
+    goals: [{ kind: 'reg', label: 'RAX ends as 0x600d', reg: 'rax', equals: '0x600d' }],
+  };
+
+  it('addLesson validates, registers under authored:<id>, and the lesson then opens, loads and checks like a built-in one', () => {
+    const r = api.addLesson(authored);
+    expect(r).toEqual({ ok: true, id: 'authored:rax-good' });
+    const v = api.lesson('authored:rax-good')!;
+    expect(v).toMatchObject({ id: 'authored:rax-good', title: 'RAX must be good', profile: 'core2-conroe', msrs: { '0x3a': '0x0' }, hints: ['Look at RAX.'] });
+    // The session builds the lesson's machine: its CR and register presets apply.
+    const load = api.load(authored.start, { profile: '', msrEdits: {}, breakpoints: [], lesson: 'authored:rax-good' });
+    expect(load.ok).toBe(true);
+    expect(load.snapshot.profile).toBe('core2-conroe');
+    expect(load.snapshot.gprs.find((x) => x.name.toUpperCase() === 'RBX')?.value).toMatch(/0x0*77$/);
+    expect(api.checkLesson('authored:rax-good', authored.start, '')!.passed).toBe(false);
+    expect(api.checkLesson('authored:rax-good', authored.solution, '')!.passed).toBe(true);
+    // A built-in id is never shadowed.
+    expect(api.addLesson({ ...authored, id: 'vmxon' })).toEqual({ ok: true, id: 'authored:vmxon' });
+    expect(api.lesson('vmxon')!.title).toBe('3. VMXON');
+  });
+
+  it('addLesson refuses what validateLesson refuses (HTML, bad goals), naming every error by its path', () => {
+    const r = api.addLesson({ ...authored, text: '<img src=x onerror=alert(1)>', goals: [{ kind: 'eval', label: 'x' }] });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.join('\n')).toMatch(/lesson\.text: no HTML[\s\S]*lesson\.goals\[0\]\.kind/);
+    expect(api.addLesson('lesson').ok).toBe(false);
+  });
+
+  it('Share of an authored lesson\'s state carries the lesson; opening the link registers it again and names it by its key', () => {
+    api.addLesson(authored);
+    const e = api.encodeState({ lesson: { id: 'authored:rax-good', step: 1 }, program: 'mov rax, 2\nhlt\n', profile: 'core2-conroe', msrs: { '0x3a': '0x0' }, regs: {}, breakpoints: [1], editor: {} });
+    expect(e).toMatchObject({ ok: true, fits: true });
+    expect(e.fragment).toMatch(/^#s=2\./);
+    expect(e.file).toContain('"L"');
+    const other = createLabApi();
+    const r = other.decodeState(e.fragment);
+    expect(r.ok && r.state).toEqual({ lesson: { id: 'authored:rax-good', step: 1 }, program: 'mov rax, 2\nhlt\n', profile: 'core2-conroe', msrs: { '0x3a': '0x0' }, regs: {}, breakpoints: [1], editor: {} });
+    expect(r.ok && (r.lesson as { id: string }).id).toBe('rax-good');
+    expect(other.lesson('authored:rax-good')?.title).toBe('RAX must be good');
+    const f = other.decodeStateFile(e.file);
+    expect(f.ok && f.state.lesson?.id).toBe('authored:rax-good');
+    // An authored key the worker does not know cannot be shared (nothing to carry).
+    expect(api.encodeState({ lesson: { id: 'authored:never-added', step: 0 }, program: '', profile: 'arrow-lake', msrs: {}, regs: {}, breakpoints: [], editor: {} }))
+      .toMatchObject({ ok: false, message: expect.stringContaining('no longer known') });
   });
 });

@@ -291,7 +291,13 @@ export interface SharedStateView {
 
 /** A decoded link or file: the state, or src/share's message. */
 export type SharedStateResult =
-  | { readonly ok: true; readonly state: SharedStateView; readonly migratedFrom?: number }
+  | {
+    readonly ok: true;
+    readonly state: SharedStateView;
+    readonly migratedFrom?: number;
+    /** The lesson the link carried (an instructor's; plain JSON), registered in the worker: `state.lesson.id` is its `authored:` key. */
+    readonly lesson?: unknown;
+  }
   | { readonly ok: false; readonly message: string };
 
 /** An encoded state: the `#s=` fragment, whether it fits a link, and the file text otherwise. */
