@@ -41,6 +41,12 @@ export interface LabCommands {
   share(): Promise<void>;
   /** Opens lesson `id` at its start (or, with `resume`, the learner's saved work on it). False when the lab has no such lesson. */
   openLesson(id: string, opts?: { resume?: boolean }): Promise<boolean>;
+  /**
+   * Opens a lesson that is not built in (an instructor's: from a lesson file or a `#lesson=` link)
+   * as a student sees it: validated and registered in the worker, then opened like a built-in
+   * lesson under its `authored:<id>` key. False (and `notice` says why) when refused.
+   */
+  openAuthoredLesson(lesson: unknown): Promise<boolean>;
   /** Leaves the lesson: the free lab with the same program. */
   closeLesson(): Promise<void>;
   /** Fetches the lesson list once. */
@@ -84,6 +90,12 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       message: r.ok ? null : { text: `The program does not assemble: ${r.diagnostics.length} problem(s)`, ok: false } });
   }
 
+  // Authored lessons this page opened, by key: a restarted worker gets them again before the
+  // reload below (messages reach the worker in order), so the open lesson keeps its machine and goals.
+  const authored = new Map<string, unknown>();
+  client.onRestart(() => {
+    for (const lesson of authored.values()) void client.api().addLesson(lesson);
+  });
   client.onRestart(() => {
     const steps = store.getState().snapshot?.steps ?? 0;
     void (async () => {
@@ -213,6 +225,15 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       });
     },
     openLesson,
+    async openAuthoredLesson(lesson) {
+      const r = await client.api().addLesson(lesson);
+      if (!r.ok) {
+        store.setState({ notice: `This lesson could not be opened: ${r.errors.slice(0, 3).join('; ')}` });
+        return false;
+      }
+      authored.set(r.id, lesson);
+      return openLesson(r.id);
+    },
     async closeLesson() {
       store.setState({ lesson: null, goalResults: null, hintsShown: 0 });
       await load();
@@ -233,6 +254,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
         return false;
       }
       const st = r.state;
+      if (r.lesson !== undefined && st.lesson) authored.set(st.lesson.id, r.lesson);
       const lesson = st.lesson ? await api.lesson(st.lesson.id) : undefined;
       if (st.lesson && !lesson) {
         store.setState({ notice: `This ${from} names lesson "${st.lesson.id}", which this lab does not have.` });
