@@ -16,6 +16,8 @@ import type { EntryContext } from './entry/context.ts';
 import { IncrementalEntryChecks } from './entry/incremental.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
 import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
+import { externalEventExit, iretInGuest } from './exit/external-events.ts';
+import type { ExternalEventHooks } from '../x86/external.ts';
 import { executeChanged, ripAfter } from './exit/behaviour.ts';
 import { hostTsc } from './exit/guest-values.ts';
 import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
@@ -269,7 +271,20 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   /** The guest instruction last offered to `intercept` (the one an exception comes from). */
   let guestInsn: DecodedInstruction | undefined;
 
-  const hooks: VmxHooks = {
+  const hooks: VmxHooks & ExternalEventHooks = {
+    // External interrupts and NMIs at a guest boundary (src/vmx/exit/external-events.ts).
+    externalEvent(cpu, pins) {
+      const current = vmx.currentVmcs();
+      const exit = vmx.mode === 'non-root' && current ? externalEventExit(vmx.nonRoot, cpu.state, current, pins) : null;
+      if (exit === null) return 'native';
+      performExit(cpu, { reason: exit.reason, qualification: 0n, guestRip: cpu.state.rip, interruption: exit.interruption });
+      if (exit.blocksNmi) cpu.state.nmiBlocked = true;
+      return 'exit';
+    },
+    iretUnblocksNmi(cpu) {
+      const current = vmx.currentVmcs();
+      return !(vmx.mode === 'non-root' && current) || iretInGuest(vmx.nonRoot, current);
+    },
     execute(cpu, insn) {
       const r = dispatchVmx(context(cpu, insn));
       if (!r) return { kind: 'stop', message: `${insn.mnemonic} is not a VMX instruction` };

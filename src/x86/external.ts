@@ -6,6 +6,7 @@
 // attention, and delivery goes through the IDT of whatever mode the processor is in.
 
 import type { Cpu } from './cpu.ts';
+import type { CpuHandle } from './env.ts';
 import { X86Fault, Vector } from './fault.ts';
 import { maskableInterruptBlocked } from './interrupts.ts';
 
@@ -38,13 +39,13 @@ export type NonRootEventAnswer =
  */
 export interface ExternalEventHooks {
   /** Offered at a boundary in VMX non-root operation while the pins ask for attention. */
-  externalEvent?(cpu: Cpu, pins: InterruptPins): NonRootEventAnswer;
+  externalEvent?(cpu: CpuHandle, pins: InterruptPins): NonRootEventAnswer;
   /**
    * IRET in VMX non-root operation: returns whether it unblocks NMIs as it would outside VMX
    * non-root operation ("NMI exiting" = 0); with "virtual NMIs" the model clears virtual-NMI
    * blocking instead (§26.3, IRET).
    */
-  iretUnblocksNmi?(cpu: Cpu): boolean;
+  iretUnblocksNmi?(cpu: CpuHandle): boolean;
 }
 
 function vmxHooks(cpu: Cpu): ExternalEventHooks | null {

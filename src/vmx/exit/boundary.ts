@@ -5,7 +5,7 @@
 // timer, then NMI-window exiting, then interrupt-window exiting), plus PAUSE-loop exiting
 // (§26.1.3). The state they need between instructions lives in `NonRootState`.
 
-import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
+import { ENTRY_INTR_INFO, GUEST_INTERRUPTIBILITY, INTERRUPTION_TYPES } from '../../arch/vmx-info.ts';
 import { RFLAGS } from '../../arch/rflags.ts';
 import { VMX_MISC } from '../../arch/vmx-msrs.ts';
 import type { CpuState } from '../../x86/state.ts';
@@ -17,6 +17,8 @@ import type { EventInfo } from './vm-exit.ts';
 import { hostTsc } from './guest-values.ts';
 
 const IF = Number(RFLAGS.mask.IF);
+/** Interruption type 2, NMI (Table 25-17, from the arch table). */
+const NMI_TYPE = INTERRUPTION_TYPES.find((t) => t.linux === 'INTR_TYPE_NMI_INTR')!.type;
 
 /** What the model remembers between guest instructions. Plain data: cloned for snapshots. */
 export class NonRootState {
@@ -64,7 +66,18 @@ export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injecte
   // Implementation choice (decision 0022): the timer starts as VMLAUNCH/VMRESUME retires (one
   // tick of the lab's instruction-count TSC), so a value of N lets N << X guest instructions run.
   st.timerStartTsc = hostTsc(s) + 1n;
-  st.virtualNmiBlocked = GUEST_INTERRUPTIBILITY.has(vmcsGet(vmcs, F.GUEST_INTERRUPTIBILITY_INFO), 'NMI');
+  // NMI blocking (§27.3.2.5 "Updating Non-Register State", §27.6.1 "Vectored-Event Injection"): with
+  // "virtual NMIs" bit 3 of the interruptibility state is virtual-NMI blocking and an injected NMI
+  // sets it; without, bit 3 loads the processor's blocking by NMI, which an injected NMI sets too.
+  const bit3 = GUEST_INTERRUPTIBILITY.has(vmcsGet(vmcs, F.GUEST_INTERRUPTIBILITY_INFO), 'NMI');
+  const entryInfo = vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD);
+  const injectsNmi = ENTRY_INTR_INFO.has(entryInfo, 'VALID') && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === NMI_TYPE;
+  if (PIN_CTLS.has(pin, 'PIN_BASED_VIRTUAL_NMIS')) {
+    st.virtualNmiBlocked = bit3 || injectsNmi;
+  } else {
+    st.virtualNmiBlocked = false;
+    s.nmiBlocked = bit3 || injectsNmi;
+  }
   // §27.6.2 (type 7): injecting a "pending MTF VM exit" makes the MTF exit happen before the first instruction.
   st.mtfPending = injectedOther;
   st.vectoring = null;
