@@ -2,7 +2,7 @@
 // Lesson panel's sanitised preview), starting program and solution, starting machine (profile,
 // firmware MSRs, CR presets), hints and goals (JSON, validated by validateLesson with each error by
 // its path; "Add goal" inserts a template of a kind); "Try goals" on the start and the solution;
-// the lesson as a file (download, import) and opened in the lab. Loaded lazily.
+// the lesson as a file (download, import) and opened in the lab as a student sees it. Loaded lazily.
 
 import { cloneElement, lazy, Suspense, useId, useRef, useState, type ReactElement } from 'react';
 import { useStore } from 'zustand';
@@ -89,6 +89,8 @@ function Errors() {
 
 function ImportFile() {
   const input = useRef<HTMLInputElement>(null);
+  const store = useLabStore();
+  const commands = useCommands();
   return (
     <>
       <button type="button" onClick={() => input.current?.click()}>Import lesson file</button>
@@ -97,7 +99,7 @@ function ImportFile() {
           const f = e.currentTarget.files?.[0];
           e.currentTarget.value = '';
           // The worker refuses anything past its cap; read no more than that (UTF-16 units ~ bytes here).
-          if (f) await importFile(await f.slice(0, 1_048_577).text());
+          if (f) await importFile(await f.slice(0, 1_048_577).text(), store, commands);
         }} />
     </>
   );
@@ -157,7 +159,7 @@ export default function AuthoringEditor() {
       <h3>Author a lesson</h3>
       <p className="lesson-actions">
         <button type="button" onClick={() => newFromProgram(store)}>New challenge from current program</button>
-        {open && <button type="button" onClick={() => void copyBuiltIn(open.id)}>Edit a copy of this lesson</button>}
+        {open && !open.id.startsWith('authored:') && <button type="button" onClick={() => void copyBuiltIn(open.id)}>Edit a copy of this lesson</button>}
         <ImportFile />
       </p>
       {message && <p role="status" className={message.ok ? 'ok' : 'bad'}>{message.text}</p>}

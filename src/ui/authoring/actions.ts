@@ -1,7 +1,8 @@
 // What Author mode's buttons do: validate the form (worker: validateLesson), try the goals on the
 // start and the solution, write the lesson file for download, read an imported file (refusals
-// listed, nothing rendered as HTML), and open the lesson in the lab (its starting program in the
-// editor, its profile and firmware MSRs).
+// listed, nothing rendered as HTML), and open the lesson in the lab as a student sees it (the
+// Lesson panel's text, goals, hints and Check goals, on the lesson's own machine). A lesson that
+// arrives by `#lesson=` link or file opens that way too, its draft kept: Author is one click away.
 
 import type { LabCommands } from '../store/bridge.ts';
 import type { LabStore } from '../store/store.ts';
@@ -108,9 +109,15 @@ function take(lesson: unknown, builtIn: boolean, how: string): LessonDraft {
   return draft;
 }
 
+/** The lab's message bar after an authored lesson opened (the load clears it). */
+function opened(store: LabStore, title: string, how: string): void {
+  store.setState({ message: { text: `"${title}" ${how}: an instructor's lesson, not built into this lab. "Author" shows it in the lesson editor.`, ok: true } });
+}
+
 /**
- * Opens a `#lesson=` link at load or when the address changes: the lesson in the Author form and
- * its starting program in the lab (after the lab's own first load). A refused link says why.
+ * Opens a `#lesson=` link at load or when the address changes: the lesson in the student view
+ * (after the lab's own first load), its draft in the Author form (closed: one click away). A
+ * refused link opens the form with every reason.
  */
 export async function openLessonLink(hash: string, store: LabStore, commands: LabCommands): Promise<boolean> {
   const r = await authoringApi().readLessonLink(hash);
@@ -119,7 +126,8 @@ export async function openLessonLink(hash: string, store: LabStore, commands: La
     set({ open: true, errors: r.errors, message: { text: 'This lesson link was refused; nothing in it was used.', ok: false } });
     return false;
   }
-  take(r.lesson, r.builtIn, 'opened from a link');
+  const draft = take(r.lesson, r.builtIn, 'opened from a link');
+  set({ open: false });
   // Let the lab's start-up load finish first, so it does not replace the lesson's program.
   await new Promise<void>((resolve) => {
     const ready = (): boolean => store.getState().snapshot !== null && store.getState().status === 'idle';
@@ -131,46 +139,39 @@ export async function openLessonLink(hash: string, store: LabStore, commands: La
       }
     });
   });
-  await openInLab(store, commands);
+  if (!(await commands.openAuthoredLesson(r.lesson))) return false;
+  opened(store, draft.title, 'opened from a lesson link');
   return true;
 }
 
-/** Reads a lesson file's text into the form; a refused file lists why and leaves the form as it was. */
-export async function importFile(text: string): Promise<boolean> {
+/**
+ * Reads a lesson file's text: the lesson opens in the student view and fills the Author form,
+ * which closes (one click away). A refused file lists why and leaves the form as it was.
+ */
+export async function importFile(text: string, store: LabStore, commands: LabCommands): Promise<boolean> {
   const r = await authoringApi().readLessonFile(text);
   if (!r.ok) {
     set({ open: true, errors: r.errors, message: { text: 'This lesson file was refused; nothing in it was used.', ok: false } });
     return false;
   }
-  take(r.lesson, r.builtIn, 'imported');
+  const draft = take(r.lesson, r.builtIn, 'imported');
+  if (!(await commands.openAuthoredLesson(r.lesson))) return false;
+  set({ open: false });
+  opened(store, draft.title, 'opened from a lesson file');
   return true;
 }
 
-function hexOf(text: string): string | undefined {
-  try {
-    const v = BigInt(text.trim());
-    return v < 0n ? undefined : `0x${v.toString(16)}`;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * "Open in the lab": the starting program in the editor, on the lesson's profile with its firmware
- * MSRs, ready to step. (The CR and register presets apply when goals are tried or checked: the
- * lab's own machine is built from built-in lessons only.)
+ * "Open in the lab": the form's lesson as a student sees it: the Lesson panel's text, goals, hints
+ * and Check goals, its starting program in the editor, on its own machine (profile, firmware MSRs,
+ * CR and register presets). The form stays open for the next edit.
  */
 export async function openInLab(store: LabStore, commands: LabCommands): Promise<void> {
   const lesson = await validDraft();
   if (!lesson) return;
-  const machine = (lesson.machine ?? {}) as { profile?: string; msrs?: Record<string, string> };
-  const msrEdits: Record<string, string> = {};
-  for (const [k, v] of Object.entries(machine.msrs ?? {})) {
-    const i = hexOf(k), value = hexOf(String(v));
-    if (i && value) msrEdits[i] = value;
+  if (!(await commands.openAuthoredLesson(lesson))) {
+    set({ message: { text: `"${String(lesson.title)}" could not be opened: ${store.getState().notice ?? ''}`, ok: false } });
+    return;
   }
-  if (store.getState().lesson) await commands.closeLesson();
-  store.setState({ source: String(lesson.start), profile: machine.profile ?? '', msrEdits });
-  await commands.load();
-  set({ message: { text: `"${String(lesson.title)}" is open in the lab: its starting program is in the editor.`, ok: true } });
+  set({ message: { text: `"${String(lesson.title)}" is open in the lab as a student sees it: its text, goals and hints are below.`, ok: true } });
 }

@@ -101,6 +101,7 @@ function OpenLesson({ lesson }: { lesson: LessonView }) {
   return (
     <article className="lesson-open">
       <h3>{lesson.kind === 'challenge' ? 'Challenge: ' : ''}{lesson.title}</h3>
+      {lesson.id.startsWith('authored:') && <p className="hint">An instructor's lesson, not built into this lab (Share carries it in the link; Author edits it).</p>}
       <Suspense fallback={<p className="hint">{lesson.summary}</p>}>
         <LessonText text={lesson.text} />
       </Suspense>
