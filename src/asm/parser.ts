@@ -188,7 +188,7 @@ export class Parser {
     const mnemonic = m.text.toLowerCase();
     if (!isSupportedMnemonic(mnemonic)) throw new ExprSyntaxError(m.col, `instruction \`${mnemonic}' is not supported by lab-asm`);
     const rest = toks.slice(i + 1);
-    let branch: 'short' | 'near' | undefined;
+    let branch: 'short' | 'near' | 'far' | undefined;
     const operands: OperandAst[] = [];
     if (rest.length > 0) {
       const parts = splitCommas(rest);
@@ -200,10 +200,21 @@ export class Parser {
         // `short`/`near` may sit anywhere among the leading keywords (`jmp qword near x`).
         for (let k = 0; k < part.length && OPERAND_KEYWORDS.has(word(part[k])); k++) {
           const kw = word(part[k]);
-          if (kw === 'far') throw new ExprSyntaxError(part[k]!.col, '`far\' branches are not supported in lab-asm');
-          if (kw === 'short' || kw === 'near') { branch = kw; part.splice(k, 1); k--; }
+          if (kw === 'short' || kw === 'near' || kw === 'far') { branch = kw; part.splice(k, 1); k--; }
         }
         if (part.length === 0) throw new ExprSyntaxError(m.col, 'expression syntax error: operand expected');
+        // A direct far pointer `jmp selector:offset` (NASM): the operands are the offset, which
+        // keeps any size keyword, and the selector, as the bytes hold them (EA/9A ptr16:16/32).
+        const colon = farPointerColon(part);
+        if (colon > 0 && parts.length === 1) {
+          let kw = 0;
+          while (kw < colon && OPERAND_KEYWORDS.has(word(part[kw]))) kw++;
+          if (colon === kw || colon === part.length - 1) throw new ExprSyntaxError(part[colon]!.col, 'expression syntax error: selector:offset expected');
+          operands.push(parseOperand([...part.slice(0, kw), ...part.slice(colon + 1)], this.resolve, this.warn));
+          operands.push(parseOperand(part.slice(kw, colon), this.resolve, this.warn));
+          branch = 'far';
+          continue;
+        }
         operands.push(parseOperand(part, this.resolve, this.warn));
       }
     }
@@ -406,4 +417,17 @@ export class Parser {
     }
     this.diags.error(line, col, `lab-asm programs are loaded at LAB_BASE (0x${this.origin.toString(16).toUpperCase()}): \`org' can only restate it`);
   }
+}
+
+/**
+ * Index of the `:` of a direct far pointer (`0x8:0x1000`, `sel:label`) at the top level of an
+ * operand, or -1: none inside brackets, and none after a segment register (`es:[di]`, `fs:x`).
+ */
+function farPointerColon(part: readonly Token[]): number {
+  if (part.some((t) => t.kind === 'op' && t.text === '[')) return -1;
+  const i = part.findIndex((t) => t.kind === 'op' && t.text === ':');
+  if (i <= 0) return -1;
+  const before = part[i - 1]!;
+  if (before.kind === 'id' && SEGMENT_WORDS.has(before.text.toLowerCase())) return -1;
+  return i;
 }

@@ -60,7 +60,8 @@ export type Stmt =
       readonly mnemonic: string;
       readonly prefixes: readonly string[];
       readonly operands: readonly OperandAst[];
-      readonly branch?: 'short' | 'near';
+      /** `short`/`near` on a branch target; `far` for a far pointer (`jmp far [bx]`, `jmp 0x8:0x1000`). */
+      readonly branch?: 'short' | 'near' | 'far';
       readonly times?: Times;
     })
   | (At & { readonly kind: 'data'; readonly unit: 1 | 2 | 4 | 8; readonly items: readonly DataItem[]; readonly times?: Times })

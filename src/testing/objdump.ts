@@ -14,7 +14,9 @@
 //  - mnemonic spellings: `movabs` is `mov`; F3 is `rep` whether spelt `rep`, `repe` or
 //    `repz`, and F2 `repne` (`repnz`), once; a repeated `lock` counts once; objdump's
 //    `pushf`/`popf` carry the mode's default size suffix; `iret`/`sysretd` are `iretd`/
-//    `sysret`; `sgdtd` and the like are `sgdt`; a size suffix on push/pop/ret/jmp/call is
+//    `sysret`; `pusha`/`popa` carry the default suffix too (NASM's `pushaw`, `pushad`);
+//    `sgdtd` and the like are `sgdt`; NASM's `far` before a memory far pointer and its size
+//    keyword before a direct `selector:offset` are dropped; a size suffix on push/pop/ret/jmp/call is
 //    NASM's `push dword 0x1` or `o32 ret`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
 //    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`, and a FS/GS
 //    source is NASM's prefix form `fs lodsb`;
@@ -110,6 +112,8 @@ const MNEMONIC_ALIAS: Record<string, string> = {
 /** objdump's PUSHF/POPF without suffix mean the mode's default size; IRET its default without REX.W. */
 const DEFAULT_SUFFIX = { 16: 'w', 32: 'd', 64: 'q' } as const;
 const IRET_SUFFIX = { 16: 'w', 32: 'd', 64: 'd' } as const;
+/** Mnemonics objdump writes without a suffix at the mode's default size (NASM: `pushaw`/`pushad`). */
+const DEFAULT_SIZED = new Set(['pushf', 'popf', 'pusha', 'popa']);
 
 const PREFIX_WORD = /^(?:lock|rep|repz|repnz|repe|repne|data16|data32|addr16|addr32|rex(?:\.[wrxb]+)?|[cdefgs]s|bnd|notrack|xacquire|xrelease)$/;
 const STRING_MNEMONIC = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]?$/;
@@ -164,9 +168,12 @@ export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
     const words = pre.split(' ').filter(Boolean).map((w) => MNEMONIC_ALIAS[w] ?? w);
     const lock = words.includes('lock') ? ['lock'] : [];
     const rep = words.filter((w) => w.startsWith('rep')).slice(-1);
-    const mn = MNEMONIC_ALIAS[m] ?? (m === 'pushf' || m === 'popf' ? m + DEFAULT_SUFFIX[mode] : m === 'iret' ? m + IRET_SUFFIX[mode] : m);
+    const mn = MNEMONIC_ALIAS[m] ?? (DEFAULT_SIZED.has(m) ? m + DEFAULT_SUFFIX[mode] : m === 'iret' ? m + IRET_SUFFIX[mode] : m);
     return [...lock, ...rep, mn].join(' ');
   });
+  // NASM's `far` on a memory far pointer (`jmp dword far [eax]`); its size keyword on a direct
+  // one (`jmp dword 0x8:0x1000`), which objdump leaves out.
+  t = t.replace(/\bfar\s+(?=\[)/g, '').replace(/^((?:jmp|call) )(?:word|dword) (?=0x[0-9a-f]+:0x)/, '$1');
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)(?:\s+ptr)?\s+(?=[\[a-z]+:|\[)/g, '');
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)\s+ptr\s+/g, '');
   // objdump's size suffixes on push/pop/ret/jmp/call are NASM's `push dword 0x1` (an
@@ -324,6 +331,8 @@ function sampleEncoding(f: InstructionForm, k: number, mode: 16 | 32 | 64): numb
   const bytes: number[] = [];
   if (f.mandatory !== 0) bytes.push(f.mandatory);
   if (f.osz !== 'none' && f.opSize === 2 && f.mandatory !== 0x66) bytes.push(0x66);
+  // JCXZ/JECXZ/JRCXZ are told apart by the address size: 67 when the row's is not the mode's.
+  if (f.asz !== 0 && f.asz !== (mode === 64 ? 8 : mode === 32 ? 4 : 2)) bytes.push(0x67);
   if (rex !== 0) bytes.push(rex);
   if (f.map >= 1) bytes.push(0x0f);
   if (f.map === 2) bytes.push(0x38);

@@ -291,6 +291,21 @@ function genForward(w: Writer): void {
 }
 
 
+/** Far branches and far-pointer loads in 64-bit code (SDM Vol. 2A "JMP", "CALL", "LDS/LES/LFS/LGS/LSS"; Vol. 2B "RET"). */
+function genFar(w: Writer): void {
+  const f: string[] = [];
+  const mems = ['[rax]', '[rbx+0x10]', '[rsp]', '[r12+r13*4+0x12345678]', '[rbp-8]'];
+  for (const op of ['lss', 'lfs', 'lgs']) {
+    for (const [k, m] of mems.entries()) f.push(`${op} ${R64[k * 3 % 16]}, ${m}`, `${op} ${R32[(k * 5 + 1) % 16]}, ${m}`, `${op} ${R16[(k * 7 + 2) % 16]}, ${m}`);
+  }
+  for (const op of ['jmp', 'call']) {
+    for (const m of mems) f.push(`${op} far ${m}`, `${op} qword far ${m}`, `${op} dword far ${m}`, `${op} word far ${m}`);
+  }
+  f.push('retf', 'retf 8', 'retf 0xfffe', 'retfq', 'retfq 16', 'retfd', 'retfd 8', 'retfw', 'retfw 4', 'o16 retf', 'o64 retf');
+  f.push('far_loop:', 'jrcxz far_loop', 'jecxz far_loop', 'jrcxz far_end', 'jecxz far_end', 'far_end:');
+  w.add('far', f);
+}
+
 /** Memory operands of 16- and 32-bit code: every 16-bit ModRM form and 32-bit SIB forms. */
 function legacyMems(bits: 16 | 32): string[] {
   const m16 = ['[bx+si]', '[bx+di]', '[bp+si]', '[bp+di]', '[si]', '[di]', '[bp]', '[bx]', '[si+bx]', '[di+bp+2]',
@@ -376,6 +391,15 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
   st.push('vmlaunch', 'vmresume', 'vmxoff', 'vmcall', 'vmread eax, ebx', 'vmwrite ecx, edx', `vmread ${mems[0]}, esi`, `vmwrite edi, ${mems[1]}`);
   st.push(`vmxon ${mems[2]}`, `vmptrld ${mems[3]}`, `vmclear ${mems[4]}`, `vmptrst ${mems[5]}`, `invept eax, ${mems[6]}`, `invvpid ecx, ${mems[7]}`);
   st.push(`lgdt ${mems[1]}`, `lidt ${mems[2]}`, `sgdt ${mems[3]}`, `sidt ${mems[4]}`, `invlpg ${mems[5]}`, 'lldt ax', 'ltr bx', 'str ax', 'sldt cx', 'clts');
+  // Legacy-only one-byte opcodes (SDM Vol. 2D Table A-2, "i64") and far-pointer loads.
+  st.push('pusha', 'popa', 'pushaw', 'popaw', 'pushad', 'popad', 'o16 pusha', 'o32 popa');
+  st.push('daa', 'das', 'aaa', 'aas', 'aam', 'aad', 'aam 5', 'aad 0x10', 'aam 0', 'salc');
+  for (const m of mems.slice(0, 8)) {
+    st.push(`bound ${r(2)[1]}, ${m}`, `bound ${r(4)[6]}, ${m}`, `arpl ${m}, ${r(2)[3]}`);
+    st.push(`les ${r(2)[7]}, ${m}`, `lds ${r(4)[2]}, ${m}`, `lss ${r(2)[4]}, ${m}`, `lfs ${r(4)[0]}, ${m}`, `lgs ${r(2)[5]}, ${m}`);
+  }
+  st.push('arpl ax, cx', 'arpl bx, sp', 'arpl di, si');
+  st.push('retf', 'retf 4', 'retfw', 'retfd', 'retfw 2', 'retfd 6', 'o16 retf', 'o32 retf');
   w.add(`m${bits}-stack-system`, st);
   const b: string[] = ['back_far:', 'times 200 nop', 'back_near:'];
   for (const c of ['o', 'b', 'e', 'ne', 'be', 'a', 's', 'p', 'l', 'ge', 'le', 'g']) {
@@ -387,6 +411,12 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
   for (const m of mems.slice(0, 3)) b.push(`jmp ${m}`, `call ${m}`, `jmp word ${m}`, `call word ${m}`, `jmp dword ${m}`, `call dword ${m}`);
   const wide = bits === 16 ? 'dword' : 'word';
   b.push(`jmp ${wide} fwd_far`, `call ${wide} back_far`, `jmp ${wide} back_near`, `jmp ${bits === 16 ? 'word' : 'dword'} back_near`);
+  // JCXZ / JECXZ (address size picks the count register), far JMP/CALL direct and through memory.
+  b.push('jcxz loops', 'jecxz loops', 'jcxz loops_end', 'jecxz loops_end', 'a16 jcxz loops', 'a32 jecxz loops');
+  for (const op of ['jmp', 'call']) {
+    b.push(`${op} 0x8:0x1000`, `${op} 0x10:0xfffe`, `${op} word 0x18:0x1234`, `${op} dword 0x18:0x12345678`, `${op} 0xffff:0`);
+    for (const m of mems.slice(0, 6)) b.push(`${op} far ${m}`, `${op} word far ${m}`, `${op} dword far ${m}`);
+  }
   b.push('fwd_near:', 'nop', 'times 200 nop', 'fwd_far:', 'nop');
   w.add(`m${bits}-branch`, b);
 }
@@ -403,6 +433,7 @@ function main(): void {
   genStackBranch(w);
   genSystem(w);
   genForward(w);
+  genFar(w);
   genLegacy(w, 16);
   genLegacy(w, 32);
   mkdirSync(LEGACY, { recursive: true });

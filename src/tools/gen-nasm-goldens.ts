@@ -28,7 +28,11 @@ export function nasmBytes(asmPath: string): Uint8Array {
 function main(): void {
   const check = process.argv.includes('--check');
   let stale = 0;
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.asm')).sort();
+  // The 64-bit files and the 16/32-bit ones of legacy/ (`bits 16`, `bits 32`).
+  const files = [
+    ...readdirSync(CORPUS).filter((f) => f.endsWith('.asm')).sort(),
+    ...readdirSync(join(CORPUS, 'legacy')).filter((f) => f.endsWith('.asm')).sort().map((f) => `legacy/${f}`),
+  ];
   for (const f of files) {
     const bytes = nasmBytes(join(CORPUS, f));
     const binPath = join(CORPUS, f.replace(/\.asm$/, '.bin'));

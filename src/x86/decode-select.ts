@@ -55,6 +55,8 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
   // mandatory prefixes; the last F2/F3 takes precedence over 66). In the one-byte map
   // they stay REP prefixes where no row claims them (F2 90 is a NOP, F3 90 PAUSE).
   const strict = rep !== 0 && map !== 0 && hasMandatoryRow(rows);
+  // JCXZ / JECXZ / JRCXZ: one opcode, the row chosen by the address size (SDM Vol. 2A §3.2 "Jcc").
+  const asz = mode === 64 ? (p.addrsize ? 4 : 8) : (mode === 32) !== p.addrsize ? 4 : 2;
   // Candidate mandatory prefixes in order of precedence: last F2/F3, then 66, then none.
   for (let t = 0; t < 3; t++) {
     const mandatory = t === 0 ? rep : t === 1 ? (p.opsize && !strict ? 0x66 : -1) : strict ? -1 : 0;
@@ -69,6 +71,7 @@ export function pickForm(cur: DecodeCursor, p: Prefixes, mode: 16 | 32 | 64): Pi
       if (!(mode === 64 ? f.modes.m64 : mode === 32 ? f.modes.m32 : f.modes.m16)) continue;
       if (!modrmFits(f, modrm)) continue;
       if (f.rexW && (p.rex & 8) === 0) continue;
+      if (f.asz !== 0 && f.asz !== asz) continue;
       const size = effectiveSize(f, mode, opsizeFree, (p.rex & 8) !== 0);
       if (f.osz !== 'none' && f.opSize !== size && !modeSized(f, mode, size)) continue;
       // 90 is NOP, not XCHG eAX with itself, while 41 90 is XCHG r8, rAX (SDM Vol. 2B

@@ -38,7 +38,8 @@ export interface DisasmOptions {
 export function disassemble(insn: DecodedInstruction, address: bigint, opts: DisasmOptions = {}): string {
   const form = formById(insn.id);
   const mode = opts.mode ?? 64;
-  let text = mnemonicText(insn);
+  if (form && isFarPointer(form)) return farPointerText(insn, mode);
+  let text = mnemonicText(insn, mode);
   if (form && needsSizePrefix(insn, form, mode)) text = `o${insn.opSize * 8} ${text}`;
   const ops = insn.operands;
   if (ops.length > 0) {
@@ -56,12 +57,31 @@ export function disassemble(insn: DecodedInstruction, address: bigint, opts: Dis
   return text;
 }
 
+/** Whether a form is a direct far JMP/CALL (`ptr16:16`, `ptr16:32`: offset and selector immediates). */
+function isFarPointer(form: InstructionForm): boolean {
+  return form.operands.length === 2 && form.operands[1]!.token === 'ptr16:sel';
+}
+
+/** The operand size without 66 or REX.W outside the d64 rule: 2 in 16-bit code, else 4. */
+const plainSize = (mode: 16 | 32 | 64): number => (mode === 16 ? 2 : 4);
+
+/**
+ * `jmp 0x8:0x1000` (NASM's and objdump's `selector:offset`), with NASM's size keyword when the
+ * offset is not the mode's size (`jmp dword 0x8:0x1000` in 16-bit code).
+ */
+function farPointerText(insn: DecodedInstruction, mode: 16 | 32 | 64): string {
+  const [off, sel] = insn.operands;
+  const value = (o: Operand | undefined): bigint => (o?.kind === 'imm' ? o.value : 0n);
+  const kw = insn.opSize === plainSize(mode) ? '' : `${SIZE_KEYWORD[insn.opSize]} `;
+  return `${insn.mnemonic} ${kw}${hex(value(sel))}:${hex(value(off))}`;
+}
+
 /** Mnemonic with its condition suffix and the prefixes that change its meaning (LOCK, REP*). */
-function mnemonicText(insn: DecodedInstruction): string {
+function mnemonicText(insn: DecodedInstruction, mode: 16 | 32 | 64): string {
   let m = insn.mnemonic;
   if (insn.cond !== undefined && m.endsWith('cc')) m = m.slice(0, -2) + CC_NAMES[insn.cond]!;
-  // 67 JRCXZ tests ECX (SDM Vol. 2A §3.2 "Jcc": JECXZ is the address-size-32 form).
-  if (m === 'jrcxz' && insn.addrSize === 4) m = 'jecxz';
+  // A far RET at a size other than the mode's is NASM's (and objdump's) `retfw`/`retfd`/`retfq`.
+  if (m === 'retf' && insn.opSize !== plainSize(mode)) m += insn.opSize === 2 ? 'w' : insn.opSize === 4 ? 'd' : 'q';
   const p = insn.prefixes;
   if (STRING_OP.test(m)) {
     // A segment override applies to the source ([rsi]) of a string instruction; NASM
@@ -103,6 +123,12 @@ function memText(insn: DecodedInstruction, m: MemRef, form: InstructionForm | un
     s += m.disp < 0n ? `-${hex(-m.disp)}` : `+${hex(m.disp)}`;
   }
   if (m.seg !== null) s = `${regName(m.seg)}:${s}`;
+  // A far pointer in memory (`m16:32`): NASM writes `jmp dword far [eax]` for JMP/CALL, where the
+  // size keyword is the offset's; LES/LSS... and BOUND take none (the register gives it).
+  const token = form?.operands[i]?.token ?? '';
+  if (token.startsWith('m16:') || token === 'm16&16' || token === 'm32&32') {
+    return insn.mnemonic === 'jmp' || insn.mnemonic === 'call' ? `${SIZE_KEYWORD[insn.opSize]} far [${s}]` : `[${s}]`;
+  }
   const kw = needsSizeKeyword(insn, m, form, i) ? `${SIZE_KEYWORD[m.size]} ` : '';
   return `${kw}[${s}]`;
 }

@@ -13,6 +13,8 @@
 //    the processor ignores the prefix.
 //  - 66 on a near relative branch in 64-bit mode: Intel ignores it (our choice, see
 //    decode-select.ts `forced64`); objdump follows AMD and decodes a 16-bit branch.
+//  - SALC (D6, 16/32-bit only): objdump 2.40 prints "(bad)"; NASM and AMD's opcode map name it
+//    (see table-legacy.ts).
 //  - 66 on RET imm16: the table row says the 66 prefix does not apply (`osz: 'none'`), so we
 //    decode a 64-bit RET; objdump decodes `retw` (16-bit pop). Reported to the table's owner.
 
@@ -131,6 +133,7 @@ function knownDivergence(insn: DecodedInstruction): boolean {
   const f = formById(insn.id);
   if (!f) return false;
   if (insn.id === 'RET_imm16' && insn.prefixes.opsize) return true;
+  if (insn.id === 'SALC') return true;
   if (insn.prefixes.opsize && insn.operands.some((o) => o.kind === 'rel') && insn.addrSize !== 2 && f.osz === 'd64') return true;
   if (f.map === 0) return false;
   if (insn.prefixes.rep !== null && f.mandatory === 0) return true;
@@ -189,6 +192,8 @@ const STRING_INSN = /^(?:movs|cmps|stos|lods|scas|ins|outs)[bwdq]$/;
 function toRequest(insn: DecodedInstruction, address: bigint): EncodeRequest {
   const form = formById(insn.id)!;
   let eipRelative = false;
+  // Far JMP/CALL through memory (`jmp dword far [rax]`): NASM's size keyword names the offset.
+  const far = (insn.mnemonic === 'jmp' || insn.mnemonic === 'call') && form.operands[0]!.token.startsWith('m16:');
   const operands = insn.operands.map((o, i): AsmOperand => {
     switch (o.kind) {
       case 'reg': return o;
@@ -198,7 +203,7 @@ function toRequest(insn: DecodedInstruction, address: bigint): EncodeRequest {
         const rip = o.base !== null && regKind(o.base) === RegKind.RIP;
         if (rip && o.addrSize === 4) eipRelative = true;
         return {
-          kind: 'mem', size: form.operands[i]!.regClass === 'none' ? undefined : o.size, seg: o.seg ?? undefined,
+          kind: 'mem', size: far ? insn.opSize : form.operands[i]!.regClass === 'none' ? undefined : o.size, seg: o.seg ?? undefined,
           base: rip || o.base === null ? undefined : o.base, index: o.index ?? undefined, scale: o.scale,
           disp: rip ? BigInt.asUintN(64, address + BigInt(insn.length) + o.disp) : o.disp,
           dispKnown: true, dispReloc: false, hasDisp: o.disp !== 0n || rip, ripRelative: rip,
@@ -211,8 +216,10 @@ function toRequest(insn: DecodedInstruction, address: bigint): EncodeRequest {
   if (insn.prefixes.lock) prefixes.push('lock');
   if (insn.prefixes.rep !== null && STRING_INSN.test(insn.mnemonic)) prefixes.push(insn.prefixes.rep);
   if (insn.addrSize === 4 && (eipRelative || !insn.operands.some((o) => o.kind === 'mem'))) prefixes.push('a32');
-  const mnemonic = insn.cond !== undefined ? insn.mnemonic.replace(/cc$/, CC_NAMES[insn.cond]!) : insn.mnemonic;
-  return { mnemonic, prefixes, operands, address, bits: 64 };
+  // A far RET's size is in NASM's mnemonic (`retfw`, `retfq`): the row has no operand size.
+  const sized = insn.mnemonic === 'retf' && insn.opSize !== 4 ? `retf${insn.opSize === 2 ? 'w' : 'q'}` : insn.mnemonic;
+  const mnemonic = insn.cond !== undefined ? insn.mnemonic.replace(/cc$/, CC_NAMES[insn.cond]!) : sized;
+  return { mnemonic, prefixes, operands, address, bits: 64, ...(far ? { branch: 'far' as const } : {}) };
 }
 
 /**

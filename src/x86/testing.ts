@@ -144,3 +144,50 @@ export function runSeq(rig: TestRig, lines: string[], max = 1000): void {
 export const reg = (rig: TestRig, i: number): bigint => rig.cpu.state.getGpr64(i);
 /** Sets a register. */
 export const setReg = (rig: TestRig, i: number, v: bigint): void => rig.cpu.state.setGpr64(i, v);
+
+/**
+ * Switches the test machine to 32-bit protected mode at CPL 0, paging off, IA-32e mode off:
+ * CS becomes a 32-bit flat code segment (GDT 0x08 is rewritten with D = 1, L = 0) and the
+ * data segments stay flat (GDT 0x10).
+ */
+export function to32(rig: TestRig): void {
+  const s = rig.cpu.state;
+  s.cr0 = (s.cr0 & ~C0.PG) >>> 0;
+  s.efer = 0;
+  rig.mem.write64(T.GDT + 0x08, flatDescriptor(0x9b, 0xc));
+  rig.mem.write64(T.GDT + 0x18, flatDescriptor(0xfb, 0xc));
+  s.segAr[SegIndex.CS] = (s.segAr[SegIndex.CS]! & ~ARB.L) | ARB.DB;
+  rig.cpu.stateChanged();
+}
+
+/** Real-address mode: PE = 0, 64-KiB segments at selector * 16, the IVT at 0, SP = 0x8000, IP = 0x1000. */
+export function toReal(rig: TestRig): void {
+  const s = rig.cpu.state;
+  s.cr0 = C0.ET;
+  s.efer = 0;
+  for (let i = 0; i < 6; i++) {
+    s.segSel[i] = 0;
+    s.segBase[i] = 0;
+    s.segLimit[i] = 0xffff;
+    s.segAr[i] = i === SegIndex.CS ? 0x9b : 0x93;
+  }
+  s.idtrBase = 0;
+  s.idtrLimit = 0x3ff;
+  s.rip = 0x1000;
+  s.setGpr64(4, 0x8000n);
+  rig.cpu.stateChanged();
+}
+
+/** Writes an 8-byte descriptor into the test GDT at `selector` and raises the GDT limit to cover it. */
+export function setDescriptor(rig: TestRig, selector: number, value: bigint): void {
+  const off = selector & 0xfff8;
+  rig.mem.write64(T.GDT + off, value);
+  const s = rig.cpu.state;
+  if (off + 7 > s.gdtrLimit) s.gdtrLimit = off + 7;
+}
+
+/** A code or data descriptor: base, byte-granular limit (<= 0xFFFFF), access byte, flags nibble (G D/B L AVL). */
+export function descriptor(base: number, limit: number, access: number, flags: number): bigint {
+  return BigInt(limit & 0xffff) | (BigInt(base & 0xffffff) << 16n) | (BigInt(access) << 40n) |
+    (BigInt((limit >>> 16) & 0xf) << 48n) | (BigInt(flags) << 52n) | (BigInt((base >>> 24) & 0xff) << 56n);
+}

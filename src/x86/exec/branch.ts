@@ -1,4 +1,4 @@
-// Near branches: JMP, CALL, RET, Jcc, JRCXZ, LOOP/LOOPE/LOOPNE (SDM Vol. 2A "JMP", "CALL",
+// Near branches: JMP, CALL, RET, Jcc, JCXZ/JECXZ/JRCXZ, LOOP/LOOPE/LOOPNE (SDM Vol. 2A "JMP", "CALL",
 // "Jcc", "LOOP/LOOPcc", Vol. 2B "RET"). In 64-bit mode a non-canonical target raises #GP(0)
 // at the branch itself (Vol. 1 §3.3.7.1 "Canonical Addressing").
 
@@ -96,6 +96,6 @@ function loop(kind: 0 | 1 | 2): Handler {
 }
 
 export const BRANCH_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
-  ['jmp', execJmp], ['jcc', execJcc], ['call', execCall], ['ret', execRet], ['jrcxz', execJrcxz],
+  ['jmp', execJmp], ['jcc', execJcc], ['call', execCall], ['ret', execRet], ['jrcxz', execJrcxz], ['jecxz', execJrcxz], ['jcxz', execJrcxz],
   ['loop', loop(0)], ['loope', loop(1)], ['loopne', loop(2)],
 ]);

@@ -6,6 +6,7 @@ import { ALU_HANDLERS } from './alu.ts';
 import { BITS_HANDLERS } from './bits.ts';
 import { BRANCH_HANDLERS } from './branch.ts';
 import { IO_HANDLERS } from './io.ts';
+import { LEGACY_HANDLERS } from './legacy.ts';
 import { MOV_HANDLERS } from './mov.ts';
 import { MULDIV_HANDLERS } from './muldiv.ts';
 import { SHIFT_HANDLERS } from './shift.ts';
@@ -16,5 +17,5 @@ import { SYSTEM_HANDLERS } from './system.ts';
 /** Mnemonic -> handler. */
 export const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ...ALU_HANDLERS, ...BITS_HANDLERS, ...BRANCH_HANDLERS, ...IO_HANDLERS, ...MOV_HANDLERS,
-  ...MULDIV_HANDLERS, ...SHIFT_HANDLERS, ...STACK_HANDLERS, ...STRING_HANDLERS, ...SYSTEM_HANDLERS,
+  ...LEGACY_HANDLERS, ...MULDIV_HANDLERS, ...SHIFT_HANDLERS, ...STACK_HANDLERS, ...STRING_HANDLERS, ...SYSTEM_HANDLERS,
 ]);

@@ -131,7 +131,7 @@ function implicitFits(spec: OperandSpec, op: AsmOperand): boolean {
 }
 
 /** A branch target in a rel8/rel32 field, or why this field cannot take it. */
-function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'short' | 'near' | undefined, bits: 16 | 32 | 64): Placed['rel'] | MatchFailure {
+function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'short' | 'near' | 'far' | undefined, bits: 16 | 32 | 64): Placed['rel'] | MatchFailure {
   if (branch !== undefined && REL8_ONLY.has(f.mnemonic)) return 'size';
   if (spec.immSize === 1 && branch === 'near') return 'range';
   // A size keyword on a target: `jmp qword x` / `call qword x` mean near; NASM refuses
@@ -158,9 +158,35 @@ function placeRel(f: InstructionForm, spec: OperandSpec, op: AsmImm, branch: 'sh
   return { target: op.value, size: spec.immSize, known: op.known, plain };
 }
 
+/** The far-pointer kind of a JMP/CALL form: a direct `ptr16:N`, a memory `m16:N`, or neither. */
+function farKind(f: InstructionForm): 'ptr' | 'mem' | null {
+  if (f.mnemonic !== 'jmp' && f.mnemonic !== 'call') return null;
+  const t = f.operands[0]?.token ?? '';
+  return t.startsWith('ptr16:') ? 'ptr' : t.startsWith('m16:') ? 'mem' : null;
+}
+
+/**
+ * Far JMP/CALL (NASM): `far` (or `selector:offset`) picks the far forms and only they take it.
+ * The size keyword names the offset (`jmp dword far [bx]` = 66 FF 2F in 16-bit code); without
+ * one the offset has the mode's size, and in 64-bit code a far pointer in memory is m16:64
+ * (`jmp far [rax]` = 48 FF 28), as NASM 2.16 writes it.
+ */
+function farFits(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | 'far' | undefined, bits: 16 | 32 | 64): MatchFailure | null {
+  const kind = farKind(f);
+  if ((kind !== null) !== (branch === 'far')) return 'kind';
+  if (kind === null) return null;
+  const op = ops[0];
+  const size = op && (op.kind === 'mem' || op.kind === 'imm') ? op.size : undefined;
+  const natural = bits === 64 ? 8 : bits === 16 ? 2 : 4;
+  return (size ?? natural) === f.opSize ? null : 'size';
+}
+
 /** Places operands into the form's fields, or says why they do not fit. */
-export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | undefined, bits: 16 | 32 | 64 = 64): Placed | MatchFailure {
+export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 'short' | 'near' | 'far' | undefined, bits: 16 | 32 | 64 = 64): Placed | MatchFailure {
   if (ops.length !== f.operands.length) return 'kind';
+  const far = farFits(f, ops, branch, bits);
+  if (far !== null) return far;
+  const farForm = branch === 'far';
   let reg = f.modrm === 'digit' ? f.digit : -1;
   let rmReg = -1;
   let rmMem: AsmMem | null = null;
@@ -193,7 +219,7 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
           rmReg = regNum(op.reg);
         } else if (op.kind === 'mem') {
           if (!spec.mem) return 'kind';
-          const why = memFits(f, spec, op);
+          const why = farForm ? null : memFits(f, spec, op);
           if (why) failure = why;
           if (op.size === undefined) inferredMemSize = spec.memSize;
           rmMem = op;
@@ -202,8 +228,8 @@ export function place(f: InstructionForm, ops: readonly AsmOperand[], branch: 's
       case 'imm': {
         if (op.kind !== 'imm') return 'kind';
         // `short`/`near` belong to branch targets (`ret near x`, `rcl r9w, short x` are refused).
-        if (branch !== undefined) return spec.immSize === 2 ? 'size' : 'kind';
-        const why = immFits(f, spec, op, dstIsReg, bits);
+        if (branch !== undefined && !farForm) return spec.immSize === 2 ? 'size' : 'kind';
+        const why = farForm ? (op.size === undefined || i === 0 ? null : 'size') : immFits(f, spec, op, dstIsReg, bits);
         if (why) failure = failure ?? why;
         imms.push({ value: op.value, size: spec.immSize });
         break;

@@ -139,7 +139,8 @@ function legacyPrefixes(p: Placed, pre: Prefixes, mem: MemEncoding | null, bits:
   const sized = f.osz !== 'none' && (f.opSize === 2 || f.opSize === 4) && !(bits === 16 && NO_OSZ.has(f.mnemonic)) && f.id !== 'MOV_Sreg_r32';
   const opSize = pre.o16 ? 2 : pre.o32 ? 4 : pre.w ? 0 : sized ? f.opSize : 0;
   if (opSize !== 0 && opSize !== defaultOpSize(bits)) out.push(0x66);
-  const aSize = askedA && !(mem && hasRegs) ? askedA : mem ? mem.addrSize : 0;
+  // JCXZ/JECXZ/JRCXZ: the row's address size is the instruction (67 when it is not the mode's).
+  const aSize = f.asz !== 0 ? f.asz : askedA && !(mem && hasRegs) ? askedA : mem ? mem.addrSize : 0;
   if (aSize !== 0 && aSize !== defaultAddrSize(bits)) out.push(0x67);
   if (f.mandatory) out.push(f.mandatory);
   return out;
@@ -151,8 +152,8 @@ function rexByte(p: Placed, pre: Prefixes, mem: MemEncoding | null, bits: 16 | 3
   // o64 adds REX.W, except where NASM's form is already 64-bit without it: a 64-bit
   // register or r/m64 operand without REX.W (`o64 push rax` = 50, `o64 mov rax, ds` =
   // 8C D8), or a 64-bit-default immediate form (`o64 push 1` = 6A 01).
-  // JRCXZ's size is the address size, not the operand size: o64 leaves it alone too.
-  const o64Dropped = !f.rexW && (f.operands.some((o) => o.regSize === 8) || f.mnemonic === 'jrcxz' ||
+  // JCXZ/JECXZ/JRCXZ's size is the address size, not the operand size: o64 leaves it alone too.
+  const o64Dropped = !f.rexW && (f.operands.some((o) => o.regSize === 8) || f.asz !== 0 ||
     (f.osz === 'd64' && f.operands.some((o) => o.loc === 'imm')));
   let rex = f.rexW || (pre.w && !o64Dropped) ? 8 : 0;
   if (p.reg >= 8) rex |= 4;
@@ -255,6 +256,8 @@ export function encode(req: EncodeRequest): EncodeResult {
     if (m) return m;
   }
   let ops = sizeMemFromImm(found.forms[0]?.mnemonic ?? '', req.operands);
+  // NASM: `aam` and `aad` alone are base 10 (D4 0A, D5 0A; SDM Vol. 2A §3.2 "AAM", "AAD").
+  if ((mnemonic === 'aam' || mnemonic === 'aad') && ops.length === 0) ops = [{ kind: 'imm', value: 10n, known: true, reloc: false }];
   // NASM: an unsized JMP/CALL target in memory has the mode's operand size (`jmp [bx]` in
   // 16-bit code is FF 27, a word).
   if (req.bits !== 64 && (mnemonic === 'jmp' || mnemonic === 'call') && ops.length === 1 && ops[0].kind === 'mem' && ops[0].size === undefined) {
@@ -327,6 +330,8 @@ const MODE_ALIASES: Record<string, readonly [string, string]> = {
   iret: ['iretw', 'iretd'],
   pushf: ['pushfw', 'pushfd'],
   popf: ['popfw', 'popfd'],
+  pusha: ['pushaw', 'pushad'],
+  popa: ['popaw', 'popad'],
 };
 
 /** The address size NASM names in "invalid N-bit effective address": the registers', else the mode's. */

@@ -55,6 +55,11 @@ export interface FormRow {
   /** Operand size in bytes of a row without sized operands (MOVSW, CDQE, PUSHFQ, IRETQ). */
   readonly size?: 1 | 2 | 4 | 8;
   /**
+   * Address size in bytes that selects the row (JCXZ 2, JECXZ 4, JRCXZ 8: one opcode, E3, told
+   * apart by the address-size attribute, SDM Vol. 2A §3.2 "Jcc"). Omitted for every other row.
+   */
+  readonly asz?: 2 | 4 | 8;
+  /**
    * A second spelling of an encoding another row already decodes to (`XCHG r64, r/m64`
    * beside `XCHG r/m64, r64`): the assembler accepts it, the decoder never yields it.
    */
@@ -126,6 +131,8 @@ export interface InstructionForm {
   readonly modKind: 'any' | 'reg' | 'mem' | 'none';
   /** Operand size in bytes the form works at (0: no operand size, e.g. INT3, LGDT). */
   readonly opSize: 0 | 1 | 2 | 4 | 8;
+  /** Address size that selects the row (`FormRow.asz`), or 0 when any address size does. */
+  readonly asz: 0 | 2 | 4 | 8;
   /** Operand-size behaviour in 64-bit mode: 'd64' default 64, 'w' by REX.W, 'none'. */
   readonly osz: 'd64' | 'normal' | 'none';
   /** Immediate bytes following ModRM/SIB/disp (sum of ib/iw/id/io/cb/cw/cd). */
@@ -152,7 +159,7 @@ export function formId(ins: string): string {
   const sp = ins.indexOf(' ');
   const mn = (sp < 0 ? ins : ins.slice(0, sp)).toUpperCase().replace(/CC$/, 'cc');
   if (sp < 0) return mn;
-  const ops = ins.slice(sp + 1).split(',').map((s) => s.trim().replace(/[/&-]/g, '').replace(/^CRn$/, 'cr').replace(/^DRn$/, 'dr'));
+  const ops = ins.slice(sp + 1).split(',').map((s) => s.trim().replace(/[/&:-]/g, '').replace(/^CRn$/, 'cr').replace(/^DRn$/, 'dr'));
   return [mn, ...ops].join('_');
 }
 

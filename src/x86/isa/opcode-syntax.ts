@@ -61,6 +61,7 @@ export function parseOpcode(op: string): OpcodeParts {
     else if (tok === 'ib' || tok === 'cb') { out.immBytes += 1; out.immTokens.push(tok); }
     else if (tok === 'iw' || tok === 'cw') { out.immBytes += 2; out.immTokens.push(tok); }
     else if (tok === 'id' || tok === 'cd') { out.immBytes += 4; out.immTokens.push(tok); }
+    else if (tok === 'cp') { out.immBytes += 6; out.immTokens.push(tok); }
     else if (tok === 'io') { out.immBytes += 8; out.immTokens.push(tok); }
     else throw new Error(`unknown opcode token '${tok}' in '${op}'`);
   }
@@ -79,7 +80,12 @@ interface RawOperand {
 }
 
 const SIZE_OF: Record<string, 1 | 2 | 4 | 8> = { '8': 1, '16': 2, '32': 4, '64': 8 };
-const MEM_SIZE: Record<string, MemSize> = { m: 0, m8: 1, m16: 2, m32: 4, m64: 8, m128: 16, 'm16&32': 6, 'm16&64': 10 };
+// `m16:16`, `m16:32`, `m16:64`: far pointers (offset, then selector), SDM Vol. 2A §3.1.1.3;
+// `m16&16`, `m32&32`: BOUND's pair of bounds.
+const MEM_SIZE: Record<string, MemSize> = {
+  m: 0, m8: 1, m16: 2, m32: 4, m64: 8, m128: 16, 'm16&32': 6, 'm16&64': 10,
+  'm16:16': 4, 'm16:32': 6, 'm16:64': 10, 'm16&16': 4, 'm32&32': 8,
+};
 
 /** Parses one operand token of the instruction column. */
 export function parseOperandToken(token: string): RawOperand {
@@ -96,6 +102,9 @@ export function parseOperandToken(token: string): RawOperand {
   if (token in MEM_SIZE) return { ...base, mem: true, memSize: MEM_SIZE[token], kind: 'mem' };
   if ((m = /^imm(8|16|32|64)$/.exec(token))) return { ...base, immSize: SIZE_OF[m[1]], kind: 'imm' };
   if ((m = /^rel(8|16|32)$/.exec(token))) return { ...base, immSize: SIZE_OF[m[1]], kind: 'rel' };
+  // The selector half of a `ptr16:16` / `ptr16:32` operand (see `expandFarPointer`).
+  if (token === 'ptr16:sel') return { ...base, immSize: 2, kind: 'imm' };
+  if ((m = /^ptr16:(16|32)$/.exec(token))) return { ...base, immSize: SIZE_OF[m[1]], kind: 'imm' };
   if (token === 'Sreg') return { ...base, cls: 'seg', kind: 'special' };
   if (token === 'CRn') return { ...base, cls: 'cr', kind: 'special' };
   if (token === 'DRn') return { ...base, cls: 'dr', kind: 'special' };
@@ -158,9 +167,21 @@ export function parseRow(row: FormRow): InstructionForm {
   }
 }
 
+/**
+ * A direct far pointer `ptr16:16` / `ptr16:32` (JMP/CALL EA/9A) is two immediates in the bytes:
+ * the offset, then the 16-bit selector (SDM Vol. 2A §3.1.1.3 "Instruction Column in the Opcode
+ * Summary Table"). The form lists them as two operands, offset first; the disassembler and the
+ * assembler write them `selector:offset`.
+ */
+function expandFarPointer(tokens: string[]): string[] {
+  return tokens.flatMap((t) => (/^ptr16:(16|32)$/.test(t) ? [t, 'ptr16:sel'] : [t]));
+}
+
 function parseRowInner(row: FormRow): InstructionForm {
   const p = parseOpcode(row.op);
-  const { mnemonic, tokens } = splitInstruction(row.ins);
+  const split = splitInstruction(row.ins);
+  const mnemonic = split.mnemonic;
+  const tokens = expandFarPointer(split.tokens);
   const raw = tokens.map(parseOperandToken);
   const loc = assignLocations(raw, p);
   if (row.access && row.access.length !== raw.length) throw new Error(`access has ${row.access.length} entries for ${raw.length} operands`);
@@ -213,6 +234,7 @@ function parseRowInner(row: FormRow): InstructionForm {
     osz: row.osz === 'd64' ? 'd64' : row.osz === 'none' || opSize <= 1 ? 'none' : 'normal',
     immBytes: p.immBytes,
     sx: row.sx === true,
+    asz: row.asz ?? 0,
     operands,
     modes,
     flags: row.flags ?? {},

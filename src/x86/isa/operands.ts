@@ -82,8 +82,11 @@ export interface EncodeRequest {
   /** Address of the instruction's first byte (for relative branches and RIP-relative operands). */
   readonly address: bigint;
   readonly bits: 16 | 32 | 64;
-  /** Branch-size keyword on the target (`jmp short x`, `jmp near x`). */
-  readonly branch?: 'short' | 'near';
+  /**
+   * Branch-size keyword on the target (`jmp short x`, `jmp near x`); `far` for a far pointer
+   * in memory (`jmp far [bx]`, `call dword far [eax]`).
+   */
+  readonly branch?: 'short' | 'near' | 'far';
 }
 
 /** The encoder's answer: bytes, or a message for a diagnostic. Never thrown. */

@@ -16,6 +16,15 @@ function stringRows(name: string, byteOp: string, wordOp: string, flags?: { writ
   ];
 }
 
+/** LSS/LFS/LGS r16/r32/r64 from m16:16/m16:32/m16:64. */
+function farPointerLoads(name: string, op: string): FormRow[] {
+  return [
+    row(`0F ${op} /r`, `${name} r16, m16:16`, W_R),
+    row(`0F ${op} /r`, `${name} r32, m16:32`, W_R),
+    row(`REX.W 0F ${op} /r`, `${name} r64, m16:64`, W_R),
+  ];
+}
+
 export const MOVE_ROWS: readonly FormRow[] = [
   // MOV: SDM Vol. 2B §4.3 "MOV".
   row('88 /r', 'MOV r/m8, r8', W_R),
@@ -137,6 +146,11 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('8F /0', 'POP r/m32', { access: ['w'], modes: '16/32' }),
   row('0F A1', 'POP FS', { access: ['w'], osz: 'd64', size: 8 }),
   row('0F A9', 'POP GS', { access: ['w'], osz: 'd64', size: 8 }),
+  // LSS/LFS/LGS: SDM Vol. 2A §3.2 "LDS/LES/LFS/LGS/LSS": a far pointer (offset, then selector)
+  // loads the segment register and the general register. Valid in every mode (REX.W: m16:64).
+  ...farPointerLoads('LSS', 'B2'),
+  ...farPointerLoads('LFS', 'B4'),
+  ...farPointerLoads('LGS', 'B5'),
   // PUSHF/POPF: SDM Vol. 2B §4.3 "PUSHF/PUSHFD/PUSHFQ", "POPF/POPFD/POPFQ".
   row('9C', 'PUSHFW', { size: 2, osz: 'd64', flags: { read: '*' } }),
   row('9C', 'PUSHFQ', { size: 8, osz: 'd64', modes: '64', flags: { read: '*' } }),

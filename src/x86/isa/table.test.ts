@@ -17,6 +17,13 @@ function oszStates(f: InstructionForm, mode: 32 | 64): string[] {
   return mode === 64 ? ['-', 'W'] : all;
 }
 
+/** Address-size prefix states a form answers to: '-' none, '67' (only JCXZ/JECXZ/JRCXZ choose by it). */
+function aszStates(f: InstructionForm, mode: 32 | 64): string[] {
+  if (f.asz === 0) return ['-', '67'];
+  const natural = mode === 64 ? 8 : 4;
+  return [f.asz === natural ? '-' : '67'];
+}
+
 /** Every (mod, reg, rm) triple of ModRM a form accepts; one placeholder when it has no ModRM. */
 function modrmKeys(f: InstructionForm): string[] {
   if (f.modrm === 'none') return ['-'];
@@ -59,7 +66,7 @@ describe('instruction table', () => {
         const span = f.plusReg ? 8 : f.cc ? 16 : 1;
         for (let k = 0; k < span; k++) {
           for (const o of oszStates(f, mode)) {
-            for (const m of modrmKeys(f)) {
+            for (const m of modrmKeys(f).flatMap((x) => aszStates(f, mode).map((a) => `${x}:${a}`))) {
               const key = `${f.map}:${f.opcode + k}:${pfx}:${o}:${m}`;
               const other = seen.get(key);
               if (other !== undefined && !KNOWN_OVERLAPS.has(`${other}/${f.id}`) && !KNOWN_OVERLAPS.has(`${f.id}/${other}`)) {
@@ -129,5 +136,17 @@ describe('instruction table', () => {
     expect(formById('LGDT_m1664')).toMatchObject({ opSize: 0, osz: 'none' });
     expect(formById('MOVSW')).toMatchObject({ opSize: 2 });
     expect(formById('SHL_rm8_1')!.operands[1].one).toBe(true);
+    expect(formById('JECXZ_rel8')).toMatchObject({ asz: 4, modes: { m16: true, m32: true, m64: true } });
+    expect(formById('JMP_ptr1632')!.operands.map((o) => [o.token, o.immSize])).toEqual([['ptr16:32', 4], ['ptr16:sel', 2]]);
+    expect(formById('JMP_ptr1632')).toMatchObject({ immBytes: 6, opSize: 4, modes: { m64: false } });
+    expect(formById('LSS_r64_m1664')).toMatchObject({ rexW: true, modKind: 'mem', opSize: 8 });
+    expect(formById('LES_r32_m1632')!.operands[1]).toMatchObject({ memSize: 6 });
+    expect(formById('BOUND_r32_m3232')!.operands[1]).toMatchObject({ memSize: 8 });
+  });
+
+  it('has no row for the legacy one-byte opcodes in 64-bit mode (#UD, or VEX/EVEX/MOVSXD there)', () => {
+    for (const op of [0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x62, 0xc4, 0xc5, 0xd4, 0xd5, 0xd6, 0xea, 0x9a]) {
+      expect(formsByOpcode(0, op).filter((f) => f.modes.m64 && !f.row.asmOnly).map((f) => f.id), op.toString(16)).toEqual([]);
+    }
   });
 });

@@ -25,18 +25,21 @@
 //    `size` (operand size of operand-less forms such as MOVSW), `asmOnly` (a second
 //    operand order for the same encoding, e.g. `XCHG r64, r/m64`).
 //  - `moffs8`..`moffs64` operands (MOV A0-A3) parse, but those rows are not in the table
-//    yet: NASM writes them only for `[qword abs addr]`. Far JMP/CALL/RET, ENTER, x87, SSE
-//    and AVX are absent.
+//    yet: NASM writes them only for `[qword abs addr]`. ENTER, x87, SSE and AVX are absent.
+//  - `ptr16:16`/`ptr16:32` (far JMP/CALL EA/9A) become two immediate operands, offset then
+//    selector, as they lie in the bytes; `EA cp` is the SDM's 6-byte "cp" code offset.
+//  - JCXZ/JECXZ/JRCXZ share E3 and differ by address size: the `asz` row field.
 
 import { CC_ALIASES, type InstructionForm, type FormRow } from './form.ts';
 import { parseRow } from './opcode-syntax.ts';
 import { ALU_ROWS } from './table-alu.ts';
 import { BRANCH_ROWS } from './table-branch.ts';
+import { LEGACY_ROWS } from './table-legacy.ts';
 import { MOVE_ROWS } from './table-move.ts';
 import { SYSTEM_ROWS } from './table-system.ts';
 
 /** Every row of the table, in group order. */
-export const ROWS: readonly FormRow[] = [...ALU_ROWS, ...MOVE_ROWS, ...BRANCH_ROWS, ...SYSTEM_ROWS];
+export const ROWS: readonly FormRow[] = [...ALU_ROWS, ...MOVE_ROWS, ...BRANCH_ROWS, ...SYSTEM_ROWS, ...LEGACY_ROWS];
 
 /** Every parsed form, in row order. */
 export const FORMS: readonly InstructionForm[] = ROWS.map(parseRow);
@@ -88,6 +91,9 @@ export interface MnemonicForms {
 const NASM_ALIASES: ReadonlyMap<string, string> = new Map([
   ['sal', 'shl'], ['pushf', 'pushfq'], ['popf', 'popfq'], ['iret', 'iretd'], ['retn', 'ret'],
   ['retq', 'ret'], ['icebp', 'int1'], ['loopz', 'loope'], ['loopnz', 'loopne'],
+  // 16/32-bit code maps `pusha`/`popa` to the mode's size first (encode.ts); in 64-bit code they
+  // name the 32-bit row, which the encoder refuses there as NASM does.
+  ['pusha', 'pushad'], ['popa', 'popad'],
 ]);
 
 const CC_FAMILIES: readonly [string, string][] = [['j', 'jcc'], ['set', 'setcc'], ['cmov', 'cmovcc']];

@@ -153,6 +153,58 @@ jmp dword fwd_far
 call dword back_far
 jmp dword back_near
 jmp word back_near
+jcxz loops
+jecxz loops
+jcxz loops_end
+jecxz loops_end
+a16 jcxz loops
+a32 jecxz loops
+jmp 0x8:0x1000
+jmp 0x10:0xfffe
+jmp word 0x18:0x1234
+jmp dword 0x18:0x12345678
+jmp 0xffff:0
+jmp far [bx+si]
+jmp word far [bx+si]
+jmp dword far [bx+si]
+jmp far [bx+di]
+jmp word far [bx+di]
+jmp dword far [bx+di]
+jmp far [bp+si]
+jmp word far [bp+si]
+jmp dword far [bp+si]
+jmp far [bp+di]
+jmp word far [bp+di]
+jmp dword far [bp+di]
+jmp far [si]
+jmp word far [si]
+jmp dword far [si]
+jmp far [di]
+jmp word far [di]
+jmp dword far [di]
+call 0x8:0x1000
+call 0x10:0xfffe
+call word 0x18:0x1234
+call dword 0x18:0x12345678
+call 0xffff:0
+call far [bx+si]
+call word far [bx+si]
+call dword far [bx+si]
+call far [bx+di]
+call word far [bx+di]
+call dword far [bx+di]
+call far [bp+si]
+call word far [bp+si]
+call dword far [bp+si]
+call far [bp+di]
+call word far [bp+di]
+call dword far [bp+di]
+call far [si]
+call word far [si]
+call dword far [si]
+call far [di]
+call word far [di]
+call dword far [di]
 fwd_near:
 nop
 times 200 nop

@@ -179,4 +179,97 @@ ltr bx
 str ax
 sldt cx
 clts
+pusha
+popa
+pushaw
+popaw
+pushad
+popad
+o16 pusha
+o32 popa
+daa
+das
+aaa
+aas
+aam
+aad
+aam 5
+aad 0x10
+aam 0
+salc
+bound cx, [bx+si]
+bound esi, [bx+si]
+arpl [bx+si], bx
+les di, [bx+si]
+lds edx, [bx+si]
+lss sp, [bx+si]
+lfs eax, [bx+si]
+lgs bp, [bx+si]
+bound cx, [bx+di]
+bound esi, [bx+di]
+arpl [bx+di], bx
+les di, [bx+di]
+lds edx, [bx+di]
+lss sp, [bx+di]
+lfs eax, [bx+di]
+lgs bp, [bx+di]
+bound cx, [bp+si]
+bound esi, [bp+si]
+arpl [bp+si], bx
+les di, [bp+si]
+lds edx, [bp+si]
+lss sp, [bp+si]
+lfs eax, [bp+si]
+lgs bp, [bp+si]
+bound cx, [bp+di]
+bound esi, [bp+di]
+arpl [bp+di], bx
+les di, [bp+di]
+lds edx, [bp+di]
+lss sp, [bp+di]
+lfs eax, [bp+di]
+lgs bp, [bp+di]
+bound cx, [si]
+bound esi, [si]
+arpl [si], bx
+les di, [si]
+lds edx, [si]
+lss sp, [si]
+lfs eax, [si]
+lgs bp, [si]
+bound cx, [di]
+bound esi, [di]
+arpl [di], bx
+les di, [di]
+lds edx, [di]
+lss sp, [di]
+lfs eax, [di]
+lgs bp, [di]
+bound cx, [bp]
+bound esi, [bp]
+arpl [bp], bx
+les di, [bp]
+lds edx, [bp]
+lss sp, [bp]
+lfs eax, [bp]
+lgs bp, [bp]
+bound cx, [bx]
+bound esi, [bx]
+arpl [bx], bx
+les di, [bx]
+lds edx, [bx]
+lss sp, [bx]
+lfs eax, [bx]
+lgs bp, [bx]
+arpl ax, cx
+arpl bx, sp
+arpl di, si
+retf
+retf 4
+retfw
+retfd
+retfw 2
+retfd 6
+o16 retf
+o32 retf
 data1: dq 0

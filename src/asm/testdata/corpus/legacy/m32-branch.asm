@@ -153,6 +153,58 @@ jmp word fwd_far
 call word back_far
 jmp word back_near
 jmp dword back_near
+jcxz loops
+jecxz loops
+jcxz loops_end
+jecxz loops_end
+a16 jcxz loops
+a32 jecxz loops
+jmp 0x8:0x1000
+jmp 0x10:0xfffe
+jmp word 0x18:0x1234
+jmp dword 0x18:0x12345678
+jmp 0xffff:0
+jmp far [eax]
+jmp word far [eax]
+jmp dword far [eax]
+jmp far [ecx+1]
+jmp word far [ecx+1]
+jmp dword far [ecx+1]
+jmp far [esp]
+jmp word far [esp]
+jmp dword far [esp]
+jmp far [esp+8]
+jmp word far [esp+8]
+jmp dword far [esp+8]
+jmp far [ebp]
+jmp word far [ebp]
+jmp dword far [ebp]
+jmp far [ebp-0x80]
+jmp word far [ebp-0x80]
+jmp dword far [ebp-0x80]
+call 0x8:0x1000
+call 0x10:0xfffe
+call word 0x18:0x1234
+call dword 0x18:0x12345678
+call 0xffff:0
+call far [eax]
+call word far [eax]
+call dword far [eax]
+call far [ecx+1]
+call word far [ecx+1]
+call dword far [ecx+1]
+call far [esp]
+call word far [esp]
+call dword far [esp]
+call far [esp+8]
+call word far [esp+8]
+call dword far [esp+8]
+call far [ebp]
+call word far [ebp]
+call dword far [ebp]
+call far [ebp-0x80]
+call word far [ebp-0x80]
+call dword far [ebp-0x80]
 fwd_near:
 nop
 times 200 nop

@@ -179,4 +179,97 @@ ltr bx
 str ax
 sldt cx
 clts
+pusha
+popa
+pushaw
+popaw
+pushad
+popad
+o16 pusha
+o32 popa
+daa
+das
+aaa
+aas
+aam
+aad
+aam 5
+aad 0x10
+aam 0
+salc
+bound cx, [eax]
+bound esi, [eax]
+arpl [eax], bx
+les di, [eax]
+lds edx, [eax]
+lss sp, [eax]
+lfs eax, [eax]
+lgs bp, [eax]
+bound cx, [ecx+1]
+bound esi, [ecx+1]
+arpl [ecx+1], bx
+les di, [ecx+1]
+lds edx, [ecx+1]
+lss sp, [ecx+1]
+lfs eax, [ecx+1]
+lgs bp, [ecx+1]
+bound cx, [esp]
+bound esi, [esp]
+arpl [esp], bx
+les di, [esp]
+lds edx, [esp]
+lss sp, [esp]
+lfs eax, [esp]
+lgs bp, [esp]
+bound cx, [esp+8]
+bound esi, [esp+8]
+arpl [esp+8], bx
+les di, [esp+8]
+lds edx, [esp+8]
+lss sp, [esp+8]
+lfs eax, [esp+8]
+lgs bp, [esp+8]
+bound cx, [ebp]
+bound esi, [ebp]
+arpl [ebp], bx
+les di, [ebp]
+lds edx, [ebp]
+lss sp, [ebp]
+lfs eax, [ebp]
+lgs bp, [ebp]
+bound cx, [ebp-0x80]
+bound esi, [ebp-0x80]
+arpl [ebp-0x80], bx
+les di, [ebp-0x80]
+lds edx, [ebp-0x80]
+lss sp, [ebp-0x80]
+lfs eax, [ebp-0x80]
+lgs bp, [ebp-0x80]
+bound cx, [ebx+0x12345]
+bound esi, [ebx+0x12345]
+arpl [ebx+0x12345], bx
+les di, [ebx+0x12345]
+lds edx, [ebx+0x12345]
+lss sp, [ebx+0x12345]
+lfs eax, [ebx+0x12345]
+lgs bp, [ebx+0x12345]
+bound cx, [eax+ecx]
+bound esi, [eax+ecx]
+arpl [eax+ecx], bx
+les di, [eax+ecx]
+lds edx, [eax+ecx]
+lss sp, [eax+ecx]
+lfs eax, [eax+ecx]
+lgs bp, [eax+ecx]
+arpl ax, cx
+arpl bx, sp
+arpl di, si
+retf
+retf 4
+retfw
+retfd
+retfw 2
+retfd 6
+o16 retf
+o32 retf
 data1: dq 0
