@@ -1,20 +1,33 @@
 // The model's own access to fields of a VMCS (VM entry, VM exit, interception), by encoding,
 // with no VMREAD/VMWRITE checks: the processor reads and writes its VMCS directly
-// (SDM Vol. 3C §25.11.2 "VMREAD, VMWRITE, and Encodings of VMCS Fields").
+// (SDM Vol. 3C §25.11.2 "VMREAD, VMWRITE, and Encodings of VMCS Fields"). `vmcsGet`/`vmcsSet`
+// take encodings and bigints; hot paths use the store's number accessors by field index
+// (`valuesOf(vmcs)`, `X` of vmcs-fields.ts).
 
 import { PRIMARY_CTLS } from './local-arch.ts';
-import { F } from './vmcs-fields.ts';
+import { X } from './vmcs-fields.ts';
+import { fieldIndex, valuesOf, type VmcsValues } from './vmcs-values.ts';
 import type { ActiveVmcs } from './vmx-state.ts';
+
+export { valuesOf, type VmcsValues } from './vmcs-values.ts';
 
 /** A field's stored value (0 when never written). */
 export function vmcsGet(vmcs: ActiveVmcs, encoding: number): bigint {
-  return vmcs.fields.get(encoding) ?? 0n;
+  const store = valuesOf(vmcs);
+  const i = fieldIndex(encoding);
+  return i < 0 ? (store.get(encoding) ?? 0n) : store.big(i);
 }
 
 /** Stores a field value, truncated to 64 bits. */
 export function vmcsSet(vmcs: ActiveVmcs, encoding: number, value: bigint): void {
-  vmcs.fields.set(encoding, BigInt.asUintN(64, value));
+  const store = valuesOf(vmcs);
+  const i = fieldIndex(encoding);
+  if (i < 0) store.set(encoding, BigInt.asUintN(64, value));
+  else store.setBig(i, value);
 }
+
+/** "Activate secondary controls", bit 31 of the primary processor-based controls (from the arch table). */
+const ACTIVATE_SECONDARY = Number(PRIMARY_CTLS.mask.CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
 
 /**
  * The secondary processor-based controls in effect: the field's value when "activate secondary
@@ -22,6 +35,10 @@ export function vmcsSet(vmcs: ActiveVmcs, encoding: number, value: bigint): void
  * of the primary controls 0, the processor operates as if all secondary controls were 0).
  */
 export function secondaryControls(vmcs: ActiveVmcs): bigint {
-  const primary = vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL);
-  return PRIMARY_CTLS.has(primary, 'CPU_BASED_ACTIVATE_SECONDARY_CONTROLS') ? vmcsGet(vmcs, F.SECONDARY_VM_EXEC_CONTROL) : 0n;
+  return BigInt(secondaryControlsNum(valuesOf(vmcs)));
+}
+
+/** `secondaryControls` as a number (the field is 32 bits), from the store. */
+export function secondaryControlsNum(store: VmcsValues): number {
+  return (store.u32(X.CPU_BASED_VM_EXEC_CONTROL) & ACTIVATE_SECONDARY) !== 0 ? store.u32(X.SECONDARY_VM_EXEC_CONTROL) : 0;
 }

@@ -6,6 +6,7 @@
 import { fieldByEncoding, VMCS } from '../arch/vmcs/fields.ts';
 import { fieldExists } from '../arch/vmcs/exists.ts';
 import type { FieldResolver, FieldShape, VmcsFieldWidth } from './vmcs-store.ts';
+import { fieldIndex } from './vmcs-values.ts';
 
 const USED = [
   'CPU_BASED_VM_EXEC_CONTROL',
@@ -152,8 +153,8 @@ function encodingOf(name: string): number {
 /** Encodings of the fields the model uses: `F.GUEST_RIP`. */
 export const F = Object.fromEntries(USED.map((n) => [n, encodingOf(n)])) as Readonly<Record<FieldName, number>>;
 
-
-
+/** Store indices (src/vmx/vmcs-values.ts) of the fields the model uses: `X.GUEST_RIP`. */
+export const X = Object.fromEntries(USED.map((n) => [n, fieldIndex(encodingOf(n))])) as Readonly<Record<FieldName, number>>;
 
 /** Linux name of an encoding, if the arch table knows it. */
 export function fieldName(encoding: number): string | undefined {

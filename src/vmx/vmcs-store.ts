@@ -3,8 +3,8 @@
 // VMCLEAR writes and VMPTRLD reads back (SDM Vol. 3C §25.2 "Format of the VMCS Region").
 
 import type { ActiveVmcs } from './vmx-state.ts';
-import { VMCS_FIELDS } from '../arch/vmcs/fields.ts';
 import { encodingByteWidth, isHighAccess, fullEncoding } from './field-encoding.ts';
+import { FIELD_COUNT, FIELD_ENCODINGS, fieldIndex, valuesOf, VmcsValues } from './vmcs-values.ts';
 
 /** Width of a VMCS field as the field table declares it. */
 export type VmcsFieldWidth = 16 | 32 | 64 | 'natural';
@@ -59,12 +59,14 @@ function resolveOperand(encoding: bigint, resolve: FieldResolver): { full: numbe
 export function readField(vmcs: ActiveVmcs, encoding: bigint, resolve: FieldResolver, longMode: boolean): VmcsReadResult {
   const f = resolveOperand(encoding, resolve);
   if (!f) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
-  const stored = vmcs.fields.get(f.full) ?? 0n;
-  if (f.high) return { ok: true, value: stored >> 32n };
+  const store = valuesOf(vmcs);
+  const i = fieldIndex(f.full);
+  if (i < 0) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
+  if (f.high) return { ok: true, value: BigInt(store.hi[i]!) };
   switch (f.shape.width) {
-    case 16: return { ok: true, value: stored & 0xffffn };
-    case 32: return { ok: true, value: stored & LOW32 };
-    default: return { ok: true, value: longMode ? stored : stored & LOW32 };
+    case 16: return { ok: true, value: BigInt(store.lo[i]! & 0xffff) };
+    case 32: return { ok: true, value: BigInt(store.lo[i]!) };
+    default: return { ok: true, value: longMode ? store.big(i) : BigInt(store.lo[i]!) };
   }
 }
 
@@ -87,13 +89,14 @@ export function writeField(
   const f = resolveOperand(encoding, resolve);
   if (!f) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
   if (f.shape.readOnly && !writeAnyField) return { ok: false, error: ERR_READ_ONLY_COMPONENT };
-  const stored = vmcs.fields.get(f.full) ?? 0n;
-  let next: bigint;
-  if (f.high) next = (stored & LOW32) | ((value & LOW32) << 32n);
-  else if (f.shape.width === 16) next = value & 0xffffn;
-  else if (f.shape.width === 32) next = value & LOW32;
-  else next = longMode ? BigInt.asUintN(64, value) : value & LOW32;
-  vmcs.fields.set(f.full, next);
+  const store = valuesOf(vmcs);
+  const i = fieldIndex(f.full);
+  if (i < 0) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
+  const low = Number(value & LOW32);
+  if (f.high) store.setHalves(i, store.lo[i]!, low);
+  else if (f.shape.width === 16) store.setHalves(i, low & 0xffff, 0);
+  else if (f.shape.width === 32 || !longMode) store.setHalves(i, low, 0);
+  else store.setHalves(i, low, Number((value >> 32n) & LOW32));
   return { ok: true };
 }
 
@@ -115,8 +118,9 @@ export const REGION_MAGIC_OFFSET = 8;
 /** "VLAB", little-endian. */
 export const REGION_MAGIC = 0x42414c56n;
 const BITMAP_OFFSET = 12;
-const LAYOUT_FIELDS: readonly number[] = VMCS_FIELDS.filter((f) => !f.high).map((f) => f.encoding);
-const BITMAP_BYTES = Math.ceil(LAYOUT_FIELDS.length / 8);
+/** The layout's fields are the store's field indices (src/vmx/vmcs-values.ts), in table order. */
+const BITMAP_BYTES = Math.ceil(FIELD_COUNT / 8);
+const BYTE_WIDTHS: readonly (2 | 4 | 8)[] = FIELD_ENCODINGS.map(encodingByteWidth);
 const VALUES_OFFSET = BITMAP_OFFSET + BITMAP_BYTES;
 
 /** Physical-memory accessors (the executor's `CpuHandle.readPhys` / `writePhys`). */
@@ -136,18 +140,18 @@ export function flushToRegion(vmcs: ActiveVmcs, mem: PhysAccess, regionSize: num
   const bitmap = new Uint8Array(BITMAP_BYTES);
   let at = VALUES_OFFSET;
   let dropped = 0;
-  LAYOUT_FIELDS.forEach((enc, i) => {
-    const value = vmcs.fields.get(enc) ?? 0n;
-    if (value === 0n) return;
-    const size = encodingByteWidth(enc);
+  const store = valuesOf(vmcs);
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    if (store.lo[i] === 0 && store.hi[i] === 0) continue;
+    const size = BYTE_WIDTHS[i]!;
     if (at + size > regionSize) {
       dropped++;
-      return;
+      continue;
     }
     bitmap[i >> 3]! |= 1 << (i & 7);
-    mem.writePhys(base + at, size, value);
+    mem.writePhys(base + at, size, store.big(i));
     at += size;
-  });
+  }
   bitmap.forEach((b, i) => mem.writePhys(base + BITMAP_OFFSET + i, 1, BigInt(b)));
   return dropped;
 }
@@ -158,17 +162,17 @@ export function flushToRegion(vmcs: ActiveVmcs, mem: PhysAccess, regionSize: num
  * zero: Implementation choice, as the SDM leaves the contents of such a VMCS undefined
  * (SDM Vol. 3C §25.11.3 "Initializing a VMCS": software must VMCLEAR a region before VMPTRLD).
  */
-export function loadFromRegion(addr: number, mem: PhysAccess, regionSize: number): Map<number, bigint> {
-  const fields = new Map<number, bigint>();
+export function loadFromRegion(addr: number, mem: PhysAccess, regionSize: number): VmcsValues {
+  const fields = new VmcsValues();
   if (mem.readPhys(addr + REGION_MAGIC_OFFSET, 4) !== REGION_MAGIC) return fields;
   let at = VALUES_OFFSET;
-  LAYOUT_FIELDS.forEach((enc, i) => {
+  for (let i = 0; i < FIELD_COUNT; i++) {
     const byte = Number(mem.readPhys(addr + BITMAP_OFFSET + (i >> 3), 1));
-    if (((byte >> (i & 7)) & 1) === 0) return;
-    const size = encodingByteWidth(enc);
-    if (at + size > regionSize) return;
-    fields.set(enc, mem.readPhys(addr + at, size));
+    if (((byte >> (i & 7)) & 1) === 0) continue;
+    const size = BYTE_WIDTHS[i]!;
+    if (at + size > regionSize) continue;
+    fields.setBig(i, mem.readPhys(addr + at, size));
     at += size;
-  });
+  }
   return fields;
 }

@@ -14,7 +14,9 @@ export type LaunchState = 'clear' | 'launched';
 
 /**
  * One active VMCS, held in the processor's cache. Field values are keyed by the full (bit 0 = 0)
- * encoding; a field never written reads as zero.
+ * encoding; a field never written reads as zero. The model's VMCSes hold a `VmcsValues`
+ * (src/vmx/vmcs-values.ts, a Map by encoding over typed arrays); a VMCS built elsewhere with a
+ * plain Map has it replaced by one holding the same entries the first time the model reads it.
  */
 export interface ActiveVmcs {
   /** Physical address of the VMCS region (its VMCS pointer). */
@@ -22,10 +24,11 @@ export interface ActiveVmcs {
   launch: LaunchState;
   /** Shadow-VMCS indicator, bit 31 of the region's first dword as VMPTRLD found it (SDM Vol. 3C §25.2 "Format of the VMCS Region"). */
   shadow: boolean;
-  readonly fields: Map<number, bigint>;
+  fields: Map<number, bigint>;
 }
 
 import { NonRootState } from './exit/boundary.ts';
+import { valuesOf } from './vmcs-values.ts';
 
 /** The whole VMX state of one logical processor. Cheap to clone for the machine's snapshots. */
 export class VmxState {
@@ -64,7 +67,7 @@ export class VmxState {
     this.nonRoot = o.nonRoot.clone();
     this.active.clear();
     for (const [addr, v] of o.active) {
-      this.active.set(addr, { addr: v.addr, launch: v.launch, shadow: v.shadow, fields: new Map(v.fields) });
+      this.active.set(addr, { addr: v.addr, launch: v.launch, shadow: v.shadow, fields: valuesOf(v).clone() });
     }
   }
 }

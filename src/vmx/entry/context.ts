@@ -9,6 +9,26 @@ export interface VmcsReader {
   read(name: string): bigint;
   /** Whether the processor supports the field. */
   exists(name: string): boolean;
+  /**
+   * Change tracking, when the store behind the reader keeps it (the model's VMCS store does,
+   * docs/decisions/0060-vmcs-typed-store.md): lets the incremental evaluation skip unchanged
+   * fields without reading them. Optional: readers without it are compared by value.
+   */
+  readonly tracking?: VmcsTracking;
+}
+
+/** Per-field change stamps of the VMCS behind a VmcsReader. */
+export interface VmcsTracking {
+  /** Handles stay valid while this is the same object (it changes with field existence, i.e. the capability MSRs). */
+  readonly layout: object;
+  /** A small number naming the field `read(name)` reads. */
+  handle(name: string): number;
+  /**
+   * A number that changes whenever the value `read` returns for the handle's field may have
+   * changed. Equal stamps (under the same `layout`) mean an equal value, whichever VMCS of the
+   * model the reader is over.
+   */
+  stamp(handle: number): number;
 }
 
 /** State of the logical processor at the time of VM entry that the checks consult. */

@@ -3,7 +3,9 @@
 // While a check runs, every value it obtains from the context is recorded: VMCS fields (read,
 // exists), capability MSRs, physical memory, the MSR reserved bits and WRMSR verdicts. At the
 // next VM entry a check whose recorded inputs all still hold the same values would compute the
-// same verdict, so its verdict is reused; the others run again. The context's plain properties
+// same verdict, so its verdict is reused; the others run again. When the VMCS reader offers change
+// tracking (the model's store, decision 0060), a field input is compared by its stamp instead of
+// its value, so unchanged fields are not even read. The context's plain properties
 // (processor state, features, address widths, launch) are compared as a whole: any change runs
 // every check. The report is the same as runEntryChecks gives: every check's verdict, in order.
 
@@ -25,15 +27,20 @@ interface Dep {
   readonly value: bigint | boolean;
 }
 
-/** A field read by name: every check that read it, and the value they got. */
+/** A field read by name: every check that read it, and the value (and stamp) they got. */
 interface FieldDep {
   readonly name: string;
   value: bigint;
+  /** Tracking handle and stamp at the read (when the reader offers tracking). */
+  handle: number;
+  stamp: number;
   readonly readers: Set<number>;
 }
 
 /** The context's plain properties the checks read directly. */
 interface PlainKey {
+  /** The reader's tracking layout (undefined: compared by value). */
+  readonly layout: object | undefined;
   readonly cpu: EntryCpuState;
   readonly features: EntryCpuFeatures;
   readonly maxPhysAddr: number;
@@ -51,7 +58,7 @@ function samePlain(k: PlainKey, ctx: EntryContext): boolean {
   const a = k.cpu;
   const b = ctx.cpu;
   const f = ctx.features;
-  return k.maxPhysAddr === ctx.maxPhysAddr && k.linearAddressBits === ctx.linearAddressBits && k.launch === ctx.launch &&
+  return k.layout === ctx.vmcs.tracking?.layout && k.maxPhysAddr === ctx.maxPhysAddr && k.linearAddressBits === ctx.linearAddressBits && k.launch === ctx.launch &&
     a.efer === b.efer && a.cr0 === b.cr0 && a.cr4 === b.cr4 && a.inSmm === b.inSmm && a.currentVmcs === b.currentVmcs &&
     a.executiveVmcs === b.executiveVmcs && sameSelectors(a.selectors, b.selectors) &&
     k.features.rtm === f.rtm && k.features.sgx === f.sgx && k.features.lam === f.lam;
@@ -61,6 +68,7 @@ function plainKeyOf(ctx: EntryContext): PlainKey {
   const c = ctx.cpu;
   const f = ctx.features;
   return {
+    layout: ctx.vmcs.tracking?.layout,
     cpu: { ...c, ...(c.selectors ? { selectors: { ...c.selectors } } : {}) },
     features: { rtm: f.rtm, sgx: f.sgx, lam: f.lam },
     maxPhysAddr: ctx.maxPhysAddr,
@@ -92,8 +100,9 @@ export class IncrementalEntryChecks {
   private readonly otherDeps: Dep[][];
   /** Names of the fields each check read. */
   private readonly fieldNames: string[][];
-  /** Every field any check read, by name. */
+  /** Every field any check read, by name, and the same in a list. */
   private readonly fieldDeps = new Map<string, FieldDep>();
+  private readonly fieldDepList: FieldDep[] = [];
   private plain: PlainKey | undefined;
   private lastReport: EntryCheckReport | undefined;
   /** Checks evaluated (not reused) by the last `run`: for tests and the bench. */
@@ -119,10 +128,13 @@ export class IncrementalEntryChecks {
       dirty.fill(1);
       this.plain = plainKeyOf(ctx);
     } else {
-      for (const d of this.fieldDeps.values()) {
+      const tracking = ctx.vmcs.tracking;
+      const deps = this.fieldDepList;
+      for (let k = 0; k < deps.length; k++) {
+        const d = deps[k]!;
         if (d.readers.size === 0) continue;
-        const v = ctx.vmcs.read(d.name);
-        if (v !== d.value) for (const i of d.readers) dirty[i] = 1;
+        const same = tracking ? tracking.stamp(d.handle) === d.stamp : ctx.vmcs.read(d.name) === d.value;
+        if (!same) for (const i of d.readers) dirty[i] = 1;
       }
       for (let i = 0; i < n; i++) {
         if (dirty[i]) continue;
@@ -160,13 +172,23 @@ export class IncrementalEntryChecks {
     const names: string[] = [];
     const others: Dep[] = [];
     const fieldDeps = this.fieldDeps;
+    const fieldDepList = this.fieldDepList;
+    const tracking = ctx.vmcs.tracking;
     const vmcs: VmcsReader = {
       read(name) {
         const value = ctx.vmcs.read(name);
         let d = fieldDeps.get(name);
-        if (d === undefined) fieldDeps.set(name, (d = { name, value, readers: new Set() }));
+        if (d === undefined) {
+          d = { name, value, handle: -1, stamp: 0, readers: new Set() };
+          fieldDeps.set(name, d);
+          fieldDepList.push(d);
+        }
         // Every check re-run in this evaluation sees the same VMCS: the values agree.
         d.value = value;
+        if (tracking) {
+          d.handle = tracking.handle(name);
+          d.stamp = tracking.stamp(d.handle);
+        }
         if (!d.readers.has(i)) {
           d.readers.add(i);
           names.push(name);

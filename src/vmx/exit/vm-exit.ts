@@ -9,14 +9,21 @@ import type { VmxCaps } from '../caps.ts';
 import { loadHostState } from '../transition/load-host.ts';
 import { loadMsrArea, readMsrArea, storeMsrArea } from '../transition/msr-lists.ts';
 import { saveGuestState } from '../transition/save-guest.ts';
-import { vmcsGet, vmcsSet } from '../vmcs-access.ts';
-import { F } from '../vmcs-fields.ts';
+import { vmcsGet } from '../vmcs-access.ts';
+import { valuesOf, type VmcsValues } from '../vmcs-values.ts';
+import { F, X } from '../vmcs-fields.ts';
 import type { ActiveVmcs, VmxState } from '../vmx-state.ts';
 
 /** Bit 31 of the exit-reason field: VM-entry failure (SDM Vol. 3C §25.9.1 "Basic VM-Exit Information"). */
 export const EXIT_REASON_ENTRY_FAILURE = 1n << 31n;
 /** Bit 31 of the interruption-information fields: valid (SDM Vol. 3C §25.8.3 "VM-Entry Controls for Event Injection"). */
-const INTR_INFO_VALID = 1n << 31n;
+const INTR_INFO_VALID = 0x8000_0000;
+
+/** Clears the valid bit of the VM-entry interruption-information field (a 32-bit field; §28.2). */
+function clearEntryIntrValid(v: VmcsValues): void {
+  const i = X.VM_ENTRY_INTR_INFO_FIELD;
+  v.setHalves(i, (v.lo[i]! & ~INTR_INFO_VALID) >>> 0, v.hi[i]!);
+}
 
 /** An interruption-information value with its error code (undefined when none is valid). */
 export interface EventInfo {
@@ -66,13 +73,13 @@ export function stateReplaced(cpu: CpuHandle): void {
  * 2^32 - 1 entries.
  */
 const MAX_EXIT_MSR_ENTRIES = 512 * 2 ** VMX_MISC.fields.MAX_MSR_LIST.width;
-const exitListCount = (vmcs: ActiveVmcs, field: number): number => Math.min(Number(vmcsGet(vmcs, field)), MAX_EXIT_MSR_ENTRIES);
+const exitListCount = (vmcs: ActiveVmcs, field: number): number => Math.min(valuesOf(vmcs).num(field), MAX_EXIT_MSR_ENTRIES);
 
 function loadHostAndMsrs(cpu: CpuHandle, vmcs: ActiveVmcs, caps: VmxCaps): void {
   loadHostState(cpu.state, vmcs, caps);
   // §28.6: the VM-exit MSR-load area. Implementation choice: entries WRMSR would refuse are
   // skipped instead of causing a VMX abort (the lab models no VMX-abort shutdown yet).
-  const count = exitListCount(vmcs, F.VM_EXIT_MSR_LOAD_COUNT);
+  const count = exitListCount(vmcs, X.VM_EXIT_MSR_LOAD_COUNT);
   if (count > 0) loadMsrArea(cpu, readMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_ADDR), count));
 }
 
@@ -83,25 +90,28 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
   // §28.2: exit reason, qualification, instruction length and information; no event was being
   // delivered, so the interruption and IDT-vectoring information fields are invalid; VM exits
   // clear the valid bit of the VM-entry interruption-information field.
-  vmcsSet(vmcs, F.VM_EXIT_REASON, BigInt(rec.reason));
-  vmcsSet(vmcs, F.EXIT_QUALIFICATION, rec.qualification);
+  const v = valuesOf(vmcs);
+  v.setU32(X.VM_EXIT_REASON, rec.reason);
+  v.setBig(X.EXIT_QUALIFICATION, rec.qualification);
   if (rec.instruction) {
-    vmcsSet(vmcs, F.VM_EXIT_INSTRUCTION_LEN, BigInt(rec.instruction.length));
-    vmcsSet(vmcs, F.VMX_INSTRUCTION_INFO, rec.instruction.info);
+    v.setU32(X.VM_EXIT_INSTRUCTION_LEN, rec.instruction.length);
+    v.setBig(X.VMX_INSTRUCTION_INFO, rec.instruction.info);
   }
-  if (rec.guestLinear !== undefined) vmcsSet(vmcs, F.GUEST_LINEAR_ADDRESS, rec.guestLinear);
-  if (rec.guestPhysical !== undefined) vmcsSet(vmcs, F.GUEST_PHYSICAL_ADDRESS, rec.guestPhysical);
+  if (rec.guestLinear !== undefined) v.setBig(X.GUEST_LINEAR_ADDRESS, rec.guestLinear);
+  if (rec.guestPhysical !== undefined) v.setBig(X.GUEST_PHYSICAL_ADDRESS, rec.guestPhysical);
   // §28.2.2: the interruption-information field is valid only for exits due to vectored events;
   // §28.2.4: the IDT-vectoring field only for exits during event delivery.
-  vmcsSet(vmcs, F.VM_EXIT_INTR_INFO, rec.interruption?.info ?? 0n);
-  if (rec.interruption?.errorCode !== undefined) vmcsSet(vmcs, F.VM_EXIT_INTR_ERROR_CODE, BigInt(rec.interruption.errorCode >>> 0));
-  vmcsSet(vmcs, F.IDT_VECTORING_INFO_FIELD, rec.vectoring?.info ?? 0n);
-  if (rec.vectoring?.errorCode !== undefined) vmcsSet(vmcs, F.IDT_VECTORING_ERROR_CODE, BigInt(rec.vectoring.errorCode >>> 0));
-  if (rec.preemptionTimer !== undefined) vmcsSet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE, rec.preemptionTimer);
-  vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
+  if (rec.interruption === undefined) v.setU32(X.VM_EXIT_INTR_INFO, 0);
+  else v.setBig(X.VM_EXIT_INTR_INFO, rec.interruption.info);
+  if (rec.interruption?.errorCode !== undefined) v.setU32(X.VM_EXIT_INTR_ERROR_CODE, rec.interruption.errorCode >>> 0);
+  if (rec.vectoring === undefined) v.setU32(X.IDT_VECTORING_INFO_FIELD, 0);
+  else v.setBig(X.IDT_VECTORING_INFO_FIELD, rec.vectoring.info);
+  if (rec.vectoring?.errorCode !== undefined) v.setU32(X.IDT_VECTORING_ERROR_CODE, rec.vectoring.errorCode >>> 0);
+  if (rec.preemptionTimer !== undefined) v.setBig(X.VMX_PREEMPTION_TIMER_VALUE, rec.preemptionTimer);
+  clearEntryIntrValid(v);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
   saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking, rec.pendingDebug);
-  const storeCount = exitListCount(vmcs, F.VM_EXIT_MSR_STORE_COUNT);
+  const storeCount = exitListCount(vmcs, X.VM_EXIT_MSR_STORE_COUNT);
   if (storeCount > 0) storeMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount);
   // §28.5, §28.6: host state and the VM-exit MSR-load area; back to VMX root operation.
   loadHostAndMsrs(cpu, vmcs, caps);
@@ -117,9 +127,10 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
 export function entryFailure(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, reason: 33 | 34, qualification: bigint): void {
   const vmcs = vmx.currentVmcs();
   if (!vmcs) throw new Error('VM-entry failure without a current VMCS');
-  vmcsSet(vmcs, F.VM_EXIT_REASON, BigInt(reason) | EXIT_REASON_ENTRY_FAILURE);
-  vmcsSet(vmcs, F.EXIT_QUALIFICATION, qualification);
-  vmcsSet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD, vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD) & ~INTR_INFO_VALID);
+  const v = valuesOf(vmcs);
+  v.setBig(X.VM_EXIT_REASON, BigInt(reason) | EXIT_REASON_ENTRY_FAILURE);
+  v.setBig(X.EXIT_QUALIFICATION, qualification);
+  clearEntryIntrValid(v);
   loadHostAndMsrs(cpu, vmcs, caps);
   vmx.mode = 'root';
   stateReplaced(cpu);

@@ -13,7 +13,7 @@ import type { CpuHandle } from '../../x86/env.ts';
 import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from '../entry/context.ts';
 import type { VmxCaps } from '../caps.ts';
 import type { FieldResolver } from '../vmcs-store.ts';
-import { vmcsGet } from '../vmcs-access.ts';
+import { fieldIndex, valuesOf } from '../vmcs-values.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 
 /** Capability MSRs of the VMX range are read-only (SDM Vol. 3D Appendix A intro). */
@@ -30,33 +30,44 @@ function canonical(v: bigint, bits: number): boolean {
   return BigInt.asIntN(bits, v) === BigInt.asIntN(64, v);
 }
 
-/** How a field name maps onto the stored VMCS for one processor: full encoding, HIGH half, existence. */
+/** How a field name maps onto the stored VMCS for one processor: store index, HIGH half, existence. */
 interface NameSlot {
-  readonly encoding: number;
+  /** Store index (src/vmx/vmcs-values.ts), or -1 when the field table has no such name. */
+  readonly index: number;
   readonly high: boolean;
   readonly exists: boolean;
+  /** Position in the resolver's slot list: the handle of VmcsTracking. */
+  readonly handle: number;
+}
+
+/** The names resolved for one resolver, by name and by handle. */
+interface NameSlots {
+  readonly byName: Map<string, NameSlot>;
+  readonly list: NameSlot[];
 }
 
 // The checks read hundreds of fields by name per VM entry: resolve each name once per resolver
 // (a resolver is rebuilt only when the capability MSRs change).
-const slotCache = new WeakMap<FieldResolver, Map<string, NameSlot>>();
+const slotCache = new WeakMap<FieldResolver, NameSlots>();
 
-function slotsOf(fields: FieldResolver): Map<string, NameSlot> {
+function slotsOf(fields: FieldResolver): NameSlots {
   let m = slotCache.get(fields);
   if (!m) {
-    m = new Map();
+    m = { byName: new Map(), list: [] };
     slotCache.set(fields, m);
   }
   return m;
 }
 
-function slotOf(fields: FieldResolver, m: Map<string, NameSlot>, name: string): NameSlot {
-  let slot = m.get(name);
+function slotOf(fields: FieldResolver, m: NameSlots, name: string): NameSlot {
+  let slot = m.byName.get(name);
   if (!slot) {
     const f = fieldByName(name);
     const encoding = f ? f.encoding & ~1 : -1;
-    slot = { encoding, high: f?.high ?? false, exists: f !== undefined && fields(encoding) !== undefined };
-    m.set(name, slot);
+    const index = f ? fieldIndex(encoding) : -1;
+    slot = { index, high: f?.high ?? false, exists: index >= 0 && fields(encoding) !== undefined, handle: m.list.length };
+    m.byName.set(name, slot);
+    m.list.push(slot);
   }
   return slot;
 }
@@ -153,14 +164,22 @@ export function buildEntryContext(
   const s = cpu.state;
   const linearBits = cpu.env.config.features.la57 ? 57 : 48;
   const slots = slotsOf(fields);
+  const store = valuesOf(vmcs);
   const reader: VmcsReader = {
     read(name) {
       const slot = slotOf(fields, slots, name);
       if (!slot.exists) return 0n;
-      const v = vmcsGet(vmcs, slot.encoding);
-      return slot.high ? v >> 32n : v;
+      return slot.high ? BigInt(store.hi[slot.index]!) : store.big(slot.index);
     },
     exists: (name) => slotOf(fields, slots, name).exists,
+    tracking: {
+      layout: slots,
+      handle: (name) => slotOf(fields, slots, name).handle,
+      stamp(handle) {
+        const slot = slots.list[handle]!;
+        return slot.exists ? store.stamps[slot.index]! : -1;
+      },
+    },
   };
   const efer = BigInt(s.efer) & U64;
   // Only the MSR-load checks ask (most entries load no MSRs): built on first use.

@@ -10,74 +10,90 @@ import { ACCESS_RIGHTS } from '../../arch/segments.ts';
 import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { ENTRY_CTLS } from '../local-arch.ts';
-import { vmcsGet } from '../vmcs-access.ts';
-import { F } from '../vmcs-fields.ts';
+import { valuesOf } from '../vmcs-values.ts';
+import { X } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
-import { fieldToLinear, writeMsr } from './cpu-values.ts';
+import { writeMsr } from './cpu-values.ts';
 import { GUEST_SEGMENTS } from './segment-fields.ts';
 
 /** Guest activity states (SDM Vol. 3C §25.4.2 "Guest Non-Register State", Table 25-3). */
 const ACTIVITY = ['active', 'halted', 'shutdown', 'wait-for-sipi'] as const;
 
+// Control and flag bits as numbers, from the arch tables (all lie below bit 32).
+const LOAD_DEBUG = Number(ENTRY_CTLS.mask.VM_ENTRY_LOAD_DEBUG_CONTROLS);
+const LOAD_EFER = Number(ENTRY_CTLS.mask.VM_ENTRY_LOAD_IA32_EFER);
+const LOAD_PAT = Number(ENTRY_CTLS.mask.VM_ENTRY_LOAD_IA32_PAT);
+const LOAD_PERF = Number(ENTRY_CTLS.mask.VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
+const IA32E_MODE = Number(ENTRY_CTLS.mask.VM_ENTRY_IA32E_MODE);
+const EFER_LMA = Number(EFER.mask.LMA);
+const EFER_LME = Number(EFER.mask.LME);
+const CR0_PG = Number(CR0.mask.PG);
+const AR_DEFINED = Number(ACCESS_RIGHTS.definedMask);
+const BLOCKING_MOV_SS = Number(GUEST_INTERRUPTIBILITY.mask.MOV_SS);
+const BLOCKING_STI = Number(GUEST_INTERRUPTIBILITY.mask.STI);
+
 /** Loads the guest-state area of `vmcs` into the processor. */
 export function loadGuestState(s: CpuState, vmcs: ActiveVmcs): void {
-  const g = (enc: number): bigint => vmcsGet(vmcs, enc);
-  const entry = g(F.VM_ENTRY_CONTROLS);
+  const v = valuesOf(vmcs);
+  const entry = v.u32(X.VM_ENTRY_CONTROLS);
 
   // §27.3.2.1: CR0, CR3, CR4 from their fields; DR7 and IA32_DEBUGCTL if "load debug controls".
-  s.cr0 = Number(g(F.GUEST_CR0) & 0xffff_ffffn);
-  s.cr3 = Number(g(F.GUEST_CR3));
-  s.cr4 = Number(g(F.GUEST_CR4) & 0xffff_ffffn);
-  if (ENTRY_CTLS.has(entry, 'VM_ENTRY_LOAD_DEBUG_CONTROLS')) {
-    s.dr[7] = g(F.GUEST_DR7);
-    writeMsr(s, MSR.IA32_DEBUGCTL, g(F.GUEST_IA32_DEBUGCTL));
+  s.cr0 = v.u32(X.GUEST_CR0);
+  s.cr3 = v.num(X.GUEST_CR3);
+  s.cr4 = v.u32(X.GUEST_CR4);
+  if ((entry & LOAD_DEBUG) !== 0) {
+    s.dr[7] = v.big(X.GUEST_DR7);
+    writeMsr(s, MSR.IA32_DEBUGCTL, v.big(X.GUEST_IA32_DEBUGCTL));
   }
-  writeMsr(s, MSR.IA32_SYSENTER_CS, g(F.GUEST_SYSENTER_CS));
-  writeMsr(s, MSR.IA32_SYSENTER_ESP, g(F.GUEST_SYSENTER_ESP));
-  writeMsr(s, MSR.IA32_SYSENTER_EIP, g(F.GUEST_SYSENTER_EIP));
+  writeMsr(s, MSR.IA32_SYSENTER_CS, v.big(X.GUEST_SYSENTER_CS));
+  writeMsr(s, MSR.IA32_SYSENTER_ESP, v.big(X.GUEST_SYSENTER_ESP));
+  writeMsr(s, MSR.IA32_SYSENTER_EIP, v.big(X.GUEST_SYSENTER_EIP));
   // IA32_EFER: from its field if "load IA32_EFER"; otherwise LMA takes "IA-32e mode guest", and
   // LME too when CR0.PG = 1.
-  if (ENTRY_CTLS.has(entry, 'VM_ENTRY_LOAD_IA32_EFER')) {
-    s.efer = Number(g(F.GUEST_IA32_EFER) & 0xffff_ffffn);
+  if ((entry & LOAD_EFER) !== 0) {
+    s.efer = v.u32(X.GUEST_IA32_EFER);
   } else {
-    const ia32e = ENTRY_CTLS.has(entry, 'VM_ENTRY_IA32E_MODE');
-    let efer = EFER.set(BigInt(s.efer), 'LMA', ia32e);
-    if (CR0.has(BigInt(s.cr0), 'PG')) efer = EFER.set(efer, 'LME', ia32e);
-    s.efer = Number(efer);
+    const ia32e = (entry & IA32E_MODE) !== 0;
+    let efer = ia32e ? s.efer | EFER_LMA : s.efer & ~EFER_LMA;
+    if ((s.cr0 & CR0_PG) !== 0) efer = ia32e ? efer | EFER_LME : efer & ~EFER_LME;
+    s.efer = efer >>> 0;
   }
-  if (ENTRY_CTLS.has(entry, 'VM_ENTRY_LOAD_IA32_PAT')) writeMsr(s, MSR.IA32_PAT, g(F.GUEST_IA32_PAT));
-  if (ENTRY_CTLS.has(entry, 'VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL')) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, g(F.GUEST_IA32_PERF_GLOBAL_CTRL));
+  if ((entry & LOAD_PAT) !== 0) writeMsr(s, MSR.IA32_PAT, v.big(X.GUEST_IA32_PAT));
+  if ((entry & LOAD_PERF) !== 0) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, v.big(X.GUEST_IA32_PERF_GLOBAL_CTRL));
 
   // §27.3.2.2: every segment register, GDTR and IDTR from the guest fields.
-  for (const seg of GUEST_SEGMENTS) {
-    s.segSel[seg.slot] = Number(g(seg.selector) & 0xffffn);
-    s.segBase[seg.slot] = fieldToLinear(g(seg.base));
-    s.segLimit[seg.slot] = Number(g(seg.limit) & 0xffff_ffffn);
-    s.segAr[seg.slot] = Number(g(seg.ar) & ACCESS_RIGHTS.definedMask);
+  for (let k = 0; k < GUEST_SEGMENTS.length; k++) {
+    const seg = GUEST_SEGMENTS[k]!;
+    const ix = seg.ix;
+    s.segSel[seg.slot] = v.u32(ix.selector) & 0xffff;
+    s.segBase[seg.slot] = v.signed(ix.base);
+    s.segLimit[seg.slot] = v.u32(ix.limit);
+    s.segAr[seg.slot] = (v.u32(ix.ar) & AR_DEFINED) >>> 0;
   }
-  s.gdtrBase = fieldToLinear(g(F.GUEST_GDTR_BASE));
-  s.gdtrLimit = Number(g(F.GUEST_GDTR_LIMIT) & 0xffffn);
-  s.idtrBase = fieldToLinear(g(F.GUEST_IDTR_BASE));
-  s.idtrLimit = Number(g(F.GUEST_IDTR_LIMIT) & 0xffffn);
+  s.gdtrBase = v.signed(X.GUEST_GDTR_BASE);
+  s.gdtrLimit = v.u32(X.GUEST_GDTR_LIMIT) & 0xffff;
+  s.idtrBase = v.signed(X.GUEST_IDTR_BASE);
+  s.idtrLimit = v.u32(X.GUEST_IDTR_LIMIT) & 0xffff;
 
   // §27.3.2.3: RSP, RIP and RFLAGS.
-  s.setGpr64(4, g(F.GUEST_RSP));
-  s.rip = fieldToLinear(g(F.GUEST_RIP));
-  s.rflags = Number(g(F.GUEST_RFLAGS) & 0xffff_ffffn);
+  s.gpr[8] = v.lo[X.GUEST_RSP]!;
+  s.gpr[9] = v.hi[X.GUEST_RSP]!;
+  s.rip = v.signed(X.GUEST_RIP);
+  s.rflags = v.u32(X.GUEST_RFLAGS);
 
   // §27.3.2.5 / §27.6: the activity state (checks guaranteed it is supported).
-  s.activity = toActivity(g(F.GUEST_ACTIVITY_STATE));
+  s.activity = toActivity(v.num(X.GUEST_ACTIVITY_STATE));
   // §27.3.2.5: blocking by STI or MOV SS covers the guest's first instruction. The executor
   // keeps that as the instruction count its shadow lasts to (STI: icount + 2, MOV SS / POP SS:
   // icount + 1, counted from the instruction that set it, here VMLAUNCH/VMRESUME).
-  const blocking = g(F.GUEST_INTERRUPTIBILITY_INFO);
-  if (GUEST_INTERRUPTIBILITY.has(blocking, 'MOV_SS')) s.shadowUntil = s.icount + 1;
-  else if (GUEST_INTERRUPTIBILITY.has(blocking, 'STI')) s.shadowUntil = s.icount + 2;
+  const blocking = v.u32(X.GUEST_INTERRUPTIBILITY_INFO);
+  if ((blocking & BLOCKING_MOV_SS) !== 0) s.shadowUntil = s.icount + 1;
+  else if ((blocking & BLOCKING_STI) !== 0) s.shadowUntil = s.icount + 2;
   else s.shadowUntil = -1;
 }
 
-function toActivity(v: bigint): CpuState['activity'] {
-  const a = ACTIVITY[Number(v)] ?? 'active';
+function toActivity(v: number): CpuState['activity'] {
+  const a = ACTIVITY[v] ?? 'active';
   // The executor has no wait-for-SIPI state; a processor waiting for a SIPI executes nothing, as if halted.
   return a === 'wait-for-sipi' ? 'halted' : a;
 }

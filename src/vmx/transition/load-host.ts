@@ -11,25 +11,26 @@ import { ACCESS_RIGHTS } from '../../arch/segments.ts';
 import { SegIndex, type CpuState } from '../../x86/state.ts';
 import type { VmxCaps } from '../caps.ts';
 import { EXIT_CTLS } from '../local-arch.ts';
-import { vmcsGet } from '../vmcs-access.ts';
-import { F } from '../vmcs-fields.ts';
+import { valuesOf } from '../vmcs-values.ts';
+import { X } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
-import { fieldToLinear, writeMsr } from './cpu-values.ts';
-import { HOST_SELECTORS } from './segment-fields.ts';
+import { writeMsr } from './cpu-values.ts';
+import { HOST_SELECTOR_IX } from './segment-fields.ts';
 
 /** DR7 after a VM exit (§28.5.1): 400H. */
 const DR7_AFTER_EXIT = 0x400n;
 
 /**
  * CR0 bits a VM exit leaves unchanged (§28.5.1): ET, CD, NW, bits 63:32, 28:19, 17, 15:6, and
- * every bit fixed in VMX operation. The rest comes from the host CR0 field.
+ * every bit fixed in VMX operation. The rest comes from the host CR0 field. As a number: the
+ * processor keeps CR0 in 32 bits.
  */
-function cr0Kept(caps: VmxCaps): bigint {
+function cr0Kept(caps: VmxCaps): number {
   // The capability MSRs are read live (the learner may edit them): memoized on their values.
   const f0 = caps.cr0Fixed0;
   const f1 = caps.cr0Fixed1;
   if (f0 !== lastFixed0 || f1 !== lastFixed1 || lastKept === undefined) {
-    lastKept = cr0KeptOf(f0, f1);
+    lastKept = Number(cr0KeptOf(f0, f1) & 0xffff_ffffn);
     lastFixed0 = f0;
     lastFixed1 = f1;
   }
@@ -38,7 +39,23 @@ function cr0Kept(caps: VmxCaps): bigint {
 
 let lastFixed0 = 0n;
 let lastFixed1 = 0n;
-let lastKept: bigint | undefined;
+let lastKept: number | undefined;
+
+/** CR4 bits a VM exit leaves unchanged (§28.5.1: the bits fixed in VMX operation), as a 32-bit number, memoized likewise. */
+function cr4Kept(caps: VmxCaps): number {
+  const f0 = caps.cr4Fixed0;
+  const f1 = caps.cr4Fixed1;
+  if (f0 !== lastCr4Fixed0 || f1 !== lastCr4Fixed1 || lastCr4Kept === undefined) {
+    lastCr4Kept = Number((f0 | ~f1) & 0xffff_ffffn);
+    lastCr4Fixed0 = f0;
+    lastCr4Fixed1 = f1;
+  }
+  return lastCr4Kept;
+}
+
+let lastCr4Fixed0 = 0n;
+let lastCr4Fixed1 = 0n;
+let lastCr4Kept: number | undefined;
 
 function cr0KeptOf(cr0Fixed0: bigint, cr0Fixed1: bigint): bigint {
   // Bits 28:19, 17 and 15:6 are reserved in CR0; the SDM lists them by number (§28.5.1).
@@ -78,63 +95,77 @@ const AR_CODE32 = ar({ type: TYPE_CODE, s: true, l: false, db: true, g: true });
 const AR_DATA = ar({ type: TYPE_DATA, s: true, db: true, g: true });
 const AR_TSS = ar({ type: TYPE_BUSY_TSS, s: false, g: false });
 
+// Control and flag bits as numbers, from the arch tables (all lie below bit 32).
+const HOST_64 = Number(EXIT_CTLS.mask.VM_EXIT_HOST_ADDR_SPACE_SIZE);
+const LOAD_PERF = Number(EXIT_CTLS.mask.VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
+const LOAD_PAT = Number(EXIT_CTLS.mask.VM_EXIT_LOAD_IA32_PAT);
+const LOAD_EFER = Number(EXIT_CTLS.mask.VM_EXIT_LOAD_IA32_EFER);
+const EFER_LMA_LME = Number(EFER.of('LMA', 'LME'));
+const RFLAGS_AFTER_EXIT = Number(RFLAGS_FIXED1);
+const DATA_SLOTS = [SegIndex.SS, SegIndex.DS, SegIndex.ES, SegIndex.FS, SegIndex.GS] as const;
+
 /** Loads the host-state area of `vmcs` into the processor. */
 export function loadHostState(s: CpuState, vmcs: ActiveVmcs, caps: VmxCaps): void {
-  const h = (enc: number): bigint => vmcsGet(vmcs, enc);
-  const exit = h(F.VM_EXIT_CONTROLS);
-  const host64 = EXIT_CTLS.has(exit, 'VM_EXIT_HOST_ADDR_SPACE_SIZE');
+  const v = valuesOf(vmcs);
+  const exit = v.u32(X.VM_EXIT_CONTROLS);
+  const host64 = (exit & HOST_64) !== 0;
 
   // §28.5.1: CR0, CR3, CR4 (fixed bits and the bits listed above unchanged), DR7, IA32_DEBUGCTL,
   // SYSENTER MSRs, FS/GS bases, IA32_PERF_GLOBAL_CTRL, IA32_PAT, IA32_EFER.
   const keep0 = cr0Kept(caps);
-  s.cr0 = Number(((BigInt(s.cr0) & keep0) | (h(F.HOST_CR0) & ~keep0)) & 0xffff_ffffn);
-  s.cr3 = Number(h(F.HOST_CR3));
-  const keep4 = caps.cr4Fixed0 | ~caps.cr4Fixed1;
-  s.cr4 = Number(((BigInt(s.cr4) & keep4) | (h(F.HOST_CR4) & ~keep4)) & 0xffff_ffffn);
+  s.cr0 = ((s.cr0 & keep0) | (v.u32(X.HOST_CR0) & ~keep0)) >>> 0;
+  s.cr3 = v.num(X.HOST_CR3);
+  const keep4 = cr4Kept(caps);
+  s.cr4 = ((s.cr4 & keep4) | (v.u32(X.HOST_CR4) & ~keep4)) >>> 0;
   s.dr[7] = DR7_AFTER_EXIT;
   writeMsr(s, MSR.IA32_DEBUGCTL, 0n);
-  writeMsr(s, MSR.IA32_SYSENTER_CS, h(F.HOST_IA32_SYSENTER_CS));
-  writeMsr(s, MSR.IA32_SYSENTER_ESP, h(F.HOST_IA32_SYSENTER_ESP));
-  writeMsr(s, MSR.IA32_SYSENTER_EIP, h(F.HOST_IA32_SYSENTER_EIP));
-  if (EXIT_CTLS.has(exit, 'VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL')) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, h(F.HOST_IA32_PERF_GLOBAL_CTRL));
-  if (EXIT_CTLS.has(exit, 'VM_EXIT_LOAD_IA32_PAT')) writeMsr(s, MSR.IA32_PAT, h(F.HOST_IA32_PAT));
-  if (EXIT_CTLS.has(exit, 'VM_EXIT_LOAD_IA32_EFER')) {
-    s.efer = Number(h(F.HOST_IA32_EFER) & 0xffff_ffffn);
+  writeMsr(s, MSR.IA32_SYSENTER_CS, v.big(X.HOST_IA32_SYSENTER_CS));
+  writeMsr(s, MSR.IA32_SYSENTER_ESP, v.big(X.HOST_IA32_SYSENTER_ESP));
+  writeMsr(s, MSR.IA32_SYSENTER_EIP, v.big(X.HOST_IA32_SYSENTER_EIP));
+  if ((exit & LOAD_PERF) !== 0) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, v.big(X.HOST_IA32_PERF_GLOBAL_CTRL));
+  if ((exit & LOAD_PAT) !== 0) writeMsr(s, MSR.IA32_PAT, v.big(X.HOST_IA32_PAT));
+  if ((exit & LOAD_EFER) !== 0) {
+    s.efer = v.u32(X.HOST_IA32_EFER);
   } else {
     // LMA and LME take the "host address-space size" VM-exit control.
-    s.efer = Number(EFER.set(EFER.set(BigInt(s.efer), 'LMA', host64), 'LME', host64));
+    s.efer = (host64 ? s.efer | EFER_LMA_LME : s.efer & ~EFER_LMA_LME) >>> 0;
   }
 
   // §28.5.2: selectors from the host fields (RPL and TI cleared); fixed attributes.
-  for (const [slot, field] of HOST_SELECTORS) s.segSel[slot] = Number(h(field) & 0xfff8n);
+  for (let k = 0; k < HOST_SELECTOR_IX.length; k++) {
+    const [slot, ix] = HOST_SELECTOR_IX[k]!;
+    s.segSel[slot] = v.u32(ix) & 0xfff8;
+  }
   s.segBase[SegIndex.CS] = 0;
   s.segLimit[SegIndex.CS] = 0xffff_ffff;
   s.segAr[SegIndex.CS] = host64 ? AR_CODE64 : AR_CODE32;
-  for (const slot of [SegIndex.SS, SegIndex.DS, SegIndex.ES, SegIndex.FS, SegIndex.GS]) {
+  for (let k = 0; k < DATA_SLOTS.length; k++) {
+    const slot = DATA_SLOTS[k]!;
     // A null selector leaves the register unusable, except SS (§28.5.2: SS stays usable in 64-bit mode).
     const usable = s.segSel[slot] !== 0 || slot === SegIndex.SS;
     s.segBase[slot] = 0;
     s.segLimit[slot] = 0xffff_ffff;
     s.segAr[slot] = AR_DATA | (usable ? 0 : UNUSABLE);
   }
-  s.segBase[SegIndex.FS] = fieldToLinear(h(F.HOST_FS_BASE));
-  s.segBase[SegIndex.GS] = fieldToLinear(h(F.HOST_GS_BASE));
-  s.segBase[SegIndex.TR] = fieldToLinear(h(F.HOST_TR_BASE));
+  s.segBase[SegIndex.FS] = v.signed(X.HOST_FS_BASE);
+  s.segBase[SegIndex.GS] = v.signed(X.HOST_GS_BASE);
+  s.segBase[SegIndex.TR] = v.signed(X.HOST_TR_BASE);
   s.segLimit[SegIndex.TR] = 0x67;
   s.segAr[SegIndex.TR] = AR_TSS;
   s.segSel[SegIndex.LDTR] = 0;
   s.segBase[SegIndex.LDTR] = 0;
   s.segLimit[SegIndex.LDTR] = 0;
   s.segAr[SegIndex.LDTR] = UNUSABLE;
-  s.gdtrBase = fieldToLinear(h(F.HOST_GDTR_BASE));
+  s.gdtrBase = v.signed(X.HOST_GDTR_BASE);
   s.gdtrLimit = 0xffff;
-  s.idtrBase = fieldToLinear(h(F.HOST_IDTR_BASE));
+  s.idtrBase = v.signed(X.HOST_IDTR_BASE);
   s.idtrLimit = 0xffff;
 
   // §28.5 intro: RIP and RSP from the host fields; RFLAGS cleared except bit 1.
-  s.rip = fieldToLinear(h(F.HOST_RIP));
-  s.setGpr64(4, h(F.HOST_RSP));
-  s.rflags = Number(RFLAGS_FIXED1);
+  s.rip = v.signed(X.HOST_RIP);
+  s.gpr[8] = v.lo[X.HOST_RSP]!;
+  s.gpr[9] = v.hi[X.HOST_RSP]!;
+  s.rflags = RFLAGS_AFTER_EXIT;
   s.activity = 'active';
   s.shadowUntil = -1;
 }
