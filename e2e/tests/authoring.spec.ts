@@ -1,10 +1,13 @@
 // Instructor authoring in the page (issue 6): a challenge made from the current program, a goal
-// added, goals tried on the start and the solution, the lesson exported as a file and imported in
-// a fresh browser context and opened; hostile lesson files refused with messages, nothing rendered.
+// added, goals tried on the start and the solution, the lesson exported as a file and as a link,
+// each opened in a fresh browser context in the STUDENT view (text, goals, hints, Check goals)
+// with Author one click away, solved there, and shared on with the lesson carried in the `#s=`
+// link; hostile lesson files refused with messages, nothing rendered.
 import { mkdirSync } from 'node:fs';
 import { test, expect } from '../fixtures.ts';
 import { AuthoringPanel } from '../pages/AuthoringPanel.ts';
 import { LabPage } from '../pages/LabPage.ts';
+import { LessonPanel } from '../pages/LessonPanel.ts';
 
 const SHOTS = new URL('../.artifacts/shots/', import.meta.url).pathname;
 const START = 'mov rax, 1\nhlt\n';
@@ -52,11 +55,15 @@ test('a challenge from the current program: add a goal, try goals, export, impor
     const otherAuthor = new AuthoringPanel(other.page);
     await otherAuthor.open();
     await otherAuthor.importFile(path);
-    await expect(otherAuthor.status).toContainText('Lesson "RAX must be good" imported');
-    await expect(otherAuthor.field('Solution program')).toHaveValue(SOLUTION);
-    await otherAuthor.button('Open in the lab').click();
+    // The imported lesson opens as a student sees it; the form closes, its draft kept.
+    const lesson = new LessonPanel(other.page);
+    await lesson.expectOpen('RAX must be good', 'challenge');
+    await expect(otherAuthor.region).toHaveCount(0);
     await expect(other.programText).toHaveValue(START);
     await expect(other.machineState).toContainText('step 0 ');
+    await otherAuthor.open();
+    await expect(otherAuthor.status).toContainText('Lesson "RAX must be good" imported');
+    await expect(otherAuthor.field('Solution program')).toHaveValue(SOLUTION);
     await otherAuthor.button('Try goals').click();
     await expect(otherAuthor.tried('Solution')).toContainText('every goal passed');
     await other.page.screenshot({ path: `${SHOTS}author-imported.png`, fullPage: true });
@@ -66,14 +73,17 @@ test('a challenge from the current program: add a goal, try goals, export, impor
   }
 });
 
-test('a lesson link opens the authored lesson in a fresh browser; a damaged one is refused', async ({ lab, browser }) => {
+test('an exported lesson link opens in the student view in a fresh browser, is solved there, and its shared state carries the lesson; a damaged link is refused', async ({ lab, browser }) => {
+  mkdirSync(SHOTS, { recursive: true });
   await lab.setProgram(START);
   const author = new AuthoringPanel(lab.page);
   await author.open();
   await author.button('New challenge from current program').click();
   await author.field('Lesson id').fill('linked-rax');
   await author.field('Title').fill('A linked challenge');
+  await author.field('Text (Markdown, no HTML)').fill('RAX ends **wrong**. Make it `0x600d`.');
   await author.field('Solution program').fill(SOLUTION);
+  await author.field('Hints (one a line: the symptom, then the cause, then the fix)').fill('Look at RAX when it halts.\nmov rax, 0x600d');
   await author.addGoal('reg');
   await author.button('Lesson link').click();
   const link = await author.region.getByRole('textbox', { name: 'Lesson link' }).inputValue();
@@ -82,12 +92,49 @@ test('a lesson link opens the authored lesson in a fresh browser; a damaged one 
   const fresh = await browser.newContext();
   try {
     const other = new LabPage(await fresh.newPage());
+    const errors: string[] = [];
+    other.page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     await other.page.goto(link.replace('/#lesson=', '/?editor=plain#lesson='));
-    const otherAuthor = new AuthoringPanel(other.page);
-    await expect(otherAuthor.status).toContainText('is open in the lab');
-    await expect(otherAuthor.field('Title')).toHaveValue('A linked challenge');
+    // The student view: title, Markdown text, goals pending, hints one at a time, Check goals.
+    const lesson = new LessonPanel(other.page);
+    await lesson.expectOpen('A linked challenge', 'challenge');
+    await expect(lesson.root.getByText('wrong', { exact: true })).toBeVisible();
+    await expect(lesson.root).toContainText("An instructor's lesson");
+    await expect(lesson.goals()).toHaveCount(2);
+    await lesson.expectAllGoals('pending');
     await expect(other.programText).toHaveValue(START);
     expect(new URL(other.page.url()).hash).toBe('');
+    const otherAuthor = new AuthoringPanel(other.page);
+    await expect(otherAuthor.region).toHaveCount(0);
+    await lesson.checkGoals.click();
+    await lesson.expectGoal('RAX ends as 0x600d', 'failed', 'RAX = 0x1');
+    await lesson.showHint('Look at RAX when it halts.');
+    await other.setProgram(SOLUTION);
+    await lesson.checkGoals.click();
+    await lesson.expectSolved();
+    await other.page.screenshot({ path: `${SHOTS}author-student-view.png`, fullPage: true });
+    // Author mode is one click away, with the lesson in the form.
+    await otherAuthor.open();
+    await expect(otherAuthor.field('Title')).toHaveValue('A linked challenge');
+    await otherAuthor.toggle.click();
+
+    // Share: the lab does not have this lesson built in, so the link carries it (format 2).
+    const shared = await other.share();
+    expect(shared).toMatch(/#s=2\./);
+    const third = await browser.newContext();
+    try {
+      const student = new LabPage(await third.newPage());
+      await student.open(`?editor=plain${shared.slice(shared.indexOf('#'))}`);
+      const theirs = new LessonPanel(student.page);
+      await theirs.expectOpen('A linked challenge', 'challenge');
+      await expect(student.programText).toHaveValue(SOLUTION);
+      await expect(theirs.hints()).toHaveCount(1);
+      await theirs.checkGoals.click();
+      await theirs.expectSolved();
+    } finally {
+      await third.close();
+    }
+    expect(errors).toEqual([]);
 
     await other.page.goto('/?editor=plain#lesson=1.AAAA_not-deflate');
     await expect(otherAuthor.status).toContainText('This lesson link was refused');
