@@ -15,6 +15,7 @@ import { F } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 import type { EventInfo } from './vm-exit.ts';
 import { hostTsc } from './guest-values.ts';
+import type { VmxAbort } from './abort.ts';
 
 const IF = Number(RFLAGS.mask.IF);
 /** Interruption type 2, NMI (Table 25-17, from the arch table). */
@@ -48,6 +49,8 @@ export class NonRootState {
   /** PAUSE-loop exiting: TSC of the first and of the last PAUSE of the current loop (§26.1.3). */
   pleFirst = -1n;
   pleLast = -1n;
+  /** A VMX abort the last VM exit ran into (§28.7), for the model to report; null when none. */
+  abort: VmxAbort | null = null;
 
   clone(): NonRootState {
     return Object.assign(new NonRootState(), this);

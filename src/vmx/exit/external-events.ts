@@ -88,5 +88,7 @@ export function iretInGuest(st: NonRootState, vmcs: ActiveVmcs): boolean {
 
 /** Bit 3 of the guest interruptibility state a VM exit saves (§28.3.4): virtual-NMI blocking with "virtual NMIs", else blocking by NMI. */
 export function nmiBlockingToSave(st: NonRootState, s: CpuState, vmcs: ActiveVmcs): boolean {
+  // Every VM exit asks: the common case (nothing blocked) reads no control.
+  if (!s.nmiBlocked && !st.virtualNmiBlocked) return false;
   return controls(vmcs).virtualNmis ? st.virtualNmiBlocked : s.nmiBlocked;
 }

@@ -7,7 +7,10 @@ import { VMX_MISC } from '../../arch/vmx-msrs.ts';
 import type { CpuHandle } from '../../x86/env.ts';
 import type { VmxCaps } from '../caps.ts';
 import { loadHostState } from '../transition/load-host.ts';
-import { loadMsrArea, readMsrArea, storeMsrArea } from '../transition/msr-lists.ts';
+import { readMsrArea } from '../transition/msr-lists.ts';
+import { GUEST_INTERRUPTIBILITY } from '../../arch/vmx-info.ts';
+import { enterVmxAbort, loadExitMsrs, storeExitMsrs, type VmxAbort } from './abort.ts';
+import { nmiBlockingToSave } from './external-events.ts';
 import { saveGuestState } from '../transition/save-guest.ts';
 import { vmcsGet } from '../vmcs-access.ts';
 import { valuesOf, type VmcsValues } from '../vmcs-values.ts';
@@ -18,6 +21,8 @@ import type { ActiveVmcs, VmxState } from '../vmx-state.ts';
 export const EXIT_REASON_ENTRY_FAILURE = 1n << 31n;
 /** Bit 31 of the interruption-information fields: valid (SDM Vol. 3C §25.8.3 "VM-Entry Controls for Event Injection"). */
 const INTR_INFO_VALID = 0x8000_0000;
+/** Bit 3 of the guest interruptibility state: blocking by NMI (§25.4.2). */
+const GUEST_INTERRUPTIBILITY_NMI = Number(GUEST_INTERRUPTIBILITY.mask.NMI);
 
 /** Clears the valid bit of the VM-entry interruption-information field (a 32-bit field; §28.2). */
 function clearEntryIntrValid(v: VmcsValues): void {
@@ -75,12 +80,18 @@ export function stateReplaced(cpu: CpuHandle): void {
 const MAX_EXIT_MSR_ENTRIES = 512 * 2 ** VMX_MISC.fields.MAX_MSR_LIST.width;
 const exitListCount = (vmcs: ActiveVmcs, field: number): number => Math.min(valuesOf(vmcs).num(field), MAX_EXIT_MSR_ENTRIES);
 
-function loadHostAndMsrs(cpu: CpuHandle, vmcs: ActiveVmcs, caps: VmxCaps): void {
+function loadHostAndMsrs(cpu: CpuHandle, vmx: VmxState, vmcs: ActiveVmcs, caps: VmxCaps): void {
   loadHostState(cpu.state, vmcs, caps);
-  // §28.6: the VM-exit MSR-load area. Implementation choice: entries WRMSR would refuse are
-  // skipped instead of causing a VMX abort (the lab models no VMX-abort shutdown yet).
+  // §28.6: the VM-exit MSR-load area; an entry that cannot be loaded is a VMX abort (§28.7).
   const count = exitListCount(vmcs, X.VM_EXIT_MSR_LOAD_COUNT);
-  if (count > 0) loadMsrArea(cpu, readMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_ADDR), count));
+  const abort = count > 0 ? loadExitMsrs(cpu, readMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_LOAD_ADDR), count)) : null;
+  if (abort !== null) abortVmExit(cpu, vmx, vmcs, abort);
+}
+
+/** §28.7: the abort indicator into the VMCS region, shutdown; the model reports `vmx.nonRoot.abort`. */
+function abortVmExit(cpu: CpuHandle, vmx: VmxState, vmcs: ActiveVmcs, abort: VmxAbort): void {
+  enterVmxAbort(cpu, vmcs.addr, abort);
+  vmx.nonRoot.abort = abort;
 }
 
 /** Performs a VM exit from VMX non-root operation to the host of the current VMCS. */
@@ -111,10 +122,19 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
   clearEntryIntrValid(v);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
   saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking, rec.pendingDebug);
+  // §28.3.4: bit 3 of the interruptibility state, blocking by NMI (virtual-NMI blocking with "virtual NMIs").
+  if (nmiBlockingToSave(vmx.nonRoot, cpu.state, vmcs)) {
+    v.setU32(X.GUEST_INTERRUPTIBILITY_INFO, (v.num(X.GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTERRUPTIBILITY_NMI) >>> 0);
+  }
   const storeCount = exitListCount(vmcs, X.VM_EXIT_MSR_STORE_COUNT);
-  if (storeCount > 0) storeMsrArea(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount);
+  const storeAbort = storeCount > 0 ? storeExitMsrs(cpu, vmcsGet(vmcs, F.VM_EXIT_MSR_STORE_ADDR), storeCount) : null;
+  if (storeAbort !== null) {
+    abortVmExit(cpu, vmx, vmcs, storeAbort);
+    vmx.mode = 'root';
+    return;
+  }
   // §28.5, §28.6: host state and the VM-exit MSR-load area; back to VMX root operation.
-  loadHostAndMsrs(cpu, vmcs, caps);
+  loadHostAndMsrs(cpu, vmx, vmcs, caps);
   vmx.mode = 'root';
   stateReplaced(cpu);
 }
@@ -131,7 +151,7 @@ export function entryFailure(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, reaso
   v.setBig(X.VM_EXIT_REASON, BigInt(reason) | EXIT_REASON_ENTRY_FAILURE);
   v.setBig(X.EXIT_QUALIFICATION, qualification);
   clearEntryIntrValid(v);
-  loadHostAndMsrs(cpu, vmcs, caps);
+  loadHostAndMsrs(cpu, vmx, vmcs, caps);
   vmx.mode = 'root';
   stateReplaced(cpu);
 }
