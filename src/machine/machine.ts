@@ -4,7 +4,7 @@
 // present stops the machine with a `fault` event; otherwise the executor delivers it.
 
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
-import { createVmxModel } from '../vmx/index.ts';
+import { createVmxModel, VersionedMap } from '../vmx/index.ts';
 import { VmExitUnwind, type X86Env, type Platform, type VmxHooks } from '../x86/env.ts';
 import type { ExternalEventHooks } from '../x86/external.ts';
 import { STEP_OK, type Cpu } from '../x86/cpu.ts';
@@ -123,7 +123,8 @@ export class Machine {
   constructor(opts: MachineOptions = {}) {
     const p = typeof opts.profile === 'object' ? opts.profile : resolveProfile(opts.profile);
     // The machine's own copy of the read-only MSRs, so edits never leak into another machine.
-    this.profile = { ...p, cpu: { ...p.cpu, readOnlyMsrs: new Map(p.cpu.readOnlyMsrs) } };
+    // It counts its edits (VersionedMap) so the VT-x model sees one changed without comparing every value.
+    this.profile = { ...p, cpu: { ...p.cpu, readOnlyMsrs: new VersionedMap(p.cpu.readOnlyMsrs) } };
     this.msrOverrides = opts.msrOverrides ?? new Map();
     this.memory = new PhysicalMemory(this.profile.memorySize);
     // A fast reset (port 0x92 bit 0) would reboot into firmware; the lab stops instead, since

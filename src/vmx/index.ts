@@ -41,6 +41,7 @@ import { VmxState, type ActiveVmcs, type LaunchState, type VmxMode } from './vmx
 import { EptController, type EptControllerSnapshot } from './ept/controller.ts';
 
 export type { VmxReport } from './reports.ts';
+export { VersionedMap } from './model-caps.ts';
 export type { VmxMode, LaunchState } from './vmx-state.ts';
 
 /** One field of a VMCS as the VMCS panel shows it. */

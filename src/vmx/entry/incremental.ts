@@ -107,12 +107,15 @@ export class IncrementalEntryChecks {
   private lastReport: EntryCheckReport | undefined;
   /** Checks evaluated (not reused) by the last `run`: for tests and the bench. */
   lastEvaluated = 0;
+  /** Per check: evaluate it in this run (reused between runs). */
+  private readonly dirty: Uint8Array;
 
   constructor(private readonly checks: readonly Check[] = ENTRY_CHECKS) {
     this.verdicts = new Array(checks.length).fill(undefined);
     this.results = new Array(checks.length).fill(undefined);
     this.otherDeps = Array.from({ length: checks.length }, () => []);
     this.fieldNames = Array.from({ length: checks.length }, () => []);
+    this.dirty = new Uint8Array(checks.length);
   }
 
   /** Forgets every recorded verdict: the next `run` evaluates every check. */
@@ -123,7 +126,8 @@ export class IncrementalEntryChecks {
   /** Every check's verdict for `ctx` and the decision, as `runEntryChecks(ctx, checks)` gives them. */
   run(ctx: EntryContext): EntryCheckReport {
     const n = this.checks.length;
-    const dirty = new Uint8Array(n);
+    const dirty = this.dirty;
+    dirty.fill(0);
     if (this.plain === undefined || !samePlain(this.plain, ctx)) {
       dirty.fill(1);
       this.plain = plainKeyOf(ctx);
@@ -169,13 +173,41 @@ export class IncrementalEntryChecks {
   /** Runs check `i` on a context that records what it reads; replaces its recorded inputs. */
   private evaluate(i: number, ctx: EntryContext): Verdict {
     for (const name of this.fieldNames[i]!) this.fieldDeps.get(name)?.readers.delete(i);
-    const names: string[] = [];
-    const others: Dep[] = [];
-    const fieldDeps = this.fieldDeps;
-    const fieldDepList = this.fieldDepList;
-    const tracking = ctx.vmcs.tracking;
-    const vmcs: VmcsReader = {
+    const rec = this.recorder;
+    rec.begin(ctx, i);
+    let verdict: Verdict;
+    try {
+      verdict = this.checks[i]!.run(rec);
+    } catch (e) {
+      // What the check read is recorded only in part: evaluate everything next time.
+      this.plain = undefined;
+      throw e;
+    }
+    this.fieldNames[i] = rec.names;
+    this.otherDeps[i] = rec.others;
+    return verdict;
+  }
+
+  /** The context checks run on: records every answer they get (one, reused for every evaluation). */
+  private readonly recorder = new Recorder(this.fieldDeps, this.fieldDepList);
+}
+
+/**
+ * An EntryContext over the real one that records what one check obtains from it: the fields it
+ * reads (with their values and stamps) and every other answer.
+ */
+class Recorder implements EntryContext {
+  private ctx!: EntryContext;
+  private check = 0;
+  names: string[] = [];
+  others: Dep[] = [];
+  readonly vmcs: VmcsReader;
+
+  constructor(fieldDeps: Map<string, FieldDep>, fieldDepList: FieldDep[]) {
+    const self = this;
+    this.vmcs = {
       read(name) {
+        const ctx = self.ctx;
         const value = ctx.vmcs.read(name);
         let d = fieldDeps.get(name);
         if (d === undefined) {
@@ -185,60 +217,60 @@ export class IncrementalEntryChecks {
         }
         // Every check re-run in this evaluation sees the same VMCS: the values agree.
         d.value = value;
+        const tracking = ctx.vmcs.tracking;
         if (tracking) {
           d.handle = tracking.handle(name);
           d.stamp = tracking.stamp(d.handle);
         }
-        if (!d.readers.has(i)) {
-          d.readers.add(i);
-          names.push(name);
+        if (!d.readers.has(self.check)) {
+          d.readers.add(self.check);
+          self.names.push(name);
         }
         return value;
       },
       exists(name) {
-        const value = ctx.vmcs.exists(name);
-        others.push({ src: Src.Exists, a: name, b: 0, value });
+        const value = self.ctx.vmcs.exists(name);
+        self.others.push({ src: Src.Exists, a: name, b: 0, value });
         return value;
       },
     };
-    const tracked: EntryContext = {
-      vmcs,
-      msr(index) {
-        const value = ctx.msr(index);
-        others.push({ src: Src.Msr, a: index, b: 0, value });
-        return value;
-      },
-      maxPhysAddr: ctx.maxPhysAddr,
-      linearAddressBits: ctx.linearAddressBits,
-      cpu: ctx.cpu,
-      features: ctx.features,
-      readPhys(addr, size) {
-        const value = ctx.readPhys(addr, size);
-        others.push({ src: Src.Phys, a: addr, b: size, value });
-        return value;
-      },
-      msrReservedBits(index) {
-        const value = ctx.msrReservedBits(index);
-        others.push({ src: Src.Reserved, a: index, b: 0, value });
-        return value;
-      },
-      wrmsrFaults(index, v) {
-        const value = ctx.wrmsrFaults(index, v);
-        others.push({ src: Src.Wrmsr, a: index, b: v, value });
-        return value;
-      },
-      launch: ctx.launch,
-    };
-    let verdict: Verdict;
-    try {
-      verdict = this.checks[i]!.run(tracked);
-    } catch (e) {
-      // What the check read is recorded only in part: evaluate everything next time.
-      this.plain = undefined;
-      throw e;
-    }
-    this.fieldNames[i] = names;
-    this.otherDeps[i] = others;
-    return verdict;
+  }
+
+  /** Starts recording check `i` on `ctx`. */
+  begin(ctx: EntryContext, i: number): void {
+    this.ctx = ctx;
+    this.check = i;
+    this.names = [];
+    this.others = [];
+  }
+
+  get maxPhysAddr(): number { return this.ctx.maxPhysAddr; }
+  get linearAddressBits(): number { return this.ctx.linearAddressBits; }
+  get cpu(): EntryCpuState { return this.ctx.cpu; }
+  get features(): EntryCpuFeatures { return this.ctx.features; }
+  get launch(): EntryContext['launch'] { return this.ctx.launch; }
+
+  msr(index: number): bigint {
+    const value = this.ctx.msr(index);
+    this.others.push({ src: Src.Msr, a: index, b: 0, value });
+    return value;
+  }
+
+  readPhys(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
+    const value = this.ctx.readPhys(addr, size);
+    this.others.push({ src: Src.Phys, a: addr, b: size, value });
+    return value;
+  }
+
+  msrReservedBits(index: number): bigint {
+    const value = this.ctx.msrReservedBits(index);
+    this.others.push({ src: Src.Reserved, a: index, b: 0, value });
+    return value;
+  }
+
+  wrmsrFaults(index: number, v: bigint): boolean {
+    const value = this.ctx.wrmsrFaults(index, v);
+    this.others.push({ src: Src.Wrmsr, a: index, b: v, value });
+    return value;
   }
 }

@@ -8,7 +8,7 @@ import { checkEntryPrerequisites } from '../entry/prerequisites.ts';
 import { runEntryChecks, type EntryCheckReport } from '../entry/runner.ts';
 import { entryFailure, stateReplaced } from '../exit/vm-exit.ts';
 import { EXIT_REASON } from '../local-arch.ts';
-import { buildEntryContext } from '../launch/entry-context.ts';
+import { entryContextFor } from '../launch/entry-context.ts';
 import type { EntryContext } from '../entry/context.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 import { VM_FAIL_INVALID, vmFailValid } from '../outcome.ts';
@@ -70,7 +70,7 @@ export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): I
   // ELSE Check settings of VMX controls and host-state area; IF invalid THEN VMfailValid(7 or 8)
   //   ELSE attempt to load guest state and PDPTRs; IF failure THEN VM entry fails;
   //   ELSE attempt to load MSRs from the VM-entry MSR-load area; IF failure THEN VM entry fails
-  const entryCtx = buildEntryContext(cpu, current, caps, ctx.msr, ctx.fields, launch);
+  const entryCtx = entryContextFor(cpu, current, caps, ctx.msr, ctx.fields, launch);
   const report = ctx.entryChecks ? ctx.entryChecks(entryCtx, current) : runEntryChecks(entryCtx);
   ctx.report(report);
   const d = report.decision;

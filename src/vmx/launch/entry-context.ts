@@ -13,7 +13,7 @@ import type { CpuHandle } from '../../x86/env.ts';
 import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from '../entry/context.ts';
 import type { VmxCaps } from '../caps.ts';
 import type { FieldResolver } from '../vmcs-store.ts';
-import { fieldIndex, valuesOf } from '../vmcs-values.ts';
+import { fieldIndex, valuesOf, type VmcsValues } from '../vmcs-values.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 
 /** Capability MSRs of the VMX range are read-only (SDM Vol. 3D Appendix A intro). */
@@ -152,20 +152,9 @@ function currentSelectors(cpu: CpuHandle): NonNullable<EntryCpuState['selectors'
   };
 }
 
-/** Builds the checks' view of this VM entry. */
-export function buildEntryContext(
-  cpu: CpuHandle,
-  vmcs: ActiveVmcs,
-  caps: VmxCaps,
-  msr: (index: number) => bigint,
-  fields: FieldResolver,
-  launch: 'vmlaunch' | 'vmresume',
-): EntryContext {
-  const s = cpu.state;
-  const linearBits = cpu.env.config.features.la57 ? 57 : 48;
-  const slots = slotsOf(fields);
-  const store = valuesOf(vmcs);
-  const reader: VmcsReader = {
+/** The VMCS reader of one store under one resolver (by name; with change tracking). */
+function readerOf(fields: FieldResolver, slots: NameSlots, store: VmcsValues): VmcsReader {
+  return {
     read(name) {
       const slot = slotOf(fields, slots, name);
       if (!slot.exists) return 0n;
@@ -181,27 +170,111 @@ export function buildEntryContext(
       },
     },
   };
-  const efer = BigInt(s.efer) & U64;
-  // Only the MSR-load checks ask (most entries load no MSRs): built on first use.
-  let reservedTable: ((index: number) => bigint) | undefined;
-  const reserved = (index: number): bigint => (reservedTable ??= msrReservedBitsFor(cpu))(index);
-  return {
-    vmcs: reader,
-    msr,
-    maxPhysAddr: caps.maxPhysAddr,
-    linearAddressBits: linearBits,
-    cpu: {
-      efer,
-      cr0: BigInt(s.cr0),
-      cr4: BigInt(s.cr4),
-      inSmm: false,
-      currentVmcs: BigInt(vmcs.addr),
-      selectors: currentSelectors(cpu),
-    },
-    features: entryFeatures(cpu),
-    readPhys: (addr, size) => cpu.readPhys(Number(addr), size),
-    msrReservedBits: reserved,
-    wrmsrFaults: wrmsrFaultsAfterGuestLoad(reader, efer, linearBits, reserved),
-    launch,
-  };
+}
+
+/**
+ * The checks' view of VM entries with one VMCS. Kept between entries (`entryContextFor`): the
+ * reader and the methods stay; what the processor holds is taken afresh at each entry, and the
+ * `cpu` and `features` objects are replaced only when a value in them changed.
+ */
+class ModelEntryContext implements EntryContext {
+  readonly vmcs: VmcsReader;
+  maxPhysAddr: number;
+  linearAddressBits: number;
+  cpu!: EntryCpuState;
+  features!: EntryCpuFeatures;
+  launch!: 'vmlaunch' | 'vmresume';
+  /** Numbers `cpu` was built from: EFER, CR0, CR4 and the selectors (ES CS SS DS FS GS TR). */
+  private readonly from = new Float64Array(10).fill(Number.NaN);
+  private reservedTable: ((index: number) => bigint) | undefined;
+
+  constructor(
+    readonly handle: CpuHandle,
+    readonly store: VmcsValues,
+    private readonly addr: number,
+    caps: VmxCaps,
+    readonly msr: (index: number) => bigint,
+    readonly fields: FieldResolver,
+  ) {
+    this.vmcs = readerOf(fields, slotsOf(fields), store);
+    this.maxPhysAddr = caps.maxPhysAddr;
+    this.linearAddressBits = 48;
+  }
+
+  /** Takes the processor's state at this entry. */
+  refresh(caps: VmxCaps, launch: 'vmlaunch' | 'vmresume'): this {
+    const h = this.handle;
+    const s = h.state;
+    this.maxPhysAddr = caps.maxPhysAddr;
+    this.linearAddressBits = h.env.config.features.la57 ? 57 : 48;
+    this.launch = launch;
+    this.reservedTable = undefined;
+    const f = this.from;
+    const sel = s.segSel;
+    if (f[0] !== s.efer || f[1] !== s.cr0 || f[2] !== s.cr4 || f[3] !== sel[0] || f[4] !== sel[1] || f[5] !== sel[2] ||
+      f[6] !== sel[3] || f[7] !== sel[4] || f[8] !== sel[5] || f[9] !== sel[7]) {
+      f[0] = s.efer; f[1] = s.cr0; f[2] = s.cr4;
+      f[3] = sel[0]!; f[4] = sel[1]!; f[5] = sel[2]!; f[6] = sel[3]!; f[7] = sel[4]!; f[8] = sel[5]!; f[9] = sel[7]!;
+      this.cpu = {
+        efer: BigInt(s.efer) & U64,
+        cr0: BigInt(s.cr0),
+        cr4: BigInt(s.cr4),
+        inSmm: false,
+        currentVmcs: BigInt(this.addr),
+        selectors: currentSelectors(h),
+      };
+    }
+    const features = entryFeatures(h);
+    const old = this.features as EntryCpuFeatures | undefined;
+    if (!old || old.rtm !== features.rtm || old.sgx !== features.sgx || old.lam !== features.lam) this.features = features;
+    return this;
+  }
+
+  readPhys(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
+    return this.handle.readPhys(Number(addr), size);
+  }
+
+  msrReservedBits(index: number): bigint {
+    // Only the MSR-load checks ask (most entries load no MSRs): built on first use in an entry.
+    return (this.reservedTable ??= msrReservedBitsFor(this.handle))(index);
+  }
+
+  wrmsrFaults(index: number, value: bigint): boolean {
+    return wrmsrFaultsAfterGuestLoad(this.vmcs, this.cpu.efer, this.linearAddressBits, (i) => this.msrReservedBits(i))(index, value);
+  }
+}
+
+/** Builds the checks' view of this VM entry. */
+export function buildEntryContext(
+  cpu: CpuHandle,
+  vmcs: ActiveVmcs,
+  caps: VmxCaps,
+  msr: (index: number) => bigint,
+  fields: FieldResolver,
+  launch: 'vmlaunch' | 'vmresume',
+): EntryContext {
+  return new ModelEntryContext(cpu, valuesOf(vmcs), vmcs.addr, caps, msr, fields).refresh(caps, launch);
+}
+
+const contexts = new WeakMap<ActiveVmcs, ModelEntryContext>();
+
+/**
+ * `buildEntryContext` for the model's VM entries: the same view, kept per VMCS and refreshed, so
+ * an entry allocates only for what changed since the last one.
+ */
+export function entryContextFor(
+  cpu: CpuHandle,
+  vmcs: ActiveVmcs,
+  caps: VmxCaps,
+  msr: (index: number) => bigint,
+  fields: FieldResolver,
+  launch: 'vmlaunch' | 'vmresume',
+): EntryContext {
+  const store = valuesOf(vmcs);
+  let c = contexts.get(vmcs);
+  if (!c || c.store !== store || c.msr !== msr || c.fields !== fields || c.handle !== cpu) {
+    c = new ModelEntryContext(cpu, store, vmcs.addr, caps, msr, fields);
+    contexts.set(vmcs, c);
+  }
+  return c.refresh(caps, launch);
 }
