@@ -175,6 +175,21 @@ export function readOp(cpu: Cpu, o: Opnd, size: number): number {
   }
 }
 
+/**
+ * Reads `size` bytes at `delta` bytes past a memory operand's effective address, the offset
+ * wrapping at the address size (far pointers: the selector after the offset; BOUND's upper
+ * bound). Bits 63:32 in `cpu.hi`.
+ */
+export function readMemAt(cpu: Cpu, o: Opnd, delta: number, size: number): number {
+  const ea = effectiveAddress(cpu, o);
+  let hi = cpu.hi;
+  let lo = ea + delta;
+  if (o.addrSize === 2) lo &= 0xffff;
+  else if (o.addrSize === 4) lo %= TWO32;
+  else if (lo >= TWO32) { lo -= TWO32; hi = (hi + 1) >>> 0; }
+  return cpu.readLin(pairLinear(cpu, operandSegment(o), lo, hi, size, ACC_READ), size);
+}
+
 /** Writes an operand (register or memory). */
 export function writeOp(cpu: Cpu, o: Opnd, size: number, lo: number, hi: number): void {
   if (o.k === K_REG) writeReg(cpu, o.rk, o.ri, lo, hi);

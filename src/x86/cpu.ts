@@ -12,7 +12,7 @@ import type { DecodedInstruction } from './isa/decoded.ts';
 import { prepareOperand, type Handler, type Prepared } from './operand.ts';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, Tlb, a20, translate, type AccessKind, type EptTranslate } from './paging.ts';
 import { SegIndex, CpuState } from './state.ts';
-import { HANDLERS } from './exec/handlers.ts';
+import { FORM_HANDLERS, HANDLERS } from './exec/handlers.ts';
 import { ioPermissionDenied } from './exec/io.ts';
 import { specialize } from './exec/fast.ts';
 import { segLinear } from './access.ts';
@@ -425,10 +425,10 @@ export class Cpu implements CpuHandle {
   }
 }
 
-/** Prepares a decoded instruction (decoded at RIP `at`): operands as numbers, handler chosen by mnemonic. */
+/** Prepares a decoded instruction (decoded at RIP `at`): operands as numbers, handler chosen by form id (far JMP/CALL), else by mnemonic. */
 export function prepare(insn: DecodedInstruction, at = Number.NaN): Prepared {
   const ops = insn.operands.map(prepareOperand);
-  const generic: Handler = HANDLERS.get(insn.mnemonic) ?? notImplemented;
+  const generic: Handler = FORM_HANDLERS.get(insn.id) ?? HANDLERS.get(insn.mnemonic) ?? notImplemented;
   const p: Prepared = { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec: generic, at };
   const fast = specialize(p);
   return fast === undefined ? p : { ...p, exec: fast };

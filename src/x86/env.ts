@@ -127,6 +127,17 @@ export interface VmxHooks {
     event?: { readonly cr2?: number; readonly nextRip?: number },
   ): boolean;
   /**
+   * A task switch attempted in VMX non-root operation: it always causes a VM exit (SDM Vol. 3C
+   * §26.1.2 "Instructions That Cause VM Exits Unconditionally", exit reason 9). The executor calls
+   * it once the switch is certain to happen (after the checks SDM Vol. 3A §8.3 "Task Switching"
+   * makes before it), with the new TSS's selector and the source of the switch as the exit
+   * qualification encodes it: 0 CALL, 1 IRET, 2 JMP, 3 task gate in the IDT. `insn` is the CALL,
+   * JMP or IRET (its length goes in the exit's instruction-length field); for source 3 the event
+   * being delivered is what the hook recorded in `interceptEvent`. Returns true when it performed
+   * the VM exit; the executor then ends the step (`VmExitUnwind`).
+   */
+  taskSwitch?(cpu: CpuHandle, selector: number, source: 0 | 1 | 2 | 3, insn?: DecodedInstruction): boolean;
+  /**
    * EPT (issue 4): translates a guest-physical address in VMX non-root operation. Returns the
    * host-physical address; returns `gpa` unchanged when EPT is not in use. When the access causes
    * an EPT violation or misconfiguration, the hook performs the VM exit and throws

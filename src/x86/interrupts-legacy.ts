@@ -1,8 +1,8 @@
 // Event delivery and IRET in legacy protected mode (IA-32e mode off): 8-byte interrupt and
 // trap gates, the stack switch through a 32-bit TSS (SS0:ESP0 ...), and the return to an outer
 // level (SDM Vol. 3A §6.11 "IDT Descriptors", §6.12.1 "Exception- or Interrupt-Handler
-// Procedures"; Vol. 2A "IRET/IRETD", PROTECTED-MODE branch). Task gates, task returns (NT = 1)
-// are not modelled: they raise #GP(0) with a message that says so. Virtual-8086 mode: delivery
+// Procedures"; Vol. 2A "IRET/IRETD", PROTECTED-MODE branch). Task gates and task returns
+// (NT = 1) go to task-switch.ts after their checks. Virtual-8086 mode: delivery
 // out of it to a DPL-0 handler through a 32-bit gate, and IRET back into it, as SDM Vol. 3B
 // §20.3.1.1 "Handling an Interrupt or Exception Through a Protected-Mode Trap or Interrupt
 // Gate" describes (a 16-bit gate from virtual-8086 mode is not modelled).
@@ -15,6 +15,7 @@ import { X86Fault, gp, np, selectorErrorCode, ss, ts } from './fault.ts';
 import { pushedFlags } from './interrupts.ts';
 import { accessRights, descBase, descLimit, isNullSelector, nullDataSegments, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex } from './state.ts';
+import { switchTask, TASK_SOURCE } from './task-switch.ts';
 import { loadV8086Segment } from './v8086.ts';
 
 const RSP = 4;
@@ -67,7 +68,10 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   const type = (g1 & (GATE.TYPE | GATE.S)) >>> GATE.TYPE_SHIFT; // with the S bit, which must be 0
   const gate32 = type === SYSTEM_TYPE.INTERRUPT_GATE || type === SYSTEM_TYPE.TRAP_GATE;
   const gate16 = type === SYSTEM_TYPE.INTERRUPT_GATE16 || type === SYSTEM_TYPE.TRAP_GATE16;
-  if (type === SYSTEM_TYPE.TASK_GATE) throw gp(`IDT entry ${v} is a task gate: task switches are not modelled by the lab`, idtCode);
+  if (type === SYSTEM_TYPE.TASK_GATE) {
+    deliverThroughTaskGate(cpu, f, g0, g1, idtCode, ext, errorCode);
+    return;
+  }
   if (!gate32 && !gate16) throw gp(`IDT entry ${v} is not an interrupt or trap gate (type ${type})`, idtCode);
   if (fromV86 && gate16) throw gp(`IDT entry ${v} is a 16-bit gate: delivery from virtual-8086 mode through it is not modelled by the lab`, idtCode);
   const gateDpl = (g1 & GATE.DPL) >>> GATE.DPL_SHIFT;
@@ -146,10 +150,56 @@ export function deliverProtected(cpu: Cpu, f: X86Fault, returnRip: number, ext: 
   cpu.refreshMode();
 }
 
+/**
+ * An interrupt or exception through a task gate (SDM Vol. 3A §6.12.2 "Interrupt Tasks"; Vol. 2A
+ * "INT n/INTO/INT3/INT1", TASK-GATE): the gate's DPL for INT n, present, then a TSS selector in
+ * the GDT naming an available, present TSS; the switch nests (back link, NT) and an error code
+ * is pushed on the new task's stack.
+ */
+function deliverThroughTaskGate(cpu: Cpu, f: X86Fault, g0: number, g1: number, idtCode: number, ext: boolean, errorCode: number | undefined): void {
+  const s = cpu.state;
+  const gateDpl = (g1 & GATE.DPL) >>> GATE.DPL_SHIFT;
+  if (f.kind === 'software' && gateDpl < s.cpl) throw gp(`INT ${f.vector}: task gate DPL ${gateDpl} < CPL ${s.cpl}`, idtCode);
+  if ((g1 & GATE.P) === 0) throw np(`IDT task gate ${f.vector} not present`, idtCode);
+  const tssSel = g0 >>> GATE.SELECTOR_SHIFT;
+  const code = selectorErrorCode(tssSel, ext);
+  if ((tssSel & 4) !== 0 || isNullSelector(tssSel)) throw gp(`IDT task gate ${f.vector}: TSS selector 0x${tssSel.toString(16)} is not in the GDT`, code);
+  const d = readDescriptor(cpu, tssSel);
+  const ar = d === null ? 0 : accessRights(d.hi);
+  const t = ar & 0xf;
+  if (d === null || (ar & ARB.S) !== 0 || (t !== SYSTEM_TYPE.TSS_AVAILABLE && t !== SYSTEM_TYPE.TSS16_AVAILABLE)) {
+    throw gp(`IDT task gate ${f.vector}: 0x${tssSel.toString(16)} is not an available TSS`, code);
+  }
+  if ((ar & ARB.P) === 0) throw np(`TSS 0x${tssSel.toString(16)} not present`, code);
+  switchTask(cpu, { selector: tssSel, source: TASK_SOURCE.IDT, errorCode, returnRip: f.kind === 'fault' || f.kind === 'interrupt' ? s.rip : f.nextRip ?? s.rip });
+}
+
+/**
+ * IRET with NT = 1 (SDM Vol. 2A "IRET", TASK-RETURN): back to the task whose TSS selector is the
+ * previous-task link of the current TSS; it must be in the GDT and name a busy, present TSS (#TS, #NP).
+ */
+function taskReturn(cpu: Cpu): void {
+  const s = cpu.state;
+  const sel = cpu.readLin(s.segBase[SegIndex.TR]!, 2, true);
+  const code = selectorErrorCode(sel);
+  if ((sel & 4) !== 0) throw ts(`IRET task return: the previous-task link 0x${sel.toString(16)} is not in the GDT`, code);
+  const d = readDescriptor(cpu, sel);
+  const ar = d === null ? 0 : accessRights(d.hi);
+  const t = ar & 0xf;
+  if (d === null || (ar & ARB.S) !== 0 || (t !== SYSTEM_TYPE.TSS_BUSY && t !== SYSTEM_TYPE.TSS16_BUSY)) {
+    throw ts(`IRET task return: the previous-task link 0x${sel.toString(16)} is not a busy TSS`, code);
+  }
+  if ((ar & ARB.P) === 0) throw np(`IRET task return: TSS 0x${sel.toString(16)} not present`, code);
+  switchTask(cpu, { selector: sel, source: TASK_SOURCE.IRET, insn: cpu.current?.insn, returnRip: cpu.next });
+}
+
 /** IRET/IRETD in protected mode (IA-32e mode off). */
 export function iretProtected(cpu: Cpu, size: number): void {
   const s = cpu.state;
-  if ((s.rflags & F.NT) !== 0) throw gp('IRET with NT = 1 (task return) is not modelled by the lab');
+  if ((s.rflags & F.NT) !== 0) {
+    taskReturn(cpu);
+    return;
+  }
   const w = stackWidth(cpu);
   const sp = readGpr(cpu, RSP, w);
   const ssBase = s.segBase[SegIndex.SS]!;

@@ -9,6 +9,7 @@ import { SYSTEM_TYPE } from '../arch/segments.ts';
 import { ARB, C0, EF, F, GATE, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
+import { VmExitUnwind } from './env.ts';
 import { X86Fault, gp, np, selectorErrorCode, ss, ts, Vector } from './fault.ts';
 import { deliverProtected, iretProtected } from './interrupts-legacy.ts';
 import { iretV8086 } from './v8086.ts';
@@ -53,6 +54,9 @@ export function deliverException(cpu: Cpu, first: X86Fault): DeliveryResult {
       deliverOnce(cpu, current, depth > 0 || current.kind !== 'software');
       return { kind: 'delivered', vector: current.vector };
     } catch (e) {
+      // The VT-x model already made a VM exit during delivery (a task gate in non-root
+      // operation, an EPT violation on a push): the event ends there.
+      if (e instanceof VmExitUnwind) return { kind: 'vmexit' };
       if (!(e instanceof X86Fault)) throw e;
       const outcome = secondEventOutcome(current.vector, e.vector);
       if (outcome === 'triple-fault' || current.vector === Vector.DF) {

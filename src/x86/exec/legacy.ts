@@ -9,18 +9,16 @@
 // leaves OF/AF/CF cleared for AAM/AAD).
 
 import { F } from '../archbits.ts';
-import { effectiveAddress, operandSegment, pairLinear, readGpr, readOp, rmwRead, rmwWrite, writeGpr } from '../access.ts';
+import { readGpr, readMemAt, readOp, rmwRead, rmwWrite, writeGpr } from '../access.ts';
 import type { Cpu } from '../cpu.ts';
 import { X86Fault, Vector, de, ud } from '../fault.ts';
 import { PARITY } from '../flags.ts';
-import { K_REG, type Handler, type Opnd, type Prepared } from '../operand.ts';
-import { ACC_READ } from '../paging.ts';
+import { K_REG, type Handler, type Prepared } from '../operand.ts';
 import { loadSegment, protectedMode } from '../segmentation.ts';
 import { SegIndex } from '../state.ts';
 import { peek, push, rspPlus, setRsp } from './stack.ts';
 
 const RSP = 4;
-const TWO32 = 4294967296;
 
 /** SF, ZF, PF of an 8-bit result. */
 function szp8(v: number): number {
@@ -117,26 +115,14 @@ function execPopa(cpu: Cpu, p: Prepared): void {
   for (let k = 0; k < 8; k++) if (7 - k !== RSP) writeGpr(cpu, 7 - k, size, values[k]!, 0);
 }
 
-/** Reads `size` bytes at `delta` bytes past a memory operand's effective address (wrapping at the address size). */
-function readAt(cpu: Cpu, o: Opnd, delta: number, size: number): number {
-  const ea = effectiveAddress(cpu, o);
-  const hi = cpu.hi;
-  let lo = ea + delta;
-  if (o.addrSize === 2) lo &= 0xffff;
-  const carry = o.addrSize === 8 && lo >= TWO32 ? 1 : 0;
-  lo = o.addrSize === 4 ? lo % TWO32 : lo >>> 0;
-  const lin = pairLinear(cpu, operandSegment(o), lo, (hi + carry) >>> 0, size, ACC_READ);
-  return cpu.readLin(lin, size);
-}
-
 const signed = (v: number, size: number): number => (size === 2 ? (v << 16) >> 16 : v | 0);
 
 /** BOUND: #BR when the signed index lies outside [lower, upper] (two operand-size bounds in memory). */
 function execBound(cpu: Cpu, p: Prepared): void {
   const size = p.opSize;
   const index = signed(readOp(cpu, p.ops[0]!, size), size);
-  const lower = signed(readAt(cpu, p.ops[1]!, 0, size), size);
-  const upper = signed(readAt(cpu, p.ops[1]!, size, size), size);
+  const lower = signed(readMemAt(cpu, p.ops[1]!, 0, size), size);
+  const upper = signed(readMemAt(cpu, p.ops[1]!, size, size), size);
   if (index < lower || index > upper) {
     throw new X86Fault(Vector.BR, undefined, `BOUND: index ${index} outside [${lower}, ${upper}]`);
   }
@@ -166,9 +152,9 @@ function loadFarPointer(seg: number): Handler {
     const src = p.ops[1]!;
     if (src.k === K_REG) throw ud('a far-pointer load needs a memory operand');
     const size = p.opSize;
-    const off = readAt(cpu, src, 0, size);
+    const off = readMemAt(cpu, src, 0, size);
     const offHi = size === 8 ? cpu.hi : 0;
-    const sel = readAt(cpu, src, size, 2);
+    const sel = readMemAt(cpu, src, size, 2);
     const shadow = cpu.state.shadowUntil;
     loadSegment(cpu, seg, sel, 'mov');
     cpu.state.shadowUntil = shadow;
