@@ -6,6 +6,7 @@
 import type { LabClient } from '../../worker/client.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, SharedStateResult, SharedStateView } from '../../worker/types.ts';
 import type { LatestEptWalkView, WalkRequest, WalkView } from '../../worker/types.ts';
+import { recallAuthored, rememberAuthored } from '../authoring/authored-lessons.ts';
 import { shareEqual } from './share-equal.ts';
 import type { LabStore } from './store.ts';
 
@@ -232,6 +233,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
         return false;
       }
       authored.set(r.id, lesson);
+      rememberAuthored(r.id, lesson);
       return openLesson(r.id);
     },
     async closeLesson() {
@@ -254,7 +256,10 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
         return false;
       }
       const st = r.state;
-      if (r.lesson !== undefined && st.lesson) authored.set(st.lesson.id, r.lesson);
+      if (r.lesson !== undefined && st.lesson) {
+        authored.set(st.lesson.id, r.lesson);
+        rememberAuthored(st.lesson.id, r.lesson);
+      }
       const lesson = st.lesson ? await api.lesson(st.lesson.id) : undefined;
       if (st.lesson && !lesson) {
         store.setState({ notice: `This ${from} names lesson "${st.lesson.id}", which this lab does not have.` });
@@ -293,7 +298,13 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
   }
 
   async function openLesson(id: string, opts: { resume?: boolean } = {}): Promise<boolean> {
-    const lesson = await client.api().lesson(id);
+    let lesson = await client.api().lesson(id);
+    // An instructor's lesson this browser opened before (a reload): the worker gets it back, validated again.
+    const kept = !lesson && id.startsWith('authored:') ? recallAuthored(id) : undefined;
+    if (kept !== undefined && (await client.api().addLesson(kept)).ok) {
+      authored.set(id, kept);
+      lesson = await client.api().lesson(id);
+    }
     if (!lesson) {
       store.setState({ notice: `There is no lesson "${id.slice(0, 80)}" in this lab. Pick one from the lesson list.` });
       return false;

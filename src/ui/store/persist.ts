@@ -37,7 +37,8 @@ export function validate(x: unknown): SavedWork | undefined {
   if (!Array.isArray(o.breakpoints) || !o.breakpoints.every((b) => Number.isInteger(b) && b > 0)) return undefined;
   const theme = o.theme === 'dark' || o.theme === 'light' || o.theme === 'contrast' ? o.theme : undefined;
   const fontSize = typeof o.fontSize === 'number' && o.fontSize >= 10 && o.fontSize <= 32 ? o.fontSize : undefined;
-  const lesson = typeof o.lesson === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(o.lesson) ? o.lesson : undefined;
+  // A built-in lesson's id, or an instructor's lesson's key (`authored:<id>`, decision 0081).
+  const lesson = typeof o.lesson === 'string' && /^(authored:)?[a-z0-9][a-z0-9-]{0,63}$/.test(o.lesson) ? o.lesson : undefined;
   return { v: 1, source: o.source, profile: o.profile, msrEdits, breakpoints: [...(o.breakpoints as number[])], theme, fontSize, ...(lesson ? { lesson } : {}) };
 }
 
