@@ -17,6 +17,7 @@ import { IncrementalEntryChecks } from './entry/incremental.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
 import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
 import { externalEventExit, iretInGuest } from './exit/external-events.ts';
+import type { VmxAbort } from './exit/abort.ts';
 import type { ExternalEventHooks } from '../x86/external.ts';
 import { executeChanged, ripAfter } from './exit/behaviour.ts';
 import { hostTsc } from './exit/guest-values.ts';
@@ -24,6 +25,7 @@ import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } fr
 import { exceptionQualification } from './exit/qualification.ts';
 import { instructionExit, mayExitOrChange, type InstructionExit } from './exit/intercept.ts';
 import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
+import { taskSwitchExit } from './exit/task-switch.ts';
 import { ENTRY_INTR_INFO, PENDING_DEBUG_EXCEPTIONS } from '../arch/vmx-info.ts';
 import { RFLAGS } from '../arch/rflags.ts';
 import { disassemble } from '../x86/disasm.ts';
@@ -79,6 +81,8 @@ export interface VmxModel {
   lastEntryReport(): EntryCheckReport | undefined;
   /** The same as plain data (no functions), for the worker bridge and the CLI. */
   lastEntryVerdicts(): EntryVerdictSummary[];
+  /** The VMX abort (SDM Vol. 3C §28.7) the last VM exit ran into, once; null when none. */
+  takeAbort(): VmxAbort | null;
 }
 
 /** One check's verdict as plain data. */
@@ -191,6 +195,8 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       if (left !== undefined) record = { ...record, preemptionTimer: left };
     }
     vmExit(cpu, vmx, capsOf(cpu), record);
+    // A VMX abort (§28.7): no VM exit completed; the machine reports the abort (takeAbort).
+    if (st.abort !== null) return continueAt(cpu, cpu.state.rip);
     ept.vmExit();
     st.mtfPending = false;
     st.timerValue = -1n;
@@ -361,6 +367,12 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       // SDM Vol. 3C §24.8 "Restrictions on VMX Operation": MOV to CR0/CR4 that breaks a fixed bit raises #GP(0).
       if (problem) throw gp(`MOV to CR${cr} in VMX operation: ${problem}`);
     },
+    // §26.1.2: every task switch in non-root operation exits (reason 9); exit/task-switch.ts builds the record.
+    taskSwitch(cpu, selector, source, insn) {
+      if (vmx.mode !== 'non-root' || !vmx.currentVmcs()) return false;
+      performExit(cpu, taskSwitchExit(cpu, selector, source, insn, source === 3 ? vmx.nonRoot.vectoring : null), insn);
+      return true;
+    },
     interceptEvent(cpu, vector, errorCode, kind, event) {
       const current = vmx.currentVmcs();
       if (vmx.mode !== 'non-root' || !current) return false;
@@ -437,6 +449,11 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     },
     vmcses: () => [...vmx.active.values()].map((v) => ({ addr: BigInt(v.addr), launch: v.launch, shadow: v.shadow, current: v.addr === vmx.current })),
     lastEntryReport: () => lastReport,
+    takeAbort() {
+      const a = vmx.nonRoot.abort;
+      vmx.nonRoot.abort = null;
+      return a;
+    },
     lastEntryVerdicts: () =>
       (lastReport?.results ?? []).map(({ check, verdict }) => ({ id: check.id, area: check.area, title: check.title, sdm: formatSdm(check.sdm), verdict })),
   };
