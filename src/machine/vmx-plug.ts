@@ -22,4 +22,6 @@ export interface VmxPlug {
   restore(snap: unknown): void;
   /** Back to "outside VMX operation" (machine reset). */
   reset(): void;
+  /** The VMX abort that shut the processor down (SDM Vol. 3C §28.7), once; null when none. */
+  takeAbort?(): { readonly code: number; readonly explain: string } | null;
 }
