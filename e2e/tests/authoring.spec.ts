@@ -134,6 +134,11 @@ test('an exported lesson link opens in the student view in a fresh browser, is s
     } finally {
       await third.close();
     }
+    // A reload keeps the lesson and the learner's program.
+    await other.page.reload();
+    await lesson.expectOpen('A linked challenge', 'challenge');
+    await expect(other.programText).toHaveValue(SOLUTION);
+    await expect(lesson.goals()).toHaveCount(2);
     expect(errors).toEqual([]);
 
     await other.page.goto('/?editor=plain#lesson=1.AAAA_not-deflate');
