@@ -1,7 +1,7 @@
 // Lessons and shared states in the page (issue 6): a lesson opened by URL and solved, goals
 // turning green; Share, and the link opened in a fresh browser context; refused links and
 // lessons leave the lab open with the saved work untouched; hostile text is shown, never run.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { findLesson } from '../../src/lessons/index.ts';
 import { encodeState } from '../../src/share/index.ts';
 import { test, expect } from '../fixtures.ts';
@@ -76,6 +76,19 @@ test('Share makes a link that opens the same program, profile, breakpoints and l
   } finally {
     await fresh.close();
   }
+});
+
+test('a stored format-2 link that carries an instructor\'s lesson opens it in the student view, where it can be solved', async ({ lab }) => {
+  // src/share/testdata: made against the frozen FIXTURE_AUTHORED lesson, which the lab does not have.
+  const fragment = readFileSync(new URL('../../src/share/testdata/v2-authored-edited.url', import.meta.url), 'utf8').trim();
+  await lab.open(`?editor=plain${fragment}`);
+  await expect(lab.lesson.title).toHaveText('Challenge: Fixture: the unlocked feature control');
+  await expect(lab.lesson.root).toContainText("An instructor's lesson");
+  await expect(lab.programText).toHaveValue(/or eax, 5/);
+  await expect(lab.profileSelect).toHaveValue('arrow-lake');
+  await expect(lab.lesson.hints()).toHaveCount(2);
+  await lab.lesson.root.getByRole('button', { name: 'Check goals' }).click();
+  await expect(lab.lesson.root.getByRole('status').filter({ hasText: 'lesson solved' })).toBeVisible();
 });
 
 test('a garbage or truncated #s= link shows a message, runs nothing and leaves the saved work untouched', async ({ lab }) => {
