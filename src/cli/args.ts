@@ -15,11 +15,19 @@ export type Command =
       readonly msrs: ReadonlyMap<number, bigint>;
       readonly maxSteps: number;
       readonly json: boolean;
+      /** Device inputs (`--irq STEP:LINE`, `--nmi STEP`), in step order. */
+      readonly raise?: readonly DeviceRaise[];
     }
   | { readonly cmd: 'asm'; readonly file: string; readonly out: string; readonly listing: boolean }
   | { readonly cmd: 'inc' }
   | { readonly cmd: 'profiles'; readonly json: boolean }
   | ({ readonly cmd: 'lesson' } & LessonCommand);
+
+/** An interrupt line raised from the command line before step `step + 1`: IRQ 0-15, or 'nmi'. */
+export interface DeviceRaise {
+  readonly step: number;
+  readonly line: number | 'nmi';
+}
 
 export type ParseResult = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string };
 
@@ -53,6 +61,7 @@ function parseRun(args: readonly string[]): ParseResult {
   let profile: string | undefined;
   let maxSteps = DEFAULT_MAX_STEPS;
   let json = false;
+  const raise: DeviceRaise[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -73,11 +82,24 @@ function parseRun(args: readonly string[]): ParseResult {
       const n = v === undefined ? undefined : parseUnsigned(v);
       if (n === undefined || n < 1n || n > BigInt(Number.MAX_SAFE_INTEGER)) return fail('--max-steps wants a positive whole number');
       maxSteps = Number(n);
+    } else if (flag === '--nmi') {
+      const v = value();
+      const n = v === undefined ? undefined : parseUnsigned(v);
+      if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER)) return fail('--nmi wants a step number (the NMI arrives after that many steps)');
+      raise.push({ step: Number(n), line: 'nmi' });
+    } else if (flag === '--irq') {
+      const v = value() ?? '';
+      const colon = v.indexOf(':');
+      const n = colon < 0 ? undefined : parseUnsigned(v.slice(0, colon));
+      const line = colon < 0 ? undefined : parseUnsigned(v.slice(colon + 1));
+      if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER) || line === undefined || line > 15n) return fail('--irq wants STEP:LINE (LINE 0-15)');
+      raise.push({ step: Number(n), line: Number(line) });
     } else if (a.startsWith('-') && a !== '-') return fail(`run: unknown option '${a}'`);
     else files.push(a);
   }
   if (files.length === 0) return fail('run wants at least one FILE');
-  return { ok: true, command: { cmd: 'run', files, profile, msrs, maxSteps, json } };
+  raise.sort((x, y) => x.step - y.step);
+  return { ok: true, command: raise.length === 0 ? { cmd: 'run', files, profile, msrs, maxSteps, json } : { cmd: 'run', files, profile, msrs, maxSteps, json, raise } };
 }
 
 function parseAsm(args: readonly string[]): ParseResult {
@@ -161,8 +183,10 @@ export const HELP = `vmx-lab: the VMX Lab command line (docs/cli.md)
 
 usage:
   vmx-lab run FILE... [--profile NAME] [--msr INDEX=VALUE]... [--max-steps N] [--json]
+             [--irq STEP:LINE]... [--nmi STEP]...
       assemble and run each program on a fresh machine; --msr sets an MSR as firmware
-      would have left it (e.g. --msr 0x3a=0x4); default --max-steps ${DEFAULT_MAX_STEPS}
+      would have left it (e.g. --msr 0x3a=0x4); default --max-steps ${DEFAULT_MAX_STEPS};
+      --irq / --nmi raise an 8259A input (0-15) / an NMI after STEP steps
   vmx-lab asm FILE -o OUT.bin [--listing]
       assemble to a flat binary (the bytes nasm -f bin makes with vmx.inc); --listing
       prints the listing on standard output

@@ -11,6 +11,7 @@ import type { CliIo } from '../io.ts';
 import { eventToJson, hex, programLine, type JsonDiagnostic, type JsonFinal, type JsonProgram } from '../json.ts';
 import { CONTRACT_EVENT_KINDS, type StopReason } from '../../machine/events.ts';
 import { formatHuman } from './run-text.ts';
+import type { DeviceRaise } from '../args.ts';
 
 export interface RunCommand {
   readonly files: readonly string[];
@@ -18,6 +19,8 @@ export interface RunCommand {
   readonly msrs: ReadonlyMap<number, bigint>;
   readonly maxSteps: number;
   readonly json: boolean;
+  /** Device inputs, in step order (`--irq`, `--nmi`). */
+  readonly raise?: readonly DeviceRaise[];
 }
 
 /** What running one program gave: the contract record, and the stop message for text output. */
@@ -36,7 +39,7 @@ export function runProgram(file: string, source: string | undefined, c: RunComma
   if (!asm.ok) return { record: { file, ok: false, profile: profileId, diagnostics, events: [], final: null } };
   const m = new Machine({ profile: profileId, msrOverrides: c.msrs, history: false });
   m.load(asm.program);
-  const r = m.run({ maxSteps: c.maxSteps });
+  const r = runWithInputs(m, c.maxSteps, c.raise ?? []);
   const stop: StopReason = r.kind === 'stopped' ? r.reason : 'max-steps';
   const regs: Record<string, string> = {};
   GPR_NAMES.forEach((n, i) => (regs[n] = hex(m.cpu.getGpr64(i))));
@@ -45,6 +48,21 @@ export function runProgram(file: string, source: string | undefined, c: RunComma
   const stopEvent = m.events.find((e) => e.kind === 'stop');
   const stopMessage = stopEvent?.kind === 'stop' ? stopEvent.message : `no stop after ${c.maxSteps} steps (--max-steps)`;
   return { record: { file, ok: true, profile: profileId, diagnostics, events, final }, stopMessage };
+}
+
+/**
+ * Runs to the step budget, raising each device input once the machine has run its step count (or
+ * earlier, when it stopped in HLT before: the input is what may wake it; docs/cli.md).
+ */
+function runWithInputs(m: Machine, maxSteps: number, raise: readonly DeviceRaise[]): ReturnType<Machine['run']> {
+  for (const input of raise) {
+    if (input.step > maxSteps) break;
+    if (input.step > m.steps) m.run({ maxSteps: input.step - m.steps });
+    if (m.stopped !== null && m.stopped !== 'halted') break;
+    if (input.line === 'nmi') m.raiseNmi();
+    else m.raiseIrq(input.line);
+  }
+  return m.run({ maxSteps: Math.max(0, maxSteps - m.steps) });
 }
 
 /** The `run` command. */
