@@ -181,8 +181,8 @@ export class Cpu implements CpuHandle {
     this.next = this.mode === 64 ? n : this.mode === 32 ? n % TWO32 : n % 65536;
     const singleStep = (s.rflags & F.TF) !== 0;
     const shadowBefore = s.shadowUntil;
-    if ((s.rflags & F.VM) !== 0) checkV8086(this, p);
-    p.exec(this, p);
+    // In virtual-8086 mode with CR4.VME the virtual-interrupt forms run inside checkV8086 (vme.ts).
+    if ((s.rflags & F.VM) === 0 || !checkV8086(this, p)) p.exec(this, p);
     s.rip = this.next;
     // RF is cleared when an instruction completes, except by the IRET that loaded it (SDM Vol. 3A
     // §18.3.1.1 "Instruction-Breakpoint Exception Condition"; Vol. 1 §3.4.3.3 "System Flags and IOPL Field").

@@ -147,15 +147,6 @@ describe('virtual-8086 mode: IOPL-sensitive instructions (SDM Vol. 3B §20.2.7)'
     }
   });
 
-  it('with CR4.VME = 1 (not modelled) the #GP(0) says so instead of acting as VME = 0 silently', () => {
-    const rig = makeRig();
-    toV86(rig, 0);
-    rig.cpu.state.cr4 = C4.VME;
-    const f = tryRun(rig, 'fa');
-    expect([f?.vector, f?.errorCode]).toEqual([13, 0]);
-    expect(f?.message).toMatch(/VME = 1.*not modelled/);
-  });
-
   it('INT3 is not IOPL-sensitive: a software exception, vector 3', () => {
     const rig = makeRig();
     toV86(rig, 0);
@@ -264,5 +255,124 @@ describe('virtual-8086 mode: delivery to a ring-0 handler and IRET back (SDM Vol
     const f = tryRun(rig, 'cc');
     expect(deliverException(rig.cpu, f!)).toEqual({ kind: 'delivered', vector: 13 });
     expect(rig.mem.read32(ESP0 - 40)).toBe(0x50); // the #GP's error code: the selector
+  });
+});
+
+/** Virtual-8086 mode with CR4.VME = 1 and a 32-byte interrupt redirection bitmap below the I/O map base. */
+function toVme(rig: TestRig, iopl: number, redirect: readonly number[] = []): void {
+  toV86(rig, iopl);
+  rig.cpu.state.cr4 = C4.VME;
+  rig.mem.write16(T.TSS + 0x66, 0x88); // I/O map base: the redirection bitmap is at 0x68-0x87
+  for (let i = 0; i < 32; i++) rig.mem.write8(T.TSS + 0x68 + i, 0xff);
+  for (const n of redirect) rig.mem.write8(T.TSS + 0x68 + (n >> 3), rig.mem.read8(T.TSS + 0x68 + (n >> 3)) & ~(1 << (n & 7)));
+}
+
+const stackAt = (rig: TestRig, off: number): number => rig.mem.read16(0x2000 + ((Number(reg(rig, 4)) + off) & 0xffff));
+
+describe('virtual-8086 mode extensions, CR4.VME (SDM Vol. 3B §20.3)', () => {
+  it('CLI/STI at IOPL < 3 clear and set VIF, not IF; STI with VIP = 1 is #GP(0)', () => {
+    const rig = makeRig();
+    toVme(rig, 0);
+    const s = rig.cpu.state;
+    s.rflags |= F.IF | F.VIF;
+    expect(tryRun(rig, 'fa')).toBeNull();
+    expect(s.rflags & (F.IF | F.VIF)).toBe(F.IF);
+    expect(tryRun(rig, 'fb')).toBeNull();
+    expect(s.rflags & F.VIF).toBe(F.VIF);
+    s.rflags = (s.rflags & ~F.VIF) | F.VIP;
+    const ip = s.rip;
+    expect(tryRun(rig, 'fb')).toMatchObject({ vector: 13, errorCode: 0 });
+    expect(s.rip).toBe(ip);
+    expect(s.rflags & F.VIF).toBe(0);
+  });
+  it('PUSHF pushes IF from VIF and IOPL as 3; PUSHFD stays IOPL-sensitive', () => {
+    const rig = makeRig();
+    toVme(rig, 0);
+    const s = rig.cpu.state;
+    s.rflags = (s.rflags | F.VIF) & ~F.IF;
+    expect(tryRun(rig, '9c')).toBeNull();
+    const image = stackAt(rig, 0);
+    expect(image & F.IF).toBe(F.IF);
+    expect((image & F.IOPL) >>> IOPL_SHIFT).toBe(3);
+    expect(tryRun(rig, '66 9c')).toMatchObject({ vector: 13 });
+  });
+  it('POPF loads VIF from the image\'s IF (IF and IOPL unchanged); #GP(0) if it would set IF with VIP = 1, or set TF', () => {
+    const rig = makeRig();
+    toVme(rig, 1);
+    const s = rig.cpu.state;
+    s.rflags &= ~(F.IF | F.VIF);
+    rig.mem.write16(0x2000 + 0xffe0, F.IF | F.CF | (3 << IOPL_SHIFT));
+    expect(tryRun(rig, '9d')).toBeNull();
+    expect(s.rflags & (F.IF | F.VIF | F.CF)).toBe(F.VIF | F.CF);
+    expect((s.rflags & F.IOPL) >>> IOPL_SHIFT).toBe(1);
+    expect(reg(rig, 4)).toBe(0xffe2n);
+    setReg(rig, 4, 0xffe0n);
+    s.rflags |= F.VIP;
+    expect(tryRun(rig, '9d')).toMatchObject({ vector: 13 });
+    expect(reg(rig, 4)).toBe(0xffe0n);
+    s.rflags &= ~F.VIP;
+    rig.mem.write16(0x2000 + 0xffe0, F.TF);
+    expect(tryRun(rig, '9d')).toMatchObject({ vector: 13 });
+  });
+  it('IRET (16-bit) pops IP, CS, FLAGS with the same VIF rule', () => {
+    const rig = makeRig();
+    toVme(rig, 0);
+    const s = rig.cpu.state;
+    rig.mem.write16(0x2000 + 0xffe0, 0x0020);
+    rig.mem.write16(0x2000 + 0xffe2, 0x0150);
+    rig.mem.write16(0x2000 + 0xffe4, F.IF);
+    expect(tryRun(rig, 'cf')).toBeNull();
+    expect([s.segSel[SegIndex.CS], s.rip, s.rflags & (F.IF | F.VIF)]).toEqual([0x150, 0x20, F.VIF]);
+    expect(reg(rig, 4)).toBe(0xffe6n);
+  });
+  it('INT n with its redirection bit clear goes to the 8086 handler from the IVT (method 6 at IOPL < 3: FLAGS image with IF = VIF, VIF and TF cleared)', () => {
+    const rig = makeRig();
+    toVme(rig, 0, [0x21]);
+    const s = rig.cpu.state;
+    rig.mem.write16(0x21 * 4, 0x0400);
+    rig.mem.write16(0x21 * 4 + 2, 0x0060);
+    s.rflags |= F.VIF | F.IF;
+    expect(tryRun(rig, 'cd 21')).toBeNull();
+    expect([s.segSel[SegIndex.CS], s.segBase[SegIndex.CS], s.rip]).toEqual([0x60, 0x600, 0x400]);
+    expect([stackAt(rig, 0), stackAt(rig, 2)]).toEqual([0x12, CS_SEL]);
+    expect(stackAt(rig, 4) & (F.IF | F.IOPL)).toBe(F.IF | F.IOPL);
+    expect(s.rflags & (F.VIF | F.IF)).toBe(F.IF);
+  });
+  it('INT n at IOPL 3 with the bit clear clears IF (method 5); with the bit set: protected-mode handler at IOPL 3, #GP(0) below', () => {
+    const rig = makeRig();
+    toVme(rig, 3, [0x10]);
+    const s = rig.cpu.state;
+    rig.mem.write16(0x10 * 4, 0x0100);
+    rig.mem.write16(0x10 * 4 + 2, 0x0070);
+    s.rflags |= F.IF;
+    expect(tryRun(rig, 'cd 10')).toBeNull();
+    expect([s.segSel[SegIndex.CS], s.rip, s.rflags & F.IF]).toEqual([0x70, 0x100, 0]);
+    const rig2 = makeRig();
+    toVme(rig2, 3);
+    expect(tryRun(rig2, 'cd 30')).toMatchObject({ vector: 0x30, kind: 'software' });
+    const rig3 = makeRig();
+    toVme(rig3, 2);
+    expect(tryRun(rig3, 'cd 30')).toMatchObject({ vector: 13, errorCode: 0 });
+  });
+});
+
+describe('protected-mode virtual interrupts, CR4.PVI (SDM Vol. 3B §20.4)', () => {
+  it('at CPL 3 with IOPL < 3, CLI/STI work on VIF; STI with VIP = 1 is #GP(0); without PVI both are #GP(0)', () => {
+    const rig = makeRig();
+    const s = rig.cpu.state;
+    s.segSel[SegIndex.CS] = T.CS3;
+    s.segAr[SegIndex.CS] = s.segAr[SegIndex.CS]! | (3 << ARB.DPL_SHIFT);
+    s.segSel[SegIndex.SS] = T.DS3;
+    rig.cpu.stateChanged();
+    s.rflags = (F.FIXED | F.IF | F.VIF) >>> 0;
+    expect(tryRun(rig, 'fa')).toMatchObject({ vector: 13 });
+    s.cr4 |= C4.PVI;
+    s.rip = T.CODE;
+    expect(tryRun(rig, 'fa')).toBeNull();
+    expect(s.rflags & (F.IF | F.VIF)).toBe(F.IF);
+    expect(tryRun(rig, 'fb')).toBeNull();
+    expect(s.rflags & F.VIF).toBe(F.VIF);
+    s.rflags = (s.rflags & ~F.VIF) | F.VIP;
+    expect(tryRun(rig, 'fb')).toMatchObject({ vector: 13 });
   });
 });

@@ -6,15 +6,15 @@
 // "I/O-Port-Mapped I/O" (I/O is not IOPL-sensitive; the TSS I/O permission bitmap always
 // decides), and the "Virtual-8086 Mode Exceptions" of LAR, LSL, VERR, VERW, ARPL, LLDT, SLDT,
 // LTR and STR (Vol. 2: "#UD: not recognized in virtual-8086 mode"). Event delivery out of
-// virtual-8086 mode and IRET back into it live in interrupts-legacy.ts. CR4.VME / PVI (virtual
-// interrupt flags) are not modelled: with VME = 1 an IOPL-sensitive instruction at IOPL < 3
-// raises #GP(0) saying so (decision 0050).
+// virtual-8086 mode and IRET back into it live in interrupts-legacy.ts. CR4.VME and CR4.PVI
+// (virtual interrupt flags, the interrupt redirection bitmap) are in vme.ts (decision 0071).
 
 import { ARB, C4, F, IOPL_SHIFT, TY } from './archbits.ts';
 import { readGpr, writeGpr } from './access.ts';
 import type { Cpu } from './cpu.ts';
 import { gp, ud } from './fault.ts';
 import type { Prepared } from './operand.ts';
+import { executeVme } from './vme.ts';
 import { SegIndex } from './state.ts';
 
 /**
@@ -43,18 +43,18 @@ export function inV8086(cpu: Cpu): boolean {
  * The virtual-8086 checks made before an instruction executes: #UD for the instructions the
  * mode does not recognize, #GP(0) for the IOPL-sensitive ones when IOPL < 3 (SDM Vol. 3B §20.2.7
  * "Sensitive Instructions"; INT3 and INTO are not IOPL-sensitive). Privileged instructions
- * need no check here: CPL is 3, so their own CPL 0 checks raise #GP(0) (§20.2.7).
+ * need no check here: CPL is 3, so their own CPL 0 checks raise #GP(0) (§20.2.7). With CR4.VME = 1
+ * the virtual-interrupt forms run here instead (vme.ts): returns true when the instruction was
+ * executed that way, and the caller must not run its ordinary handler.
  */
-export function checkV8086(cpu: Cpu, p: Prepared): void {
+export function checkV8086(cpu: Cpu, p: Prepared): boolean {
   const m = p.insn.mnemonic;
   if (NOT_RECOGNIZED.has(m)) throw ud(`${m.toUpperCase()} is not recognized in virtual-8086 mode`);
-  if (IOPL_SENSITIVE.has(m)) {
-    const iopl = (cpu.state.rflags & F.IOPL) >>> IOPL_SHIFT;
-    if (iopl < 3 && (cpu.state.cr4 & C4.VME) !== 0) {
-      throw gp(`${m.toUpperCase()} in virtual-8086 mode with CR4.VME = 1: virtual-8086 mode extensions are not modelled by the lab`);
-    }
-    if (iopl < 3) throw gp(`${m.toUpperCase()} in virtual-8086 mode with IOPL ${iopl} < 3 (IOPL-sensitive instruction)`);
-  }
+  if (!IOPL_SENSITIVE.has(m)) return false;
+  if ((cpu.state.cr4 & C4.VME) !== 0) return executeVme(cpu, p);
+  const iopl = (cpu.state.rflags & F.IOPL) >>> IOPL_SHIFT;
+  if (iopl < 3) throw gp(`${m.toUpperCase()} in virtual-8086 mode with IOPL ${iopl} < 3 (IOPL-sensitive instruction)`);
+  return false;
 }
 
 /**

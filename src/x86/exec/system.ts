@@ -16,6 +16,7 @@ import { K_REG, type Handler, type Prepared } from '../operand.ts';
 import { ACC_READ, ACC_WRITE } from '../paging.ts';
 import { execLldtSelector, execLtrSelector, larValue, lslValue, visibleDescriptor } from '../segmentation.ts';
 import { SegIndex } from '../state.ts';
+import { protectedVirtualInterruptFlag } from '../vme.ts';
 
 const RAX = 0;
 const RCX = 1;
@@ -117,12 +118,16 @@ function setFlag(mask: number, mode: 'set' | 'clear' | 'toggle'): Handler {
   };
 }
 
-/** CLI/STI: IF may change only when CPL <= IOPL (no VME/PVI modelled) (SDM Vol. 2A "CLI", Vol. 2B "STI"). */
+/** CLI/STI: IF may change only when CPL <= IOPL, else VIF under CR4.PVI at CPL 3 (SDM Vol. 2A "CLI", Vol. 2B "STI"). */
 function cliSti(set: boolean): Handler {
   return (cpu: Cpu) => {
     const s = cpu.state;
     const iopl = (s.rflags & F.IOPL) >>> IOPL_SHIFT;
-    if ((s.cr0 & C0.PE) !== 0 && s.cpl > iopl) throw gp(`${set ? 'STI' : 'CLI'} at CPL ${s.cpl} > IOPL ${iopl}`);
+    if ((s.cr0 & C0.PE) !== 0 && s.cpl > iopl) {
+      // CR4.PVI at CPL 3: the virtual interrupt flag instead (vme.ts; SDM Vol. 3B §20.4).
+      if (protectedVirtualInterruptFlag(cpu, set)) return;
+      throw gp(`${set ? 'STI' : 'CLI'} at CPL ${s.cpl} > IOPL ${iopl}`);
+    }
     if (set) {
       // STI's interrupt shadow: external interrupts stay blocked for one more instruction.
       if ((s.rflags & F.IF) === 0) s.shadowUntil = s.icount + 2;
