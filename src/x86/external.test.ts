@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { C0, F } from './archbits.ts';
+import { C0, F, IOPL_SHIFT } from './archbits.ts';
 import type { InterruptPins } from './external.ts';
 import { X86Fault } from './fault.ts';
 import { deliverException } from './interrupts.ts';
 import { SegIndex } from './state.ts';
-import { makeRig, run1, T, type TestRig } from './testing.ts';
+import { makeRig, run1, setReg, T, type TestRig } from './testing.ts';
+import { loadV8086Segment } from './v8086.ts';
 
 /** Pins with one pending vector (or none) and an NMI latch; counts acknowledges. */
 class FakePins implements InterruptPins {
@@ -150,5 +151,47 @@ describe('NMI (SDM Vol. 3A §6.7)', () => {
     expect(s.segBase[SegIndex.CS]).toBe(0x2000);
     expect(s.rip).toBe(0x10);
     expect(rig.mem.read16(0x8000 - 6)).toBe(0x1000);
+  });
+
+  it('virtual-8086 mode: an external interrupt leaves to the protected-mode IDT at CPL 0, IOPL not consulted, the v8086 frame pushed', () => {
+    const pins = new FakePins(0x21);
+    const rig = rigWith(pins);
+    const s = rig.cpu.state;
+    // 32-bit ring-0 code at 0x48; the TSS gives SS0:ESP0 = 0x10:0x70000 (as v8086.test.ts sets up).
+    rig.mem.write64(T.GDT + 0x48, 0xffffn | (0x9bn << 40n) | (0xfn << 48n) | (0xcn << 52n));
+    s.gdtrLimit = 0x4f;
+    rig.mem.write32(T.TSS + 4, 0x70000);
+    rig.mem.write32(T.TSS + 8, T.DS);
+    s.cr0 = (C0.PE | C0.ET | C0.NE) >>> 0;
+    s.cr4 = 0;
+    s.efer = 0;
+    s.rflags = (F.FIXED | F.VM | F.IF | (0 << IOPL_SHIFT)) >>> 0;
+    loadV8086Segment(rig.cpu, SegIndex.CS, 0x100);
+    loadV8086Segment(rig.cpu, SegIndex.SS, 0x200);
+    for (const seg of [SegIndex.DS, SegIndex.ES, SegIndex.FS, SegIndex.GS]) loadV8086Segment(rig.cpu, seg, 0x300);
+    s.rip = 0x10;
+    setReg(rig, 4, 0xffe0n);
+    s.idtrLimit = 0x7ff;
+    rig.cpu.stateChanged();
+    // A 32-bit interrupt gate for 0x21, DPL 0 (an external interrupt has no gate-DPL check).
+    const handler = 0x40000;
+    rig.mem.write64(T.IDT + 0x21 * 8, BigInt(handler & 0xffff) | (0x48n << 16n) | ((BigInt(0x8e00) | (BigInt(handler >>> 16) << 16n)) << 32n));
+    rig.mem.write8(0x1010, 0x90);
+    rig.cpu.flushDecodeCache();
+    let f: X86Fault | null = null;
+    try {
+      rig.cpu.step();
+    } catch (e) {
+      f = e as X86Fault;
+    }
+    expect([f?.vector, f?.kind]).toEqual([0x21, 'interrupt']);
+    expect(deliverException(rig.cpu, f!)).toEqual({ kind: 'delivered', vector: 0x21 });
+    expect(s.rflags & F.VM).toBe(0);
+    expect(s.cpl).toBe(0);
+    expect(s.rip).toBe(handler);
+    // The frame on the ring-0 stack: EIP, CS, EFLAGS (VM = 1), ESP, SS, ES, DS, FS, GS.
+    expect(rig.mem.read32(0x70000 - 36)).toBe(0x10);
+    expect(rig.mem.read32(0x70000 - 32)).toBe(0x100);
+    expect(rig.mem.read32(0x70000 - 28) & F.VM).toBe(F.VM);
   });
 });
