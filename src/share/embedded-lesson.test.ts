@@ -163,6 +163,19 @@ describe('fuzzed carried lessons', () => {
     }), fuzzParams(runs(1_000)));
   });
 
+  it('mutated links of every curriculum lesson carried as an instructor\'s: a valid state and lesson, or a message', () => {
+    const links = LESSONS.map((l) => encodeState(lessonStartState(l, 'arrow-lake'), undefined, l));
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    fc.assert(fc.property(fc.nat(links.length - 1), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...B64, '', '.')), { minLength: 1, maxLength: 4 }), (i, edits) => {
+      let f = links[i]!;
+      for (const [at, ch] of edits) {
+        const k = 5 + (at % Math.max(1, f.length - 5));
+        f = f.slice(0, k) + ch + f.slice(k + 1);
+      }
+      expect(answers(decodeState(f, () => undefined))).toBe(true);
+    }), fuzzParams(runs(500)));
+  });
+
   it('random goals: a valid state and lesson, or a message', () => {
     const goal = fc.record({
       kind: fc.constantFrom('vmx', 'vmexit', 'fault', 'reg', 'cr', 'msr', 'vmcs', 'stop', 'resume-advanced', 'nope'),
