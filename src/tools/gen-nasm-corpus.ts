@@ -399,6 +399,7 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
     st.push(`les ${r(2)[7]}, ${m}`, `lds ${r(4)[2]}, ${m}`, `lss ${r(2)[4]}, ${m}`, `lfs ${r(4)[0]}, ${m}`, `lgs ${r(2)[5]}, ${m}`);
   }
   st.push('arpl ax, cx', 'arpl bx, sp', 'arpl di, si');
+  st.push('push es', 'push cs', 'push ss', 'push ds', 'pop es', 'pop ss', 'pop ds', 'o16 push es', 'o32 push ds', 'o16 pop es', 'o32 pop ds');
   st.push('retf', 'retf 4', 'retfw', 'retfd', 'retfw 2', 'retfd 6', 'o16 retf', 'o32 retf');
   w.add(`m${bits}-stack-system`, st);
   const b: string[] = ['back_far:', 'times 200 nop', 'back_near:'];

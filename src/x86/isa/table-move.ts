@@ -124,14 +124,14 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('FF /6', 'PUSH r/m64', { access: ['r'], osz: 'd64' }),
   row('FF /6', 'PUSH r/m32', { access: ['r'], modes: '16/32' }),
   // PUSH/POP of a segment register outside 64-bit mode (SDM Vol. 2B "PUSH", "POP"; 06/07/0E/16/
-  // 17/1E/1F are invalid in 64-bit mode; FS and GS are below). Decode-only: 16/32-bit guest code.
-  row('06', 'PUSH ES', { access: ['r'], modes: '16/32', encode: false }),
-  row('0E', 'PUSH CS', { access: ['r'], modes: '16/32', encode: false }),
-  row('16', 'PUSH SS', { access: ['r'], modes: '16/32', encode: false }),
-  row('1E', 'PUSH DS', { access: ['r'], modes: '16/32', encode: false }),
-  row('07', 'POP ES', { access: ['w'], modes: '16/32', encode: false }),
-  row('17', 'POP SS', { access: ['w'], modes: '16/32', encode: false }),
-  row('1F', 'POP DS', { access: ['w'], modes: '16/32', encode: false }),
+  // 17/1E/1F are invalid in 64-bit mode; FS and GS are below): 16/32-bit guest code.
+  row('06', 'PUSH ES', { access: ['r'], modes: '16/32' }),
+  row('0E', 'PUSH CS', { access: ['r'], modes: '16/32' }),
+  row('16', 'PUSH SS', { access: ['r'], modes: '16/32' }),
+  row('1E', 'PUSH DS', { access: ['r'], modes: '16/32' }),
+  row('07', 'POP ES', { access: ['w'], modes: '16/32' }),
+  row('17', 'POP SS', { access: ['w'], modes: '16/32' }),
+  row('1F', 'POP DS', { access: ['w'], modes: '16/32' }),
   row('6A ib', 'PUSH imm8', { access: ['r'], osz: 'd64', sx: true }),
   row('6A ib', 'PUSH imm8', { id: 'PUSH_imm8_o16', access: ['r'], osz: 'd64', sx: true, size: 2 }),
   row('68 iw', 'PUSH imm16', { access: ['r'], osz: 'd64' }),

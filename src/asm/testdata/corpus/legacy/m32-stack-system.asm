@@ -264,6 +264,17 @@ lgs bp, [eax+ecx]
 arpl ax, cx
 arpl bx, sp
 arpl di, si
+push es
+push cs
+push ss
+push ds
+pop es
+pop ss
+pop ds
+o16 push es
+o32 push ds
+o16 pop es
+o32 pop ds
 retf
 retf 4
 retfw
