@@ -94,12 +94,13 @@ export function runLesson(lesson: Lesson, program: AssemblyResult, opts: { profi
   const budget = opts.maxSteps ?? lesson.maxSteps ?? DEFAULT_LESSON_STEPS;
   const exits: TracedExit[] = [];
   const entries: TracedEntry[] = [];
-  const events = machine.events;
   const lenField = VMCS.VM_EXIT_INSTRUCTION_LEN;
   let pendingEntry = -1;
   while (machine.stopped === null && machine.steps < budget) {
-    const before = events.length;
+    const before = machine.events.length;
     machine.step();
+    // Read the event list after every step: the machine may build it when it is read.
+    const events = machine.events;
     if (events.length === before) continue;
     for (let i = before; i < events.length; i++) {
       const e = events[i];
@@ -119,5 +120,5 @@ export function runLesson(lesson: Lesson, program: AssemblyResult, opts: { profi
     }
   }
   const stop: StopReason = machine.stopped ?? 'max-steps';
-  return { machine, profile: machine.profile.id, events, exits, entries, stop, mode: machine.mode, steps: machine.steps };
+  return { machine, profile: machine.profile.id, events: machine.events, exits, entries, stop, mode: machine.mode, steps: machine.steps };
 }
