@@ -63,6 +63,20 @@ describe.each(PROFILES.map((p) => [p.id] as const))('external events under a hyp
     expect([m.devices.pic.master.isr, m.devices.pic.master.irr]).toEqual([0, 0]);
   });
 
+  it('NMI exiting: an NMI raised while the guest runs exits with reason 0 (type 2, vector 2) and is injected into the guest', () => {
+    const { m, q } = machineFor(profile, { pin: 'PIN_BASED_NMI_EXITING', ticks: 0, nmis: 1 });
+    m.run({ maxSteps: 2_000 });
+    expect(m.mode).toBe('non-root');
+    m.raiseNmi();
+    m.run({ maxSteps: 50_000 });
+    expect(m.cpu.getGpr64(3)).toBe(GOOD);
+    expect(exits(q)).toMatchObject([{ reason: 0, info: 0x8000_0202n }, { reason: 18 }]);
+    expect(q('nmis')).toBe(1n);
+  });
+});
+
+describe('external events: the other controls (one profile: the rules do not depend on it)', () => {
+  const profile = 'skylake-client';
   it('a tick while the guest has IF = 0 still exits; the handler waits for the interrupt window (reason 7) to inject it', () => {
     const { m, q } = machineFor(profile, { ticks: 1, guestPrologue: '    mov ecx, 400\n.busy:\n    dec ecx\n    jnz .busy' });
     m.run({ maxSteps: 50_000 });
@@ -92,17 +106,6 @@ describe.each(PROFILES.map((p) => [p.id] as const))('external events under a hyp
     expect(m.cpu.getGpr64(3)).toBe(GOOD);
     expect(exits(q).map((e) => e.reason)).toEqual([18]);
     expect(q('ticks')).toBe(4n);
-  });
-
-  it('NMI exiting: an NMI raised while the guest runs exits with reason 0 (type 2, vector 2) and is injected into the guest', () => {
-    const { m, q } = machineFor(profile, { pin: 'PIN_BASED_NMI_EXITING', ticks: 0, nmis: 1 });
-    m.run({ maxSteps: 2_000 });
-    expect(m.mode).toBe('non-root');
-    m.raiseNmi();
-    m.run({ maxSteps: 50_000 });
-    expect(m.cpu.getGpr64(3)).toBe(GOOD);
-    expect(exits(q)).toMatchObject([{ reason: 0, info: 0x8000_0202n }, { reason: 18 }]);
-    expect(q('nmis')).toBe(1n);
   });
 });
 
