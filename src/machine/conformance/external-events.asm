@@ -5,7 +5,8 @@
 ; "acknowledge interrupt on exit". Each tick exits (reason 1); the handler reads the vector from
 ; VM_EXIT_INTR_INFO and injects it back through the VM-entry interruption-information field; when
 ; the guest cannot take it (RFLAGS.IF = 0, STI/MOV SS blocking) it waits for an interrupt-window
-; exit first. The guest's own IDT gate 0x20 counts the ticks and sends the EOI; after
+; exit first. Without "acknowledge interrupt on exit" the host takes the still-pending interrupt
+; itself, through its IDT, with STI; NOP; CLI. The IDT gate 0x20 counts the ticks and sends the EOI; after
 ; TICKS_WANTED ticks the guest makes a VMCALL. With "NMI exiting" (WANT_PIN below, and an NMI
 ; raised from outside: Machine.raiseNmi, `vmx-lab run --nmi STEP`), an NMI exits with reason 0
 ; (type 2, vector 2) and the handler injects it into the guest, whose gate 2 counts it.
@@ -295,10 +296,17 @@ vmexit_handler:
     ; "Acknowledge interrupt on exit": the vector is in the exit interruption information (valid, type 0).
     mov eax, [rdi + 8]
     test eax, INTR_INFO_VALID_MASK
-    jz fail
+    jz .host_takes_it
     and eax, INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK | INTR_INFO_VECTOR_MASK
     mov [pending], rax
     jmp .deliver
+.host_takes_it:
+    ; Without "acknowledge interrupt on exit" the request is still pending at the PIC: open the
+    ; host's own window so it is delivered through the host IDT (gate 0x20: the same tick counter).
+    sti
+    nop
+    cli
+    jmp .resume
 .window:
     ; The guest can take an interrupt now: stop asking, inject the one that waited.
     mov eax, CPU_BASED_VM_EXEC_CONTROL

@@ -91,13 +91,17 @@ describe('external events: the other controls (one profile: the rules do not dep
     expect(q('ticks')).toBeGreaterThanOrEqual(1n);
   });
 
-  it('without "acknowledge interrupt on exit" the exit carries no vector and the request stays pending at the PIC', () => {
+  it('without "acknowledge interrupt on exit" the exit carries no vector, the request stays pending, and the host takes it through its own IDT with STI', () => {
     const { m, q } = machineFor(profile, { exit: 'VM_EXIT_HOST_ADDR_SPACE_SIZE' });
-    m.run({ maxSteps: 50_000 });
-    expect(m.cpu.getGpr64(3)).toBe(BAD);
-    expect(exits(q)).toMatchObject([{ reason: 1, info: 0n }]);
+    // Right after the first VM exit: in root operation, the request still in IRR.
+    while (m.stopped === null && !m.events.some((e) => e.kind === 'vmexit')) m.step();
+    expect(m.mode).toBe('root');
     expect(m.devices.pic.master.irr & 1).toBe(1);
     expect(m.devices.pic.master.isr).toBe(0);
+    m.run({ maxSteps: 50_000 });
+    expect(m.cpu.getGpr64(3)).toBe(GOOD);
+    expect(exits(q).map((e) => [e.reason, e.info])).toEqual([[1, 0n], [1, 0n], [1, 0n], [18, 0n]]);
+    expect(q('ticks')).toBe(3n);
   });
 
   it('without external-interrupt exiting the ticks go straight to the guest IDT: no exit until the VMCALL', () => {
