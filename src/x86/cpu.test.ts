@@ -124,3 +124,27 @@ describe('interrupt shadow encoding (state.shadowUntil)', () => {
     expect(s.shadowUntil === s.icount || s.shadowUntil === s.icount + 1).toBe(false);
   });
 });
+
+describe('decode cache and the page walker\'s A/D writes (decisions 0041, 0074)', () => {
+  it('an accessed-flag write into a page that holds cached decodes drops them: the new bytes run', () => {
+    const rig = makeRig();
+    // The PD page (T.PD) maps 1 GiB with 2-MiB pages; entry 482 (at T.PD + 0xF10) is also code:
+    // 81 00 00 00 00 00 is `add dword [rax], 0`, and as a PDE a present, supervisor, read-only
+    // 2-MiB page at physical 0 whose A flag is clear.
+    const pde = T.PD + 482 * 8;
+    [0x81, 0, 0, 0, 0, 0, 0, 0].forEach((b, i) => rig.mem.write8(pde + i, b));
+    [0x8b, 0x03].forEach((b, i) => rig.mem.write8(T.CODE + i, b)); // mov eax, [rbx]
+    rig.cpu.flushDecodeCache();
+    setReg(rig, 0, 0x9000n);
+    rig.cpu.state.rip = pde;
+    rig.cpu.step(); // add dword [rax], 0: decoded and cached
+    expect(rig.cpu.state.rip).toBe(pde + 6);
+    setReg(rig, 3, 482n * 0x200000n);
+    rig.cpu.state.rip = T.CODE;
+    rig.cpu.step(); // the walk for [rbx] sets the A flag of entry 482: its first byte becomes A1
+    expect(rig.mem.read8(pde)).toBe(0xa1);
+    rig.cpu.state.rip = pde;
+    // A1 (MOV EAX, moffs) has no row in 64-bit mode: #UD, not the stale ADD.
+    expect(() => rig.cpu.step()).toThrow(/invalid opcode/);
+  });
+});

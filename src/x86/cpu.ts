@@ -76,6 +76,10 @@ export class Cpu implements CpuHandle {
   constructor(env: X86Env, state = new CpuState()) {
     this.env = env;
     this.state = state;
+    // The walker's A/D-flag writes are the processor's writes too: decodes of that page go (decision 0074).
+    this.tlb.onEntryWrite = (pa) => {
+      if (this.codePages.size !== 0 && this.codePages.has(Math.floor(pa / 4096))) this.flushDecodeCache();
+    };
     this.refreshMode();
   }
 

@@ -50,10 +50,15 @@ function entryHost(ept: EptTranslate | null, gpa: number, linear: number): numbe
   return ept === null ? gpa : ept(gpa, { read: true, guestPaging: true, linear, finalTranslation: false });
 }
 
-/** Sets bits in a guest paging entry (A/D flags): a write through EPT. */
-function setEntryBits(env: X86Env, ept: EptTranslate | null, gpa: number, hostAddr: number, bits: number, linear: number): void {
+/**
+ * Sets bits in a guest paging entry (A/D flags): a write through EPT. The processor's own write
+ * is reported to the TLB's owner (`onEntryWrite`), which drops decodes of that physical page
+ * (decision 0041: the decode cache is keyed by physical page; decision 0074).
+ */
+function setEntryBits(env: X86Env, tlb: Tlb, ept: EptTranslate | null, gpa: number, hostAddr: number, bits: number, linear: number): void {
   const host = ept === null ? hostAddr : ept(gpa, { write: true, guestPaging: true, linear, finalTranslation: false });
   env.memory.write32(host, (env.memory.read32(host) | bits) >>> 0);
+  tlb.onEntryWrite?.(host);
 }
 
 /** A20M: forces physical address bit 20 to 0 when the gate is disabled (SDM Vol. 3A ch. 23 "Architecture Compatibility", section "A20M# Signal"). */
@@ -66,6 +71,8 @@ export function a20(env: X86Env, pa: number): number {
 export class Tlb {
   readonly entries = new Map<number, TlbEntry>();
   hasLarge = false;
+  /** Told the physical address of every A/D-flag write the walker makes (the processor drops decodes there). */
+  onEntryWrite: ((physAddr: number) => void) | null = null;
 
   /** Drops every cached translation (MOV CR3, CR0.PG/WP, CR4 paging bits, EFER.NXE changes). */
   flush(): void {
@@ -97,14 +104,14 @@ export function translate(s: CpuState, env: X86Env, tlb: Tlb, linear: number, ac
   const lp = Math.floor(linear / 4096);
   let e = tlb.entries.get(lp);
   if (e === undefined) {
-    e = walk(s, env, linear, acc, user, ept);
+    e = walk(s, env, linear, acc, user, ept, tlb);
     if (tlb.entries.size >= TLB_LIMIT) tlb.flush();
     tlb.entries.set(lp, e);
     if (e.large) tlb.hasLarge = true;
   }
   const denied = checkRights(s, e, acc, user, implicitSupervisor);
   if (denied !== null) throw pf(denied, errorCode(s, acc, user) | PFE.P, linear);
-  if (acc === ACC_WRITE && !e.dirty) setDirty(env, e, ept, linear);
+  if (acc === ACC_WRITE && !e.dirty) setDirty(env, tlb, e, ept, linear);
   const pa = a20(env, e.ppage + (linear - lp * 4096));
   if (ept === null) return pa;
   return ept(pa, {
@@ -150,8 +157,8 @@ function checkRights(s: CpuState, e: TlbEntry, acc: AccessKind, user: boolean, i
   return null;
 }
 
-function setDirty(env: X86Env, e: TlbEntry, ept: EptTranslate | null, linear: number): void {
-  setEntryBits(env, ept, e.leafAddr, e.leafAddr, PTEB.D | PTEB.A, linear);
+function setDirty(env: X86Env, tlb: Tlb, e: TlbEntry, ept: EptTranslate | null, linear: number): void {
+  setEntryBits(env, tlb, ept, e.leafAddr, e.leafAddr, PTEB.D | PTEB.A, linear);
   e.dirty = true;
 }
 
@@ -162,9 +169,9 @@ function reservedHigh(maxPhysAddr: number): number {
 }
 
 /** Walks the paging structures for `linear` and builds a TLB entry; throws #PF on a missing or malformed entry. */
-function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbEntry {
-  if ((s.cr4 & C4.PAE) === 0) return walk32(s, env, linear, acc, user, ept);
-  if ((s.efer & EF.LMA) === 0) return walkPae(s, env, linear, acc, user, ept);
+function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb): TlbEntry {
+  if ((s.cr4 & C4.PAE) === 0) return walk32(s, env, linear, acc, user, ept, tlb);
+  if ((s.efer & EF.LMA) === 0) return walkPae(s, env, linear, acc, user, ept, tlb);
   const mem = env.memory;
   const la57 = (s.cr4 & C4.LA57) !== 0;
   const bits = la57 ? 57 : 48;
@@ -193,7 +200,7 @@ function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: b
     isUser &&= (lo & PTEB.US) !== 0;
     writable &&= (lo & PTEB.RW) !== 0;
     nx ||= nxe && (hi & PTEB.XD_HI) !== 0;
-    if ((lo & PTEB.A) === 0) setEntryBits(env, ept, ea, ha, PTEB.A, linear);
+    if ((lo & PTEB.A) === 0) setEntryBits(env, tlb, ept, ea, ha, PTEB.A, linear);
     const addr = (hi & PTEB.ADDR_HI) * TWO32 + ((lo & PTEB.ADDR_LO) >>> 0);
     if (level === 1 || ps) {
       const pageSize = 2 ** shift;
@@ -211,7 +218,7 @@ function levelName(level: number): string {
 }
 
 /** PAE paging (SDM Vol. 3A §4.4): PDPTEs from CR3, then 8-byte PD and PT entries. */
-function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbEntry {
+function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb): TlbEntry {
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
@@ -240,7 +247,7 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
     isUser &&= (lo & PTEB.US) !== 0;
     writable &&= (lo & PTEB.RW) !== 0;
     nx ||= nxe && (hi & PTEB.XD_HI) !== 0;
-    if ((lo & PTEB.A) === 0) setEntryBits(env, ept, ea, ha, PTEB.A, linear);
+    if ((lo & PTEB.A) === 0) setEntryBits(env, tlb, ept, ea, ha, PTEB.A, linear);
     const addr = (hi & PTEB.ADDR_HI) * TWO32 + ((lo & PTEB.ADDR_LO) >>> 0);
     if (level === 1 || ps) {
       const pageSize = 2 ** shift;
@@ -253,7 +260,7 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
 }
 
 /** 32-bit paging (SDM Vol. 3A §4.3): 4-byte entries, 4 MiB pages with CR4.PSE. */
-function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbEntry {
+function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb): TlbEntry {
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
@@ -261,7 +268,7 @@ function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user:
   const pdeHost = entryHost(ept, pdeAddr, linear);
   const pde = mem.read32(pdeHost);
   if ((pde & PTEB.P) === 0) throw pf(`page not present: PD entry ${ul >>> 22} has P = 0`, code, linear);
-  if ((pde & PTEB.A) === 0) setEntryBits(env, ept, pdeAddr, pdeHost, PTEB.A, linear);
+  if ((pde & PTEB.A) === 0) setEntryBits(env, tlb, ept, pdeAddr, pdeHost, PTEB.A, linear);
   if ((pde & PTEB.PS) !== 0 && (s.cr4 & C4.PSE) !== 0) {
     // 4 MiB page; PSE-36 high address bits (20:13) are taken as zero (bit 21 reserved).
     const base = (pde & 0xffc00000) >>> 0;
@@ -272,7 +279,7 @@ function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user:
   const pteHost = entryHost(ept, pteAddr, linear);
   const pte = mem.read32(pteHost);
   if ((pte & PTEB.P) === 0) throw pf(`page not present: PT entry ${(ul >>> 12) & 0x3ff} has P = 0`, code, linear);
-  if ((pte & PTEB.A) === 0) setEntryBits(env, ept, pteAddr, pteHost, PTEB.A, linear);
+  if ((pte & PTEB.A) === 0) setEntryBits(env, tlb, ept, pteAddr, pteHost, PTEB.A, linear);
   return {
     ppage: (pte & 0xfffff000) >>> 0, user: (pde & pte & PTEB.US) !== 0, writable: (pde & pte & PTEB.RW) !== 0,
     nx: false, dirty: (pte & PTEB.D) !== 0, leafAddr: pteAddr, leaf64: false, large: false,
