@@ -45,7 +45,8 @@ export function runProgram(file: string, source: string | undefined, c: RunComma
   GPR_NAMES.forEach((n, i) => (regs[n] = hex(m.cpu.getGpr64(i))));
   const final: JsonFinal = { stop, mode: m.mode, rip: hex(m.cpu.getRip64()), rflags: hex(m.cpu.rflags), regs };
   const events = m.events.filter((e) => CONTRACT_EVENT_KINDS.includes(e.kind)).map(eventToJson);
-  const stopEvent = m.events.find((e) => e.kind === 'stop');
+  // The last stop: a machine stopped in HLT that an --irq/--nmi woke stops again later.
+  const stopEvent = [...m.events].reverse().find((e) => e.kind === 'stop');
   const stopMessage = stopEvent?.kind === 'stop' ? stopEvent.message : `no stop after ${c.maxSteps} steps (--max-steps)`;
   return { record: { file, ok: true, profile: profileId, diagnostics, events, final }, stopMessage };
 }
