@@ -2,7 +2,8 @@
 // steps within 16 ms). A checkpoint (a full machine snapshot: cloned CpuState, copy-on-write
 // memory, VMX state) is kept every `interval` steps; stepping back restores the nearest
 // checkpoint at or before the target step and replays the rest silently. The machine is
-// deterministic (the TSC counts retired instructions, no device raises interrupts), so a replay
+// deterministic (the TSC counts retired instructions, the devices count steps and are in every
+// snapshot, outside device inputs are recorded with their step), so a replay
 // reproduces the same state. Memory cost: see docs/machine.md ("Step back").
 
 /** What history needs from the machine. */
