@@ -209,4 +209,23 @@ nmi:
     fresh.run({ maxSteps: 600 });
     expect(fresh.cpu.gpr).toEqual(at1000.cpu.gpr);
   });
+
+  it('an interrupt whose IDT gate the program left absent stops the machine with a fault event for its vector', () => {
+    const m = machineFor(`
+    mov al, 0x34
+    out 0x43, al
+    mov al, 50
+    out 0x40, al
+    xor al, al
+    out 0x40, al
+    mov al, 0xFE
+    out 0x21, al
+    sti
+spin:
+    jmp spin`);
+    m.run({ maxSteps: 1_000 });
+    expect(m.stopped).toBe('fault');
+    const fault = m.events.find((e) => e.kind === 'fault');
+    expect(fault).toMatchObject({ kind: 'fault', vector: 0x20, name: 'INT 32' });
+  });
 });
