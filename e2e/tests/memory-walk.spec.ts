@@ -59,6 +59,7 @@ test('a page walk of RIP, level by level; an entry links to its bytes in the hex
   await expect(walks.root.getByRole('combobox', { name: 'Go to address or label' })).toHaveValue(at);
   await expect(walks.root.getByLabel(`Marked bytes at ${at}`)).toHaveText(leBytes(value));
   await lab.region('Memory').screenshot({ path: 'e2e/.artifacts/shots/memory-walk-light.png' });
+  await fig.screenshot({ path: 'e2e/.artifacts/shots/memory-page-walk-light.png' });
 });
 
 test('an unmapped address: the walk stops at the not-present entry with the #PF error code', async ({ lab }) => {
@@ -92,6 +93,8 @@ test("EPT: the latest violation's walk, the guest-physical walk now, and a guest
   for (const bit of ['R=1', 'W=1', 'X=1', 'MT=6 WB']) await expect(pte).toContainText(bit);
   await expect(ept).toContainText('-> host-physical 0x10a000 (4 KiB page, memory type WB)');
   await walks.root.screenshot({ path: 'e2e/.artifacts/shots/memory-ept-walk-dark.png' });
+  await ept.screenshot({ path: 'e2e/.artifacts/shots/memory-ept-figure-dark.png' });
+  await latest.screenshot({ path: 'e2e/.artifacts/shots/memory-latest-ept-dark.png' });
 
   // The guest's RIP through the guest's own paging, each table's address through EPT first.
   const rip = await (await lab.vmcsField('GUEST_RIP')).inputValue();
@@ -102,7 +105,7 @@ test("EPT: the latest violation's walk, the guest-physical walk now, and a guest
   await walks.levels(page).nth(0).getByText("EPT walk of this entry's guest-physical address").click();
   await expect(walks.figure("EPT walk of the PML4 entry's address")).toContainText('-> host-physical');
   await expect(walks.figure('EPT walk of the final guest-physical address')).toBeVisible();
-  await walks.root.screenshot({ path: 'e2e/.artifacts/shots/memory-guest-walk-dark.png' });
+  await page.screenshot({ path: 'e2e/.artifacts/shots/memory-guest-walk-dark.png' });
 });
 
 test('Run back to last write of GUEST_RIP: the VM exit, then the VMWRITE, and forward again', async ({ lab }) => {
