@@ -22,6 +22,8 @@ interface Defines {
   readonly rflags?: string;
   /** Guest code put before the guest's STI. */
   readonly guestPrologue?: string;
+  /** The instruction the guest waits with (PAUSE by default; HLT to wait in the HLT activity state). */
+  readonly guestSpin?: string;
 }
 
 function machineFor(profile: string, d: Defines = {}, history = false): { m: Machine; q: (name: string, i?: number) => bigint } {
@@ -34,6 +36,7 @@ function machineFor(profile: string, d: Defines = {}, history = false): { m: Mac
   define('TICKS_WANTED', d.ticks);
   define('NMIS_WANTED', d.nmis);
   define('GUEST_START_RFLAGS', d.rflags);
+  if (d.guestSpin) s = s.replace('.spin:\n    pause\n', `.spin:\n    ${d.guestSpin}\n`);
   if (d.guestPrologue) s = s.replace('guest_code:\n    sti\n', `guest_code:\n${d.guestPrologue}\n    sti\n`);
   const asm = assemble(s);
   expect(asm.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
@@ -110,6 +113,18 @@ describe('external events: the other controls (one profile: the rules do not dep
     expect(m.cpu.getGpr64(3)).toBe(GOOD);
     expect(exits(q).map((e) => e.reason)).toEqual([18]);
     expect(q('ticks')).toBe(4n);
+  });
+  it('a guest halted in HLT is woken by the tick: the exit saves activity state HLT, the injected interrupt wakes it after the HLT', () => {
+    const { m, q } = machineFor(profile, { guestSpin: 'hlt' });
+    while (m.stopped === null && !m.events.some((e) => e.kind === 'vmexit')) m.step();
+    const vmx = m.vmx as ReturnType<typeof createVmxModel>;
+    const field = (name: string) => vmx.currentFields().find((f) => f.name === name)?.value;
+    expect(field('VM_EXIT_REASON')).toBe(1n);
+    expect(field('GUEST_ACTIVITY_STATE')).toBe(1n);
+    m.run({ maxSteps: 50_000 });
+    expect(m.cpu.getGpr64(3)).toBe(GOOD);
+    expect(exits(q).map((e) => e.reason)).toEqual([1, 1, 1, 18]);
+    expect(q('ticks')).toBe(3n);
   });
 });
 
