@@ -263,7 +263,7 @@ export class Machine {
       this.resetRequested = false;
       if (!this._stopped) this.stop('shutdown', rip, 'fast reset requested through port 0x92 bit 0: the machine would reboot');
     }
-    if (!this._stopped && this.cpu.activity === 'shutdown') this.stop('shutdown', rip, 'triple fault: the processor shut down');
+    if (!this._stopped && this.cpu.activity === 'shutdown') this.stop('shutdown', rip, this.shutdownMessage());
     return this._stopped;
   }
 
@@ -276,6 +276,13 @@ export class Machine {
   private eventMayWake(): boolean {
     if (!this.devices.eventExpected()) return false;
     return this.devices.nmi || (this.cpu.rflags & 0x200) !== 0 || this.mode === 'non-root';
+  }
+
+  /** Why the processor shut down: a VMX abort (its indicator and cause), else a triple fault. */
+  private shutdownMessage(): string {
+    const abort = this.vmx?.takeAbort?.();
+    if (!abort) return 'triple fault: the processor shut down';
+    return `VMX abort ${abort.code}: ${abort.explain}; the indicator is in bytes 4-7 of the VMCS region and the processor shut down (SDM Vol. 3C §28.7)`;
   }
 
   /** Applies the device inputs recorded for the current step. */
