@@ -191,3 +191,15 @@ describe('JCXZ / JECXZ / JRCXZ', () => {
     expect(rig.cpu.state.rip).toBe(T.CODE + 3 + 0x10);
   });
 });
+
+describe('82 (the 16/32-bit alias of 80)', () => {
+  it('runs as the 80 group outside 64-bit mode and is #UD in 64-bit mode', () => {
+    const rig = makeRig(); to32(rig);
+    setReg(rig, 0, 0x10n);
+    run1(rig, '82 c0 05'); // add al, 5
+    expect(reg(rig, 0)).toBe(0x15n);
+    run1(rig, '82 f8 15'); // cmp al, 0x15
+    expect(flags(rig) & F.ZF).toBe(F.ZF);
+    expect(fault(makeRig(), '82 c0 05')?.vector).toBe(6);
+  });
+});

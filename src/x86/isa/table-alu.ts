@@ -31,6 +31,8 @@ function aluRows(name: string, n: number, flags: FlagEffects): FormRow[] {
     row(`${b(5)} id`, `${name} EAX, imm32`, a2),
     row(`REX.W ${b(5)} id`, `${name} RAX, imm32`, sx),
     row(`80 ${d} ib`, `${name} r/m8, imm8`, a2),
+    // 82 is an alias of 80 outside 64-bit mode (SDM Vol. 2D Table A-2, "i64"); NASM never writes it.
+    row(`82 ${d} ib`, `${name} r/m8, imm8`, { ...a2, id: `${name}_rm8_imm8_82`, modes: '16/32', encode: false }),
     row(`81 ${d} iw`, `${name} r/m16, imm16`, a2),
     row(`81 ${d} id`, `${name} r/m32, imm32`, a2),
     row(`REX.W 81 ${d} id`, `${name} r/m64, imm32`, sx),
