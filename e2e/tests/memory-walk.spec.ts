@@ -106,6 +106,15 @@ test("EPT: the latest violation's walk, the guest-physical walk now, and a guest
   await expect(walks.figure("EPT walk of the PML4 entry's address")).toContainText('-> host-physical');
   await expect(walks.figure('EPT walk of the final guest-physical address')).toBeVisible();
   await page.screenshot({ path: 'e2e/.artifacts/shots/memory-guest-walk-dark.png' });
+
+  // Back to just before the violation (the timeline), one Step: the exit's walk drawn level by level.
+  await lab.events().filter({ hasText: 'EPT_VIOLATION' }).last().getByRole('button').click();
+  await lab.button('Step').click();
+  const drawn = latest.getByRole('figure', { name: /^EPT walk of the EPT_VIOLATION at step \d+$/ });
+  await expect(walks.levels(drawn)).toHaveCount(4);
+  await expect(walks.levels(drawn).nth(3)).toContainText('X=0');
+  await expect(drawn).toContainText('EPT violation: instruction fetch, but bit 2 (execute) is clear in an entry used');
+  await latest.screenshot({ path: 'e2e/.artifacts/shots/memory-latest-ept-drawn-dark.png' });
 });
 
 test('Run back to last write of GUEST_RIP: the VM exit, then the VMWRITE, and forward again', async ({ lab }) => {

@@ -420,4 +420,8 @@ export interface LatestEptWalkView {
   readonly access: 'read' | 'write' | 'execute';
   /** The walk as the exit recorded it, one line per level (src/vmx/ept/format.ts). */
   readonly lines: readonly string[];
+  /** The same walk (address, EPTP, access) made again now, read only. */
+  readonly now?: EptWalkView;
+  /** Whether `now` reads exactly what the exit's walk read (memory unchanged under it since). */
+  readonly same?: boolean;
 }

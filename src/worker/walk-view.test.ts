@@ -73,6 +73,27 @@ describe('walks on the EPT lesson', () => {
   });
 });
 
+describe('the latest EPT walk, drawn', () => {
+  it('right after the violation, the walk made again reads what the exit read: same levels, same verdict', async () => {
+    const api = await eptLesson();
+    // Back to just after the exit's step (the timeline's travel).
+    expect(api.jumpTo(api.latestEptWalk()!.step).ok).toBe(true);
+    const latest = api.latestEptWalk()!;
+    expect(latest.same).toBe(true);
+    expect(latest.now).toMatchObject({ outcome: 'violation', gpa: '0x10a000' });
+    const pte = latest.now!.levels.at(-1)!;
+    expect(pte.bits.find((b) => b.name === 'X')?.value).toBe('0');
+    expect(latest.now!.summary).toMatch(/bit 2 \(execute\) is clear/);
+  });
+
+  it('after the host changed the entry, the exit\'s lines stay and the walk now differs', async () => {
+    const api = await eptLesson();
+    const latest = api.latestEptWalk()!;
+    expect(latest.same).toBe(false);
+    expect(latest.now?.outcome).toBe('translated');
+  });
+});
+
 describe('walks on the bring-up', () => {
   it("walks RIP through the processor's 4-level paging; a missing mapping is a #PF with its error code", () => {
     const api = createLabApi();

@@ -9,6 +9,8 @@ import { EPT_PDE_2M, EPT_PTE, MEMORY_TYPES } from '../arch/ept.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import type { Machine } from '../machine/machine.ts';
 import { eptWalk, eptWalkLevels } from '../vmx/ept/walk.ts';
+import { formatEptWalk } from '../vmx/ept/format.ts';
+import { EPT_QUAL } from '../vmx/ept/qualification.ts';
 import { SDM_EPT_MISCONFIG, SDM_EPT_TRANSLATION, SDM_EPT_VIOLATION } from '../vmx/ept/refs.ts';
 import type { EptAccess, EptWalkLevel, EptWalkResult } from '../vmx/ept/types.ts';
 import type { VmxModel } from '../vmx/index.ts';
@@ -94,17 +96,32 @@ function eptSetup(m: Machine, fields: ReadonlyMap<string, bigint>): EptSetup {
   };
 }
 
-/** A dry-run EPT walk (nothing written; a write attempt would be a bug, so it throws). */
-function walkEpt(m: Machine, ept: EptSetup, gpa: bigint, access: EptAccess): EptWalkView {
-  if (eptWalkLevels(ept.eptp, ept.caps) === undefined) {
-    return { gpa: hex(gpa), eptp: hex(ept.eptp), levels: [], outcome: 'unusable', summary: `EPTP ${hex(ept.eptp)} selects a page-walk length this processor does not support (VM entry would refuse it)`, sdm: formatSdm(SDM_EPT_TRANSLATION) };
-  }
+/** A dry-run EPT walk (nothing written; a write attempt would be a bug, so it throws); undefined for an unusable EPTP. */
+function rawEptWalk(m: Machine, ept: EptSetup, gpa: bigint, access: EptAccess): EptWalkResult | undefined {
+  if (eptWalkLevels(ept.eptp, ept.caps) === undefined) return undefined;
   const mem = {
     readPhys64: (a: number) => m.memory.read64(a),
     writePhys64: () => { throw new Error('an inspection walk wrote memory'); },
   };
-  const r = eptWalk(ept.eptp, Number(gpa), access, mem, { caps: ept.caps, maxPhysAddr: ept.maxPhysAddr, mbec: ept.mbec, dryRun: true });
+  return eptWalk(ept.eptp, Number(gpa), access, mem, { caps: ept.caps, maxPhysAddr: ept.maxPhysAddr, mbec: ept.mbec, dryRun: true });
+}
+
+function walkEpt(m: Machine, ept: EptSetup, gpa: bigint, access: EptAccess): EptWalkView {
+  const r = rawEptWalk(m, ept, gpa, access);
+  if (!r) return { gpa: hex(gpa), eptp: hex(ept.eptp), levels: [], outcome: 'unusable', summary: `EPTP ${hex(ept.eptp)} selects a page-walk length this processor does not support (VM entry would refuse it)`, sdm: formatSdm(SDM_EPT_TRANSLATION) };
   return eptWalkView(r, ept.mbec);
+}
+
+/**
+ * The access an EPT violation's qualification describes (Table 28-7): bits 2:0 the access;
+ * bit 7 set and bit 8 clear, a guest paging-structure access; bit 9 a user-mode linear address.
+ */
+function accessOfQualification(q: bigint): EptAccess {
+  const paging = (q & EPT_QUAL.LINEAR_VALID) !== 0n && (q & EPT_QUAL.FINAL_TRANSLATION) === 0n;
+  return {
+    read: (q & EPT_QUAL.READ) !== 0n, write: (q & EPT_QUAL.WRITE) !== 0n, fetch: (q & EPT_QUAL.FETCH) !== 0n,
+    ...(paging ? { guestPaging: true } : {}), ...((q & EPT_QUAL.LINEAR_USER) !== 0n ? { userMode: true } : {}),
+  };
 }
 
 const EPT_ACCESS: Record<WalkRequest['access'], EptAccess> = { read: { read: true }, write: { write: true }, execute: { fetch: true } };
@@ -194,9 +211,18 @@ export function latestEptWalk(m: Machine, model: VmxModel | undefined): LatestEp
   latestCache.set(m, { length: ev.length, last: ev[ev.length - 1], found });
   const e = found >= 0 ? ev[found] : undefined;
   if (e?.kind !== 'vmexit' || !e.eptWalk) return undefined;
-  const gpa = vmcsFields(model)?.get('GUEST_PHYSICAL_ADDRESS');
+  const fields = vmcsFields(model);
+  const gpa = fields?.get('GUEST_PHYSICAL_ADDRESS');
   // Table 28-7 "Exit Qualification for EPT Violations": bit 0 read, bit 1 write, bit 2 fetch.
   const q = e.reason === 48 ? e.qualification : 0n;
-  const access = (q & 4n) !== 0n ? 'execute' : (q & 2n) !== 0n ? 'write' : 'read';
-  return { step: e.step, ...(e.line !== undefined ? { line: e.line } : {}), reason: e.name, ...(gpa !== undefined ? { gpa: hex(gpa) } : {}), access, lines: [...e.eptWalk] };
+  const access = (q & EPT_QUAL.FETCH) !== 0n ? 'execute' : (q & EPT_QUAL.WRITE) !== 0n ? 'write' : 'read';
+  const base = { step: e.step, ...(e.line !== undefined ? { line: e.line } : {}), reason: e.name, access, lines: [...e.eptWalk] } as const;
+  if (!fields || gpa === undefined) return base;
+  // The same walk made again now: when it prints as the exit recorded it, memory has not changed
+  // under it and the panel can draw the exit's walk level by level.
+  const ept = eptSetup(m, fields);
+  const r = rawEptWalk(m, ept, gpa, accessOfQualification(q));
+  if (!r) return { ...base, gpa: hex(gpa) };
+  const same = formatEptWalk(r).join('\n') === e.eptWalk.join('\n');
+  return { ...base, gpa: hex(gpa), now: eptWalkView(r, ept.mbec), same };
 }

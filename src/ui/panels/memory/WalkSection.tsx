@@ -14,11 +14,29 @@ const CONTEXTS: readonly { id: WalkRequest['context']; label: string }[] = [
   { id: 'vmcs-guest', label: 'the VMCS guest state' },
 ];
 
-function LatestEpt({ latest, onWalk }: { latest: LatestEptWalkView; onWalk: (gpa: string, access: WalkRequest['access']) => void }) {
+function LatestEpt({ latest, onWalk, goTo }: { latest: LatestEptWalkView; onWalk: (gpa: string, access: WalkRequest['access']) => void; goTo: GoToBytes }) {
+  const when = `${latest.reason} at step ${latest.step}${latest.line ? `, line ${latest.line}` : ''}`;
+  const recorded = <pre className="hex" aria-label="The walk as the exit recorded it">{latest.lines.join('\n')}</pre>;
   return (
     <section className="walk-latest" aria-label="Latest EPT walk">
-      <h3>Latest EPT walk: {latest.reason} at step {latest.step}{latest.line ? `, line ${latest.line}` : ''}</h3>
-      <pre className="hex">{latest.lines.join('\n')}</pre>
+      <h3>Latest EPT walk: {when}</h3>
+      {latest.now && latest.same ? (
+        <>
+          <p className="hint">Memory under this walk has not changed since the exit: it is drawn as the exit made it.</p>
+          <EptDrawing ept={latest.now} title={`EPT walk of the ${latest.reason} at step ${latest.step}`} goTo={goTo} />
+          <details><summary>As the exit recorded it</summary>{recorded}</details>
+        </>
+      ) : (
+        <>
+          {recorded}
+          {latest.now && (
+            <details>
+              <summary>The same walk as memory is now</summary>
+              <EptDrawing ept={latest.now} title={`EPT walk of ${latest.now.gpa} now`} goTo={goTo} />
+            </details>
+          )}
+        </>
+      )}
       {latest.gpa && (
         <button type="button" onClick={() => onWalk(latest.gpa!, latest.access)}>Walk guest-physical {latest.gpa} ({latest.access}) now</button>
       )}
@@ -89,7 +107,7 @@ export function WalkSection({ goTo }: { goTo: GoToBytes }) {
       {result?.ok && result.notes.map((n) => <p key={n} className="hint">{n}</p>)}
       {result?.page && <PageDrawing page={result.page} goTo={goTo} />}
       {result?.ept && <EptDrawing ept={result.ept} title={`EPT walk of ${result.ept.gpa}`} goTo={goTo} />}
-      {latest && <LatestEpt latest={latest} onWalk={(gpa, acc) => submit({ kind: 'guest-physical', address: gpa, access: acc })} />}
+      {latest && <LatestEpt latest={latest} goTo={goTo} onWalk={(gpa, acc) => submit({ kind: 'guest-physical', address: gpa, access: acc })} />}
     </div>
   );
 }
