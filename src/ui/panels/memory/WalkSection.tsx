@@ -65,12 +65,12 @@ export function WalkSection({ goTo }: { goTo: GoToBytes }) {
     void commands.walk(request).then((r) => { if (live) setResult(r); });
     return () => { live = false; };
   }, [commands, request, steps]);
-  // Only a new (or dropped) event can change which EPT exit was the latest.
+  // After every step: a new exit, or memory under the last one changed (a plain MOV, no event).
   useEffect(() => {
     let live = true;
     void commands.latestEptWalk().then((r) => { if (live) setLatest(r); });
     return () => { live = false; };
-  }, [commands, lastEvent, steps === 0]);
+  }, [commands, steps, lastEvent]);
 
   const submit = (over?: Partial<WalkRequest>): void => {
     const r: WalkRequest = { kind, address: address.trim() || rip || '0', context, access, user, ...over };
