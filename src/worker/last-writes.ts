@@ -121,7 +121,8 @@ export function lastWrites(m: Machine, model: VmxModel | undefined, vmwrite: (en
   return (enc) => {
     const full = enc & ~1;
     const found: (FieldWriteView | undefined)[] = [vmwrite(enc)];
-    if (EXIT_SET.has(full) || EXIT_IF.some((c) => c.set.has(full) && EXIT.has(controls(), c.control))) found.push(at(latest.exit, 'vm-exit'));
+    // The exit controls are read (one currentFields) only when there was an exit to ask about.
+    if (latest.exit >= 0 && (EXIT_SET.has(full) || EXIT_IF.some((c) => c.set.has(full) && EXIT.has(controls(), c.control)))) found.push(at(latest.exit, 'vm-exit'));
     if (EPT_SET.has(full)) found.push(at(latest.eptExit, 'vm-exit'));
     if (INSN_SET.has(full)) found.push(at(latest.insnExit, 'vm-exit'));
     if (ENTRY_FAILURE_SET.has(full)) found.push(at(latest.entryFailure, 'entry-failure'));
