@@ -83,6 +83,22 @@ describe('last writes of VMCS fields', () => {
     expect(written(again, 'EXIT_QUALIFICATION')).toEqual(written(end, 'EXIT_QUALIFICATION'));
   });
 
+  it('GUEST_IA32_EFER is the VM exit\'s only when "save IA32_EFER" is 1 (SDM Vol. 3C §28.3.1)', async () => {
+    for (const save of [false, true]) {
+      const api = createLabApi();
+      api.load(BRINGUP, { profile: 'skylake-client', msrEdits: {}, breakpoints: [lineOf(/^\s*vmlaunch/)] });
+      const at = (await api.run()).snapshot;
+      const ctl = at.vmcs.fields.find((f) => f.name === 'VM_EXIT_CONTROLS')!;
+      const bit = 1n << BigInt(ctl.controls!.find((c) => c.name === 'VM_EXIT_SAVE_IA32_EFER')!.bit);
+      const value = save ? BigInt(ctl.value) | bit : BigInt(ctl.value) & ~bit;
+      expect(api.vmwrite('VM_EXIT_CONTROLS', `0x${value.toString(16)}`).ok).toBe(true);
+      const end = (await api.run()).snapshot;
+      expect(end.stopped).toBe('halted');
+      const exitStep = end.events.filter((e) => e.kind === 'vmexit').at(-1)!.step;
+      expect(written(end, 'GUEST_IA32_EFER')?.step === exitStep, `save = ${save}`).toBe(save);
+    }
+  });
+
   it('VMfailValid writes the VM-instruction error field', async () => {
     const api = createLabApi();
     api.load(BRINGUP, { profile: 'skylake-client', msrEdits: {}, breakpoints: [lineOf(/^\s*vmlaunch/)] });
