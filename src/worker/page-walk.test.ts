@@ -133,7 +133,7 @@ describe('inspectPageWalk: what each level records', () => {
     expect(w.levels.map((l) => [l.name, l.role, l.entryAddr, l.entry])).toEqual([
       ['PML4', 'table', '0x1000', '0x2007'], ['PDPT', 'table', '0x2000', '0x3007'], ['PD', 'leaf', '0x3008', '0x200087'],
     ]);
-    expect(w.levels[2]!.bits.find((b) => b.name === 'PS')?.value).toBe('1');
+    expect(w.levels[2]!.bits.find((b) => b.name === 'PS')).toMatchObject({ value: '1', decisive: true });
     expect(w.levels[2]!.decided).toMatch(/PS = 1: maps a 2 MiB page at 0x200000/);
     expect(w.physical).toBe('0x345678');
     expect(w.pageSize).toBe('2 MiB');
@@ -144,6 +144,17 @@ describe('inspectPageWalk: what each level records', () => {
     expect(w.outcome).toBe('page-fault');
     expect(w.levels.at(-1)).toMatchObject({ name: 'PDPT', role: 'not-present', decided: 'P = 0: not present' });
     expect(w.errorCode).toBe('0x6');
+    expect(w.levels.at(-1)!.bits).toEqual([expect.objectContaining({ name: 'P', value: '0', decisive: true })]);
+  });
+
+  it('a refused access marks the bit that refused it at every level that has it', () => {
+    rig.mem.write64(0x3000 + 8 * 3, 0x600083n); // PD[3]: 2 MiB page, supervisor only (U/S = 0)
+    const w = inspectPageWalk(0x654321n, regs, { access: 'read', user: true }, envOf(rig), 'test');
+    expect(w.outcome).toBe('page-fault');
+    expect(w.summary).toMatch(/user-mode access to a supervisor-mode page/);
+    expect(w.errorCode).toBe('0x5');
+    const marked = w.levels.map((l) => l.bits.filter((b) => b.decisive).map((b) => `${b.name}=${b.value}`));
+    expect(marked).toEqual([[], [], ['U/S=0', 'PS=1']]);
   });
 
   it('a non-canonical address is refused before any table is read', () => {

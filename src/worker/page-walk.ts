@@ -79,22 +79,28 @@ function accessCode(regs: PagingRegs, a: PageWalkAccess): bigint {
   return code;
 }
 
-/** Why the access is refused by the rights the walk gathered, or undefined (§4.6.1). */
-function denied(regs: PagingRegs, r: Rights, a: PageWalkAccess): string | undefined {
+/** Why the access is refused by the rights the walk gathered, and the bit value that refuses it, or undefined (§4.6.1). */
+function denied(regs: PagingRegs, r: Rights, a: PageWalkAccess): { reason: string; bit: keyof typeof BIT; value: '0' | '1' } | undefined {
+  const no = (reason: string, bit: keyof typeof BIT, value: '0' | '1') => ({ reason, bit, value });
   if (a.user) {
-    if (!r.user) return 'user-mode access to a supervisor-mode page (U/S = 0 in an entry used)';
-    if (a.access === 'write' && !r.writable) return 'user-mode write to a read-only page (R/W = 0 in an entry used)';
-    if (a.access === 'execute' && r.nx) return 'instruction fetch from an execute-disable page (XD = 1 in an entry used)';
+    if (!r.user) return no('user-mode access to a supervisor-mode page (U/S = 0 in an entry used)', 'US', '0');
+    if (a.access === 'write' && !r.writable) return no('user-mode write to a read-only page (R/W = 0 in an entry used)', 'RW', '0');
+    if (a.access === 'execute' && r.nx) return no('instruction fetch from an execute-disable page (XD = 1 in an entry used)', 'XD', '1');
     return undefined;
   }
   if (a.access === 'execute') {
-    if (r.nx) return 'instruction fetch from an execute-disable page (XD = 1 in an entry used)';
-    if (r.user && CR4.has(regs.cr4, 'SMEP')) return 'supervisor-mode fetch from a user-mode page with CR4.SMEP = 1';
+    if (r.nx) return no('instruction fetch from an execute-disable page (XD = 1 in an entry used)', 'XD', '1');
+    if (r.user && CR4.has(regs.cr4, 'SMEP')) return no('supervisor-mode fetch from a user-mode page with CR4.SMEP = 1', 'US', '1');
     return undefined;
   }
-  if (r.user && CR4.has(regs.cr4, 'SMAP') && !regs.ac) return 'supervisor-mode data access to a user-mode page with CR4.SMAP = 1 and RFLAGS.AC = 0';
-  if (a.access === 'write' && !r.writable && CR0.has(regs.cr0, 'WP')) return 'supervisor-mode write to a read-only page with CR0.WP = 1';
+  if (r.user && CR4.has(regs.cr4, 'SMAP') && !regs.ac) return no('supervisor-mode data access to a user-mode page with CR4.SMAP = 1 and RFLAGS.AC = 0', 'US', '1');
+  if (a.access === 'write' && !r.writable && CR0.has(regs.cr0, 'WP')) return no('supervisor-mode write to a read-only page with CR0.WP = 1', 'RW', '0');
   return undefined;
+}
+
+/** Marks the bits named `name` whose value is `value` as the ones that decided. */
+function mark(bits: readonly WalkBitView[], name: keyof typeof BIT, value: '0' | '1'): WalkBitView[] {
+  return bits.map((b) => (b.name === SDM_NAME[name] && b.value === value ? { ...b, decisive: true } : b));
 }
 
 function rightsText(r: Rights): string {
@@ -145,14 +151,15 @@ function descend(linear: bigint, root: bigint, levels: readonly Level[], regs: P
     const e = read.value;
     const view = { ...base, ...(read.host !== undefined ? { hostAddr: hex(read.host) } : {}), entry: hex(e), ...(read.ept ? { ept: read.ept } : {}) };
     if ((e & BIT.P) === 0n) {
-      out.push({ ...view, role: 'not-present', bits: bitsOf(e, ['P']), decided: 'P = 0: not present' });
+      out.push({ ...view, role: 'not-present', bits: mark(bitsOf(e, ['P']), 'P', '0'), decided: 'P = 0: not present' });
       return fault(`page not present: ${lv.name} entry ${index} has P = 0`, code);
     }
     const ps = lv.mayMap && (e & BIT.PS) !== 0n;
     const rsvd = lv.reserved(e) ?? (lv.rights && lv.size === 8 && !nxe && (e & BIT.XD) !== 0n ? 'XD = 1 with IA32_EFER.NXE = 0' : undefined);
     const shown = bitsOf(e, ps ? [...lv.bits, 'D', 'G'] : lv.bits);
     if (rsvd !== undefined) {
-      out.push({ ...view, role: 'reserved', bits: shown, decided: `reserved bit set: ${rsvd}` });
+      const bits = rsvd.startsWith('XD') ? mark(shown, 'XD', '1') : rsvd.startsWith('PS') ? mark(shown, 'PS', '1') : shown;
+      out.push({ ...view, role: 'reserved', bits, decided: `reserved bit set: ${rsvd}` });
       return fault(`reserved bit set in the ${lv.name} entry ${index} (${rsvd})`, code | PF_ERROR_CODE.mask.P | PF_ERROR_CODE.mask.RSVD);
     }
     if (lv.rights) {
@@ -170,9 +177,13 @@ function descend(linear: bigint, root: bigint, levels: readonly Level[], regs: P
     const frameAddr = lv.size === 4 && ps ? e & 0xffc0_0000n : addr & ~(pageSize - 1n);
     const physical = frameAddr + (linear & (pageSize - 1n));
     const what = ps ? `PS = 1: maps a ${sizeText(pageSize)} page at ${hex(frameAddr)}` : `maps the 4 KiB page at ${hex(frameAddr)}`;
-    out.push({ ...view, role: 'leaf', bits: shown, decided: `${what}; rights so far: ${rightsText(r)}` });
+    out.push({ ...view, role: 'leaf', bits: ps ? mark(shown, 'PS', '1') : shown, decided: `${what}; rights so far: ${rightsText(r)}` });
     const no = denied(regs, r, a);
-    if (no !== undefined) return fault(`${no} (${formatSdm(SDM_RIGHTS)})`, code | PF_ERROR_CODE.mask.P);
+    if (no !== undefined) {
+      // The levels whose bit refuses the access (U/S = 0 somewhere for a user access, ...).
+      for (let i = 0; i < out.length; i++) out[i] = { ...out[i]!, bits: mark(out[i]!.bits, no.bit, no.value) };
+      return fault(`${no.reason} (${formatSdm(SDM_RIGHTS)})`, code | PF_ERROR_CODE.mask.P);
+    }
     return { ...frame, levels: out, outcome: 'translated', physical: hex(physical), pageSize: sizeText(pageSize), summary: `${hex(linear)} -> ${hex(physical)} (${rightsText(r)})` };
   }
   throw new Error('unreachable: a paging walk ended without a leaf');

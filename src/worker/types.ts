@@ -328,6 +328,8 @@ export interface WalkBitView {
   readonly name: string;
   readonly value: string;
   readonly doc: string;
+  /** This bit's value is what decided the outcome (P = 0, PS = 1, U/S = 0 for a user access, X = 0 for a fetch, ...). */
+  readonly decisive?: boolean;
 }
 
 /** One level of an EPT walk. */

@@ -82,7 +82,8 @@ describe('the latest EPT walk, drawn', () => {
     expect(latest.same).toBe(true);
     expect(latest.now).toMatchObject({ outcome: 'violation', gpa: '0x10a000' });
     const pte = latest.now!.levels.at(-1)!;
-    expect(pte.bits.find((b) => b.name === 'X')?.value).toBe('0');
+    expect(pte.bits.find((b) => b.name === 'X')).toMatchObject({ value: '0', decisive: true });
+    expect(latest.now!.levels.flatMap((l) => l.bits).filter((b) => b.decisive)).toHaveLength(1);
     expect(latest.now!.summary).toMatch(/bit 2 \(execute\) is clear/);
   });
 

@@ -53,11 +53,35 @@ function eptBits(l: EptWalkLevel, mbec: boolean): WalkBitView[] {
   return out;
 }
 
+/**
+ * The bit values that decided a failed walk (§29.3.3): R, W and X all 0 in a not-present entry;
+ * for a violation, the permission the access needs where an entry used has it 0; for a
+ * misconfiguration, the bits its reason names.
+ */
+function decisive(r: EptWalkResult, l: EptWalkLevel, mbec: boolean): (b: WalkBitView) => boolean {
+  if (r.ok) return () => false;
+  if (l.role === 'not-present') return (b) => ['R', 'W', 'X'].includes(b.name);
+  if (l.role === 'misconfigured') {
+    const why = l.decided;
+    if (why.includes('write access without read')) return (b) => (b.name === 'W' && b.value === '1') || (b.name === 'R' && b.value === '0');
+    if (why.includes('execute-only')) return (b) => ['R', 'W', 'X'].includes(b.name);
+    if (why.includes('memory type')) return (b) => b.name === 'MT';
+    if (why.includes('bit 7')) return (b) => b.name === 'PS';
+    return () => false;
+  }
+  if (r.kind !== 'violation') return () => false;
+  const need = r.access.read && !r.allowed.read ? 'R' : r.access.write && !r.allowed.write ? 'W'
+    : r.access.fetch ? (mbec && !r.allowed.userExecute && r.allowed.execute ? 'UX' : 'X') : undefined;
+  return (b) => b.name === need && b.value === '0';
+}
+
 /** An EPT walk's result as plain data for the panel. */
 export function eptWalkView(r: EptWalkResult, mbec: boolean): EptWalkView {
-  const levels: EptLevelView[] = r.walk.levels.map((l) => ({
-    name: l.name, index: l.index, entryAddr: hex(l.entryAddr), entry: hex(l.entry), role: l.role, bits: eptBits(l, mbec), decided: l.decided,
-  }));
+  const levels: EptLevelView[] = r.walk.levels.map((l) => {
+    const decides = decisive(r, l, mbec);
+    const bits = eptBits(l, mbec).map((b) => (decides(b) ? { ...b, decisive: true } : b));
+    return { name: l.name, index: l.index, entryAddr: hex(l.entryAddr), entry: hex(l.entry), role: l.role, bits, decided: l.decided };
+  });
   const base = { gpa: hex(r.walk.gpa), eptp: hex(r.walk.eptp), levels };
   if (r.ok) {
     const size = r.pageSize === 4096 ? '4 KiB' : r.pageSize === 2 ** 21 ? '2 MiB' : '1 GiB';

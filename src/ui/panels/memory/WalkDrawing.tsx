@@ -12,7 +12,8 @@ function Bits({ bits }: { bits: readonly WalkBitView[] }) {
   return (
     <span className="wbits">
       {bits.map((b) => (
-        <abbr key={b.name} title={b.doc} className={`wbit ${b.value === '0' ? 'off' : 'on'}`}>{b.name}={b.value}</abbr>
+        <abbr key={b.name} title={b.decisive ? `This value decided the outcome. ${b.doc}` : b.doc}
+          className={`wbit ${b.value === '0' ? 'off' : 'on'}${b.decisive ? ' decisive' : ''}`}>{b.name}={b.value}{b.decisive ? ' ◆' : ''}</abbr>
       ))}
     </span>
   );
