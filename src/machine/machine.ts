@@ -14,6 +14,7 @@ import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import { CpuState } from '../x86/state.ts';
 import { applyMsrOverrides, bootMachine } from './boot.ts';
 import type { MachineEvent, MachineEventKind, Listener, StopReason } from './events.ts';
+import { EventLog, type EventPlace } from './event-log.ts';
 import { DeviceBus, type DeviceBusSnapshot } from './devices/bus.ts';
 import { createExecutor, type Executor } from './executor.ts';
 import { History } from './history.ts';
@@ -94,8 +95,14 @@ export class Machine {
    */
   private inputs: DeviceInput[] = [];
   private inputsApplied = 0;
-  /** Every event since the last load/reset, in order. */
-  readonly events: MachineEvent[] = [];
+  /**
+   * Every event since the last load/reset, in order (src/machine/event-log.ts: VMX events are
+   * kept raw and built when this is read). The array is the log's own: read it, never change it.
+   */
+  get events(): MachineEvent[] {
+    return this.log.all();
+  }
+  private readonly log = new EventLog((step, rip, insn) => this.placeOf(step, rip, insn));
   private readonly msrOverrides: ReadonlyMap<number, bigint>;
   /** Overrides of writable MSRs, applied at every reset. */
   private readonly firmwareMsrs: ReadonlyMap<number, bigint>;
@@ -185,7 +192,7 @@ export class Machine {
     this.vmxTouched = false;
     this.vmxInsn = null;
     this.exec.flush();
-    this.events.length = 0;
+    this.log.clear();
     this._steps = 0;
     this._stopped = null;
     this.history?.clear();
@@ -211,16 +218,22 @@ export class Machine {
   }
 
   private emit(e: MachineEvent): void {
-    this.events.push(e);
+    this.log.push(e);
     if (this.silent || this.listeners.size === 0) return;
     for (const l of this.listeners.get(e.kind) ?? []) l(e);
     for (const l of this.listeners.get('*') ?? []) l(e);
   }
 
-  private where(rip: number, insn?: DecodedInstruction | null): { step: number; line?: number; rip: bigint; text?: string } {
+  private where(rip: number, insn?: DecodedInstruction | null): EventPlace {
     const r = BigInt.asUintN(64, BigInt(rip));
     const text = insn ? textOf(insn, r) : this.textAt(rip);
     return { step: this._steps, line: this.lineAt(r), rip: r, text };
+  }
+
+  /** `where` for an event recorded raw at `step` (its text comes from its instruction, never from memory). */
+  private placeOf(step: number, rip: number, insn: DecodedInstruction): EventPlace {
+    const r = BigInt.asUintN(64, BigInt(rip));
+    return { step, line: this.lineAt(r), rip: r, text: textOf(insn, r) };
   }
 
   private stop(reason: StopReason, rip: number, message: string): void {
@@ -369,9 +382,15 @@ export class Machine {
     // paging structures in force may no longer map the instruction's address.
     const insn = this.vmxInsn;
     this.vmxInsn = null;
+    // Nobody listening: the events are kept raw and built when the log is read (event-log.ts).
+    // The place of an event without its instruction must be worked out now (from memory).
+    if (insn !== null && (this.silent || this.listeners.size === 0)) {
+      for (const r of reports) this.log.pushVmx(this._steps, rip, insn, r);
+      return;
+    }
     // A VM exit's event carries only the step; the others the place (line, text), worked out
     // only when one of them needs it.
-    let at: ReturnType<Machine['where']> | undefined;
+    let at: EventPlace | undefined;
     for (const r of reports) {
       // Object.assign keeps the spread's key order (the place first) on V8's fast path.
       if (r.kind === 'vmexit') this.emit(Object.assign({ step: this._steps }, r));
@@ -429,7 +448,7 @@ export class Machine {
       devices: this.devices.snapshot(),
       inputsApplied: this.inputsApplied,
       steps: this._steps,
-      eventCount: this.events.length,
+      eventCount: this.log.length,
       stopped: this._stopped,
     };
   }
@@ -447,7 +466,7 @@ export class Machine {
     this.devices.restore(s.devices);
     this.inputsApplied = Math.min(s.inputsApplied, this.inputs.length);
     this._steps = s.steps;
-    this.events.length = s.eventCount;
+    this.log.truncate(s.eventCount);
     this._stopped = s.stopped;
     this.exec.flush();
   }
