@@ -24,6 +24,10 @@ interface Defines {
   readonly guestPrologue?: string;
   /** The instruction the guest waits with (PAUSE by default; HLT to wait in the HLT activity state). */
   readonly guestSpin?: string;
+  /** Host code before VMLAUNCH (VMWRITEs: `mov ebx, v / mov eax, FIELD / call vmw`). */
+  readonly setup?: string;
+  /** Leave the IDT gate of vector 0x20 absent. */
+  readonly noTimerGate?: boolean;
 }
 
 function machineFor(profile: string, d: Defines = {}, history = false): { m: Machine; q: (name: string, i?: number) => bigint } {
@@ -36,6 +40,8 @@ function machineFor(profile: string, d: Defines = {}, history = false): { m: Mac
   define('TICKS_WANTED', d.ticks);
   define('NMIS_WANTED', d.nmis);
   define('GUEST_START_RFLAGS', d.rflags);
+  if (d.setup) s = s.replace('    ; @SETUP\n', `${d.setup}\n`);
+  if (d.noTimerGate) s = s.replace('    mov ecx, 0x20\n    call set_gate\n', '');
   if (d.guestSpin) s = s.replace('.spin:\n    pause\n', `.spin:\n    ${d.guestSpin}\n`);
   if (d.guestPrologue) s = s.replace('guest_code:\n    sti\n', `guest_code:\n${d.guestPrologue}\n    sti\n`);
   const asm = assemble(s);
@@ -114,6 +120,17 @@ describe('external events: the other controls (one profile: the rules do not dep
     expect(exits(q).map((e) => e.reason)).toEqual([18]);
     expect(q('ticks')).toBe(4n);
   });
+  it('an interrupt delivered through the guest IDT that faults on the way (an empty gate) exits with it as IDT-vectoring information (§28.2.4)', () => {
+    const { m } = machineFor(profile, { pin: '0', noTimerGate: true, setup: '    mov ebx, 1 << 13\n    mov eax, EXCEPTION_BITMAP\n    call vmw' });
+    while (m.stopped === null && !m.events.some((e) => e.kind === 'vmexit')) m.step();
+    const vmx = m.vmx as ReturnType<typeof createVmxModel>;
+    const field = (name: string) => vmx.currentFields().find((f) => f.name === name)?.value ?? 0n;
+    // #GP (an all-zero gate is no interrupt or trap gate; error code: IDT entry 0x20, IDT = 1, EXT = 1)
+    // during the delivery of external interrupt 0x20, whose information is the IDT-vectoring field's.
+    expect([field('VM_EXIT_REASON'), field('VM_EXIT_INTR_INFO'), field('VM_EXIT_INTR_ERROR_CODE')]).toEqual([0n, 0x8000_0b0dn, 0x20n * 8n + 3n]);
+    expect(field('IDT_VECTORING_INFO_FIELD')).toBe(0x8000_0020n);
+  });
+
   it('a guest halted in HLT is woken by the tick: the exit saves activity state HLT, the injected interrupt wakes it after the HLT', () => {
     const { m, q } = machineFor(profile, { guestSpin: 'hlt' });
     while (m.stopped === null && !m.events.some((e) => e.kind === 'vmexit')) m.step();
