@@ -1,0 +1,76 @@
+// The lazily built event log (docs/decisions/0062-lazy-event-log.md) gives every reader what an
+// eagerly built one gives: the same events, keys in the same order, through step back and reset.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../asm/index.ts';
+import { Machine } from './machine.ts';
+import type { MachineEvent } from './events.ts';
+
+const ROUND_TRIPS = readFileSync(fileURLToPath(new URL('./conformance/round-trips.asm', import.meta.url)), 'utf8')
+  .replace(/%define ROUND_TRIPS .*/, '%define ROUND_TRIPS 6');
+
+function machine(history = false): Machine {
+  const asm = assemble(ROUND_TRIPS);
+  if (!asm.ok) throw new Error(asm.diagnostics[0]?.message);
+  const m = new Machine({ profile: 'skylake-client', history });
+  m.load(asm);
+  return m;
+}
+
+/** Events as text, keys in their own order (bigints as hex). */
+const text = (events: readonly MachineEvent[]): string =>
+  JSON.stringify(events, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
+
+describe('event log', () => {
+  it('built when read (no listener) equals built at once (a listener), key order included', () => {
+    const lazy = machine();
+    lazy.run({ maxSteps: 5000 });
+    const eager = machine();
+    const heard: MachineEvent[] = [];
+    eager.on('*', (e) => heard.push(e));
+    eager.run({ maxSteps: 5000 });
+    expect(lazy.stopped).toBe('halted');
+    expect(lazy.events.filter((e) => e.kind === 'vmexit')).toHaveLength(6);
+    expect(text(lazy.events)).toBe(text(eager.events));
+    expect(text(heard)).toBe(text(eager.events));
+  });
+
+  it('read part-way, then run on: the same events as read once at the end', () => {
+    const once = machine();
+    once.run({ maxSteps: 5000 });
+    const often = machine();
+    let seen = 0;
+    while (!often.stopped) {
+      often.run({ maxSteps: 7 });
+      expect(often.events.length).toBeGreaterThanOrEqual(seen);
+      seen = often.events.length;
+    }
+    expect(text(often.events)).toBe(text(once.events));
+  });
+
+  it('step back drops raw and built events after the target, and replay records them again', () => {
+    const m = machine(true);
+    m.run({ maxSteps: 5000 });
+    const all = text(m.events);
+    const steps = m.steps;
+    const count = m.events.length;
+    // Back past the last few round trips (their events are still raw: nothing read them since).
+    expect(m.stepBack(40)).toBe(true);
+    const kept = m.events;
+    expect(kept.length).toBeLessThan(count);
+    expect(kept.every((e) => e.step <= steps - 40)).toBe(true);
+    // Forward again to the same end: the same log.
+    const fresh = machine(true);
+    fresh.run({ maxSteps: steps - 40 });
+    expect(text(kept)).toBe(text(fresh.events));
+    expect(text(kept)).toBe(text(JSON.parse(all).slice(0, kept.length)));
+  });
+
+  it('reset forgets every event, raw ones included', () => {
+    const m = machine();
+    m.run({ maxSteps: 3000 });
+    m.reset();
+    expect(m.events).toEqual([]);
+  });
+});
