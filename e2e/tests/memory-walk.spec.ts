@@ -68,6 +68,7 @@ test('an unmapped address: the walk stops at the not-present entry with the #PF 
   await walks.walk({ address: '0x00007f0000000000', access: 'write', user: true });
   const fig = walks.figure('Page walk of 0x7f0000000000');
   await expect(walks.levels(fig).last()).toContainText('P = 0: not present');
+  await expect(walks.levels(fig).last().getByTitle(/^This value decided the outcome/)).toHaveText('P=0 ◆');
   await expect(fig).toContainText('#PF: page not present');
   await expect(fig).toContainText('(error code 0x6)');
   await walks.walk({ address: '0x0000800000000000' });
@@ -112,7 +113,8 @@ test("EPT: the latest violation's walk, the guest-physical walk now, and a guest
   await lab.button('Step').click();
   const drawn = latest.getByRole('figure', { name: /^EPT walk of the EPT_VIOLATION at step \d+$/ });
   await expect(walks.levels(drawn)).toHaveCount(4);
-  await expect(walks.levels(drawn).nth(3)).toContainText('X=0');
+  // The bit that decided it is marked, and says so.
+  await expect(walks.levels(drawn).nth(3).getByTitle(/^This value decided the outcome/)).toHaveText('X=0 ◆');
   await expect(drawn).toContainText('EPT violation: instruction fetch, but bit 2 (execute) is clear in an entry used');
   await latest.screenshot({ path: 'e2e/.artifacts/shots/memory-latest-ept-drawn-dark.png' });
 });
