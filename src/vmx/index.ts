@@ -16,7 +16,7 @@ import type { EntryContext } from './entry/context.ts';
 import { IncrementalEntryChecks } from './entry/incremental.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
 import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
-import { externalEventExit, iretInGuest } from './exit/external-events.ts';
+import { externalEventExit, iretInGuest, withNmiUnblocking } from './exit/external-events.ts';
 import type { VmxAbort } from './exit/abort.ts';
 import type { ExternalEventHooks } from '../x86/external.ts';
 import { executeChanged, ripAfter } from './exit/behaviour.ts';
@@ -290,7 +290,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     },
     iretUnblocksNmi(cpu) {
       const current = vmx.currentVmcs();
-      return !(vmx.mode === 'non-root' && current) || iretInGuest(vmx.nonRoot, current);
+      return !(vmx.mode === 'non-root' && current) || iretInGuest(vmx.nonRoot, cpu.state, current);
     },
     execute(cpu, insn) {
       const r = dispatchVmx(context(cpu, insn));
@@ -403,7 +403,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
           reason: EXIT_REASON.EXCEPTION_NMI,
           qualification: exceptionQualification(cpu, vector, event?.cr2),
           guestRip,
-          interruption: info,
+          interruption: withNmiUnblocking(st, cpu.state, info, raisedBy?.mnemonic),
           vectoring: st.vectoring ?? undefined,
           ...(exitLength !== undefined ? { instruction: { length: exitLength, info: 0n } } : {}),
         }, raisedBy);

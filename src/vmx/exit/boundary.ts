@@ -49,6 +49,8 @@ export class NonRootState {
   /** PAUSE-loop exiting: TSC of the first and of the last PAUSE of the current loop (§26.1.3). */
   pleFirst = -1n;
   pleLast = -1n;
+  /** Instruction count of the guest IRET that last unblocked NMIs (virtual NMIs), -1 if none (§28.2.3). */
+  iretUnblockedAt = -1;
   /** A VMX abort the last VM exit ran into (§28.7), for the model to report; null when none. */
   abort: VmxAbort | null = null;
 
@@ -88,6 +90,7 @@ export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injecte
   st.pleFirst = -1n;
   st.pleLast = -1n;
   st.stiAt = -1;
+  st.iretUnblockedAt = -1;
 }
 
 /** Interruptibility at an instruction boundary (§25.4.2): blocking by STI, by MOV SS, or none. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../arch/controls/index.ts';
 import type { ExternalEventHooks, InterruptPins } from '../../x86/external.ts';
 import { TEST_PROFILES } from '../entry/testing/profiles.ts';
-import { allows, fieldOf, launchedRig, pin, primary } from '../testing/exits.ts';
+import { allows, asmInsn, fieldOf, launchedRig, pin, primary } from '../testing/exits.ts';
 import { insn, type Rig } from '../testing/rig.ts';
 
 class Pins implements InterruptPins {
@@ -33,13 +33,14 @@ const IF = 0x200;
 const hooksOf = (rig: Rig) => rig.model.hooks as typeof rig.model.hooks & ExternalEventHooks;
 
 describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('external events in the guest on %s', (_id, p) => {
-  const guest = (pins: string[], opts: { ack?: boolean; procs?: string[]; rflags?: bigint; interruptibility?: bigint } = {}) =>
+  const guest = (pins: string[], opts: { ack?: boolean; procs?: string[]; rflags?: bigint; interruptibility?: bigint; bitmap?: bigint } = {}) =>
     launchedRig(p, (f) => {
       f.set('PIN_BASED_VM_EXEC_CONTROL', f.get('PIN_BASED_VM_EXEC_CONTROL')! | pin(...pins));
       if (opts.ack) f.set('VM_EXIT_CONTROLS', f.get('VM_EXIT_CONTROLS')! | EXIT.mask.VM_EXIT_ACK_INTR_ON_EXIT!);
       if (opts.procs) f.set('CPU_BASED_VM_EXEC_CONTROL', f.get('CPU_BASED_VM_EXEC_CONTROL')! | primary(...opts.procs));
       if (opts.rflags !== undefined) f.set('GUEST_RFLAGS', opts.rflags);
       if (opts.interruptibility !== undefined) f.set('GUEST_INTERRUPTIBILITY_INFO', opts.interruptibility);
+      if (opts.bitmap !== undefined) f.set('EXCEPTION_BITMAP', opts.bitmap);
     });
 
   it('no external-interrupt exiting: the interrupt is left to the processor (guest IDT), nothing acknowledged', () => {
@@ -139,5 +140,19 @@ describe.each(TEST_PROFILES.map((p) => [p.id, p] as const))('external events in 
     expect(hooksOf(w).iretUnblocksNmi!(w.cpu)).toBe(false);
     expect(w.step(insn('nop', [], 1))).toBe('intercepted');
     expect(fieldOf(w, 'VM_EXIT_REASON')).toBe(8n);
+  });
+
+  it('"NMI unblocking due to IRET" (bit 12): a #GP of an IRET that unblocked NMIs exits with it; one that found them unblocked does not (§28.2.3)', () => {
+    const iretq = asmInsn('iretq');
+    const blocked = guest([], { interruptibility: 8n, bitmap: 1n << 13n });
+    expect(blocked.model.hooks.intercept!(blocked.cpu, iretq)).toBe(false);
+    expect(hooksOf(blocked).iretUnblocksNmi!(blocked.cpu)).toBe(true);
+    expect(blocked.model.hooks.interceptEvent!(blocked.cpu, 13, 0, 'fault')).toBe(true);
+    expect(fieldOf(blocked, 'VM_EXIT_INTR_INFO')).toBe(0x8000_1b0dn);
+    const open = guest([], { bitmap: 1n << 13n });
+    open.model.hooks.intercept!(open.cpu, iretq);
+    hooksOf(open).iretUnblocksNmi!(open.cpu);
+    open.model.hooks.interceptEvent!(open.cpu, 13, 0, 'fault');
+    expect(fieldOf(open, 'VM_EXIT_INTR_INFO')).toBe(0x8000_0b0dn);
   });
 });

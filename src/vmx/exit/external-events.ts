@@ -6,6 +6,7 @@
 // "NMI-Window Exiting" (priorities), §28.2.2 "Information for VM Exits Due to Vectored Events".
 
 import { EXIT_REASONS } from '../../arch/exit-reasons.ts';
+import { EXIT_INTR_INFO } from '../../arch/vmx-info.ts';
 import type { InterruptPins } from '../../x86/external.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { EXIT_CTLS, EXIT_REASON, PIN_CTLS } from '../local-arch.ts';
@@ -77,13 +78,33 @@ export function externalEventExit(st: NonRootState, s: CpuState, vmcs: ActiveVmc
 /**
  * IRET in VMX non-root operation (§26.3): with "NMI exiting" = 0 it unblocks NMIs as usual; with
  * "NMI exiting" = 1 it leaves NMI blocking alone and, with "virtual NMIs", removes virtual-NMI
- * blocking. Returns whether the processor's own NMI blocking is removed.
+ * blocking. Returns whether the processor's own NMI blocking is removed. Remembers the IRET that
+ * unblocked (by the instruction count it runs at) for `withNmiUnblocking`.
  */
-export function iretInGuest(st: NonRootState, vmcs: ActiveVmcs): boolean {
+export function iretInGuest(st: NonRootState, s: CpuState, vmcs: ActiveVmcs): boolean {
   const c = controls(vmcs);
-  if (!c.nmiExiting) return true;
-  if (c.virtualNmis) st.virtualNmiBlocked = false;
+  if (!c.nmiExiting) {
+    if (s.nmiBlocked) st.iretUnblockedAt = s.icount;
+    return true;
+  }
+  if (c.virtualNmis) {
+    if (st.virtualNmiBlocked) st.iretUnblockedAt = s.icount;
+    st.virtualNmiBlocked = false;
+  }
   return false;
+}
+
+const NMI_UNBLOCKING = EXIT_INTR_INFO.mask.NMI_UNBLOCKING;
+
+/**
+ * Bit 12 of the VM-exit interruption information, "NMI unblocking due to IRET" (§28.2.3): set for
+ * a fault of an IRET that began with NMIs (virtual NMIs) blocked and unblocked them, when no event
+ * was being delivered (no valid IDT-vectoring information). Defined only with "NMI exiting" = 0 or
+ * "virtual NMIs" = 1, which are exactly the cases where `iretInGuest` records an unblocking.
+ */
+export function withNmiUnblocking(st: NonRootState, s: CpuState, info: EventInfo, raisedBy: string | undefined): EventInfo {
+  if (st.iretUnblockedAt !== s.icount || st.vectoring !== null || raisedBy === undefined || !raisedBy.startsWith('iret')) return info;
+  return { ...info, info: info.info | NMI_UNBLOCKING };
 }
 
 /** Bit 3 of the guest interruptibility state a VM exit saves (§28.3.4): virtual-NMI blocking with "virtual NMIs", else blocking by NMI. */
