@@ -17,7 +17,7 @@
 //    `sysret`; `pusha`/`popa` carry the default suffix too (NASM's `pushaw`, `pushad`);
 //    `sgdtd` and the like are `sgdt`; NASM's `far` before a memory far pointer and its size
 //    keyword before a direct `selector:offset` are dropped; a size suffix on push/pop/ret/jmp/call is
-//    NASM's `push dword 0x1` or `o32 ret`; objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
+//    NASM's `push dword 0x1` or `o32 ret` (also `enterd`, `leavew`); objdump's string forms `movs QWORD PTR es:[rdi],QWORD PTR
 //    ds:[rsi]` and `lods al,BYTE PTR ds:[rsi]` are `movsq` and `lodsb`, and a FS/GS
 //    source is NASM's prefix form `fs lodsb`;
 //  - prefixes objdump names because they had no effect (`data16`, `addr32`, `rex.W`, `ds`,
@@ -31,7 +31,7 @@
 //    (MPX, CET and TSX hints: no effect on the processor the lab models);
 //  - XCHG operands are compared as a set; LAR/LSL's 32-bit source register of the REX.W
 //    form (SDM: `LAR r64, r32/m16`) is the 64-bit name objdump prints;
-//  - a shift count written `1` and `0x1` are the same.
+//  - a shift count written `1` and `0x1` are the same; objdump's `xlat BYTE PTR ds:[rbx]` is `xlatb`.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -163,6 +163,10 @@ export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
   t = t.replace(/\s+[#;].*$/, '').trim().replace(/\s+/g, ' ');
   const folded = foldString(t);
   if (folded !== null) return folded;
+  // 3E on an indirect CALL/JMP is CET's `notrack` to objdump, which then takes it as the last
+  // segment prefix and shows an earlier FS/GS as unused; in 64-bit mode DS is ignored and the
+  // FS/GS override stays in force (the decoder's choice, src/x86/decode.ts header).
+  t = t.replace(/\b([fg]s) ((?:[a-z0-9.]+ )*?)notrack ((?:call|jmp) [^[]*)\[(?![a-z]s:)/, '$2$3[$1:');
   t = stripNoEffectPrefixes(t);
   t = t.replace(/^((?:lock |rep[a-z]* )*)([a-z0-9]+)\b/, (_m, pre: string, m: string) => {
     const words = pre.split(' ').filter(Boolean).map((w) => MNEMONIC_ALIAS[w] ?? w);
@@ -178,7 +182,7 @@ export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
   t = t.replace(/\b(?:byte|word|dword|qword|tbyte|tword|oword|xmmword|fword)\s+ptr\s+/g, '');
   // objdump's size suffixes on push/pop/ret/jmp/call are NASM's `push dword 0x1` (an
   // immediate) or `o32 ret` (anything else).
-  t = t.replace(/^(lock |rep[a-z]* )*(push|pop|ret|jmp|call)([wdq])(?= |$)(\s*)(.*)$/, (_m, pre: string | undefined, mn: string, sz: string, _sp: string, rest: string) => {
+  t = t.replace(/^(lock |rep[a-z]* )*(push|pop|ret|jmp|call|enter|leave)([wdq])(?= |$)(\s*)(.*)$/, (_m, pre: string | undefined, mn: string, sz: string, _sp: string, rest: string) => {
     const bits = sz === 'w' ? 16 : sz === 'd' ? 32 : 64;
     const imm = mn === 'push' && /^-?0x[0-9a-f]+$/.test(rest);
     return `${pre ?? ''}${imm ? `${mn} ${SIZE_WORD[bits]} ${rest}` : `o${bits} ${mn}${rest ? ` ${rest}` : ''}`}`;
@@ -201,6 +205,9 @@ export function canonical(text: string, mode: 16 | 32 | 64 = 64): string {
     `[${seg ?? ''}0x${BigInt.asUintN(wide, -BigInt(`0x${h}`)).toString(16)}]`);
   t = t.replace(/\s*,\s*/g, ',').replace(/\s+/g, ' ');
   t = t.replace(/,1$/, ',0x1');
+  // objdump writes XLATB with its implicit operand (`xlat BYTE PTR ds:[ebx]`): the address
+  // size and segment prefixes are compared through the instruction's length, not the text.
+  if (/^xlat \[(?:[fg]s:)?[er]?bx\]$/.test(t)) t = 'xlatb';
   // XCHG is symmetric: objdump writes the accumulator of 90+r last, the SDM (and we) first.
   const xm = /^xchg ([^,]+),([^,]+)$/.exec(t);
   if (xm) t = xm[1] === xm[2] && /^[er]?ax$/.test(xm[1]!) ? 'nop' : `xchg ${[xm[1]!, xm[2]!].sort().join(',')}`;

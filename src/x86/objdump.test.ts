@@ -214,6 +214,8 @@ function toRequest(insn: DecodedInstruction, address: bigint): EncodeRequest {
   });
   const prefixes: string[] = [];
   if (insn.prefixes.lock) prefixes.push('lock');
+  // ENTER/LEAVE at 16 bits (66 C8, 66 C9): NASM's `o16 enter`, as the disassembler writes it.
+  if ((insn.mnemonic === 'enter' || insn.mnemonic === 'leave') && insn.opSize === 2) prefixes.push('o16');
   if (insn.prefixes.rep !== null && STRING_INSN.test(insn.mnemonic)) prefixes.push(insn.prefixes.rep);
   if (insn.addrSize === 4 && (eipRelative || !insn.operands.some((o) => o.kind === 'mem'))) prefixes.push('a32');
   // A far RET's size is in NASM's mnemonic (`retfw`, `retfq`): the row has no operand size.

@@ -131,6 +131,46 @@ describe('stack', () => {
     expect(reg(r, RBP)).toBe(0x1234n);
     expect(reg(r, RSP)).toBe(0x70008n);
   });
+  it('enter: level 0 and a nested level copies the outer frame pointers (SDM Vol. 2A "ENTER")', () => {
+    const r = makeRig();
+    setReg(r, RBP, 0x1111n);
+    run1(r, 'c8 20 00 00'); // enter 0x20, 0
+    const top = BigInt(T.STACK_TOP);
+    expect(r.mem.read64(T.STACK_TOP - 8)).toBe(0x1111n);
+    expect(reg(r, RBP)).toBe(top - 8n);
+    expect(reg(r, RSP)).toBe(top - 8n - 0x20n);
+    // Level 2: push RBP, copy one frame pointer from [RBP - 8], push the new frame pointer.
+    const r2 = makeRig();
+    r2.mem.write64(0x60000 - 8, 0xaaaan);
+    setReg(r2, RBP, 0x60000n);
+    run1(r2, 'c8 10 00 02'); // enter 0x10, 2
+    expect(r2.mem.read64(T.STACK_TOP - 8)).toBe(0x60000n);
+    expect(r2.mem.read64(T.STACK_TOP - 16)).toBe(0xaaaan);
+    expect(r2.mem.read64(T.STACK_TOP - 24)).toBe(top - 8n);
+    expect(reg(r2, RBP)).toBe(top - 8n);
+    expect(reg(r2, RSP)).toBe(top - 24n - 0x10n);
+    // 66 C9 in 64-bit mode: LEAVE with a 16-bit operand size pops BP only.
+    setReg(r2, RBP, 0x70000n);
+    r2.mem.write16(0x70000, 0xbeef);
+    r2.cpu.state.rip = T.CODE;
+    run1(r2, '66 c9');
+    expect(reg(r2, RBP)).toBe(0x7beefn);
+    expect(reg(r2, RSP)).toBe(0x70002n);
+  });
+  it('xlatb reads [rbx + al]; a segment prefix overrides DS', () => {
+    const r = makeRig();
+    r.mem.write8(0x9005, 0x77);
+    setReg(r, RBX, 0x9000n);
+    setReg(r, RAX, 0x1205n);
+    run1(r, 'd7');
+    expect(reg(r, RAX)).toBe(0x1277n);
+    r.cpu.state.segBase[4] = 0x100; // FS base
+    r.mem.write8(0x9105, 0x55);
+    setReg(r, RAX, 0x05n);
+    r.cpu.state.rip = T.CODE;
+    run1(r, '64 d7'); // fs xlatb
+    expect(reg(r, RAX)).toBe(0x55n);
+  });
 });
 
 describe('branches', () => {

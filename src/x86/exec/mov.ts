@@ -3,13 +3,17 @@
 // (SDM Vol. 2A/2B, each instruction's "Operation").
 
 import { F } from '../archbits.ts';
-import { effectiveAddress, readGpr, readOp, readReg, rmwRead, rmwWrite, writeGpr, writeOp, writeReg } from '../access.ts';
+import { effectiveAddress, pairLinear, readGpr, readOp, readReg, rmwRead, rmwWrite, writeGpr, writeOp, writeReg } from '../access.ts';
 import type { Cpu } from '../cpu.ts';
 import { testCondition } from '../flags.ts';
-import { RegKind } from '../isa/registers.ts';
+import { RegKind, regIndex } from '../isa/registers.ts';
+import { ACC_READ } from '../paging.ts';
+import { SegIndex } from '../state.ts';
 import { K_REG, type Handler, type Prepared } from '../operand.ts';
 import { loadSegment } from '../segmentation.ts';
 import { movFromCr, movFromDr, movToCr, movToDr } from './control.ts';
+
+const TWO32 = 4294967296;
 
 const RAX = 0;
 const RDX = 2;
@@ -137,7 +141,24 @@ function execSahf(cpu: Cpu): void {
 
 function execNop(): void {}
 
+/**
+ * XLATB: AL = [seg:rBX + AL] (SDM Vol. 2B "XLAT/XLATB"): rBX at the address size, AL
+ * zero-extended, DS unless a segment prefix overrides it.
+ */
+function execXlat(cpu: Cpu, p: Prepared): void {
+  const w = p.insn.addrSize;
+  const lo = readGpr(cpu, 3, w);
+  let hi = w === 8 ? cpu.hi : 0;
+  let off = lo + readGpr(cpu, 0, 1);
+  if (w === 2) off &= 0xffff;
+  else if (w === 4) off %= TWO32;
+  else if (off >= TWO32) { off -= TWO32; hi = (hi + 1) >>> 0; }
+  const seg = p.insn.prefixes.seg;
+  writeGpr(cpu, 0, 1, cpu.readLin(pairLinear(cpu, seg === null ? SegIndex.DS : regIndex(seg), off, hi, 1, ACC_READ), 1), 0);
+}
+
 export const MOV_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['xlatb', execXlat],
   ['mov', execMov], ['movzx', extend(false)], ['movsx', extend(true)], ['movsxd', extend(true)],
   ['lea', execLea], ['xchg', execXchg], ['cbw', execCbw], ['cwde', execCbw], ['cdqe', execCbw],
   ['cwd', execCwd], ['cdq', execCwd], ['cqo', execCwd], ['cmovcc', execCmov], ['setcc', execSetcc],

@@ -1,5 +1,5 @@
-// Stack instructions: PUSH, POP (including FS/GS), PUSHF/POPF, LEAVE (SDM Vol. 2B "PUSH",
-// "POP", "PUSHF", "POPF", "LEAVE"; Vol. 1 §6.2 "Stacks"). Stack references that are not
+// Stack instructions: PUSH, POP (including FS/GS), PUSHF/POPF, ENTER, LEAVE (SDM Vol. 2B "PUSH",
+// "POP", "PUSHF", "POPF", Vol. 2A "ENTER", "LEAVE"; Vol. 1 §6.2 "Stacks"). Stack references that are not
 // canonical raise #SS(0) (Vol. 1 §3.3.7.1 "Canonical Addressing").
 
 import { ARB, F, IOPL_SHIFT } from '../archbits.ts';
@@ -150,7 +150,43 @@ function execLeave(cpu: Cpu, p: Prepared): void {
   writeGpr(cpu, RBP, size, v, vh);
 }
 
+/**
+ * ENTER imm16, imm8 (SDM Vol. 2A "ENTER"): push rBP, copy `level - 1` frame pointers from the
+ * old frame and push the new one (level > 0), set rBP to the frame, reserve `imm16` bytes. The
+ * level is taken modulo 32. A fault leaves RSP and RBP as they were.
+ */
+function execEnter(cpu: Cpu, p: Prepared): void {
+  const size = p.opSize;
+  const alloc = p.ops[0]!.lo & 0xffff;
+  const level = p.ops[1]!.lo & 31;
+  const g = cpu.state.gpr;
+  const saved = [g[2 * RSP]!, g[2 * RSP + 1]!, g[2 * RBP]!, g[2 * RBP + 1]!] as const;
+  const w = stackAddrSize(cpu);
+  try {
+    push(cpu, size, readGpr(cpu, RBP, size), size === 8 ? cpu.hi : 0);
+    const frame = readGpr(cpu, RSP, w);
+    const frameHi = w === 8 ? cpu.hi : 0;
+    if (level > 0) {
+      let bp = readGpr(cpu, RBP, w);
+      let bpHi = w === 8 ? cpu.hi : 0;
+      for (let i = 1; i < level; i++) {
+        const n = bp - size;
+        if (w === 8 && n < 0) bpHi = (bpHi - 1) >>> 0;
+        bp = w === 2 ? n & 0xffff : n >>> 0;
+        const v = cpu.readLin(pairLinear(cpu, SegIndex.SS, bp, bpHi, size, ACC_READ), size);
+        push(cpu, size, v, size === 8 ? cpu.hi : 0);
+      }
+      push(cpu, size, frame, size === 8 ? frameHi : 0);
+    }
+    writeGpr(cpu, RBP, w, frame, frameHi);
+    setRsp(cpu, rspPlus(cpu, -alloc), cpu.hi);
+  } catch (e) {
+    [g[2 * RSP], g[2 * RSP + 1], g[2 * RBP], g[2 * RBP + 1]] = saved;
+    throw e;
+  }
+}
+
 export const STACK_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['push', execPush], ['pop', execPop], ['pushfw', execPushf], ['pushfd', execPushf], ['pushfq', execPushf],
-  ['popfw', execPopf], ['popfd', execPopf], ['popfq', execPopf], ['leave', execLeave],
+  ['popfw', execPopf], ['popfd', execPopf], ['popfq', execPopf], ['leave', execLeave], ['enter', execEnter],
 ]);

@@ -158,8 +158,16 @@ export const MOVE_ROWS: readonly FormRow[] = [
   row('9D', 'POPFW', { size: 2, osz: 'd64', flags: { written: '*' } }),
   row('9D', 'POPFQ', { size: 8, osz: 'd64', modes: '64', flags: { written: '*' } }),
   row('9D', 'POPFD', { size: 4, modes: '16/32', flags: { written: '*' } }),
-  // LEAVE: SDM Vol. 2A §3.2 "LEAVE".
-  row('C9', 'LEAVE', { size: 8, osz: 'd64', modes: '64' }),
+  // ENTER, LEAVE: SDM Vol. 2A §3.2 "ENTER", "LEAVE". Valid in every mode; the 64-bit default
+  // operand size is the row's, the mode's size elsewhere (66 toggles it).
+  row('C8 iw ib', 'ENTER imm16, imm8', { access: ['r', 'r'], size: 8, osz: 'd64' }),
+  row('C9', 'LEAVE', { size: 8, osz: 'd64' }),
+  // 66 C8 / 66 C9 in 64-bit mode: the 16-bit operand size (NASM `o16 enter`, `o16 leave`, written
+  // through the rows above with the prefix).
+  row('C8 iw ib', 'ENTER imm16, imm8', { id: 'ENTER_imm16_imm8_o16', access: ['r', 'r'], size: 2, osz: 'd64', modes: '64', encode: false }),
+  row('C9', 'LEAVE', { id: 'LEAVE_o16', size: 2, osz: 'd64', modes: '64', encode: false }),
+  // XLAT: SDM Vol. 2B §6.1 "XLAT/XLATB": AL = [DS:rBX + AL] at the address size (REX.W ignored).
+  row('D7', 'XLATB', { size: 1 }),
 
   // Accumulator sign extension: SDM Vol. 2A §3.2 "CBW/CWDE/CDQE", "CWD/CDQ/CQO".
   row('98', 'CBW', { size: 2 }),

@@ -93,7 +93,7 @@ const NASM_ALIASES: ReadonlyMap<string, string> = new Map([
   ['retq', 'ret'], ['icebp', 'int1'], ['loopz', 'loope'], ['loopnz', 'loopne'],
   // 16/32-bit code maps `pusha`/`popa` to the mode's size first (encode.ts); in 64-bit code they
   // name the 32-bit row, which the encoder refuses there as NASM does.
-  ['pusha', 'pushad'], ['popa', 'popad'],
+  ['pusha', 'pushad'], ['popa', 'popad'], ['xlat', 'xlatb'],
 ]);
 
 const CC_FAMILIES: readonly [string, string][] = [['j', 'jcc'], ['set', 'setcc'], ['cmov', 'cmovcc']];

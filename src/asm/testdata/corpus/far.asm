@@ -99,6 +99,17 @@ retfw
 retfw 4
 o16 retf
 o64 retf
+enter 0, 0
+enter 16, 0
+enter 0xffff, 1
+enter 8, 31
+o16 enter 4, 2
+leave
+o16 leave
+xlatb
+xlat
+fs xlatb
+a32 xlatb
 far_loop:
 jrcxz far_loop
 jecxz far_loop

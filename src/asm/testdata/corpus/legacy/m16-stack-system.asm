@@ -264,6 +264,18 @@ lgs bp, [bx]
 arpl ax, cx
 arpl bx, sp
 arpl di, si
+enter 16, 0
+enter 8, 3
+o16 enter 4, 1
+o32 enter 4, 1
+leave
+o16 leave
+o32 leave
+xlatb
+xlat
+a16 xlatb
+a32 xlatb
+es xlatb
 push es
 push cs
 push ss
