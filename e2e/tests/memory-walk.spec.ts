@@ -71,6 +71,8 @@ test('an unmapped address: the walk stops at the not-present entry with the #PF 
   await expect(walks.levels(fig).last().getByTitle(/^This value decided the outcome/)).toHaveText('P=0 ◆');
   await expect(fig).toContainText('#PF: page not present');
   await expect(fig).toContainText('(error code 0x6)');
+  await lab.page.getByRole('button', { name: 'High contrast' }).click();
+  await fig.screenshot({ path: 'e2e/.artifacts/shots/memory-page-fault-contrast.png' });
   await walks.walk({ address: '0x0000800000000000' });
   await expect(walks.figure('Page walk of 0x800000000000')).toContainText('not canonical');
   await walks.walk({ address: 'rip+4' });
