@@ -382,18 +382,15 @@ export class Machine {
     // paging structures in force may no longer map the instruction's address.
     const insn = this.vmxInsn;
     this.vmxInsn = null;
-    // Nobody listening: the events are kept raw and built when the log is read (event-log.ts).
-    // The place of an event without its instruction must be worked out now (from memory).
-    if (insn !== null && (this.silent || this.listeners.size === 0)) {
-      for (const r of reports) this.log.pushVmx(this._steps, rip, insn, r);
-      return;
-    }
     // A VM exit's event carries only the step; the others the place (line, text), worked out
-    // only when one of them needs it.
+    // only when one of them needs it. Nobody listening: events are kept raw and built when the
+    // log is read (event-log.ts), except one whose place needs memory as it is now (no instruction).
+    const lazy = this.silent || this.listeners.size === 0;
     let at: EventPlace | undefined;
     for (const r of reports) {
+      if (lazy && (r.kind === 'vmexit' || insn !== null)) this.log.pushVmx(this._steps, rip, insn, r);
       // Object.assign keeps the spread's key order (the place first) on V8's fast path.
-      if (r.kind === 'vmexit') this.emit(Object.assign({ step: this._steps }, r));
+      else if (r.kind === 'vmexit') this.emit(Object.assign({ step: this._steps }, r));
       else this.emit(Object.assign({}, at ??= this.where(rip, insn), r));
     }
   }

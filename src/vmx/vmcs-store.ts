@@ -3,7 +3,8 @@
 // VMCLEAR writes and VMPTRLD reads back (SDM Vol. 3C §25.2 "Format of the VMCS Region").
 
 import type { ActiveVmcs } from './vmx-state.ts';
-import { encodingByteWidth, isHighAccess, fullEncoding } from './field-encoding.ts';
+import { VMCS_ENCODING } from '../arch/vmcs/encoding.ts';
+import { encodingByteWidth } from './field-encoding.ts';
 import { FIELD_COUNT, FIELD_ENCODINGS, fieldIndex, valuesOf, VmcsValues } from './vmcs-values.ts';
 
 /** Width of a VMCS field as the field table declares it. */
@@ -31,6 +32,8 @@ export type VmcsReadResult = { readonly ok: true; readonly value: bigint } | { r
 export type VmcsWriteResult = { readonly ok: true } | { readonly ok: false; readonly error: 12 | 13 };
 
 const LOW32 = 0xffff_ffffn;
+/** Bit 0 of an encoding: access type high (SDM Vol. 3C §25.11.2), from the arch table. */
+const ACCESS_HIGH = Number(VMCS_ENCODING.mask.ACCESS_HIGH);
 
 /**
  * Looks up the field an encoding operand names. In 64-bit mode the operand is 64 bits and
@@ -40,12 +43,12 @@ const LOW32 = 0xffff_ffffn;
  * HIGH access (bit 0 = 1) exists only for 64-bit fields.
  */
 function resolveOperand(encoding: bigint, resolve: FieldResolver): { full: number; high: boolean; shape: FieldShape } | undefined {
-  if (encoding >> 32n !== 0n) return undefined;
+  if (encoding < 0n || encoding > 0xffff_ffffn) return undefined;
   const enc = Number(encoding);
-  const full = fullEncoding(enc);
+  const full = (enc & ~ACCESS_HIGH) >>> 0;
   const shape = resolve(full);
   if (!shape) return undefined;
-  const high = isHighAccess(enc);
+  const high = (enc & ACCESS_HIGH) !== 0;
   if (high && shape.width !== 64) return undefined;
   return { full, high, shape };
 }

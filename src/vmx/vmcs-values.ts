@@ -29,7 +29,15 @@ export function fieldIndex(encoding: number): number {
 }
 
 const TWO32 = 4294967296;
-const LOW32 = 0xffff_ffffn;
+
+// One 64-bit scratch word seen as a bigint and as two 32-bit halves: converts between them
+// without bigint arithmetic (a store into a BigUint64Array takes the value modulo 2^64).
+const WORD64 = new BigUint64Array(1);
+const WORD32 = new Uint32Array(WORD64.buffer);
+WORD64[0] = 1n;
+/** Index of bits 31:0 and of bits 63:32 in WORD32 (the platform's byte order). */
+const LO = WORD32[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
 
 // One clock for every store: a stamp names one write of one value, so two stores (a VMCS and its
 // snapshot copy) holding the same stamp for a field hold the same value there. 0 = never written.
@@ -84,9 +92,9 @@ export class VmcsValues implements Map<number, bigint> {
 
   /** The value of field `i` as a bigint. */
   big(i: number): bigint {
-    const hi = this.hi[i]!;
-    const lo = BigInt(this.lo[i]!);
-    return hi === 0 ? lo : (BigInt(hi) << 32n) | lo;
+    WORD32[LO] = this.lo[i]!;
+    WORD32[HI] = this.hi[i]!;
+    return WORD64[0]!;
   }
 
   /** Stamp of field `i`'s value: changes whenever the value does; 0 while never written. */
@@ -122,8 +130,8 @@ export class VmcsValues implements Map<number, bigint> {
 
   /** Sets field `i` to a bigint, truncated to 64 bits. */
   setBig(i: number, v: bigint): void {
-    const u = BigInt.asUintN(64, v);
-    this.setHalves(i, Number(u & LOW32), Number(u >> 32n));
+    WORD64[0] = v;
+    this.setHalves(i, WORD32[LO]!, WORD32[HI]!);
   }
 
   /** Makes field `i` never-written (reads 0). */

@@ -80,15 +80,24 @@ export function in64BitMode(cpu: CpuHandle): boolean {
  * CS.L = 0). SDM Vol. 3C §31.3 "VMX Instructions".
  */
 export function inUdMode(cpu: CpuHandle): string | undefined {
-  if (!CR0.has(BigInt(cpu.state.cr0), 'PE')) return 'the processor is in real-address mode (CR0.PE = 0)';
+  if ((cpu.state.cr0 & CR0_PE) === 0) return 'the processor is in real-address mode (CR0.PE = 0)';
   return inV86OrCompatMode(cpu);
 }
+
+// The bits the mode tests and the outcome's RFLAGS update use, as numbers (all below bit 32), from the arch tables.
+const CR0_PE = Number(CR0.mask.PE);
+const RFLAGS_VM = Number(RFLAGS.mask.VM);
+const EFER_LMA = Number(EFER.mask.LMA);
+const CS_L = Number(ACCESS_RIGHTS.mask.L);
+const ARITH_FLAGS = Number(RFLAGS.of('CF', 'PF', 'AF', 'ZF', 'SF', 'OF'));
+const FLAG_CF = Number(RFLAGS.mask.CF);
+const FLAG_ZF = Number(RFLAGS.mask.ZF);
 
 /** Virtual-8086 mode or compatibility mode: VMCALL's #UD condition in root operation. */
 export function inV86OrCompatMode(cpu: CpuHandle): string | undefined {
   const s = cpu.state;
-  if (RFLAGS.has(BigInt(s.rflags), 'VM')) return 'the processor is in virtual-8086 mode (RFLAGS.VM = 1)';
-  if (EFER.has(BigInt(s.efer), 'LMA') && !ACCESS_RIGHTS.has(BigInt(s.segAr[SegIndex.CS]), 'L')) {
+  if ((s.rflags & RFLAGS_VM) !== 0) return 'the processor is in virtual-8086 mode (RFLAGS.VM = 1)';
+  if ((s.efer & EFER_LMA) !== 0 && (s.segAr[SegIndex.CS]! & CS_L) === 0) {
     return 'the processor is in compatibility mode (IA32_EFER.LMA = 1 and CS.L = 0)';
   }
   return undefined;
@@ -96,8 +105,8 @@ export function inV86OrCompatMode(cpu: CpuHandle): string | undefined {
 
 /** The outcome's effect on RFLAGS (SDM Vol. 3C §31.2 "Conventions": CF, PF, AF, ZF, SF, OF). */
 export function rflagsAfter(rflags: number, outcome: VmxOutcome): number {
-  const cleared = BigInt(rflags) & ~RFLAGS.of('CF', 'PF', 'AF', 'ZF', 'SF', 'OF');
-  if (outcome.kind === 'failInvalid') return Number(cleared | RFLAGS.mask.CF);
-  if (outcome.kind === 'failValid') return Number(cleared | RFLAGS.mask.ZF);
-  return Number(cleared);
+  const cleared = rflags & ~ARITH_FLAGS;
+  if (outcome.kind === 'failInvalid') return (cleared | FLAG_CF) >>> 0;
+  if (outcome.kind === 'failValid') return (cleared | FLAG_ZF) >>> 0;
+  return cleared >>> 0;
 }
