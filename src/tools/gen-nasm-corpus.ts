@@ -302,6 +302,7 @@ function genFar(w: Writer): void {
     for (const m of mems) f.push(`${op} far ${m}`, `${op} qword far ${m}`, `${op} dword far ${m}`, `${op} word far ${m}`);
   }
   f.push('retf', 'retf 8', 'retf 0xfffe', 'retfq', 'retfq 16', 'retfd', 'retfd 8', 'retfw', 'retfw 4', 'o16 retf', 'o64 retf');
+  f.push('insb', 'insw', 'insd', 'outsb', 'outsw', 'outsd', 'rep insb', 'rep insd', 'rep outsw', 'fs outsb', 'a32 insw', 'a32 rep outsd');
   f.push('enter 0, 0', 'enter 16, 0', 'enter 0xffff, 1', 'enter 8, 31', 'o16 enter 4, 2', 'leave', 'o16 leave', 'xlatb', 'xlat', 'fs xlatb', 'a32 xlatb');
   f.push('far_loop:', 'jrcxz far_loop', 'jecxz far_loop', 'jrcxz far_end', 'jecxz far_end', 'far_end:');
   w.add('far', f);
@@ -400,6 +401,7 @@ function genLegacy(w: Writer, bits: 16 | 32): void {
     st.push(`les ${r(2)[7]}, ${m}`, `lds ${r(4)[2]}, ${m}`, `lss ${r(2)[4]}, ${m}`, `lfs ${r(4)[0]}, ${m}`, `lgs ${r(2)[5]}, ${m}`);
   }
   st.push('arpl ax, cx', 'arpl bx, sp', 'arpl di, si');
+  st.push('insb', 'insw', 'insd', 'outsb', 'outsw', 'outsd', 'rep insb', 'rep insw', 'rep outsd', 'es outsb', 'a16 insw', 'a32 rep outsb');
   st.push('enter 16, 0', 'enter 8, 3', 'o16 enter 4, 1', 'o32 enter 4, 1', 'leave', 'o16 leave', 'o32 leave', 'xlatb', 'xlat', 'a16 xlatb', 'a32 xlatb', 'es xlatb');
   st.push('push es', 'push cs', 'push ss', 'push ds', 'pop es', 'pop ss', 'pop ds', 'o16 push es', 'o32 push ds', 'o16 pop es', 'o32 pop ds');
   st.push('retf', 'retf 4', 'retfw', 'retfd', 'retfw 2', 'retfd 6', 'o16 retf', 'o32 retf');

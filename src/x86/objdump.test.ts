@@ -29,7 +29,7 @@ import { FORMS, formById } from './isa/table.ts';
 import { CC_NAMES } from './isa/form.ts';
 import type { DecodedInstruction } from './isa/decoded.ts';
 import type { AsmOperand, EncodeRequest, EncodeResult } from './isa/operands.ts';
-import { RegKind, regKind } from './isa/registers.ts';
+import { RegKind, regKind, regName } from './isa/registers.ts';
 import { canonical, hasObjdump, objdump, sampleEncodings } from '../testing/objdump.ts';
 
 const VMA = 0xffff888000100000n;
@@ -217,6 +217,8 @@ function toRequest(insn: DecodedInstruction, address: bigint): EncodeRequest {
   // ENTER/LEAVE at 16 bits (66 C8, 66 C9): NASM's `o16 enter`, as the disassembler writes it.
   if ((insn.mnemonic === 'enter' || insn.mnemonic === 'leave') && insn.opSize === 2) prefixes.push('o16');
   if (insn.prefixes.rep !== null && STRING_INSN.test(insn.mnemonic)) prefixes.push(insn.prefixes.rep);
+  // A segment override on a string instruction's source is NASM's prefix word (`fs outsb`).
+  if (insn.prefixes.seg !== null && /^(?:movs|cmps|lods|outs)[bwdq]$/.test(insn.mnemonic)) prefixes.push(regName(insn.prefixes.seg));
   if (insn.addrSize === 4 && (eipRelative || !insn.operands.some((o) => o.kind === 'mem'))) prefixes.push('a32');
   // A far RET's size is in NASM's mnemonic (`retfw`, `retfq`): the row has no operand size.
   const sized = insn.mnemonic === 'retf' && insn.opSize !== 4 ? `retf${insn.opSize === 2 ? 'w' : 'q'}` : insn.mnemonic;

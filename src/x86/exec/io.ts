@@ -1,16 +1,19 @@
-// IN and OUT (SDM Vol. 2A "IN", Vol. 2B "OUT"; Vol. 1 §19.5 "Protection of I/O Space"): at
+// IN and OUT, INS and OUTS (SDM Vol. 2A "IN", "INS/INSB/INSW/INSD", Vol. 2B "OUT",
+// "OUTS/OUTSB/OUTSW/OUTSD"; Vol. 1 §19.5 "Protection of I/O Space"): at
 // CPL > IOPL (always in virtual-8086 mode) the TSS I/O permission bitmap decides, else #GP(0). Port 0x92 (system control
 // port A, a chipset register every PC has) is decoded here: bit 1 is the A20 gate, bit 0 a
 // fast reset; every other port goes to `env.io`.
 
 import { TSS64 } from '../../arch/segments.ts';
 import { F, IOPL_SHIFT } from '../archbits.ts';
-import { readOp, readGpr, writeGpr } from '../access.ts';
+import { readOp, readGpr, regLinear, writeGpr } from '../access.ts';
 import type { Cpu } from '../cpu.ts';
 import { gp } from '../fault.ts';
 import type { Handler, Prepared } from '../operand.ts';
 import { protectedMode } from '../segmentation.ts';
+import { ACC_READ, ACC_WRITE } from '../paging.ts';
 import { SegIndex } from '../state.ts';
+import { advance } from './string.ts';
 
 const RAX = 0;
 /** System control port A (PS/2 "port 92h"). */
@@ -83,4 +86,54 @@ function execOut(cpu: Cpu, p: Prepared): void {
   portOut(cpu, port, size, readGpr(cpu, RAX, size));
 }
 
-export const IO_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([['in', execIn], ['out', execOut]]);
+const RCX = 1;
+const RDX = 2;
+const RSI = 6;
+const RDI = 7;
+/** Iterations of a REP INS/OUTS per step before it re-executes itself (as string.ts). */
+const REP_BATCH = 4096;
+
+/**
+ * INS (ES:[rDI] from port DX) and OUTS (port DX from seg:[rSI], DS unless overridden), with REP:
+ * the pointer and count registers at the address size, DF the direction, the I/O permission
+ * check before the first access. Implementation choice (as Bochs): INS translates its memory
+ * destination before it reads the port, so a #PF or #GP there causes no I/O.
+ */
+function stringIo(input: boolean, size: 1 | 2 | 4): Handler {
+  return (cpu: Cpu, p: Prepared) => {
+    const w = p.insn.addrSize;
+    const repeated = p.insn.prefixes.rep !== null;
+    const s = cpu.state;
+    const delta = (s.rflags & F.DF) !== 0 ? -size : size;
+    const port = readGpr(cpu, RDX, 2);
+    const srcSeg = p.insn.prefixes.seg === null ? SegIndex.DS : p.insn.prefixes.seg & 31;
+    for (let i = 0; ; i++) {
+      if (repeated) {
+        const c = readGpr(cpu, RCX, w);
+        if (c === 0 && (w !== 8 || cpu.hi === 0)) return;
+        if (i === REP_BATCH) {
+          cpu.next = s.rip;
+          return;
+        }
+      }
+      if (i === 0) checkIoPermission(cpu, port, size);
+      if (input) {
+        cpu.resolve(regLinear(cpu, SegIndex.ES, RDI, w, size, ACC_WRITE), size, ACC_WRITE);
+        cpu.writeResolved(size, portIn(cpu, port, size) >>> 0, 0);
+        advance(cpu, RDI, w, delta);
+      } else {
+        const v = cpu.readLin(regLinear(cpu, srcSeg, RSI, w, size, ACC_READ), size);
+        portOut(cpu, port, size, v);
+        advance(cpu, RSI, w, delta);
+      }
+      if (!repeated) return;
+      advance(cpu, RCX, w, -1);
+    }
+  };
+}
+
+export const IO_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['in', execIn], ['out', execOut],
+  ['insb', stringIo(true, 1)], ['insw', stringIo(true, 2)], ['insd', stringIo(true, 4)],
+  ['outsb', stringIo(false, 1)], ['outsw', stringIo(false, 2)], ['outsd', stringIo(false, 4)],
+]);

@@ -26,8 +26,8 @@ const STOS = 2;
 const LODS = 3;
 const SCAS = 4;
 
-/** Advances a pointer register by `delta` at width `w`. */
-function advance(cpu: Cpu, reg: number, w: number, delta: number): void {
+/** Advances a pointer register by `delta` at width `w` (also used by INS/OUTS, io.ts). */
+export function advance(cpu: Cpu, reg: number, w: number, delta: number): void {
   const lo = readGpr(cpu, reg, w);
   if (w === 8) {
     const n = lo + delta;

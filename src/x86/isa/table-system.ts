@@ -107,6 +107,14 @@ export const SYSTEM_ROWS: readonly FormRow[] = [
   row('EE', 'OUT DX, AL', { access: ['r', 'r'] }),
   row('EF', 'OUT DX, AX', { access: ['r', 'r'] }),
   row('EF', 'OUT DX, EAX', { access: ['r', 'r'] }),
+  // INS/OUTS: SDM Vol. 2A "INS/INSB/INSW/INSD", Vol. 2B "OUTS/OUTSB/OUTSW/OUTSD". No 64-bit form
+  // (REX.W is ignored: the 32-bit row). REP is a prefix, not a row.
+  row('6C', 'INSB', { size: 1 }),
+  row('6D', 'INSW', { size: 2 }),
+  row('6D', 'INSD', { size: 4 }),
+  row('6E', 'OUTSB', { size: 1 }),
+  row('6F', 'OUTSW', { size: 2 }),
+  row('6F', 'OUTSD', { size: 4 }),
 
   // Caches, TLB, fences: SDM Vol. 2A §3.2 "INVD", "INVLPG", "INVPCID", "LFENCE", "MFENCE"; Vol. 2B §4.3 "SFENCE"; Vol. 2C §6.1 "WBINVD".
   row('0F 08', 'INVD'),

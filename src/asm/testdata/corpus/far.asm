@@ -99,6 +99,18 @@ retfw
 retfw 4
 o16 retf
 o64 retf
+insb
+insw
+insd
+outsb
+outsw
+outsd
+rep insb
+rep insd
+rep outsw
+fs outsb
+a32 insw
+a32 rep outsd
 enter 0, 0
 enter 16, 0
 enter 0xffff, 1

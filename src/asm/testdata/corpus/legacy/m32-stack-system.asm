@@ -264,6 +264,18 @@ lgs bp, [eax+ecx]
 arpl ax, cx
 arpl bx, sp
 arpl di, si
+insb
+insw
+insd
+outsb
+outsw
+outsd
+rep insb
+rep insw
+rep outsd
+es outsb
+a16 insw
+a32 rep outsb
 enter 16, 0
 enter 8, 3
 o16 enter 4, 1
