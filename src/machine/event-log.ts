@@ -24,11 +24,13 @@ export type PlaceOf = (step: number, rip: number, insn: DecodedInstruction) => E
 export class EventLog {
   /** Events built so far, in order; the raw ones follow them. */
   private readonly built: MachineEvent[] = [];
-  // Raw VMX events, in order, after `built`: one entry per event in each array.
+  // Events after `built`, in order: one entry per event in each array. A raw VMX event has its
+  // step, RIP, instruction and report; an event appended already built while raw ones were
+  // pending has step -1 and sits in `reports`.
   private steps: number[] = [];
   private rips: number[] = [];
   private insns: (DecodedInstruction | null)[] = [];
-  private reports: VmxReport[] = [];
+  private reports: (VmxReport | MachineEvent)[] = [];
 
   constructor(private readonly placeOf: PlaceOf) {}
 
@@ -39,8 +41,8 @@ export class EventLog {
 
   /** Appends a built event. */
   push(e: MachineEvent): void {
-    if (this.reports.length !== 0) this.materialise();
-    this.built.push(e);
+    if (this.reports.length === 0) this.built.push(e);
+    else this.pushRaw(-1, 0, null, e);
   }
 
   /**
@@ -48,6 +50,10 @@ export class EventLog {
    * `{ step, line, rip, text, ...report }` with the place of `insn` at `rip`.
    */
   pushVmx(step: number, rip: number, insn: DecodedInstruction | null, report: VmxReport): void {
+    this.pushRaw(step, rip, insn, report);
+  }
+
+  private pushRaw(step: number, rip: number, insn: DecodedInstruction | null, report: VmxReport | MachineEvent): void {
     this.steps.push(step);
     this.rips.push(rip);
     this.insns.push(insn);
@@ -94,8 +100,12 @@ export class EventLog {
     let at: EventPlace | undefined;
     let atStep = -1;
     for (let k = 0; k < reports.length; k++) {
-      const r = reports[k]!;
       const step = steps[k]!;
+      if (step < 0) {
+        built.push(reports[k] as MachineEvent);
+        continue;
+      }
+      const r = reports[k] as VmxReport;
       // Object.assign keeps the spread's key order (the place first) on V8's fast path.
       if (r.kind === 'vmexit') {
         built.push(Object.assign({ step }, r));

@@ -98,6 +98,8 @@ export class IncrementalEntryChecks {
   private readonly results: (CheckResult | undefined)[];
   /** Inputs other than VMCS field reads, per check (few checks have any). */
   private readonly otherDeps: Dep[][];
+  /** The checks whose `otherDeps` are not empty, in order. */
+  private withOthers: number[] = [];
   /** Names of the fields each check read. */
   private readonly fieldNames: string[][];
   /** Every field any check read, by name, and the same in a list. */
@@ -140,7 +142,9 @@ export class IncrementalEntryChecks {
         const same = tracking ? tracking.stamp(d.handle) === d.stamp : ctx.vmcs.read(d.name) === d.value;
         if (!same) for (const i of d.readers) dirty[i] = 1;
       }
-      for (let i = 0; i < n; i++) {
+      const withOthers = this.withOthers;
+      for (let j = 0; j < withOthers.length; j++) {
+        const i = withOthers[j]!;
         if (dirty[i]) continue;
         const deps = this.otherDeps[i]!;
         for (let k = 0; k < deps.length; k++) {
@@ -184,7 +188,9 @@ export class IncrementalEntryChecks {
       throw e;
     }
     this.fieldNames[i] = rec.names;
+    const had = this.otherDeps[i]!.length !== 0;
     this.otherDeps[i] = rec.others;
+    if (had !== (rec.others.length !== 0)) this.withOthers = this.otherDeps.flatMap((d, k) => (d.length !== 0 ? [k] : []));
     return verdict;
   }
 
