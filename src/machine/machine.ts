@@ -352,6 +352,10 @@ export class Machine {
     const ext = h as VmxHooks & ExternalEventHooks;
     const watched: VmxHooks & ExternalEventHooks = {
       ...h,
+      // Asked again at every mode refresh (the model answers only while EPT is in force): not copied.
+      get translateGuestPhysical() {
+        return h.translateGuestPhysical;
+      },
       externalEvent: ext.externalEvent && ((c, p) => {
         this.vmxTouched = true;
         return ext.externalEvent!(c, p);

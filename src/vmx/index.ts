@@ -37,7 +37,7 @@ import { EXIT_CTLS, EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-
 import type { Verdict, VmxOutcome } from './outcome.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import type { VmxReport } from './reports.ts';
-import { secondaryControls, vmcsGet, vmcsSet } from './vmcs-access.ts';
+import { secondaryControls, secondaryControlsNum, valuesOf, vmcsGet, vmcsSet } from './vmcs-access.ts';
 import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
 import { VmxState, type ActiveVmcs, type LaunchState, type VmxMode } from './vmx-state.ts';
 import { EptController, type EptControllerSnapshot } from './ept/controller.ts';
@@ -102,6 +102,9 @@ const RFLAGS_TF = Number(RFLAGS.mask.TF);
 class ModelSnapshot {
   constructor(readonly vmx: VmxState, readonly ept: EptControllerSnapshot) {}
 }
+
+/** "Enable EPT", bit 1 of the secondary processor-based controls, from the arch table. */
+const ENABLE_EPT = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_ENABLE_EPT);
 
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
 
@@ -298,7 +301,15 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       return finish(cpu, insn, r);
     },
     inNonRoot: () => vmx.mode === 'non-root',
-    translateGuestPhysical: ept.translateGuestPhysical,
+    // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
+    // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
+    // (EPT)"), so the executor needs no hook, and skips building an access record for every
+    // guest memory access and paging-structure read. The executor asks at every mode refresh,
+    // which a VM entry makes after the VMCS controls are final.
+    get translateGuestPhysical() {
+      const current = vmx.mode === 'non-root' ? vmx.currentVmcs() : undefined;
+      return current !== undefined && (secondaryControlsNum(valuesOf(current)) & ENABLE_EPT) !== 0 ? ept.translateGuestPhysical : undefined;
+    },
     intercept(cpu, insn) {
       if (vmx.mode !== 'non-root') return false;
       // The instruction about to run: any exception raised before the next boundary is its own.
