@@ -38,7 +38,7 @@ import type { Verdict, VmxOutcome } from './outcome.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import type { VmxReport } from './reports.ts';
 import { secondaryControls, secondaryControlsNum, valuesOf, vmcsGet, vmcsSet } from './vmcs-access.ts';
-import { F, fieldName, makeFieldResolver } from './vmcs-fields.ts';
+import { F, X, fieldName, makeFieldResolver } from './vmcs-fields.ts';
 import { VmxState, type ActiveVmcs, type LaunchState, type VmxMode } from './vmx-state.ts';
 import { EptController, type EptControllerSnapshot } from './ept/controller.ts';
 
@@ -105,6 +105,17 @@ class ModelSnapshot {
 
 /** "Enable EPT", bit 1 of the secondary processor-based controls, from the arch table. */
 const ENABLE_EPT = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_ENABLE_EPT);
+const ENABLE_VPID = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_ENABLE_VPID);
+const MODE_BASED_EPT_EXEC = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
+const SAVE_PREEMPTION_TIMER = Number(EXIT_CTLS.mask.VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+/** VM-entry interruption information (§25.8.3): valid bit and the interruption type's position, from the arch table. */
+const ENTRY_INTR_VALID = Number(ENTRY_INTR_INFO.mask.VALID);
+const ENTRY_INTR_TYPE_SHIFT = ENTRY_INTR_INFO.fields.TYPE.bit;
+const ENTRY_INTR_TYPE_MASK = 2 ** ENTRY_INTR_INFO.fields.TYPE.width - 1;
+
+/** The reports that carry nothing of their own, shared (reports are never changed; events copy them). */
+const VMENTRY_REPORT: VmxReport = Object.freeze({ kind: 'vmentry' });
+const VMSUCCEED_REPORT: VmxReport = Object.freeze({ kind: 'vmx', result: 'VMsucceed', error: undefined, explain: undefined });
 
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
 
@@ -160,27 +171,36 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
 
   const keepReport = (r: EntryCheckReport): void => { lastReport = r; };
 
+  // One context object for every VMX instruction, refreshed at each (no handler keeps it past its own execution).
+  const insnContext: { -readonly [K in keyof LaunchContext]: LaunchContext[K] } = {
+    cpu: undefined as unknown as CpuHandle,
+    insn: undefined as unknown as DecodedInstruction,
+    vmx,
+    caps: undefined as unknown as VmxCaps,
+    fields: undefined as unknown as LaunchContext['fields'],
+    translations: ept,
+    msr: capsCache.msr,
+    report: keepReport,
+    entryChecks,
+  };
+
   function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
-    const c = capsOf(cpu);
-    const msr = capsCache.msr;
-    return {
-      cpu,
-      insn,
-      vmx,
-      caps: c,
-      fields: resolverFor(capsCache.capabilityRecord()),
-      translations: ept,
-      msr,
-      report: keepReport,
-      entryChecks,
-    };
+    const c = insnContext;
+    c.caps = capsOf(cpu);
+    c.cpu = cpu;
+    c.insn = insn;
+    c.vmx = vmx;
+    c.msr = capsCache.msr;
+    c.fields = resolverFor(capsCache.capabilityRecord());
+    return c;
   }
 
   function applyOutcome(cpu: CpuHandle, outcome: VmxOutcome, note: string | undefined): void {
     cpu.state.rflags = rflagsAfter(cpu.state.rflags, outcome);
     const current = vmx.currentVmcs();
     if (outcome.kind === 'failValid' && current) vmcsSet(current, F.VM_INSTRUCTION_ERROR, BigInt(outcome.error));
-    reports.push({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
+    if (outcome.kind === 'succeed' && note === undefined) reports.push(VMSUCCEED_REPORT);
+    else reports.push({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
   }
 
 
@@ -192,12 +212,10 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   function performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction, eptWalk?: readonly string[]): void {
     const current = vmx.currentVmcs();
     const st = vmx.nonRoot;
-    let record: ExitRecord = { ...rec, blocking: blockingAt(st, cpu.state) };
-    if (current && EXIT_CTLS.has(vmcsGet(current, F.VM_EXIT_CONTROLS), 'VM_EXIT_SAVE_VMX_PREEMPTION_TIMER')) {
-      const left = timerLeft(st, cpu.state);
-      if (left !== undefined) record = { ...record, preemptionTimer: left };
-    }
-    vmExit(cpu, vmx, capsOf(cpu), record);
+    // The blocking the model tracks, and the preemption timer when the exit controls save it (§28.3.4).
+    const blocking = blockingAt(st, cpu.state);
+    const timer = current && (valuesOf(current).u32(X.VM_EXIT_CONTROLS) & SAVE_PREEMPTION_TIMER) !== 0 ? timerLeft(st, cpu.state) : undefined;
+    vmExit(cpu, vmx, capsOf(cpu), rec, blocking, timer);
     // A VMX abort (§28.7): no VM exit completed; the machine reports the abort (takeAbort).
     if (st.abort !== null) return continueAt(cpu, cpu.state.rip);
     ept.vmExit();
@@ -231,27 +249,28 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       case 'stop': return { kind: 'stop', message: r.message };
       case 'vm-exit': exitForInstruction(cpu, insn, r.reason); return;
       case 'vm-entry':
-        reports.push({ kind: 'vmentry' });
+        reports.push(VMENTRY_REPORT);
         if (r.entry.kind === 'entered') {
           // §27.6: the injected event is delivered after the entry, so its report follows 'vmentry'.
           const current = vmx.currentVmcs();
           if (current) {
             const st = vmx.nonRoot;
-            const entryInfo = vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD);
-            const valid = ENTRY_INTR_INFO.has(entryInfo, 'VALID');
+            const v = valuesOf(current);
+            const entryInfo = v.u32(X.VM_ENTRY_INTR_INFO_FIELD);
+            const valid = (entryInfo & ENTRY_INTR_VALID) !== 0;
             // §27.6.2: type 7 with vector 0 injects a pending MTF VM exit instead of an event.
-            const pendingMtf = valid && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === INTR_TYPE.OTHER;
+            const pendingMtf = valid && ((entryInfo >>> ENTRY_INTR_TYPE_SHIFT) & ENTRY_INTR_TYPE_MASK) === INTR_TYPE.OTHER;
             onEntry(st, cpu.state, current, pendingMtf, miscOf(cpu));
             guestInsn = undefined;
-            const secondaryNow = secondaryControls(current);
+            const secondaryNow = secondaryControlsNum(v);
             ept.vmEntry({
-              eptEnabled: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_ENABLE_EPT'),
-              eptp: vmcsGet(current, F.EPT_POINTER),
-              vpidEnabled: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_ENABLE_VPID'),
-              vpid: Number(vmcsGet(current, F.VIRTUAL_PROCESSOR_ID) & 0xffffn),
+              eptEnabled: (secondaryNow & ENABLE_EPT) !== 0,
+              eptp: v.big(X.EPT_POINTER),
+              vpidEnabled: (secondaryNow & ENABLE_VPID) !== 0,
+              vpid: v.u32(X.VIRTUAL_PROCESSOR_ID) & 0xffff,
               caps: capsCache.read(cpu, VMX_MSR.IA32_VMX_EPT_VPID_CAP),
               maxPhysAddr: env.config.maxPhysAddr,
-              mbec: SECONDARY_CTLS.has(secondaryNow, 'SECONDARY_EXEC_MODE_BASED_EPT_EXEC'),
+              mbec: (secondaryNow & MODE_BASED_EPT_EXEC) !== 0,
             });
             if (valid && !pendingMtf) {
               st.injecting = true;

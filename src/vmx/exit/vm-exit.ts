@@ -94,8 +94,12 @@ function abortVmExit(cpu: CpuHandle, vmx: VmxState, vmcs: ActiveVmcs, abort: Vmx
   vmx.nonRoot.abort = abort;
 }
 
-/** Performs a VM exit from VMX non-root operation to the host of the current VMCS. */
-export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRecord): void {
+/**
+ * Performs a VM exit from VMX non-root operation to the host of the current VMCS. `blocking` and
+ * `preemptionTimer`, when given, stand for the record's own (the model adds them to every record
+ * without copying it).
+ */
+export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRecord, blocking = rec.blocking, preemptionTimer = rec.preemptionTimer): void {
   const vmcs = vmx.currentVmcs();
   if (!vmcs) throw new Error('VM exit without a current VMCS');
   // §28.2: exit reason, qualification, instruction length and information; no event was being
@@ -118,10 +122,10 @@ export function vmExit(cpu: CpuHandle, vmx: VmxState, caps: VmxCaps, rec: ExitRe
   if (rec.vectoring === undefined) v.setU32(X.IDT_VECTORING_INFO_FIELD, 0);
   else v.setBig(X.IDT_VECTORING_INFO_FIELD, rec.vectoring.info);
   if (rec.vectoring?.errorCode !== undefined) v.setU32(X.IDT_VECTORING_ERROR_CODE, rec.vectoring.errorCode >>> 0);
-  if (rec.preemptionTimer !== undefined) v.setBig(X.VMX_PREEMPTION_TIMER_VALUE, rec.preemptionTimer);
+  if (preemptionTimer !== undefined) v.setBig(X.VMX_PREEMPTION_TIMER_VALUE, preemptionTimer);
   clearEntryIntrValid(v);
   // §28.3, §28.4: guest state and the VM-exit MSR-store area.
-  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, rec.blocking, rec.pendingDebug);
+  saveGuestState(cpu.state, vmcs, rec.guestRip, caps.exitStoresLma, blocking, rec.pendingDebug);
   // §28.3.4: bit 3 of the interruptibility state, blocking by NMI (virtual-NMI blocking with "virtual NMIs").
   if (nmiBlockingToSave(vmx.nonRoot, cpu.state, vmcs)) {
     v.setU32(X.GUEST_INTERRUPTIBILITY_INFO, (v.num(X.GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTERRUPTIBILITY_NMI) >>> 0);
