@@ -99,3 +99,14 @@ describe('16- and 32-bit guest code beside the 64-bit host (issue 4)', () => {
       .toBe('b83412050101a38000cd21b05ae680f4');
   });
 });
+
+describe('a rel8-only branch just out of reach (LOOP, JCXZ)', () => {
+  it('keeps its size through the passes and is refused as NASM refuses it, never "unable to find valid values"', () => {
+    for (const [mn, n] of [['loope', 128], ['loop', 129], ['jcxz', 128], ['jecxz', 200]] as const) {
+      const r = assemble(`bits 16\n${mn} fwd\ntimes ${n} nop\nfwd: nop`);
+      expect(r.diagnostics.map((d) => `${d.line}: ${d.message}`), `${mn} ${n}`).toEqual(['2: short jump is out of range']);
+    }
+    const ok = assemble('bits 32\nloop fwd\ntimes 127 nop\nfwd: nop');
+    expect(ok.ok).toBe(true);
+  });
+});

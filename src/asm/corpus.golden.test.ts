@@ -125,6 +125,8 @@ function randomProgram(seed: number, perForm: number): string[] {
     if (tok === 'm' || tok === 'm64' || tok === 'm16&64') return mem();
     if (tok === 'm16') return (rnd() < 0.5 ? 'word ' : '') + mem();
     if (tok === 'm128') return (rnd() < 0.5 ? 'oword ' : '') + mem();
+    // Far pointers in memory: `far` for JMP/CALL (farOperand), a plain memory operand for LSS/LFS/LGS.
+    if (tok.startsWith('m16:')) return mem();
     if (tok.startsWith('imm')) { const v = pick(IMMS); return rnd() < 0.1 ? `${pick(['byte', 'word', 'dword', 'qword', 'strict byte', 'strict dword'])} ${v}` : v; }
     if (tok.startsWith('rel')) return pick(R('back fwd far_back $ $+2'));
     if (tok === 'Sreg') return pick(R('es cs ss ds fs gs'));
@@ -139,7 +141,9 @@ function randomProgram(seed: number, perForm: number): string[] {
       const mn = f.cc ? f.mnemonic.replace(/cc$/, pick(CC_NAMES)) : f.mnemonic;
       const pre = rnd() < 0.05 ? pick(['lock ', 'rep ', 'o16 ', 'a32 ']) : '';
       const br = f.operands.some((o) => o.loc === 'rel') && rnd() < 0.3 ? pick(['short ', 'near ']) : '';
-      lines.push(`${pre}${mn} ${br}${f.operands.map((o) => operand(o.token)).join(', ')}`.trim());
+      const far = (f.mnemonic === 'jmp' || f.mnemonic === 'call') && f.operands[0]!.token.startsWith('m16:')
+        ? `${pick(['', 'word ', 'dword ', 'qword '])}far ` : '';
+      lines.push(`${pre}${mn} ${br}${far}${f.operands.map((o) => operand(o.token)).join(', ')}`.trim());
     }
   }
   return lines;
@@ -248,7 +252,7 @@ function randomLegacyProgram(seed: number, perForm: number, bits: 16 | 32): stri
     if ((m = /^r(8|16|32)$/.exec(tok))) return pick(REGS[m[1]]);
     if ((m = /^r\/m(8|16|32)$/.exec(tok))) return rnd() < 0.5 ? pick(REGS[m[1]]) : `${KW[m[1]]} ${mem()}`;
     if ((m = /^r(16|32)\/m16$/.exec(tok))) return rnd() < 0.5 ? pick(REGS[m[1]]) : (rnd() < 0.5 ? 'word ' : '') + mem();
-    if (tok === 'm' || tok === 'm64' || tok === 'm16&32') return mem();
+    if (tok === 'm' || tok === 'm64' || tok === 'm16&32' || tok === 'm16&16' || tok.startsWith('m16:')) return mem();
     if (tok === 'm16') return (rnd() < 0.5 ? 'word ' : '') + mem();
     if (tok === 'm128') return (rnd() < 0.5 ? 'oword ' : '') + mem();
     if (tok.startsWith('imm')) { const v = pick(IMMS); return rnd() < 0.1 ? `${pick(['byte', 'word', 'dword', 'strict byte', 'strict word'])} ${v}` : v; }
@@ -261,12 +265,19 @@ function randomLegacyProgram(seed: number, perForm: number, bits: 16 | 32): stri
   const lines: string[] = [];
   for (const f of FORMS) {
     if (f.row.encode === false || !(bits === 16 ? f.modes.m16 : f.modes.m32)) continue;
-    if (f.operands.some((o) => o.regSize === 8 || o.memSize === 8 && o.token !== 'm64')) continue;
+    if (f.operands.some((o) => o.regSize === 8 || o.memSize === 8 && o.token !== 'm64' && o.token !== 'm32&32')) continue;
     for (let k = 0; k < perForm; k++) {
       const mn = f.cc ? f.mnemonic.replace(/cc$/, pick(CC_NAMES)) : f.mnemonic;
       const pre = rnd() < 0.08 ? pick(['lock ', 'rep ', 'o16 ', 'o32 ', 'a16 ', 'a32 ']) : '';
       const br = f.operands.some((o) => o.loc === 'rel') && rnd() < 0.3 ? pick(['short ', 'near ']) : '';
-      lines.push(`${pre}${mn} ${br}${f.operands.map((o) => operand(o.token)).join(', ')}`.trim());
+      // Far JMP/CALL: `jmp [size] far [m]` and `jmp [size] sel:off` (NASM's syntax).
+      const jc = f.mnemonic === 'jmp' || f.mnemonic === 'call';
+      if (jc && f.operands[1]?.token === 'ptr16:sel') {
+        lines.push(`${pre}${mn} ${pick(['', 'word ', 'dword '])}${pick(IMMS.slice(0, 9))}:${pick(IMMS)}`);
+        continue;
+      }
+      const far = jc && f.operands[0]!.token.startsWith('m16:') ? `${pick(['', 'word ', 'dword '])}far ` : '';
+      lines.push(`${pre}${mn} ${br}${far}${f.operands.map((o) => operand(o.token)).join(', ')}`.trim());
     }
   }
   // NASM 2.16.01 panics on an a32/a16 LOOP to a number (assertion in assemble.c).
@@ -290,8 +301,8 @@ function crossLegacyProgram(seed: number, count: number): string[] {
     const ops = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(POOL));
     return `${pre}${pick(names)} ${ops.join(', ')}`.trim();
   }).filter((l) => !/^pop cs$/.test(l) && !/^a(16|32|64) (jrcxz|loop)/.test(l) &&
-    // Not in the table yet (docs/dialect.md): PUSH/POP ES CS SS DS, INVPCID r32.
-    !/^(\S+ )?(push|pop) (es|cs|ss|ds)\b/.test(l) && !/^(\S+ )?invpcid\b/.test(l));
+    // Not in the table yet (docs/dialect.md): INVPCID r32.
+    !/^(\S+ )?invpcid\b/.test(l));
 }
 
 describe.runIf(hasNasm)('random 16- and 32-bit lines against NASM', () => {

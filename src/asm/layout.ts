@@ -375,7 +375,8 @@ class Pass {
     }
     if (!r.ok) {
       if (this.final) this.diags.error(s.line, s.col, r.message);
-      return new Uint8Array(0);
+      // A rel8 out of reach keeps its length (as NASM sizes it) so the layout settles.
+      return new Uint8Array(r.size ?? 0);
     }
     if (this.final) for (const w of immediateWarnings(req, r.form)) this.diags.warning(s.line, s.col, w);
     return r.bytes;

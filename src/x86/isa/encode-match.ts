@@ -103,6 +103,8 @@ function regFits(spec: OperandSpec, r: Reg): boolean {
 }
 
 function immFits(f: InstructionForm, spec: OperandSpec, imm: AsmImm, dstIsReg: boolean, bits: 16 | 32 | 64): MatchFailure | null {
+  // NASM takes no size keyword on ENTER's immediates ("mismatch in operand sizes").
+  if (f.mnemonic === 'enter' && imm.size !== undefined) return 'size';
   const sizedByReg = f.operands.some((o) => o.regClass === 'gpr' && o.token !== 'DX');
   // PUSH word forms: NASM takes them only with an explicit `word`.
   if (f.osz === 'd64' && f.opSize === 2 && !sizedByReg && imm.size !== 2) return 'size';

@@ -274,6 +274,7 @@ export function encode(req: EncodeRequest): EncodeResult {
   if (sizes.size > 1) return { ok: false, message: 'operation size not specified' };
   if (r.best) return { ok: true, bytes: r.best, form: r.form };
   const why = FAILURE_ORDER.find((k) => r.failures.has(k)) ?? 'kind';
+  if (why === 'short-range' && r.shortRangeSize > 0) return { ok: false, message: MESSAGES[why], size: r.shortRangeSize };
   if (why === 'ea' && req.bits !== 64) return { ok: false, message: `invalid ${eaBits(req)}-bit effective address` };
   if (why === 'mode') return { ok: false, message: `instruction not supported in ${req.bits}-bit mode` };
   return { ok: false, message: why === 'repne' ? `${pre.repne} prefix is not allowed` : MESSAGES[why] };
@@ -301,6 +302,8 @@ interface Tried {
   readonly failures: Set<Failure>;
   /** Sizes the fitting forms gave an unsized memory operand. */
   readonly sizes: Set<number>;
+  /** Length of the shortest form that failed only on a rel8 out of range (0 if none). */
+  readonly shortRangeSize: number;
 }
 
 /** Every candidate form with these operands: the shortest encoding and why the others failed. */
@@ -310,6 +313,7 @@ function tryForms(req: EncodeRequest, forms: readonly InstructionForm[], cond: n
   const sizes = new Set<number>();
   let best: Uint8Array | null = null;
   let bestForm = '';
+  let shortRangeSize = 0;
   for (const { form, ops } of candidates(mnemonic, forms, operands)) {
     if (form.row.encode === false || (req.bits === 64 && isXchgEaxEax(form, ops))) continue;
     for (const variant of forMode(form, req.bits)) {
@@ -317,12 +321,17 @@ function tryForms(req: EncodeRequest, forms: readonly InstructionForm[], cond: n
       if (typeof placed === 'string') { failures.add(placed); continue; }
       if (!(req.bits === 64 ? variant.modes.m64 : req.bits === 32 ? variant.modes.m32 : variant.modes.m16) && !ANY_MODE.has(form.id)) { failures.add('mode'); continue; }
       const bytes = emit(placed, req, pre, cond);
+      if (bytes === 'short-range' && placed.rel) {
+        // Its length, for the layout: the same form with the target taken as unknown (in range).
+        const probe = emit({ ...placed, rel: { ...placed.rel, known: false } }, req, pre, cond);
+        if (typeof probe !== 'string' && (shortRangeSize === 0 || probe.length < shortRangeSize)) shortRangeSize = probe.length;
+      }
       if (typeof bytes === 'string') { failures.add(bytes); continue; }
       if (placed.inferredMemSize > 0) sizes.add(placed.inferredMemSize);
       if (best === null || bytes.length < best.length) { best = bytes; bestForm = form.id; }
     }
   }
-  return { best, form: bestForm, failures, sizes };
+  return { best, form: bestForm, failures, sizes, shortRangeSize };
 }
 
 /** NASM's mnemonics whose size is the mode's: [16-bit, 32-bit] spelling in the table. */

@@ -97,4 +97,13 @@ export type EncodeResult =
       /** Id of the instruction-table row the encoder chose (for listings and coverage). */
       readonly form?: string;
     }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /**
+       * For a branch that fails only because its rel8 cannot reach: the length it would have.
+       * NASM keeps that size through its passes and reports the range at the end; a layout that
+       * dropped the bytes could oscillate around the 128-byte boundary.
+       */
+      readonly size?: number;
+    };
