@@ -21,14 +21,16 @@ export interface VmcsReader {
 export interface VmcsTracking {
   /** Handles stay valid while this is the same object (it changes with field existence, i.e. the capability MSRs). */
   readonly layout: object;
-  /** A small number naming the field `read(name)` reads. */
+  /**
+   * The handle of the field `read(name)` reads: an index into `stamps`, or -1 when what `read`
+   * returns for the name cannot change under this layout (a field the processor lacks reads 0).
+   */
   handle(name: string): number;
   /**
-   * A number that changes whenever the value `read` returns for the handle's field may have
-   * changed. Equal stamps (under the same `layout`) mean an equal value, whichever VMCS of the
-   * model the reader is over.
+   * Per handle, a number that changes whenever the value `read` returns may have changed. Equal
+   * stamps (under the same `layout`) mean an equal value, whichever VMCS of the model it is.
    */
-  stamp(handle: number): number;
+  readonly stamps: { readonly [handle: number]: number };
 }
 
 /** State of the logical processor at the time of VM entry that the checks consult. */

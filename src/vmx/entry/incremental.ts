@@ -31,7 +31,8 @@ interface Dep {
 interface FieldDep {
   readonly name: string;
   value: bigint;
-  /** Tracking handle and stamp at the read (when the reader offers tracking). */
+  /** Tracking layout, handle and stamp at the read (when the reader offers tracking). */
+  layout: object | undefined;
   handle: number;
   stamp: number;
   readonly readers: Set<number>;
@@ -100,8 +101,8 @@ export class IncrementalEntryChecks {
   private readonly otherDeps: Dep[][];
   /** The checks whose `otherDeps` are not empty, in order. */
   private withOthers: number[] = [];
-  /** Names of the fields each check read. */
-  private readonly fieldNames: string[][];
+  /** The fields each check read. */
+  private readonly fieldRefs: FieldDep[][];
   /** Every field any check read, by name, and the same in a list. */
   private readonly fieldDeps = new Map<string, FieldDep>();
   private readonly fieldDepList: FieldDep[] = [];
@@ -109,14 +110,16 @@ export class IncrementalEntryChecks {
   private lastReport: EntryCheckReport | undefined;
   /** Checks evaluated (not reused) by the last `run`: for tests and the bench. */
   lastEvaluated = 0;
-  /** Per check: evaluate it in this run (reused between runs). */
+  /** Per check: listed in `todo` (all 0 between runs). */
   private readonly dirty: Uint8Array;
+  /** The checks to evaluate in this run. */
+  private readonly todo: number[] = [];
 
   constructor(private readonly checks: readonly Check[] = ENTRY_CHECKS) {
     this.verdicts = new Array(checks.length).fill(undefined);
     this.results = new Array(checks.length).fill(undefined);
     this.otherDeps = Array.from({ length: checks.length }, () => []);
-    this.fieldNames = Array.from({ length: checks.length }, () => []);
+    this.fieldRefs = Array.from({ length: checks.length }, () => []);
     this.dirty = new Uint8Array(checks.length);
   }
 
@@ -128,38 +131,25 @@ export class IncrementalEntryChecks {
   /** Every check's verdict for `ctx` and the decision, as `runEntryChecks(ctx, checks)` gives them. */
   run(ctx: EntryContext): EntryCheckReport {
     const n = this.checks.length;
-    const dirty = this.dirty;
-    dirty.fill(0);
+    const todo = this.todo;
+    todo.length = 0;
     if (this.plain === undefined || !samePlain(this.plain, ctx)) {
-      dirty.fill(1);
       this.plain = plainKeyOf(ctx);
+      for (let i = 0; i < n; i++) todo.push(i);
     } else {
-      const tracking = ctx.vmcs.tracking;
-      const deps = this.fieldDepList;
-      for (let k = 0; k < deps.length; k++) {
-        const d = deps[k]!;
-        if (d.readers.size === 0) continue;
-        const same = tracking ? tracking.stamp(d.handle) === d.stamp : ctx.vmcs.read(d.name) === d.value;
-        if (!same) for (const i of d.readers) dirty[i] = 1;
+      this.changedInputs(ctx);
+      if (todo.length === 0 && this.lastReport !== undefined) {
+        this.lastEvaluated = 0;
+        return this.lastReport;
       }
-      const withOthers = this.withOthers;
-      for (let j = 0; j < withOthers.length; j++) {
-        const i = withOthers[j]!;
-        if (dirty[i]) continue;
-        const deps = this.otherDeps[i]!;
-        for (let k = 0; k < deps.length; k++) {
-          if (answer(ctx, deps[k]!) !== deps[k]!.value) {
-            dirty[i] = 1;
-            break;
-          }
-        }
-      }
+      // Evaluation order is the checks' order, as a full evaluation's.
+      todo.sort((a, b) => a - b);
     }
-    let evaluated = 0;
+    const dirty = this.dirty;
     let changed = this.lastReport === undefined;
-    for (let i = 0; i < n; i++) {
-      if (!dirty[i]) continue;
-      evaluated++;
+    for (let k = 0; k < todo.length; k++) {
+      const i = todo[k]!;
+      dirty[i] = 0;
       const verdict = this.evaluate(i, ctx);
       if (verdict !== this.verdicts[i]) {
         this.verdicts[i] = verdict;
@@ -167,16 +157,49 @@ export class IncrementalEntryChecks {
         changed = true;
       }
     }
-    this.lastEvaluated = evaluated;
+    this.lastEvaluated = todo.length;
     if (!changed) return this.lastReport!;
     const results = this.results.slice() as CheckResult[];
     this.lastReport = { results, decision: decideEntry(results) };
     return this.lastReport;
   }
 
+  /** Lists in `todo` (marking them in `dirty`) the checks with an input that changed since they ran. */
+  private changedInputs(ctx: EntryContext): void {
+    const dirty = this.dirty;
+    const todo = this.todo;
+    const tracking = ctx.vmcs.tracking;
+    const deps = this.fieldDepList;
+    for (let k = 0; k < deps.length; k++) {
+      const d = deps[k]!;
+      const same = tracking ? d.handle < 0 || tracking.stamps[d.handle] === d.stamp : ctx.vmcs.read(d.name) === d.value;
+      if (same || d.readers.size === 0) continue;
+      for (const i of d.readers) {
+        if (dirty[i] === 0) {
+          dirty[i] = 1;
+          todo.push(i);
+        }
+      }
+    }
+    const withOthers = this.withOthers;
+    for (let j = 0; j < withOthers.length; j++) {
+      const i = withOthers[j]!;
+      if (dirty[i] !== 0) continue;
+      const others = this.otherDeps[i]!;
+      for (let k = 0; k < others.length; k++) {
+        if (answer(ctx, others[k]!) !== others[k]!.value) {
+          dirty[i] = 1;
+          todo.push(i);
+          break;
+        }
+      }
+    }
+  }
+
   /** Runs check `i` on a context that records what it reads; replaces its recorded inputs. */
   private evaluate(i: number, ctx: EntryContext): Verdict {
-    for (const name of this.fieldNames[i]!) this.fieldDeps.get(name)?.readers.delete(i);
+    const old = this.fieldRefs[i]!;
+    for (let k = 0; k < old.length; k++) old[k]!.readers.delete(i);
     const rec = this.recorder;
     rec.begin(ctx, i);
     let verdict: Verdict;
@@ -187,7 +210,7 @@ export class IncrementalEntryChecks {
       this.plain = undefined;
       throw e;
     }
-    this.fieldNames[i] = rec.names;
+    this.fieldRefs[i] = rec.refs;
     const had = this.otherDeps[i]!.length !== 0;
     this.otherDeps[i] = rec.others;
     if (had !== (rec.others.length !== 0)) this.withOthers = this.otherDeps.flatMap((d, k) => (d.length !== 0 ? [k] : []));
@@ -205,7 +228,7 @@ export class IncrementalEntryChecks {
 class Recorder implements EntryContext {
   private ctx!: EntryContext;
   private check = 0;
-  names: string[] = [];
+  refs: FieldDep[] = [];
   others: Dep[] = [];
   readonly vmcs: VmcsReader;
 
@@ -217,7 +240,7 @@ class Recorder implements EntryContext {
         const value = ctx.vmcs.read(name);
         let d = fieldDeps.get(name);
         if (d === undefined) {
-          d = { name, value, handle: -1, stamp: 0, readers: new Set() };
+          d = { name, value, layout: undefined, handle: -1, stamp: 0, readers: new Set() };
           fieldDeps.set(name, d);
           fieldDepList.push(d);
         }
@@ -225,12 +248,15 @@ class Recorder implements EntryContext {
         d.value = value;
         const tracking = ctx.vmcs.tracking;
         if (tracking) {
-          d.handle = tracking.handle(name);
-          d.stamp = tracking.stamp(d.handle);
+          if (d.layout !== tracking.layout) {
+            d.layout = tracking.layout;
+            d.handle = tracking.handle(name);
+          }
+          d.stamp = d.handle < 0 ? -1 : tracking.stamps[d.handle]!;
         }
         if (!d.readers.has(self.check)) {
           d.readers.add(self.check);
-          self.names.push(name);
+          self.refs.push(d);
         }
         return value;
       },
@@ -246,7 +272,7 @@ class Recorder implements EntryContext {
   begin(ctx: EntryContext, i: number): void {
     this.ctx = ctx;
     this.check = i;
-    this.names = [];
+    this.refs = [];
     this.others = [];
   }
 

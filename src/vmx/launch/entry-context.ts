@@ -163,11 +163,11 @@ function readerOf(fields: FieldResolver, slots: NameSlots, store: VmcsValues): V
     exists: (name) => slotOf(fields, slots, name).exists,
     tracking: {
       layout: slots,
-      handle: (name) => slotOf(fields, slots, name).handle,
-      stamp(handle) {
-        const slot = slots.list[handle]!;
-        return slot.exists ? store.stamps[slot.index]! : -1;
+      handle: (name) => {
+        const slot = slotOf(fields, slots, name);
+        return slot.exists ? slot.index : -1;
       },
+      stamps: store.stamps,
     },
   };
 }
