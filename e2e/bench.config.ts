@@ -4,7 +4,7 @@
 // Its own build (e2e/.artifacts/bench-dist) and port (4183), so a preview server the end-to-end
 // tests left running on 4173, or their build in dist/, is never what gets measured.
 import base from './playwright.config.ts';
-import { defineConfig } from '@playwright/test';
+import { defineConfig, devices } from '@playwright/test';
 
 export const BENCH_PORT = Number(process.env.BENCH_PORT ?? 4183);
 export const BENCH_DIST = 'e2e/.artifacts/bench-dist';
@@ -16,6 +16,19 @@ export default defineConfig({
   timeout: 300_000,
   reporter: 'list',
   use: { ...base.use, baseURL: `http://127.0.0.1:${BENCH_PORT}`, trace: 'off' },
+  projects: [{
+    name: 'chromium',
+    use: {
+      ...devices['Desktop Chrome'],
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
+        // No frame-rate limit: a frame is drawn as soon as there is something to draw, so a figure
+        // is the lab's work and not the wait for the next 60 Hz refresh (decision 0079).
+        args: ['--disable-gpu', '--disable-quic', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+          '--disable-frame-rate-limit', '--disable-gpu-vsync', '--run-all-compositor-stages-before-draw'],
+      },
+    },
+  }],
   webServer: {
     command: `npx vite build --logLevel warn --outDir ${BENCH_DIST} --emptyOutDir && npx vite preview --outDir ${BENCH_DIST} --host 127.0.0.1 --port ${BENCH_PORT} --strictPort`,
     cwd: '..',

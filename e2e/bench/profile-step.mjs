@@ -57,11 +57,20 @@ for (const e of events) {
   if (!/CrRendererMain|DedicatedWorker/.test(t)) continue;
   const m = per.get(t) ?? new Map();
   per.set(t, m);
-  m.set(e.name, (m.get(e.name) ?? 0) + e.dur / 1000);
+  m.set(e.name, (m.get(e.name) ?? 0) + (e.tdur ?? e.dur) / 1000);
 }
+// CPU time (thread time, `tdur`) of top-level tasks per thread: comparable between runs on a loaded machine.
+const cpuMs = new Map();
+for (const e of events) {
+  if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || typeof e.tdur !== 'number') continue;
+  const t = threads.get(`${e.pid}:${e.tid}`) ?? '';
+  if (!/CrRendererMain|DedicatedWorker/.test(t)) continue;
+  cpuMs.set(t, (cpuMs.get(t) ?? 0) + e.tdur / 1000);
+}
+for (const [t, ms] of cpuMs) console.log(`CPU per step, ${t}: ${(ms / STEPS).toFixed(2)} ms (all its tasks, measurement loop included)`);
 console.log(`wall per step (click to frame after the update): median ${wall[Math.floor(STEPS / 2)].toFixed(2)} ms, p95 ${wall[Math.floor(STEPS * 0.95)].toFixed(2)} ms`);
 for (const [t, m] of per) {
-  console.log(`\n${t}: ms per step by trace event (inclusive; nested events overlap)`);
+  console.log(`\n${t}: CPU ms per step by trace event (inclusive; nested events overlap)`);
   for (const [name, ms] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 22)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${name}`);
 }
 
@@ -76,6 +85,22 @@ if (profile) {
     const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
     self.set(key, (self.get(key) ?? 0) + (dt[i + 1] ?? 0) / 1000);
   }
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const total = new Map();
+  const nameOf = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = (dt0 => dt0)((profile.timeDeltas[i + 1] ?? 0) / 1000);
+    let id = profile.samples[i];
+    const seen = new Set();
+    while (id !== undefined) {
+      const k = nameOf(byId.get(id));
+      if (!seen.has(k)) { total.set(k, (total.get(k) ?? 0) + dt); seen.add(k); }
+      id = parent.get(id);
+    }
+  }
+  console.log('\nmain thread JS inclusive time, ms per step:');
+  for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
   console.log('\nmain thread JS self time, ms per step:');
   for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
 }

@@ -1,6 +1,7 @@
 // The page's entry: the store (with the saved work), the worker client and its watchdog, the
 // bridge, the first load (a shared state `#s=`, a lesson `?lesson=ID`, or the saved work), and
 // the React tree. `?embed=1` shows a lesson without the chrome.
+import './boot.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';

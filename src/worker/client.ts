@@ -32,9 +32,25 @@ export interface LabClient {
   dispose(): void;
 }
 
-/** The browser worker (module worker, bundled by Vite). */
+let early: WorkerLike | undefined;
+
+/** The browser worker (module worker, bundled by Vite); the first call takes the one `startWorkerEarly` made. */
 export function browserWorker(): WorkerLike {
+  if (early) {
+    const w = early;
+    early = undefined;
+    return w;
+  }
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'vmx-lab' }) as unknown as WorkerLike;
+}
+
+/**
+ * Starts the lab worker now (cold load, decision 0079): the page's entry calls it before React
+ * and the panels are even evaluated, so the worker fetches, compiles and boots its machine code
+ * while the main thread builds the page. The first `browserWorker()` call takes it.
+ */
+export function startWorkerEarly(): void {
+  early ??= browserWorker();
 }
 
 /** A client over workers made by `factory`; an `error` event from the worker restarts it. */

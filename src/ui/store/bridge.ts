@@ -66,6 +66,12 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** Creates the commands over a client and a store. */
 export function createBridge(client: LabClient, store: LabStore): LabCommands {
+  // Every command but a memory read counts: a memory prefetch is good only until the next one.
+  let gen = 0;
+  const command = (): ReturnType<LabClient['api']> => {
+    gen++;
+    return client.api();
+  };
   const settings = (): LabSettings => {
     const s = store.getState();
     return s.lesson ? { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, lesson: s.lesson.id }
@@ -80,7 +86,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
   async function load(): Promise<void> {
     const s = store.getState();
     store.setState({ status: 'loading' });
-    const api = client.api();
+    const api = command();
     // One round trip's latency for all three: the tables are fetched beside the first load.
     const [profiles, catalog, r] = await Promise.all([
       s.profiles.length === 0 ? api.profiles() : Promise.resolve(s.profiles),
@@ -95,39 +101,60 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
   // reload below (messages reach the worker in order), so the open lesson keeps its machine and goals.
   const authored = new Map<string, unknown>();
   client.onRestart(() => {
-    for (const lesson of authored.values()) void client.api().addLesson(lesson);
+    for (const lesson of authored.values()) void command().addLesson(lesson);
   });
   client.onRestart(() => {
     const steps = store.getState().snapshot?.steps ?? 0;
     void (async () => {
       await load();
-      if (steps > 0) show(await client.api().step(steps), { text: `The lab's worker stopped and was restarted; the program was replayed to step ${steps}.`, ok: true });
+      if (steps > 0) show(await command().step(steps), { text: `The lab's worker stopped and was restarted; the program was replayed to step ${steps}.`, ok: true });
     })();
   });
 
   const idle = (): boolean => store.getState().status === 'idle';
 
+  // The Memory panel reads its bytes after every step. A step asks for them in the same breath
+  // (the worker answers both back to back), so the panel's read finds its answer already there
+  // instead of paying a second round trip. Any later command makes the prefetch stale.
+  let memWindow: { phys: number; length: number } | undefined;
+  let prefetched: { gen: number; phys: number; length: number; bytes: Promise<Uint8Array> } | undefined;
+  function prefetchMemory(api: ReturnType<LabClient['api']>): void {
+    if (!memWindow) {
+      prefetched = undefined;
+      return;
+    }
+    const bytes = api.readMemory(memWindow.phys, memWindow.length);
+    bytes.catch(() => undefined); // an unused prefetch must not become an unhandled rejection
+    prefetched = { gen, ...memWindow, bytes };
+  }
+
   return {
     load,
     async step(n = 1) {
       if (!idle()) return;
-      show(await client.api().step(n));
+      const api = command();
+      const answer = api.step(n);
+      prefetchMemory(api);
+      show(await answer);
     },
     async stepBack(n = 1) {
       if (!idle()) return;
-      const r = await client.api().stepBack(n);
+      const api = command();
+      const answer = api.stepBack(n);
+      prefetchMemory(api);
+      const r = await answer;
       show(r.snapshot, r.ok ? null : { text: 'Cannot step back further: that step is older than the history kept.', ok: false });
     },
     async jumpTo(step) {
       if (!idle()) return;
-      const r = await client.api().jumpTo(step);
+      const r = await command().jumpTo(step);
       show(r.snapshot, r.ok ? null : { text: `Cannot go back to step ${step}.`, ok: false });
     },
     async run() {
       if (!idle()) return;
       store.setState({ status: 'running', message: null });
       try {
-        const r = await client.api().run();
+        const r = await command().run();
         const text = r.kind === 'interrupted' ? `Stopped by you at step ${r.snapshot.steps}.`
           : r.kind === 'breakpoint' ? `Paused at the breakpoint on line ${r.snapshot.line}.` : null;
         show(r.snapshot, text ? { text, ok: true } : null);
@@ -137,12 +164,12 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       if (store.getState().lesson) await checkGoals();
     },
     async stop() {
-      await client.api().stop();
+      await command().stop();
     },
     async reset() {
-      if (store.getState().status === 'running') await client.api().stop();
+      if (store.getState().status === 'running') await command().stop();
       if (store.getState().source !== store.getState().loadedSource) return load();
-      show(await client.api().reset());
+      show(await command().reset());
     },
     async toggleBreakpoint(line) {
       const s = store.getState();
@@ -150,7 +177,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       if (at === undefined) return;
       const breakpoints = s.breakpoints.includes(at) ? s.breakpoints.filter((b) => b !== at) : [...s.breakpoints, at].sort((a, b) => a - b);
       store.setState({ breakpoints });
-      show(await client.api().setBreakpoints(breakpoints));
+      show(await command().setBreakpoints(breakpoints));
     },
     setSource(text) {
       store.setState({ source: text, goalResults: null });
@@ -160,10 +187,10 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       await load();
     },
     async setCrBit(reg, bit, value) {
-      showEdit(await client.api().setCrBit(reg, bit, value));
+      showEdit(await command().setCrBit(reg, bit, value));
     },
     async editMsr(index, value) {
-      const o = await client.api().editMsr(index, value);
+      const o = await command().editMsr(index, value);
       showEdit(o);
       const m = o.snapshot.msrs.find((x) => x.index === hex(index));
       if (o.ok && m?.readOnly) store.setState((s) => ({ msrEdits: { ...s.msrEdits, [hex(index)]: m.value } }));
@@ -179,16 +206,24 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       store.setState({ message: { text: `MSR ${hex(index)} now starts as ${v} (as firmware left it); the machine was reset.`, ok: true } });
     },
     async vmwrite(field, value) {
-      showEdit(await client.api().vmwrite(field, value));
+      showEdit(await command().vmwrite(field, value));
     },
     async setRegister(name, value) {
-      showEdit(await client.api().setRegister(name, value));
+      showEdit(await command().setRegister(name, value));
     },
-    readMemory: (phys, length) => client.api().readMemory(phys, length),
-    walk: (request) => client.api().walk(request),
-    latestEptWalk: () => client.api().latestEptWalk(),
+    readMemory(phys, length) {
+      memWindow = { phys, length };
+      const p = prefetched;
+      if (p && p.gen === gen && p.phys === phys && p.length === length) {
+        prefetched = undefined;
+        return p.bytes;
+      }
+      return client.api().readMemory(phys, length);
+    },
+    walk: (request) => command().walk(request),
+    latestEptWalk: () => command().latestEptWalk(),
     async writeMemory(phys, bytes) {
-      showEdit(await client.api().writeMemory(phys, bytes));
+      showEdit(await command().writeMemory(phys, bytes));
     },
     async share() {
       const s = store.getState();
@@ -201,7 +236,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
         breakpoints: [...s.breakpoints],
         editor: {},
       };
-      const e = await client.api().encodeState(state);
+      const e = await command().encodeState(state);
       if (!e.ok) {
         store.setState({ share: null, message: { text: `Cannot share this state: ${e.message ?? 'it is not valid'}`, ok: false } });
         return;
@@ -227,7 +262,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     },
     openLesson,
     async openAuthoredLesson(lesson) {
-      const r = await client.api().addLesson(lesson);
+      const r = await command().addLesson(lesson);
       if (!r.ok) {
         store.setState({ notice: `This lesson could not be opened: ${r.errors.slice(0, 3).join('; ')}` });
         return false;
@@ -242,14 +277,14 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     },
     async listLessons() {
       if (store.getState().lessonList.length > 0) return;
-      store.setState({ lessonList: await client.api().lessons() });
+      store.setState({ lessonList: await command().lessons() });
     },
     showHint() {
       store.setState((s) => ({ hintsShown: Math.min((s.lesson?.hints.length ?? 0), s.hintsShown + 1) }));
     },
     checkGoals,
     async openShared(data, from) {
-      const api = client.api();
+      const api = command();
       const r: SharedStateResult = from === 'link' ? await api.decodeState(data) : await api.decodeStateFile(data);
       if (!r.ok) {
         store.setState({ notice: `This ${from === 'link' ? 'link' : 'file'} could not be opened: ${r.message}. Your saved work is untouched.` });
@@ -290,7 +325,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     if (!s.lesson) return;
     store.setState({ checking: true });
     try {
-      const r = await client.api().checkLesson(s.lesson.id, s.source, s.profile);
+      const r = await command().checkLesson(s.lesson.id, s.source, s.profile);
       if (store.getState().lesson?.id === s.lesson.id) store.setState({ goalResults: r ?? null });
     } finally {
       store.setState({ checking: false });
@@ -298,12 +333,12 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
   }
 
   async function openLesson(id: string, opts: { resume?: boolean } = {}): Promise<boolean> {
-    let lesson = await client.api().lesson(id);
+    let lesson = await command().lesson(id);
     // An instructor's lesson this browser opened before (a reload): the worker gets it back, validated again.
     const kept = !lesson && id.startsWith('authored:') ? recallAuthored(id) : undefined;
-    if (kept !== undefined && (await client.api().addLesson(kept)).ok) {
+    if (kept !== undefined && (await command().addLesson(kept)).ok) {
       authored.set(id, kept);
-      lesson = await client.api().lesson(id);
+      lesson = await command().lesson(id);
     }
     if (!lesson) {
       store.setState({ notice: `There is no lesson "${id.slice(0, 80)}" in this lab. Pick one from the lesson list.` });
