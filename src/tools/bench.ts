@@ -1,10 +1,10 @@
-// `npm run bench`: measures the figures of DESIGN section 8 that run in Node, prints a table and
-// writes bench-results/bench.json (gitignored); docs/performance.md records them with the machine
-// they ran on. Each benchmark is one entry of BENCHMARKS; later issues add theirs (VM-entry checks,
-// VM exit round trips, step back) as more entries. Speed is measured here, never in tests.
+// The Node figures of DESIGN section 8 (`npm run bench` runs this, then the browser figures, and
+// writes the table of docs/performance.md: scripts/bench.mjs). Prints a table and writes
+// bench-results/bench.json (gitignored) with the machine and its load average. Each benchmark is
+// one entry of BENCHMARKS. Speed is measured here, never in tests.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform, arch } from 'node:os';
+import { cpus, platform, arch, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
@@ -153,12 +153,16 @@ export function runBenchmarks(repeats = 5) {
   });
 }
 
+const loadAverage = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
+
 function main(): void {
+  // The load average is part of every figure: on a shared machine wall-clock figures move with it.
+  const loadAtStart = loadAverage();
   const figures = runBenchmarks();
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${platform()} ${arch()}` };
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${platform()} ${arch()}`, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAverage() };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/bench.json', `${JSON.stringify({ date: new Date().toISOString(), machine, figures }, null, 2)}\n`);
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')} -> ${machine.loadAverageAtEnd.join(' ')}`);
   console.log('figure'.padEnd(44), 'median'.padStart(14), 'budget'.padStart(14), '');
   for (const f of figures) {
     console.log(f.title.padEnd(44), `${fmt(f.value)}`.padStart(14), `${f.better === 'higher' ? '>=' : '<='} ${fmt(f.budget)}`.padStart(14), f.withinBudget ? 'ok' : 'OVER BUDGET', f.unit);
