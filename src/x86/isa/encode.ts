@@ -41,7 +41,7 @@ const MESSAGES: Record<Failure, string> = {
  * Forms where F2 would mean BND (MPX: near CALL/JMP/RET and Jcc rel32): NASM refuses a
  * written REPNE on them, while `repne jmp short x` passes.
  */
-const BND_FORMS = new Set(['JMP_rel32', 'JMP_rm64', 'CALL_rel32', 'CALL_rm64', 'Jcc_rel32', 'RET', 'RET_imm16']);
+const BND_FORMS = new Set(['JMP_rel32', 'JMP_rm64', 'JMP_rm32', 'CALL_rel32', 'CALL_rm64', 'CALL_rm32', 'Jcc_rel32', 'RET', 'RET_imm16']);
 /** Which failure explains a refusal best when no form fits (most specific first). */
 const FAILURE_ORDER = ['rex', 'hibyte', 'short-range', 'ea', 'asize', 'segs', 'repne', 'bnd', 'size', 'mode', 'range', 'kind'] as const;
 type Failure = (typeof FAILURE_ORDER)[number];
