@@ -82,4 +82,10 @@ export interface EntryContext {
   /** Whether WRMSR of `value` to MSR `index` at CPL 0 would raise #GP (VM-entry MSR loading, §27.4). */
   wrmsrFaults(index: number, value: bigint): boolean;
   readonly launch: 'vmlaunch' | 'vmresume';
+  /**
+   * Optional: a number that changes whenever `msr(index)` may answer differently for a VMX
+   * capability MSR (0x480-0x493), e.g. the version of the profile's MSRs the learner edits.
+   * Lets the incremental evaluation skip asking them again (decision 0061).
+   */
+  readonly capabilityStamp?: number;
 }

@@ -15,6 +15,10 @@ import type { Verdict } from '../outcome.ts';
 import { ENTRY_CHECKS } from './checks/index.ts';
 import { decideEntry, type CheckResult, type EntryCheckReport } from './runner.ts';
 
+/** The VMX capability MSRs (SDM Vol. 3D Appendix A), whose answers `capabilityStamp` covers. */
+const VMX_CAP_FIRST = 0x480;
+const VMX_CAP_LAST = 0x493;
+
 /** What a check obtained from its context, to be asked again. */
 const Src = { Exists: 1, Msr: 2, Phys: 3, Reserved: 4, Wrmsr: 5 } as const;
 type Src = (typeof Src)[keyof typeof Src];
@@ -114,6 +118,8 @@ export class IncrementalEntryChecks {
   private readonly dirty: Uint8Array;
   /** The checks to evaluate in this run. */
   private readonly todo: number[] = [];
+  /** The context's capability stamp at the last run (undefined: none offered). */
+  private capabilityStamp: number | undefined;
 
   constructor(private readonly checks: readonly Check[] = ENTRY_CHECKS) {
     this.verdicts = new Array(checks.length).fill(undefined);
@@ -133,11 +139,15 @@ export class IncrementalEntryChecks {
     const n = this.checks.length;
     const todo = this.todo;
     todo.length = 0;
+    // Read before anything is evaluated: the stamp the answers of this run go with.
+    const capabilityStamp = ctx.capabilityStamp;
     if (this.plain === undefined || !samePlain(this.plain, ctx)) {
       this.plain = plainKeyOf(ctx);
+      this.capabilityStamp = capabilityStamp;
       for (let i = 0; i < n; i++) todo.push(i);
     } else {
       this.changedInputs(ctx);
+      this.capabilityStamp = capabilityStamp;
       if (todo.length === 0 && this.lastReport !== undefined) {
         this.lastEvaluated = 0;
         return this.lastReport;
@@ -181,13 +191,18 @@ export class IncrementalEntryChecks {
         }
       }
     }
+    // Capability-MSR answers hold while the context's capability stamp is the one of the last run.
+    const stamp = ctx.capabilityStamp;
+    const capsSame = stamp !== undefined && stamp === this.capabilityStamp;
     const withOthers = this.withOthers;
     for (let j = 0; j < withOthers.length; j++) {
       const i = withOthers[j]!;
       if (dirty[i] !== 0) continue;
       const others = this.otherDeps[i]!;
       for (let k = 0; k < others.length; k++) {
-        if (answer(ctx, others[k]!) !== others[k]!.value) {
+        const d = others[k]!;
+        if (capsSame && d.src === Src.Msr && (d.a as number) >= VMX_CAP_FIRST && (d.a as number) <= VMX_CAP_LAST) continue;
+        if (answer(ctx, d) !== d.value) {
           dirty[i] = 1;
           todo.push(i);
           break;
@@ -281,6 +296,7 @@ class Recorder implements EntryContext {
   get cpu(): EntryCpuState { return this.ctx.cpu; }
   get features(): EntryCpuFeatures { return this.ctx.features; }
   get launch(): EntryContext['launch'] { return this.ctx.launch; }
+  get capabilityStamp(): number | undefined { return this.ctx.capabilityStamp; }
 
   msr(index: number): bigint {
     const value = this.ctx.msr(index);

@@ -12,6 +12,7 @@ import { fieldByName } from '../../arch/vmcs/fields.ts';
 import type { CpuHandle } from '../../x86/env.ts';
 import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from '../entry/context.ts';
 import type { VmxCaps } from '../caps.ts';
+import { VersionedMap } from '../model-caps.ts';
 import type { FieldResolver } from '../vmcs-store.ts';
 import { fieldIndex, valuesOf, type VmcsValues } from '../vmcs-values.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
@@ -228,6 +229,12 @@ class ModelEntryContext implements EntryContext {
     const old = this.features as EntryCpuFeatures | undefined;
     if (!old || old.rtm !== features.rtm || old.sgx !== features.sgx || old.lam !== features.lam) this.features = features;
     return this;
+  }
+
+  /** The version of the profile's read-only MSRs when the Machine keeps them in a VersionedMap (decision 0061). */
+  get capabilityStamp(): number | undefined {
+    const msrs = this.handle.env.config.readOnlyMsrs;
+    return msrs instanceof VersionedMap ? msrs.version : undefined;
   }
 
   readPhys(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
