@@ -169,8 +169,8 @@ function needsSizePrefix(insn: DecodedInstruction, form: InstructionForm, mode: 
     return insn.opSize !== defaultSize(mode, form.osz);
   }
   if (form.osz === 'none' || (insn.mnemonic === 'push' && insn.operands[0]?.kind === 'imm')) return false;
-  // ENTER and LEAVE at 16 bits in 64-bit code (66 C8, 66 C9): nothing else shows the size.
-  if (mode === 64 && (insn.mnemonic === 'enter' || insn.mnemonic === 'leave')) return insn.opSize !== 8;
+  // ENTER, LEAVE and RET at 16 bits in 64-bit code (66 C8, 66 C9, 66 C3): nothing else shows the size.
+  if (mode === 64 && (insn.mnemonic === 'enter' || insn.mnemonic === 'leave' || insn.mnemonic === 'ret')) return insn.opSize !== 8;
   // A branch target is already truncated to the operand size, but a JMP/CALL rel16 in 32-bit code
   // (rel32 in 16-bit code) still needs the prefix to be reassembled as it was (NASM `o16 jmp`).
   // Written for JMP and CALL rel16/rel32 only, as objdump does (`jmpw`, `calld`); rel8, Jcc and

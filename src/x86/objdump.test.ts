@@ -15,8 +15,6 @@
 //    decode-select.ts `forced64`); objdump follows AMD and decodes a 16-bit branch.
 //  - SALC (D6, 16/32-bit only): objdump 2.40 prints "(bad)"; NASM and AMD's opcode map name it
 //    (see table-legacy.ts).
-//  - 66 on RET imm16: the table row says the 66 prefix does not apply (`osz: 'none'`), so we
-//    decode a 64-bit RET; objdump decodes `retw` (16-bit pop). Reported to the table's owner.
 
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -132,7 +130,6 @@ function fuzzSamples(mode: 16 | 32 | 64, n: number, seed: number): { bytes: numb
 function knownDivergence(insn: DecodedInstruction): boolean {
   const f = formById(insn.id);
   if (!f) return false;
-  if (insn.id === 'RET_imm16' && insn.prefixes.opsize) return true;
   if (insn.id === 'SALC') return true;
   if (insn.prefixes.opsize && insn.operands.some((o) => o.kind === 'rel') && insn.addrSize !== 2 && f.osz === 'd64') return true;
   if (f.map === 0) return false;
@@ -215,7 +212,7 @@ function toRequest(insn: DecodedInstruction, address: bigint): EncodeRequest {
   const prefixes: string[] = [];
   if (insn.prefixes.lock) prefixes.push('lock');
   // ENTER/LEAVE at 16 bits (66 C8, 66 C9): NASM's `o16 enter`, as the disassembler writes it.
-  if ((insn.mnemonic === 'enter' || insn.mnemonic === 'leave') && insn.opSize === 2) prefixes.push('o16');
+  if ((insn.mnemonic === 'enter' || insn.mnemonic === 'leave' || insn.mnemonic === 'ret') && insn.opSize === 2) prefixes.push('o16');
   if (insn.prefixes.rep !== null && STRING_INSN.test(insn.mnemonic)) prefixes.push(insn.prefixes.rep);
   // A segment override on a string instruction's source is NASM's prefix word (`fs outsb`).
   if (insn.prefixes.seg !== null && /^(?:movs|cmps|lods|outs)[bwdq]$/.test(insn.mnemonic)) prefixes.push(regName(insn.prefixes.seg));

@@ -55,9 +55,8 @@ function execCall(cpu: Cpu, p: Prepared): void {
 }
 
 function execRet(cpu: Cpu, p: Prepared): void {
-  // Near RET defaults to 64-bit operands in 64-bit mode whatever form it has (SDM Vol. 2B
-  // "RET"); the size is taken from the prefix rather than the decoder's opSize for RET imm16.
-  const size = cpu.mode === 64 ? (p.insn.prefixes.opsize ? 2 : 8) : p.opSize;
+  // Near RET: 64-bit operands in 64-bit mode unless 66 makes them 16-bit (SDM Vol. 2B "RET").
+  const size = p.opSize;
   const lo = peek(cpu, size);
   const target = size === 8 ? (cpu.hi | 0) * TWO32 + lo : lo;
   jumpTo(cpu, target);

@@ -157,6 +157,14 @@ describe('stack', () => {
     expect(reg(r2, RBP)).toBe(0x7beefn);
     expect(reg(r2, RSP)).toBe(0x70002n);
   });
+  it('66 C3 in 64-bit mode pops a 16-bit return address (o16 ret)', () => {
+    const r = makeRig();
+    r.mem.write16(T.STACK_TOP - 2, 0x1234);
+    setReg(r, RSP, BigInt(T.STACK_TOP - 2));
+    run1(r, '66 c2 04 00'); // o16 ret 4
+    expect(r.cpu.state.rip).toBe(0x1234);
+    expect(reg(r, RSP)).toBe(BigInt(T.STACK_TOP + 4));
+  });
   it('xlatb reads [rbx + al]; a segment prefix overrides DS', () => {
     const r = makeRig();
     r.mem.write8(0x9005, 0x77);

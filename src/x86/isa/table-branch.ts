@@ -22,7 +22,10 @@ export const BRANCH_ROWS: readonly FormRow[] = [
   row('FF /2', 'CALL r/m32', { access: ['r'], modes: '16/32' }),
   // RET (near): SDM Vol. 2B §4.3 "RET". imm16 is a byte count, not an operand size.
   row('C3', 'RET', { osz: 'd64', size: 8 }),
-  row('C2 iw', 'RET imm16', { access: ['r'], osz: 'none' }),
+  row('C2 iw', 'RET imm16', { access: ['r'], osz: 'd64', size: 8 }),
+  // 66 C3 / 66 C2 iw in 64-bit mode: a 16-bit return address (NASM `o16 ret`; objdump `retw`).
+  row('C3', 'RET', { id: 'RET_o16', osz: 'd64', size: 2, modes: '64', encode: false }),
+  row('C2 iw', 'RET imm16', { id: 'RET_imm16_o16', access: ['r'], osz: 'd64', size: 2, modes: '64', encode: false }),
 
   // Far JMP / CALL / RET: SDM Vol. 2A §3.2 "JMP", "CALL", Vol. 2B §4.3 "RET". The direct forms
   // (EA, 9A: `ptr16:16`, `ptr16:32`, offset then selector) are invalid in 64-bit mode; the
