@@ -3,18 +3,51 @@
 // full trace (and a video with --video or VIDEO=1), headless unless --headed. Without an id it
 // lists the walkthroughs. Output: e2e/.artifacts/walkthroughs/<test>/trace.zip (and video.webm);
 // open a trace with `npx playwright show-trace <path>`.
+//
+// Video: Playwright records with its own ffmpeg build (`npx playwright install ffmpeg`), which
+// cannot be downloaded everywhere. Its command line is an ordinary one (Matroska in, VP9 WebM
+// out), so Debian's ffmpeg (`apt-get install ffmpeg`) does the same job: when Playwright's build
+// is missing and an `ffmpeg` is on the PATH, this script points Playwright at it through a
+// browsers folder of its own (e2e/.artifacts/ms-playwright, only the ffmpeg entry; Chromium is
+// Debian's, given by path). Decision 0079.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function hasFfmpeg() {
-  const dir = process.env.PLAYWRIGHT_BROWSERS_PATH || `${homedir()}/.cache/ms-playwright`;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The ffmpeg revision this Playwright looks for (ffmpeg-<rev>/ffmpeg-linux under its browsers folder). */
+function ffmpegRevision() {
+  const browsers = JSON.parse(readFileSync(`${root}node_modules/playwright-core/browsers.json`, 'utf8')).browsers;
+  return browsers.find((b) => b.name === 'ffmpeg')?.revision;
+}
+
+function playwrightFfmpeg(dir) {
   return existsSync(dir) && readdirSync(dir).some((d) => d.startsWith('ffmpeg'));
 }
 
+function systemFfmpeg() {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) if (d && existsSync(`${d}/ffmpeg`)) return `${d}/ffmpeg`;
+  return undefined;
+}
+
+/** Environment for a recording run: Playwright's own ffmpeg, else the system's through a folder of links; undefined when neither. */
+function videoEnv() {
+  const dir = process.env.PLAYWRIGHT_BROWSERS_PATH || `${homedir()}/.cache/ms-playwright`;
+  if (playwrightFfmpeg(dir)) return {};
+  const sys = systemFfmpeg();
+  const rev = ffmpegRevision();
+  if (!sys || !rev || process.platform !== 'linux') return undefined;
+  const own = `${root}e2e/.artifacts/ms-playwright`;
+  const target = `${own}/ffmpeg-${rev}`;
+  mkdirSync(target, { recursive: true });
+  if (!existsSync(`${target}/ffmpeg-linux`)) symlinkSync(sys, `${target}/ffmpeg-linux`);
+  return { PLAYWRIGHT_BROWSERS_PATH: own };
+}
+
 const here = fileURLToPath(new URL('.', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
 const video = args.includes('--video') || process.env.VIDEO === '1';
 const headed = args.includes('--headed');
@@ -30,11 +63,12 @@ if (!/^[a-z0-9-]+$/.test(id)) {
   console.error(`not a lesson id: ${id}`);
   process.exit(2);
 }
-if (video && !hasFfmpeg()) {
-  console.error('Recording a video needs the ffmpeg build Playwright uses; install it once with:\n  npx playwright install ffmpeg');
+const recording = video ? videoEnv() : {};
+if (!recording) {
+  console.error('Recording a video needs an ffmpeg: Debian\'s (`apt-get install ffmpeg`, then run this again) or the build Playwright downloads (`npx playwright install ffmpeg`).');
   process.exit(2);
 }
-const env = { ...process.env, WALK_TRACE: '1', VIDEO: video ? '1' : '0' };
+const env = { ...process.env, ...recording, WALK_TRACE: '1', VIDEO: video ? '1' : '0' };
 const cli = ['playwright', 'test', '-c', config, '--trace', 'on', '--reporter', 'list', '-g', `walkthrough \\[${id}\\]`];
 if (headed) cli.push('--headed');
 const r = spawnSync('npx', cli, { stdio: 'inherit', cwd: root, env });

@@ -1,8 +1,10 @@
 // A register as a grid of named bits, each with its meaning on hover; optionally clickable.
 
+import { memo } from 'react';
 import type { BitView, RegisterView } from '../../worker/types.ts';
 
-export function BitGrid({ reg, onFlip, prominent = [] }: { reg: RegisterView; onFlip?: (bit: BitView) => void; prominent?: readonly string[] }) {
+/** Memoised: `reg` keeps its identity while its value is unchanged (snapshot patches, decision 0078). */
+export const BitGrid = memo(function BitGrid({ reg, onFlip, prominent = [] }: { reg: RegisterView; onFlip?: (bit: BitView) => void; prominent?: readonly string[] }) {
   return (
     <div className="bitgrid" role="group" aria-label={`${reg.name} bits`}>
       {reg.bits.map((b) => {
@@ -26,4 +28,4 @@ export function BitGrid({ reg, onFlip, prominent = [] }: { reg: RegisterView; on
       })}
     </div>
   );
-}
+});

@@ -1,10 +1,34 @@
 // The timeline: each VMX outcome, fault, VM entry/exit and stop in plain words, with its SDM
 // reference and source line; clicking one goes back in time to just before it.
 
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState, type RefObject } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectEvents } from '../store/selectors.ts';
+import type { EventView } from '../../worker/types.ts';
+
+/**
+ * The list itself, memoised: a Step that adds no event leaves `events` identical (snapshot
+ * patches, decision 0078), so its up to 500 items are not rendered again when only the step count
+ * in the panel's header changes.
+ */
+const EventList = memo(function EventList({ events, listRef }: { events: readonly EventView[]; listRef: RefObject<HTMLOListElement | null> }) {
+  const commands = useCommands();
+  return (
+    <ol className="events" ref={listRef}>
+      {events.map((e) => (
+        <li key={e.index} className={`ev ev-${e.kind}`}>
+          <button type="button" onClick={() => void commands.jumpTo(Math.max(0, e.step - 1))} title="Go back to just before this instruction">
+            <span className="evstep">step {e.step}{e.line ? `, line ${e.line}` : ''}</span>{' '}
+            {e.text && <code>{e.text}</code>}{' '}
+            <span className="evsum">{e.summary}</span>
+          </button>
+          {e.sdm && <cite>{e.sdm}</cite>}
+        </li>
+      ))}
+    </ol>
+  );
+});
 
 export function EventsPanel() {
   const events = useLab(selectEvents);
@@ -27,18 +51,7 @@ export function EventsPanel() {
   return (
     <Panel name="Events" actions={goTo}>
       {!events || events.length === 0 ? <p className="hint">No events yet: VMX instructions, faults, VM entries and exits appear here.</p> : (
-        <ol className="events" ref={list}>
-          {events.map((e) => (
-            <li key={e.index} className={`ev ev-${e.kind}`}>
-              <button type="button" onClick={() => void commands.jumpTo(Math.max(0, e.step - 1))} title="Go back to just before this instruction">
-                <span className="evstep">step {e.step}{e.line ? `, line ${e.line}` : ''}</span>{' '}
-                {e.text && <code>{e.text}</code>}{' '}
-                <span className="evsum">{e.summary}</span>
-              </button>
-              {e.sdm && <cite>{e.sdm}</cite>}
-            </li>
-          ))}
-        </ol>
+        <EventList events={events} listRef={list} />
       )}
     </Panel>
   );

@@ -2,11 +2,12 @@
 // answer) and segment registers with their hidden parts. A changed value is highlighted with
 // its old value in the tooltip.
 
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectGprs, selectPrevious, selectRflags, selectSegments, selectSnapshot } from '../store/selectors.ts';
 import { BitGrid } from './BitGrid.tsx';
+import type { SegmentView } from '../../worker/types.ts';
 
 type Radix = 'hex' | 'dec' | 'bin';
 const NEXT: Record<Radix, Radix> = { hex: 'dec', dec: 'bin', bin: 'hex' };
@@ -18,8 +19,8 @@ function inRadix(hex: string, radix: Radix): string {
   return radix === 'dec' ? v.toString(10) : `0b${v.toString(2)}`;
 }
 
-/** A register value; click (or Enter) to edit while paused: the worker executes `mov reg, imm64`. */
-function RegValue({ name, value, paused }: { name: string; value: string; paused: boolean }) {
+/** A register value; click (or Enter) to edit while paused: the worker executes `mov reg, imm64`. Memoised: most registers keep their value across a Step. */
+const RegValue = memo(function RegValue({ name, value, paused }: { name: string; value: string; paused: boolean }) {
   const commands = useCommands();
   const [editing, setEditing] = useState<string | null>(null);
   const [radix, setRadix] = useState<Radix>('hex');
@@ -38,7 +39,27 @@ function RegValue({ name, value, paused }: { name: string; value: string; paused
         onChange={(e) => setEditing(e.target.value)} onKeyDown={(e) => { if (e.key === 'Escape') setEditing(null); }} onBlur={() => setEditing(null)} />
     </form>
   );
-}
+});
+
+/** Segment registers with their hidden parts; memoised on the segments view (unchanged by most Steps). */
+const Segments = memo(function Segments({ segs }: { segs: readonly SegmentView[] }) {
+  return (
+    <table className="segs">
+      <thead><tr><th>Reg</th><th>Selector</th><th>Base</th><th>Limit</th><th>Access rights</th></tr></thead>
+      <tbody>
+        {segs.map((s) => (
+          <tr key={s.name}>
+            <th scope="row">{s.name}</th>
+            <td className="mono">{s.selector}</td>
+            <td className="mono">{s.base}</td>
+            <td className="mono">{s.limit}</td>
+            <td className="mono" title={s.arBits.map((b) => `${b.name}=${b.value}`).join(' ')}>{s.ar}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+});
 
 export function RegistersPanel() {
   const gprs = useLab(selectGprs);
@@ -80,20 +101,7 @@ export function RegistersPanel() {
       </p>
       <BitGrid reg={rflags} prominent={['CF', 'ZF']} />
       <h3>Segments</h3>
-      <table className="segs">
-        <thead><tr><th>Reg</th><th>Selector</th><th>Base</th><th>Limit</th><th>Access rights</th></tr></thead>
-        <tbody>
-          {segs.map((s) => (
-            <tr key={s.name}>
-              <th scope="row">{s.name}</th>
-              <td className="mono">{s.selector}</td>
-              <td className="mono">{s.base}</td>
-              <td className="mono">{s.limit}</td>
-              <td className="mono" title={s.arBits.map((b) => `${b.name}=${b.value}`).join(' ')}>{s.ar}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Segments segs={segs} />
     </Panel>
   );
 }

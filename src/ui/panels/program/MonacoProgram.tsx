@@ -2,7 +2,7 @@
 // markers, the current line, breakpoints in the glyph margin (click to toggle).
 
 import Editor, { type OnMount } from '@monaco-editor/react';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { LabDiagnostic, Vocabulary } from '../../../worker/api.ts';
 import { monaco } from './monaco-setup.ts';
 import { LAB_ASM, registerLabAsm, setCurrentValues } from './lab-asm.ts';
@@ -69,15 +69,26 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     })));
   }, [p.diagnostics]);
 
+  // One options object per font size: @monaco-editor/react calls updateOptions whenever the
+  // object changes, and this component renders on every Step (the current line moves).
+  const options = useMemo(() => ({
+    glyphMargin: true, renderLineHighlight: 'none' as const, minimap: { enabled: false }, fontSize: p.fontSize - 1,
+    scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text',
+  }), [p.fontSize]);
+
+  // Stable too: a new onChange makes the wrapper drop and re-add its content listener.
+  const parentOnChange = p.onChange;
+  const onChange = useCallback((v: string | undefined) => parentOnChange(v ?? ''), [parentOnChange]);
+
   return (
     <Editor
       height="100%"
       defaultLanguage="plaintext"
       value={p.value}
       theme={p.theme === 'contrast' ? 'hc-black' : p.theme === 'dark' ? 'vs-dark' : 'vs'}
-      onChange={(v) => p.onChange(v ?? '')}
+      onChange={onChange}
       onMount={onMount}
-      options={{ glyphMargin: true, renderLineHighlight: 'none', minimap: { enabled: false }, fontSize: p.fontSize - 1, scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text' }}
+      options={options}
     />
   );
 }
