@@ -36,48 +36,107 @@ const LOW32 = 0xffff_ffffn;
 const ACCESS_HIGH = Number(VMCS_ENCODING.mask.ACCESS_HIGH);
 
 /**
- * Looks up the field an encoding operand names. In 64-bit mode the operand is 64 bits and
+ * The store index of the field an encoding operand names, with the HIGH-access flag in bit 16
+ * (`index | HIGH_FLAG`), or -1 when it names none. In 64-bit mode the operand is 64 bits and
  * any bit in 63:32 makes the encoding unsupported (SDM Vol. 3C §25.11.2 "VMREAD, VMWRITE, and
  * Encodings of VMCS Fields": "fail if the register operand sets bits beyond bit 31";
  * Implementation choice: Bochs `vmx.cc` VMREAD/VMWRITE does the same, after the current-VMCS check).
  * HIGH access (bit 0 = 1) exists only for 64-bit fields.
+ * @param encLo bits 31:0 of the operand
+ * @param encHi bits 63:32 of the operand
  */
-function resolveOperand(encoding: bigint, resolve: FieldResolver): { full: number; high: boolean; shape: FieldShape } | undefined {
-  if (encoding < 0n || encoding > 0xffff_ffffn) return undefined;
-  const enc = Number(encoding);
-  const full = (enc & ~ACCESS_HIGH) >>> 0;
+function resolveOperand(encLo: number, encHi: number, resolve: FieldResolver): { shape: FieldShape; slot: number } | undefined {
+  if (encHi !== 0) return undefined;
+  const full = (encLo & ~ACCESS_HIGH) >>> 0;
   const shape = resolve(full);
   if (!shape) return undefined;
-  const high = (enc & ACCESS_HIGH) !== 0;
+  const high = (encLo & ACCESS_HIGH) !== 0;
   if (high && shape.width !== 64) return undefined;
-  return { full, high, shape };
+  const i = fieldIndex(full);
+  if (i < 0) return undefined;
+  return { shape, slot: high ? i | HIGH_FLAG : i };
+}
+
+const HIGH_FLAG = 1 << 16;
+
+/**
+ * VMREAD's data step on 32-bit halves: writes the value a read returns into `out` (bits 31:0,
+ * bits 63:32) and returns 0, or returns error 12. Width rules (SDM Vol. 3C §25.11.2): 16- and
+ * 32-bit fields zero-extend; a 64-bit or natural-width field read with a 32-bit operand outside
+ * IA-32e mode returns bits 31:0; HIGH access returns bits 63:32.
+ * @param longMode the instruction executes in 64-bit mode (64-bit operands)
+ */
+export function readFieldHalves(
+  vmcs: ActiveVmcs, encLo: number, encHi: number, resolve: FieldResolver, longMode: boolean, out: Uint32Array,
+): 0 | typeof ERR_UNSUPPORTED_COMPONENT {
+  const f = resolveOperand(encLo, encHi, resolve);
+  if (!f) return ERR_UNSUPPORTED_COMPONENT;
+  const store = valuesOf(vmcs);
+  const i = f.slot & ~HIGH_FLAG;
+  if (f.slot !== i) {
+    out[0] = store.hi[i]!;
+    out[1] = 0;
+    return 0;
+  }
+  const width = f.shape.width;
+  out[0] = width === 16 ? store.lo[i]! & 0xffff : store.lo[i]!;
+  out[1] = width === 16 || width === 32 || !longMode ? 0 : store.hi[i]!;
+  return 0;
 }
 
 /**
- * VMREAD's data step: the value a read of `encoding` returns, width rules applied
- * (SDM Vol. 3C §25.11.2: 16- and 32-bit fields zero-extend; a 64-bit or natural-width field read
- * with a 32-bit operand outside IA-32e mode returns bits 31:0; HIGH access returns bits 63:32).
+ * VMWRITE's data step on 32-bit halves; returns 0 or the error. A read-only (exit-information)
+ * field is writable only when IA32_VMX_MISC bit 29 is 1 (SDM Vol. 3D §A.6 "Miscellaneous
+ * Data"). A 64-bit or natural-width field written with a 32-bit operand gets bits 63:32 cleared;
+ * HIGH access writes bits 63:32 only (SDM Vol. 3C §25.11.2).
+ * @param writeAnyField IA32_VMX_MISC[29]
+ * @param longMode the instruction executes in 64-bit mode (64-bit operands)
+ */
+export function writeFieldHalves(
+  vmcs: ActiveVmcs, encLo: number, encHi: number, valueLo: number, valueHi: number,
+  resolve: FieldResolver, writeAnyField: boolean, longMode: boolean,
+): 0 | typeof ERR_UNSUPPORTED_COMPONENT | typeof ERR_READ_ONLY_COMPONENT {
+  const f = resolveOperand(encLo, encHi, resolve);
+  if (!f) return ERR_UNSUPPORTED_COMPONENT;
+  if (f.shape.readOnly && !writeAnyField) return ERR_READ_ONLY_COMPONENT;
+  const store = valuesOf(vmcs);
+  const i = f.slot & ~HIGH_FLAG;
+  const width = f.shape.width;
+  if (f.slot !== i) store.setHalves(i, store.lo[i]!, valueLo >>> 0);
+  else if (width === 16) store.setHalves(i, valueLo & 0xffff, 0);
+  else if (width === 32 || !longMode) store.setHalves(i, valueLo >>> 0, 0);
+  else store.setHalves(i, valueLo >>> 0, valueHi >>> 0);
+  return 0;
+}
+
+// A bigint operand as halves: bits 63:32 of a value beyond 64 bits (or negative) never read as 0.
+function halvesOf(v: bigint, out: Uint32Array): void {
+  if (v < 0n || v > 0xffff_ffff_ffff_ffffn) {
+    out[0] = 0;
+    out[1] = 0xffff_ffff;
+    return;
+  }
+  out[0] = Number(v & LOW32);
+  out[1] = Number(v >> 32n);
+}
+
+const ENC = new Uint32Array(2);
+const VAL = new Uint32Array(2);
+
+/**
+ * VMREAD's data step: the value a read of `encoding` returns, width rules applied (as
+ * `readFieldHalves`).
  * @param longMode the instruction executes in 64-bit mode (64-bit operands)
  */
 export function readField(vmcs: ActiveVmcs, encoding: bigint, resolve: FieldResolver, longMode: boolean): VmcsReadResult {
-  const f = resolveOperand(encoding, resolve);
-  if (!f) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
-  const store = valuesOf(vmcs);
-  const i = fieldIndex(f.full);
-  if (i < 0) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
-  if (f.high) return { ok: true, value: BigInt(store.hi[i]!) };
-  switch (f.shape.width) {
-    case 16: return { ok: true, value: BigInt(store.lo[i]! & 0xffff) };
-    case 32: return { ok: true, value: BigInt(store.lo[i]!) };
-    default: return { ok: true, value: longMode ? store.big(i) : BigInt(store.lo[i]!) };
-  }
+  halvesOf(encoding, ENC);
+  const error = readFieldHalves(vmcs, ENC[0]!, ENC[1]!, resolve, longMode, VAL);
+  if (error !== 0) return { ok: false, error };
+  return { ok: true, value: (BigInt(VAL[1]!) << 32n) | BigInt(VAL[0]!) };
 }
 
 /**
- * VMWRITE's data step. A read-only (exit-information) field is writable only when
- * IA32_VMX_MISC bit 29 is 1 (SDM Vol. 3D §A.6 "Miscellaneous Data"). A 64-bit or natural-width
- * field written with a 32-bit operand gets bits 63:32 cleared; HIGH access writes bits 63:32 only
- * (SDM Vol. 3C §25.11.2).
+ * VMWRITE's data step (as `writeFieldHalves`).
  * @param writeAnyField IA32_VMX_MISC[29]
  * @param longMode the instruction executes in 64-bit mode (64-bit operands)
  */
@@ -89,18 +148,10 @@ export function writeField(
   writeAnyField: boolean,
   longMode: boolean,
 ): VmcsWriteResult {
-  const f = resolveOperand(encoding, resolve);
-  if (!f) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
-  if (f.shape.readOnly && !writeAnyField) return { ok: false, error: ERR_READ_ONLY_COMPONENT };
-  const store = valuesOf(vmcs);
-  const i = fieldIndex(f.full);
-  if (i < 0) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
-  const low = Number(value & LOW32);
-  if (f.high) store.setHalves(i, store.lo[i]!, low);
-  else if (f.shape.width === 16) store.setHalves(i, low & 0xffff, 0);
-  else if (f.shape.width === 32 || !longMode) store.setHalves(i, low, 0);
-  else store.setHalves(i, low, Number((value >> 32n) & LOW32));
-  return { ok: true };
+  halvesOf(encoding, ENC);
+  const v = BigInt.asUintN(64, value);
+  const error = writeFieldHalves(vmcs, ENC[0]!, ENC[1]!, Number(v & LOW32), Number(v >> 32n), resolve, writeAnyField, longMode);
+  return error === 0 ? { ok: true } : { ok: false, error };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ export function nextRip(ctx: InsnContext): number {
 
 /** IA32_EFER.LMA = 1 and CS.L = 1: 64-bit mode (SDM Vol. 3A §2.2 "Modes of Operation"). */
 export function in64BitMode(cpu: CpuHandle): boolean {
-  return EFER.has(BigInt(cpu.state.efer), 'LMA') && ACCESS_RIGHTS.has(BigInt(cpu.state.segAr[SegIndex.CS]), 'L');
+  return (cpu.state.efer & EFER_LMA) !== 0 && (cpu.state.segAr[SegIndex.CS]! & CS_L) !== 0;
 }
 
 /**

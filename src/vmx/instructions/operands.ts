@@ -31,6 +31,21 @@ export function gprValue(cpu: CpuHandle, reg: Reg): bigint {
 }
 
 /**
+ * `gprValue` as two 32-bit halves in `out` (bits 31:0, bits 63:32), without a bigint: the
+ * VMREAD/VMWRITE fast path.
+ */
+export function gprHalves(cpu: CpuHandle, reg: Reg, out: Uint32Array): void {
+  const i = regIndex(reg);
+  const gpr = cpu.state.gpr;
+  switch (regKind(reg)) {
+    case RegKind.GPR64: out[0] = gpr[2 * i]!; out[1] = gpr[2 * i + 1]!; return;
+    case RegKind.GPR32: out[0] = gpr[2 * i]!; out[1] = 0; return;
+    case RegKind.GPR16: out[0] = gpr[2 * i]! & 0xffff; out[1] = 0; return;
+    default: throw new Error(`not a general register: ${reg}`);
+  }
+}
+
+/**
  * The segment a memory operand uses: its override, else SS for an RSP/RBP base, else DS
  * (SDM Vol. 1 §3.7.4 "Default Segment Selection Rules").
  */
