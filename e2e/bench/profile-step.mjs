@@ -100,7 +100,7 @@ if (profile) {
     }
   }
   console.log('\nmain thread JS inclusive time, ms per step:');
-  for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
+  for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
   console.log('\nmain thread JS self time, ms per step:');
   for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
 }

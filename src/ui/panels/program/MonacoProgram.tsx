@@ -28,7 +28,23 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const decorations = useRef<{ set(d: unknown[]): void } | null>(null);
   const toggle = useRef(p.onToggleBreakpoint);
   toggle.current = p.onToggleBreakpoint;
+  const current = useRef<HTMLDivElement>(null);
+  const line = useRef(p.line);
+  line.current = p.line;
   setCurrentValues(p.valueOf);
+
+  /** Puts the current-line overlay over the current line (after a Step, a scroll or a layout change). */
+  const placeCurrent = useCallback(() => {
+    const ed = editorRef.current;
+    const el = current.current;
+    if (!ed || !el) return;
+    const l = line.current;
+    const top = l ? ed.getTopForLineNumber(l) - ed.getScrollTop() : -1e6;
+    const height = ed.getOption(monaco.editor.EditorOption.lineHeight);
+    el.hidden = !l || top + height <= 0 || top >= ed.getLayoutInfo().height;
+    el.style.height = `${height}px`;
+    el.style.transform = `translateY(${top}px)`;
+  }, []);
 
   const onMount: OnMount = (ed) => {
     editorRef.current = ed;
@@ -38,6 +54,11 @@ export default function MonacoProgram(p: ProgramEditorProps) {
       const pos = ed.getPosition();
       if (pos) toggle.current(pos.lineNumber);
     });
+    ed.onDidScrollChange(placeCurrent);
+    ed.onDidLayoutChange(placeCurrent);
+    ed.onDidChangeConfiguration(placeCurrent);
+    ed.onDidChangeModelContent(placeCurrent);
+    placeCurrent();
     ed.onMouseDown((e) => {
       const t = e.target;
       if (t.type === monaco.editor.MouseTargetType.GUTTER_GLYPH_MARGIN && t.position) toggle.current(t.position.lineNumber);
@@ -49,16 +70,23 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     });
   };
 
+  // Breakpoints are decorations (they change when the learner toggles one).
   useEffect(() => {
     const ed = editorRef.current;
     if (!ed || !decorations.current) return;
-    const d: unknown[] = p.breakpoints.map((l) => ({ range: new monaco.Range(l, 1, l, 1), options: { glyphMarginClassName: 'bp-glyph', glyphMarginHoverMessage: { value: 'Breakpoint' } } }));
-    if (p.line) {
-      d.push({ range: new monaco.Range(p.line, 1, p.line, 1), options: { isWholeLine: true, className: 'lab-current-line', glyphMarginClassName: p.breakpoints.includes(p.line) ? 'bp-glyph current' : 'current-glyph' } });
-      ed.revealLineInCenterIfOutsideViewport(p.line);
-    }
-    decorations.current.set(d);
-  }, [p.line, p.breakpoints]);
+    decorations.current.set(p.breakpoints.map((l) => ({ range: new monaco.Range(l, 1, l, 1), options: { glyphMarginClassName: 'bp-glyph', glyphMarginHoverMessage: { value: 'Breakpoint' } } })));
+  }, [p.breakpoints]);
+
+  // The current line moves on every Step. As a decoration it made Monaco render every visible
+  // line again and measure the DOM (about 4 ms a Step); it is an overlay of our own instead,
+  // moved with a transform, and the editor scrolls only when the line is out of view.
+  useEffect(() => {
+    const ed = editorRef.current;
+    if (!ed) return;
+    const line = p.line;
+    if (line && !ed.getVisibleRanges().some((r) => line > r.startLineNumber && line < r.endLineNumber)) ed.revealLineInCenterIfOutsideViewport(line);
+    placeCurrent();
+  }, [p.line, placeCurrent]);
 
   useEffect(() => {
     const model = editorRef.current?.getModel();
@@ -81,14 +109,17 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const onChange = useCallback((v: string | undefined) => parentOnChange(v ?? ''), [parentOnChange]);
 
   return (
-    <Editor
-      height="100%"
-      defaultLanguage="plaintext"
-      value={p.value}
-      theme={p.theme === 'contrast' ? 'hc-black' : p.theme === 'dark' ? 'vs-dark' : 'vs'}
-      onChange={onChange}
-      onMount={onMount}
-      options={options}
-    />
+    <div className="monaco-wrap">
+      <Editor
+        height="100%"
+        defaultLanguage="plaintext"
+        value={p.value}
+        theme={p.theme === 'contrast' ? 'hc-black' : p.theme === 'dark' ? 'vs-dark' : 'vs'}
+        onChange={onChange}
+        onMount={onMount}
+        options={options}
+      />
+      <div ref={current} className="lab-current-line" aria-hidden="true" hidden />
+    </div>
   );
 }
