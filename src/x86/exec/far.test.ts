@@ -49,7 +49,7 @@ function callGate(sel: number, off: number, dpl: number, params = 0, type = 0xc)
 function toRing3(rig: TestRig): void {
   const s = rig.cpu.state;
   s.segSel[SegIndex.CS] = CODE32_DPL3 | 3;
-  s.segAr[SegIndex.CS] = 0xcfb & ~0x800 | ARB.DB | 0xfb;
+  s.segAr[SegIndex.CS] = 0xfb | ARB.DB | ARB.G;
   s.segSel[SegIndex.SS] = DATA3 | 3;
   s.segAr[SegIndex.SS] = 0xf3 | ARB.DB | ARB.G;
   rig.cpu.stateChanged();

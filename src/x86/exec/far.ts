@@ -261,7 +261,7 @@ function callToInnerLevel(cpu: Cpu, c: InnerCall): void {
       writeGpr(cpu, RSP, 4, nsp, 0);
     }
     push(cpu, c.size, oldSs, 0);
-    push(cpu, c.size, c.size === 8 || oldStackWidth === 8 ? oldSp : oldStackWidth === 4 ? oldSp : oldSp & 0xffff, c.size === 8 ? oldSpHi : 0);
+    push(cpu, c.size, oldStackWidth === 2 ? oldSp & 0xffff : oldSp, c.size === 8 ? oldSpHi : 0);
     for (let i = c.paramCount - 1; i >= 0; i--) push(cpu, c.size, params[i]!, 0);
     push(cpu, c.size, returnCs, 0);
     push(cpu, c.size, ret >>> 0, c.size === 8 ? Math.floor(ret / TWO32) >>> 0 : 0);
@@ -371,6 +371,6 @@ export const FAR_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handle
   ['retf', execRetf],
 ]);
 
-/** Far JMP / CALL: the decoder reports them as `jmp`/`call` with a far-pointer operand (see isFar). */
+/** Far JMP / CALL: the decoder reports them as `jmp`/`call`; handlers.ts picks these by form id (FORM_HANDLERS). */
 export const execFarJmp: Handler = farBranch(false);
 export const execFarCall: Handler = farBranch(true);
