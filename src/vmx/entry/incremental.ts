@@ -40,6 +40,14 @@ interface FieldDep {
   handle: number;
   stamp: number;
   readonly readers: Set<number>;
+  /** The evaluation that last recorded this field (each field is listed once per evaluation). */
+  seen: number;
+}
+
+function sameRefs(a: readonly FieldDep[], b: readonly FieldDep[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** The context's plain properties the checks read directly. */
@@ -213,10 +221,8 @@ export class IncrementalEntryChecks {
 
   /** Runs check `i` on a context that records what it reads; replaces its recorded inputs. */
   private evaluate(i: number, ctx: EntryContext): Verdict {
-    const old = this.fieldRefs[i]!;
-    for (let k = 0; k < old.length; k++) old[k]!.readers.delete(i);
     const rec = this.recorder;
-    rec.begin(ctx, i);
+    rec.begin(ctx);
     let verdict: Verdict;
     try {
       verdict = this.checks[i]!.run(rec);
@@ -225,7 +231,14 @@ export class IncrementalEntryChecks {
       this.plain = undefined;
       throw e;
     }
-    this.fieldRefs[i] = rec.refs;
+    // The fields it read: usually the same as last time, then the readers need no update.
+    const old = this.fieldRefs[i]!;
+    const now = rec.refs;
+    if (!sameRefs(old, now)) {
+      for (let k = 0; k < old.length; k++) old[k]!.readers.delete(i);
+      for (let k = 0; k < now.length; k++) now[k]!.readers.add(i);
+      this.fieldRefs[i] = now;
+    }
     const had = this.otherDeps[i]!.length !== 0;
     this.otherDeps[i] = rec.others;
     if (had !== (rec.others.length !== 0)) this.withOthers = this.otherDeps.flatMap((d, k) => (d.length !== 0 ? [k] : []));
@@ -242,7 +255,6 @@ export class IncrementalEntryChecks {
  */
 class Recorder implements EntryContext {
   private ctx!: EntryContext;
-  private check = 0;
   refs: FieldDep[] = [];
   others: Dep[] = [];
   readonly vmcs: VmcsReader;
@@ -255,7 +267,7 @@ class Recorder implements EntryContext {
         const value = ctx.vmcs.read(name);
         let d = fieldDeps.get(name);
         if (d === undefined) {
-          d = { name, value, layout: undefined, handle: -1, stamp: 0, readers: new Set() };
+          d = { name, value, layout: undefined, handle: -1, stamp: 0, readers: new Set(), seen: 0 };
           fieldDeps.set(name, d);
           fieldDepList.push(d);
         }
@@ -269,8 +281,8 @@ class Recorder implements EntryContext {
           }
           d.stamp = d.handle < 0 ? -1 : tracking.stamps[d.handle]!;
         }
-        if (!d.readers.has(self.check)) {
-          d.readers.add(self.check);
+        if (d.seen !== self.evaluation) {
+          d.seen = self.evaluation;
           self.refs.push(d);
         }
         return value;
@@ -283,10 +295,13 @@ class Recorder implements EntryContext {
     };
   }
 
-  /** Starts recording check `i` on `ctx`. */
-  begin(ctx: EntryContext, i: number): void {
+  /** Numbers the evaluations (from 1), so a field read twice by one check is listed once. */
+  evaluation = 0;
+
+  /** Starts recording a check on `ctx`. */
+  begin(ctx: EntryContext): void {
     this.ctx = ctx;
-    this.check = i;
+    this.evaluation++;
     this.refs = [];
     this.others = [];
   }
