@@ -91,6 +91,31 @@ describe('task switch in root operation (32-bit TSS)', () => {
     expect(rig.cpu.state.segSel[SegIndex.TR]).toBe(NEW_TSS);
   });
 
+  it('a 16-bit TSS: CALL loads IP, FLAGS, AX-DI (upper words FFFFh), ES CS SS DS, FS/GS null; IRET saves the 16-bit layout', () => {
+    const rig = twoTasks();
+    const T16 = 0x90;
+    const B16 = 0xa000;
+    setDescriptor(rig, T16, descriptor(B16, 0x2b, 0x81, 0)); // available 16-bit TSS
+    const w = (off: number, v: number) => rig.mem.write16(B16 + off, v);
+    w(0x0e, 0x4000); // IP
+    w(0x10, F.FIXED | F.ZF); // FLAGS
+    for (let i = 0; i < 8; i++) w(0x12 + 2 * i, 0x100 + i);
+    [T.DS, T.CS, T.DS, T.DS].forEach((sel, i) => w(0x22 + 2 * i, sel));
+    const s = rig.cpu.state;
+    run1(rig, `9a 00 00 00 00 ${le(T16, 2)}`); // call T16:0
+    expect([s.segSel[SegIndex.TR], s.rip, s.segSel[SegIndex.FS], s.segSel[SegIndex.GS]]).toEqual([T16, 0x4000, 0, 0]);
+    expect(reg(rig, 0)).toBe(0xffff0100n);
+    expect(reg(rig, 7)).toBe(0xffff0107n);
+    expect(s.rflags & (F.ZF | F.NT)).toBe(F.ZF | F.NT);
+    expect(rig.mem.read16(B16)).toBe(T.TSS_SEL); // back link
+    setReg(rig, 3, 0x1234_5678n);
+    run1(rig, 'cf'); // iretd with NT = 1, at 0x4000: back to the 32-bit task
+    expect([s.segSel[SegIndex.TR], s.rip]).toEqual([T.TSS_SEL, T.CODE + 7]);
+    expect(rig.mem.read16(B16 + 0x0e)).toBe(0x4001); // IP saved in the 16-bit layout
+    expect(rig.mem.read16(B16 + 0x18)).toBe(0x5678); // BX
+    expect(rig.mem.read16(B16 + 0x10) & F.NT).toBe(0);
+  });
+
   it('a new TSS with a limit below 0x67 is #TS before anything changes', () => {
     const rig = twoTasks();
     setDescriptor(rig, NEW_TSS, descriptor(NEW_BASE, 0x40, 0x89, 0));

@@ -1,4 +1,4 @@
-// The 32-bit TSS task switch in root operation (SDM Vol. 3A §8.3 "Task Switching", the steps
+// The TSS task switch in root operation (SDM Vol. 3A §8.3 "Task Switching", the steps
 // of its numbered list; TSS layout: §8.2.1 "Task-State Segment (TSS)", Figure 8-2). The caller
 // (task-switch.ts, reached from exec/far.ts and interrupts-legacy.ts) has made the checks of
 // steps 1-3: the selector, the privilege rules, the descriptor's type and presence.
@@ -9,14 +9,17 @@
 // fault from those checks is raised in the context of the new task (§8.3, "Exceptions that occur
 // after the commit point"), with #TS naming the offending selector.
 //
-// Implementation choices: 16-bit TSSs (types 1, 3) are refused with #GP naming the lab's limit;
-// the debug trap flag (T, byte 0x64) of the new TSS is ignored (the lab models no DR7 breakpoints);
-// DR7's local enables are cleared as §17.2.4 "Debug Control Register (DR7)" says task switches do.
+// 16-bit TSSs (types 1, 3; §8.6 "16-Bit Task-State Segment (TSS)", Figure 8-11) are saved and
+// loaded in their own layout: IP, FLAGS, AX-DI, ES CS SS DS, LDT; no CR3. Implementation choices
+// where the SDM says nothing, as Bochs does: a 16-bit task starts with the upper words of the
+// general registers set to FFFFh, the upper word of EFLAGS and EIP clear, and FS/GS null.
+// The debug trap flag (T, byte 0x64) of a 32-bit TSS is ignored (the lab models no DR7
+// breakpoints); DR7's local enables are cleared as §17.2.4 "Debug Control Register (DR7)" says.
 
 import { SYSTEM_TYPE } from '../arch/segments.ts';
 import { ARB, C0, F, TY } from './archbits.ts';
 import type { Cpu } from './cpu.ts';
-import { X86Fault, gp, np, selectorErrorCode, ss, ts } from './fault.ts';
+import { X86Fault, np, selectorErrorCode, ss, ts } from './fault.ts';
 import { accessRights, descBase, descLimit, isNullSelector, readDescriptor, type RawDescriptor } from './segmentation.ts';
 import { SegIndex } from './state.ts';
 import type { TaskSwitchRequest } from './task-switch.ts';
@@ -27,10 +30,31 @@ const SOURCE_IRET = 1;
 const SOURCE_JMP = 2;
 const SOURCE_IDT = 3;
 
-/** Offsets in a 32-bit TSS (SDM Vol. 3A Figure 8-2). */
-const TSS = { LINK: 0x00, CR3: 0x1c, EIP: 0x20, EFLAGS: 0x24, GPR: 0x28, SEG: 0x48, LDT: 0x60, MIN_LIMIT: 0x67 } as const;
+/** Where a TSS keeps the task's state: field offsets, the register width, and the minimum limit. */
+interface TssLayout {
+  /** Width of EIP/EFLAGS/general-register fields (selectors are 2 bytes in both layouts). */
+  readonly w: 2 | 4;
+  readonly cr3: number | null;
+  readonly ip: number;
+  readonly flags: number;
+  readonly gpr: number;
+  readonly seg: number;
+  /** Distance between selector fields, and how many there are (ES CS SS DS [FS GS]). */
+  readonly segStride: 2 | 4;
+  readonly segCount: 4 | 6;
+  readonly ldt: number;
+  readonly minLimit: number;
+}
+/** A 32-bit TSS (SDM Vol. 3A Figure 8-2). */
+const TSS32: TssLayout = { w: 4, cr3: 0x1c, ip: 0x20, flags: 0x24, gpr: 0x28, seg: 0x48, segStride: 4, segCount: 6, ldt: 0x60, minLimit: 0x67 };
+/** A 16-bit TSS (SDM Vol. 3A Figure 8-11). */
+const TSS16: TssLayout = { w: 2, cr3: null, ip: 0x0e, flags: 0x10, gpr: 0x12, seg: 0x22, segStride: 2, segCount: 4, ldt: 0x2a, minLimit: 0x2b };
+const LINK = 0x00;
 /** Segment registers in TSS order: ES, CS, SS, DS, FS, GS (the SegIndex order). */
 const SEG_ORDER = [SegIndex.ES, SegIndex.CS, SegIndex.SS, SegIndex.DS, SegIndex.FS, SegIndex.GS] as const;
+
+/** The layout of a TSS descriptor type (1, 3: 16-bit; 9, B: 32-bit). */
+const layoutOf = (type: number): TssLayout => ((type & 8) === 0 ? TSS16 : TSS32);
 /** DR7 L0-L3 and LE (bits 0, 2, 4, 6, 8). */
 const DR7_LOCAL = 0x155n;
 
@@ -46,15 +70,16 @@ interface NewTask {
 const dplOf = (ar: number): number => (ar & ARB.DPL) >>> ARB.DPL_SHIFT;
 
 /** Reads the state of the new task (step 5: everything is read before the old task changes). */
-function readNewTask(cpu: Cpu, base: number): NewTask {
+function readNewTask(cpu: Cpu, base: number, L: TssLayout): NewTask {
   const rd = (off: number, n: number): number => cpu.readLin(base + off, n, true);
+  const high = L.w === 2 ? 0xffff0000 : 0;
   return {
-    cr3: rd(TSS.CR3, 4),
-    eip: rd(TSS.EIP, 4),
-    eflags: rd(TSS.EFLAGS, 4),
-    gpr: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => rd(TSS.GPR + 4 * i, 4)),
-    segs: SEG_ORDER.map((_, i) => rd(TSS.SEG + 4 * i, 2)),
-    ldt: rd(TSS.LDT, 2),
+    cr3: L.cr3 === null ? -1 : rd(L.cr3, 4),
+    eip: rd(L.ip, L.w),
+    eflags: rd(L.flags, L.w),
+    gpr: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (rd(L.gpr + L.w * i, L.w) | high) >>> 0),
+    segs: SEG_ORDER.map((_, i) => (i < L.segCount ? rd(L.seg + L.segStride * i, 2) : 0)),
+    ldt: rd(L.ldt, 2),
   };
 }
 
@@ -71,32 +96,31 @@ export function performTaskSwitch(cpu: Cpu, req: TaskSwitchRequest): void {
   const code = selectorErrorCode(sel, req.source === SOURCE_IDT);
   const d = readDescriptor(cpu, sel);
   if (d === null) throw ts(`task switch: TSS selector 0x${sel.toString(16)} lies outside the GDT`, code);
-  const type = accessRights(d.hi) & 0xf;
-  if (type === SYSTEM_TYPE.TSS16_AVAILABLE || type === SYSTEM_TYPE.TSS16_BUSY) {
-    throw gp(`task switch to the 16-bit TSS 0x${sel.toString(16)}: 16-bit TSSs are not modelled by the lab`, code);
-  }
+  const L = layoutOf(accessRights(d.hi) & 0xf);
   const limit = descLimit(d);
-  if (limit < TSS.MIN_LIMIT) throw ts(`task switch: TSS 0x${sel.toString(16)} limit 0x${limit.toString(16)} below 0x67`, code);
+  if (limit < L.minLimit) throw ts(`task switch: TSS 0x${sel.toString(16)} limit 0x${limit.toString(16)} below 0x${L.minLimit.toString(16)}`, code);
   const newBase = descBase(d);
-  const next = readNewTask(cpu, newBase);
+  const next = readNewTask(cpu, newBase, L);
 
-  // Steps 6-8: the old task. JMP and IRET free its TSS; IRET clears NT in the saved image.
+  // Steps 6-8: the old task, in its own TSS's layout. JMP and IRET free its TSS; IRET clears NT
+  // in the saved image.
   const oldSel = s.segSel[SegIndex.TR]!;
   const oldBase = s.segBase[SegIndex.TR]!;
   const oldD = readDescriptor(cpu, oldSel);
+  const O = layoutOf(s.segAr[SegIndex.TR]! & 0xf);
   let savedFlags = s.rflags;
   if (req.source === SOURCE_IRET) savedFlags &= ~F.NT;
-  const wr = (off: number, n: number, v: number): void => cpu.writeLin(oldBase + off, n, v >>> 0, 0, true);
-  wr(TSS.EIP, 4, req.returnRip ?? s.rip);
-  wr(TSS.EFLAGS, 4, savedFlags);
-  for (let i = 0; i < 8; i++) wr(TSS.GPR + 4 * i, 4, s.gpr[2 * i]!);
-  SEG_ORDER.forEach((seg, i) => wr(TSS.SEG + 4 * i, 2, s.segSel[seg]!));
+  const wr = (off: number, n: number, v: number): void => cpu.writeLin(oldBase + off, n, n === 2 ? v & 0xffff : v >>> 0, 0, true);
+  wr(O.ip, O.w, req.returnRip ?? s.rip);
+  wr(O.flags, O.w, savedFlags);
+  for (let i = 0; i < 8; i++) wr(O.gpr + O.w * i, O.w, s.gpr[2 * i]!);
+  SEG_ORDER.forEach((seg, i) => { if (i < O.segCount) wr(O.seg + O.segStride * i, 2, s.segSel[seg]!); });
   if ((req.source === SOURCE_JMP || req.source === SOURCE_IRET) && oldD !== null) setBusy(cpu, oldD, false);
 
   // Steps 9-11: nesting (back link, NT) for CALL and the IDT; the new TSS becomes busy; TR; CR0.TS.
   let eflags = next.eflags;
   if (req.source === SOURCE_CALL || req.source === SOURCE_IDT) {
-    cpu.writeLin(newBase + TSS.LINK, 2, oldSel, 0, true);
+    cpu.writeLin(newBase + LINK, 2, oldSel, 0, true);
     eflags |= F.NT;
   }
   if (req.source !== SOURCE_IRET) setBusy(cpu, readDescriptor(cpu, sel) ?? d, true);
@@ -109,17 +133,17 @@ export function performTaskSwitch(cpu: Cpu, req: TaskSwitchRequest): void {
   s.dr[7] = (s.dr[7] ?? 0n) & ~DR7_LOCAL;
 
   // Step 12: the new task's state. The registers first, then the checked loads.
-  if ((s.cr0 & C0.PG) !== 0) {
+  if ((s.cr0 & C0.PG) !== 0 && next.cr3 >= 0) {
     s.cr3 = next.cr3;
     cpu.flushTlb();
   }
   s.rflags = ((eflags & F.DEFINED & ~F.FIXED) | F.FIXED) >>> 0;
   for (let i = 0; i < 8; i++) { s.gpr[2 * i] = next.gpr[i]! >>> 0; s.gpr[2 * i + 1] = 0; }
-  // Selectors are loaded first with unusable descriptors, so a fault below leaves no stale base.
+  // Every selector is in place before the checked loads, so a fault below still shows the new task's.
   SEG_ORDER.forEach((seg, i) => { s.segSel[seg] = next.segs[i]!; });
   loadNewSegments(cpu, next);
   cpu.refreshMode();
-  if (req.errorCode !== undefined) pushErrorCode(cpu, req.errorCode);
+  if (req.errorCode !== undefined) pushErrorCode(cpu, req.errorCode, L.w);
   if (req.source === SOURCE_IDT) s.rip = next.eip;
   else cpu.next = next.eip;
 }
@@ -194,14 +218,14 @@ function loadLdt(cpu: Cpu, sel: number): void {
   s.segAr[SegIndex.LDTR] = ar;
 }
 
-/** An exception's error code, pushed on the new task's stack (32-bit TSS: 4 bytes; §6.12.2). */
-function pushErrorCode(cpu: Cpu, errorCode: number): void {
+/** An exception's error code, pushed on the new task's stack (2 or 4 bytes by the TSS's size; §6.12.2). */
+function pushErrorCode(cpu: Cpu, errorCode: number, size: 2 | 4): void {
   const s = cpu.state;
   const wide = (s.segAr[SegIndex.SS]! & ARB.DB) !== 0;
   const sp = wide ? s.gpr[8]! : s.gpr[8]! & 0xffff;
-  const nsp = wide ? (sp - 4) >>> 0 : (sp - 4) & 0xffff;
-  if (nsp + 3 > s.segLimit[SegIndex.SS]!) throw new X86Fault(12, 0, 'new task: no room on the stack for the error code');
-  cpu.writeLin((s.segBase[SegIndex.SS]! + nsp) % 4294967296, 4, errorCode >>> 0, 0);
+  const nsp = wide ? (sp - size) >>> 0 : (sp - size) & 0xffff;
+  if (nsp + size - 1 > s.segLimit[SegIndex.SS]!) throw new X86Fault(12, 0, 'new task: no room on the stack for the error code');
+  cpu.writeLin((s.segBase[SegIndex.SS]! + nsp) % 4294967296, size, size === 2 ? errorCode & 0xffff : errorCode >>> 0, 0);
   if (wide) s.gpr[8] = nsp;
   else s.gpr[8] = ((s.gpr[8]! & 0xffff0000) | nsp) >>> 0;
 }
