@@ -81,11 +81,12 @@ describe('random instruction bytes in 16- and 32-bit code', () => {
       const rig = makeRig(undefined, 1 << 20);
       if (mode === 'real') toReal(rig);
       else to32(rig);
-      // Far-branch targets: 32-bit TSS 0x80 (base 0x9000), task gate 0x88, call gates 0x90/0x98.
+      // Far-branch targets: 32-bit TSS 0x80 (base 0x9000), task gate 0x88, call gates 0x90/0x98, 16-bit TSS 0xA0.
       setDescriptor(rig, 0x80, descriptor(0x9000, 0x67, 0x89, 0));
       setDescriptor(rig, 0x88, (0x80n << 16n) | (0x85n << 40n));
       setDescriptor(rig, 0x90, (0x8n << 16n) | (0xecn << 40n) | 0x1000n);
       setDescriptor(rig, 0x98, (0x8n << 16n) | (0xe4n << 40n) | 0x2000n | (2n << 32n));
+      setDescriptor(rig, 0xa0, descriptor(0x9800, 0x2b, 0x81, 0)); // a 16-bit TSS
       const s0 = rig.cpu.state;
       if (mode === 'v8086-vme') {
         s0.cr4 |= C4.VME;
@@ -111,7 +112,7 @@ describe('random instruction bytes in 16- and 32-bit code', () => {
           bytes.push(i === 0 && r % 2 === 0 ? LEGACY_FIRST[r % LEGACY_FIRST.length]! : r & 0xff);
         }
         // Far pointers often name the interesting selectors.
-        if (next() % 2 === 0) { bytes[5] = [0x80, 0x88, 0x90, 0x98, 0x08][next() % 5]!; bytes[6] = 0; }
+        if (next() % 2 === 0) { bytes[5] = [0x80, 0x88, 0x90, 0x98, 0xa0, 0x08][next() % 6]!; bytes[6] = 0; }
         bytes.forEach((b, i) => rig.mem.write8(at + i, b));
         rig.cpu.flushDecodeCache();
         try {
