@@ -34,6 +34,18 @@ describe('VmcsValues', () => {
     }));
   });
 
+  it('holds compares with a bigint exactly; setBigLow32 keeps bits 31:0', () => {
+    fc.assert(fc.property(u64, u64, (a, b) => {
+      const s = new VmcsValues();
+      s.setBig(RIP, a);
+      expect(s.holds(RIP, a)).toBe(true);
+      expect(s.holds(RIP, b)).toBe(a === b);
+      expect(s.holds(RIP, a + (1n << 64n))).toBe(false);
+      s.setBigLow32(RIP, b);
+      expect(s.big(RIP)).toBe(b & 0xffff_ffffn);
+    }));
+  });
+
   it('setNum stores a signed canonical number as its two\'s complement, as the executor keeps linear addresses', () => {
     fc.assert(fc.property(fc.integer({ min: -(2 ** 47), max: 2 ** 47 - 1 }), (n) => {
       const s = new VmcsValues();

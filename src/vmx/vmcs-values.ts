@@ -38,6 +38,7 @@ WORD64[0] = 1n;
 /** Index of bits 31:0 and of bits 63:32 in WORD32 (the platform's byte order). */
 const LO = WORD32[0] === 1 ? 0 : 1;
 const HI = 1 - LO;
+const MAX64 = 0xffff_ffff_ffff_ffffn;
 
 // One clock for every store: a stamp names one write of one value, so two stores (a VMCS and its
 // snapshot copy) holding the same stamp for a field hold the same value there. 0 = never written.
@@ -97,6 +98,12 @@ export class VmcsValues implements Map<number, bigint> {
     return WORD64[0]!;
   }
 
+  /** Whether field `i` holds the unsigned 64-bit value `b` (0 <= b < 2^64), without bigint arithmetic. */
+  holds(i: number, b: bigint): boolean {
+    WORD64[0] = b;
+    return WORD32[LO] === this.lo[i] && WORD32[HI] === this.hi[i] && b >= 0n && b <= MAX64;
+  }
+
   /** Stamp of field `i`'s value: changes whenever the value does; 0 while never written. */
   stamp(i: number): number {
     return this.stamps[i]!;
@@ -132,6 +139,12 @@ export class VmcsValues implements Map<number, bigint> {
   setBig(i: number, v: bigint): void {
     WORD64[0] = v;
     this.setHalves(i, WORD32[LO]!, WORD32[HI]!);
+  }
+
+  /** Sets field `i` to bits 31:0 of a bigint (bits 63:32 cleared). */
+  setBigLow32(i: number, v: bigint): void {
+    WORD64[0] = v;
+    this.setHalves(i, WORD32[LO]!, 0);
   }
 
   /** Makes field `i` never-written (reads 0). */

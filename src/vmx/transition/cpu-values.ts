@@ -6,6 +6,7 @@
 import { MSR } from '../../arch/msrs.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { SegIndex } from '../../x86/state.ts';
+import type { VmcsValues } from '../vmcs-values.ts';
 
 /** A linear address kept as a signed canonical number, as a VMCS value. */
 export function linearToField(n: number): bigint {
@@ -27,6 +28,21 @@ export function readMsr(s: CpuState, index: number): bigint {
     default: return s.msrs.get(index) ?? 0n;
   }
 }
+
+/**
+ * `writeMsr` of field `i` of a VMCS store (VM entries and exits load MSRs from their fields):
+ * an MSR kept in the executor's map that already holds the value is left as it is.
+ */
+export function writeMsrFromField(s: CpuState, index: number, v: VmcsValues, i: number): void {
+  if (!IN_FIELDS.has(index)) {
+    const cur = s.msrs.get(index);
+    if (cur !== undefined && v.holds(i, cur)) return;
+  }
+  writeMsr(s, index, v.big(i));
+}
+
+/** MSRs the executor keeps in CpuState fields, not in its map. */
+const IN_FIELDS: ReadonlySet<number> = new Set([MSR.IA32_EFER, MSR.IA32_FS_BASE, MSR.IA32_GS_BASE, MSR.IA32_KERNEL_GS_BASE]);
 
 /** Writes an MSR where the executor keeps it. No WRMSR checks: callers check first. */
 export function writeMsr(s: CpuState, index: number, value: bigint): void {

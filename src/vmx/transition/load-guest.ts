@@ -13,7 +13,7 @@ import { ENTRY_CTLS } from '../local-arch.ts';
 import { valuesOf } from '../vmcs-values.ts';
 import { X } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
-import { writeMsr } from './cpu-values.ts';
+import { writeMsrFromField } from './cpu-values.ts';
 import { GUEST_SEGMENTS } from './segment-fields.ts';
 
 /** Guest activity states (SDM Vol. 3C §25.4.2 "Guest Non-Register State", Table 25-3). */
@@ -43,11 +43,11 @@ export function loadGuestState(s: CpuState, vmcs: ActiveVmcs): void {
   s.cr4 = v.u32(X.GUEST_CR4);
   if ((entry & LOAD_DEBUG) !== 0) {
     s.dr[7] = v.big(X.GUEST_DR7);
-    writeMsr(s, MSR.IA32_DEBUGCTL, v.big(X.GUEST_IA32_DEBUGCTL));
+    writeMsrFromField(s, MSR.IA32_DEBUGCTL, v, X.GUEST_IA32_DEBUGCTL);
   }
-  writeMsr(s, MSR.IA32_SYSENTER_CS, v.big(X.GUEST_SYSENTER_CS));
-  writeMsr(s, MSR.IA32_SYSENTER_ESP, v.big(X.GUEST_SYSENTER_ESP));
-  writeMsr(s, MSR.IA32_SYSENTER_EIP, v.big(X.GUEST_SYSENTER_EIP));
+  writeMsrFromField(s, MSR.IA32_SYSENTER_CS, v, X.GUEST_SYSENTER_CS);
+  writeMsrFromField(s, MSR.IA32_SYSENTER_ESP, v, X.GUEST_SYSENTER_ESP);
+  writeMsrFromField(s, MSR.IA32_SYSENTER_EIP, v, X.GUEST_SYSENTER_EIP);
   // IA32_EFER: from its field if "load IA32_EFER"; otherwise LMA takes "IA-32e mode guest", and
   // LME too when CR0.PG = 1.
   if ((entry & LOAD_EFER) !== 0) {
@@ -58,8 +58,8 @@ export function loadGuestState(s: CpuState, vmcs: ActiveVmcs): void {
     if ((s.cr0 & CR0_PG) !== 0) efer = ia32e ? efer | EFER_LME : efer & ~EFER_LME;
     s.efer = efer >>> 0;
   }
-  if ((entry & LOAD_PAT) !== 0) writeMsr(s, MSR.IA32_PAT, v.big(X.GUEST_IA32_PAT));
-  if ((entry & LOAD_PERF) !== 0) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, v.big(X.GUEST_IA32_PERF_GLOBAL_CTRL));
+  if ((entry & LOAD_PAT) !== 0) writeMsrFromField(s, MSR.IA32_PAT, v, X.GUEST_IA32_PAT);
+  if ((entry & LOAD_PERF) !== 0) writeMsrFromField(s, MSR.IA32_PERF_GLOBAL_CTRL, v, X.GUEST_IA32_PERF_GLOBAL_CTRL);
 
   // §27.3.2.2: every segment register, GDTR and IDTR from the guest fields.
   for (let k = 0; k < GUEST_SEGMENTS.length; k++) {

@@ -14,7 +14,7 @@ import { EXIT_CTLS } from '../local-arch.ts';
 import { valuesOf } from '../vmcs-values.ts';
 import { X } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
-import { writeMsr } from './cpu-values.ts';
+import { writeMsr, writeMsrFromField } from './cpu-values.ts';
 import { HOST_SELECTOR_IX } from './segment-fields.ts';
 
 /** DR7 after a VM exit (§28.5.1): 400H. */
@@ -118,12 +118,12 @@ export function loadHostState(s: CpuState, vmcs: ActiveVmcs, caps: VmxCaps): voi
   const keep4 = cr4Kept(caps);
   s.cr4 = ((s.cr4 & keep4) | (v.u32(X.HOST_CR4) & ~keep4)) >>> 0;
   s.dr[7] = DR7_AFTER_EXIT;
-  writeMsr(s, MSR.IA32_DEBUGCTL, 0n);
-  writeMsr(s, MSR.IA32_SYSENTER_CS, v.big(X.HOST_IA32_SYSENTER_CS));
-  writeMsr(s, MSR.IA32_SYSENTER_ESP, v.big(X.HOST_IA32_SYSENTER_ESP));
-  writeMsr(s, MSR.IA32_SYSENTER_EIP, v.big(X.HOST_IA32_SYSENTER_EIP));
-  if ((exit & LOAD_PERF) !== 0) writeMsr(s, MSR.IA32_PERF_GLOBAL_CTRL, v.big(X.HOST_IA32_PERF_GLOBAL_CTRL));
-  if ((exit & LOAD_PAT) !== 0) writeMsr(s, MSR.IA32_PAT, v.big(X.HOST_IA32_PAT));
+  if (s.msrs.get(MSR.IA32_DEBUGCTL) !== 0n) writeMsr(s, MSR.IA32_DEBUGCTL, 0n);
+  writeMsrFromField(s, MSR.IA32_SYSENTER_CS, v, X.HOST_IA32_SYSENTER_CS);
+  writeMsrFromField(s, MSR.IA32_SYSENTER_ESP, v, X.HOST_IA32_SYSENTER_ESP);
+  writeMsrFromField(s, MSR.IA32_SYSENTER_EIP, v, X.HOST_IA32_SYSENTER_EIP);
+  if ((exit & LOAD_PERF) !== 0) writeMsrFromField(s, MSR.IA32_PERF_GLOBAL_CTRL, v, X.HOST_IA32_PERF_GLOBAL_CTRL);
+  if ((exit & LOAD_PAT) !== 0) writeMsrFromField(s, MSR.IA32_PAT, v, X.HOST_IA32_PAT);
   if ((exit & LOAD_EFER) !== 0) {
     s.efer = v.u32(X.HOST_IA32_EFER);
   } else {

@@ -43,7 +43,7 @@ export function saveGuestState(s: CpuState, vmcs: ActiveVmcs, guestRip: number, 
     v.setBig(X.GUEST_DR7, s.dr[7]!);
     v.setBig(X.GUEST_IA32_DEBUGCTL, readMsr(s, MSR.IA32_DEBUGCTL));
   }
-  v.setBig(X.GUEST_SYSENTER_CS, readMsr(s, MSR.IA32_SYSENTER_CS) & 0xffff_ffffn);
+  v.setBigLow32(X.GUEST_SYSENTER_CS, readMsr(s, MSR.IA32_SYSENTER_CS));
   v.setBig(X.GUEST_SYSENTER_ESP, readMsr(s, MSR.IA32_SYSENTER_ESP));
   v.setBig(X.GUEST_SYSENTER_EIP, readMsr(s, MSR.IA32_SYSENTER_EIP));
   if ((exit & SAVE_PAT) !== 0) v.setBig(X.GUEST_IA32_PAT, readMsr(s, MSR.IA32_PAT));
