@@ -4,7 +4,7 @@
 // "VM-Entry Failures During or After Loading Guest State").
 
 import { gp, ud } from '../../x86/fault.ts';
-import { checkEntryPrerequisites } from '../entry/prerequisites.ts';
+import { checkEntryPrerequisites, type EntryPrerequisiteState } from '../entry/prerequisites.ts';
 import { runEntryChecks, type EntryCheckReport } from '../entry/runner.ts';
 import { entryFailure, stateReplaced } from '../exit/vm-exit.ts';
 import { EXIT_REASON } from '../local-arch.ts';
@@ -14,8 +14,8 @@ import type { ActiveVmcs } from '../vmx-state.ts';
 import { VM_FAIL_INVALID, vmFailValid } from '../outcome.ts';
 import { loadGuestState } from '../transition/load-guest.ts';
 import { loadMsrArea, readMsrArea } from '../transition/msr-lists.ts';
-import { vmcsGet } from '../vmcs-access.ts';
-import { F } from '../vmcs-fields.ts';
+import { valuesOf, vmcsGet } from '../vmcs-access.ts';
+import { F, X } from '../vmcs-fields.ts';
 import { done, exitWith, inUdMode, raise, type InsnContext, type InsnResult } from './common.ts';
 
 /** What VMLAUNCH/VMRESUME need beyond the common context. */
@@ -40,6 +40,11 @@ function blockedByMovSs(ctx: InsnContext): boolean {
   return s.shadowUntil === s.icount;
 }
 
+/** The state §27.1's basic checks read, one object refreshed at each VMLAUNCH/VMRESUME. */
+const prerequisites: { -readonly [K in keyof EntryPrerequisiteState]: EntryPrerequisiteState[K] } = {
+  launch: 'vmlaunch', hasCurrentVmcs: false, currentIsShadow: false, movSsBlocking: false, launchState: 'clear',
+};
+
 /** Executes VMLAUNCH (`launch` = 'vmlaunch') or VMRESUME. */
 export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): InsnResult {
   const { cpu, vmx, caps } = ctx;
@@ -57,14 +62,14 @@ export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): I
   // ELSIF VMLAUNCH and launch state not "clear" THEN VMfailValid(4)
   // ELSIF VMRESUME and launch state not "launched" THEN VMfailValid(5)
   const current = vmx.currentVmcs();
-  const pre = checkEntryPrerequisites({
-    launch,
-    hasCurrentVmcs: current !== undefined,
-    currentIsShadow: current?.shadow ?? false,
-    movSsBlocking: blockedByMovSs(ctx),
-    launchState: current?.launch ?? 'clear',
-  });
-  if (pre) return done(pre, prerequisiteNote(pre.kind === 'failValid' ? pre.error : undefined, current !== undefined));
+  const pre = prerequisites;
+  pre.launch = launch;
+  pre.hasCurrentVmcs = current !== undefined;
+  pre.currentIsShadow = current?.shadow ?? false;
+  pre.movSsBlocking = blockedByMovSs(ctx);
+  pre.launchState = current?.launch ?? 'clear';
+  const failed = checkEntryPrerequisites(pre);
+  if (failed) return done(failed, prerequisiteNote(failed.kind === 'failValid' ? failed.error : undefined, current !== undefined));
   if (!current) return done(VM_FAIL_INVALID, prerequisiteNote(undefined, false));
 
   // ELSE Check settings of VMX controls and host-state area; IF invalid THEN VMfailValid(7 or 8)
@@ -75,23 +80,33 @@ export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): I
   ctx.report(report);
   const d = report.decision;
   if (d.kind === 'vmfail') return done(vmFailValid(d.error), `${d.check.id}: ${d.failure.message}`);
-  // Only the entries that are loaded are read: a count the checks refused (up to 2^32 - 1) is
-  // never walked. On success the checks bounded the count (msr-load.count, §27.4).
-  const msrArea = (n: number) => (n > 0 ? readMsrArea(cpu, vmcsGet(current, F.VM_ENTRY_MSR_LOAD_ADDR), n) : []);
   if (d.kind === 'entry-failure') {
     // §27.8: MSR loading stopped at the failing entry, whose predecessors were loaded; then host state.
-    if (d.reason === 34) loadMsrArea(cpu, msrArea(Number(d.qualification) - 1));
+    if (d.reason === 34) loadMsrArea(cpu, entryMsrArea(cpu, current, Number(d.qualification) - 1));
     entryFailure(cpu, vmx, caps, d.reason, d.qualification);
     return { kind: 'vm-entry', entry: { kind: 'failed', reason: d.reason, qualification: d.qualification, check: d.check.id } };
   }
-  const msrs = msrArea(Number(vmcsGet(current, F.VM_ENTRY_MSR_LOAD_COUNT)));
+  const count = valuesOf(current).num(X.VM_ENTRY_MSR_LOAD_COUNT);
+  const msrs = count > 0 ? entryMsrArea(cpu, current, count) : undefined;
   loadGuestState(cpu.state, current);
-  loadMsrArea(cpu, msrs);
+  if (msrs) loadMsrArea(cpu, msrs);
   //   ELSE IF VMLAUNCH THEN launch state of VMCS ← "launched"; VM entry succeeds
   if (launch === 'vmlaunch') current.launch = 'launched';
   vmx.mode = 'non-root';
   stateReplaced(cpu);
-  return { kind: 'vm-entry', entry: { kind: 'entered' } };
+  return ENTERED;
+}
+
+/** The result of a VM entry that succeeded (shared: results are never changed). */
+const ENTERED: InsnResult = Object.freeze({ kind: 'vm-entry', entry: Object.freeze({ kind: 'entered' }) });
+
+/**
+ * The first `n` entries of the VM-entry MSR-load area. Only the entries that are loaded are
+ * read: a count the checks refused (up to 2^32 - 1) is never walked. On success the checks
+ * bounded the count (msr-load.count, §27.4).
+ */
+function entryMsrArea(cpu: LaunchContext['cpu'], vmcs: ActiveVmcs, n: number): ReturnType<typeof readMsrArea> {
+  return n > 0 ? readMsrArea(cpu, vmcsGet(vmcs, F.VM_ENTRY_MSR_LOAD_ADDR), n) : [];
 }
 
 function prerequisiteNote(error: number | undefined, hasCurrent: boolean): string {
