@@ -22,6 +22,10 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
   const theme = useLab(selectTheme);
   const fontSize = useLab((s) => s.fontSize);
   const dirty = useLab((s) => s.source !== s.loadedSource && s.loadedSource !== '');
+  // Monaco (~4 MB before gzip) is fetched only once the first snapshot is shown: on a cold load its
+  // download, parse and start-up no longer compete with the machine's for the main thread
+  // (decision 0079). The program shows as plain text until then.
+  const machineReady = useLab((s) => s.snapshot !== null);
   const commands = useCommands();
   const onChange = useCallback((t: string) => commands.setSource(t), [commands]);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -59,7 +63,7 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
               const t = e.currentTarget;
               void commands.toggleBreakpoint(t.value.slice(0, t.selectionStart).split('\n').length);
             }} />
-        ) : (
+        ) : !machineReady ? fallback : (
           <Suspense fallback={fallback}>
             <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}
               onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} theme={theme} fontSize={fontSize} valueOf={valueOf} />
