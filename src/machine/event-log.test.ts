@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/index.ts';
 import { Machine } from './machine.ts';
 import type { MachineEvent } from './events.ts';
+import { EventLog } from './event-log.ts';
+import type { VmxReport } from '../vmx/reports.ts';
+import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 
 const ROUND_TRIPS = readFileSync(fileURLToPath(new URL('./conformance/round-trips.asm', import.meta.url)), 'utf8')
   .replace(/%define ROUND_TRIPS .*/, '%define ROUND_TRIPS 6');
@@ -88,5 +91,34 @@ describe('event log', () => {
     m.run({ maxSteps: 3000 });
     m.reset();
     expect(m.events).toEqual([]);
+  });
+
+  it('truncation at any length, across the log\'s chunks, keeps exactly the events before it', () => {
+    const insn = {} as DecodedInstruction;
+    const placeOf = (step: number, rip: number) => ({ step, line: step % 7, rip: BigInt(rip), text: 'vmread rbx, rax' });
+    const fill = (log: EventLog, n: number) => {
+      for (let i = 0; i < n; i++) {
+        if (i % 5 === 4) {
+          log.pushVmx(i, 0, null, { kind: 'vmexit', reason: 10, name: 'CPUID', entryFailure: false, qualification: BigInt(i), guestRip: 0x1000n + BigInt(i), instruction: 'cpuid' } as VmxReport);
+        } else if (i % 997 === 0) {
+          log.push({ kind: 'stop', reason: 'halted', message: `m${i}`, step: i });
+        } else {
+          log.pushVmx(i, 0x1000 + i, insn, { kind: 'vmx', result: 'VMsucceed', error: undefined, explain: undefined });
+        }
+      }
+    };
+    const whole = new EventLog(placeOf);
+    fill(whole, 10_000);
+    const all = textOf(whole.all());
+    for (const n of [0, 1, 4095, 4096, 4097, 8191, 8192, 9999]) {
+      const log = new EventLog(placeOf);
+      fill(log, 10_000);
+      log.truncate(n);
+      expect(log.length).toBe(n);
+      fill(log, 3);
+      const got = log.all();
+      expect(textOf(got.slice(0, n))).toBe(textOf(JSON.parse(all).slice(0, n)));
+      expect(got.length).toBe(n + 3);
+    }
   });
 });

@@ -30,23 +30,34 @@ const EXIT = 2;
 const TWO53 = 2n ** 53n;
 const TWO64 = 2n ** 64n;
 
+/** Raw entries per chunk: the log grows by chunks, never copying what it holds. */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const IN_CHUNK = CHUNK - 1;
+
+/**
+ * One chunk of raw entries, a column each. BUILT: `refs` holds the event. REPORT: `nums` holds
+ * the RIP, `insns` the instruction, `refs` the report. EXIT (a VM exit's report of the shape the
+ * model gives: kind, reason, name, entryFailure = false, qualification, guestRip, and instruction
+ * when an instruction caused it): `nums` holds the guest RIP (signed) and the qualification,
+ * `codes` the reason, `refs` the name, `insns` the instruction text or null.
+ */
+class Chunk {
+  readonly kinds = new Uint8Array(CHUNK);
+  readonly steps = new Float64Array(CHUNK);
+  readonly nums = new Float64Array(2 * CHUNK);
+  readonly codes = new Int32Array(CHUNK);
+  readonly refs: unknown[] = [];
+  readonly insns: unknown[] = [];
+}
+
 /** An ordered log of events, some of them still raw. */
 export class EventLog {
   /** Events built so far, in order; the raw ones follow them. */
   private readonly built: MachineEvent[] = [];
-  /** Raw entries after `built`, in order. */
+  /** Raw entries after `built`, in order, in chunks. */
   private count = 0;
-  // One entry per raw event in each column. BUILT: `refs` holds the event. REPORT: `nums` holds
-  // the RIP, `insns` the instruction, `refs` the report. EXIT (a VM exit's report of the shape
-  // the model gives: kind, reason, name, entryFailure = false, qualification, guestRip, and
-  // instruction when an instruction caused it): `nums` holds the guest RIP (signed) and the
-  // qualification, `codes` the reason, `refs` the name, `insns` the instruction text or null.
-  private kinds = new Uint8Array(256);
-  private steps = new Float64Array(256);
-  private nums = new Float64Array(512);
-  private codes = new Int32Array(256);
-  private refs: unknown[] = [];
-  private insns: unknown[] = [];
+  private chunks: Chunk[] = [];
 
   constructor(private readonly placeOf: PlaceOf) {}
 
@@ -61,9 +72,9 @@ export class EventLog {
       this.built.push(e);
       return;
     }
-    const k = this.slot(BUILT, -1);
-    this.refs[k] = e;
-    this.insns[k] = null;
+    const c = this.slot(BUILT, -1);
+    c.refs.push(e);
+    c.insns.push(null);
   }
 
   /**
@@ -72,18 +83,20 @@ export class EventLog {
    */
   pushVmx(step: number, rip: number, insn: DecodedInstruction | null, report: VmxReport): void {
     if (report.kind === 'vmexit' && compactExit(report)) {
-      const k = this.slot(EXIT, step);
-      this.nums[2 * k] = Number(BigInt.asIntN(64, report.guestRip!));
-      this.nums[2 * k + 1] = Number(report.qualification);
-      this.codes[k] = report.reason;
-      this.refs[k] = report.name;
-      this.insns[k] = report.instruction ?? null;
+      const k = this.count & IN_CHUNK;
+      const c = this.slot(EXIT, step);
+      c.nums[2 * k] = Number(BigInt.asIntN(64, report.guestRip!));
+      c.nums[2 * k + 1] = Number(report.qualification);
+      c.codes[k] = report.reason;
+      c.refs.push(report.name);
+      c.insns.push(report.instruction ?? null);
       return;
     }
-    const k = this.slot(REPORT, step);
-    this.nums[2 * k] = rip;
-    this.refs[k] = report;
-    this.insns[k] = insn;
+    const k = this.count & IN_CHUNK;
+    const c = this.slot(REPORT, step);
+    c.nums[2 * k] = rip;
+    c.refs.push(report);
+    c.insns.push(insn);
   }
 
   /** Every event, built (the log's own array: callers must not change it). */
@@ -101,8 +114,12 @@ export class EventLog {
       return;
     }
     this.count = n - this.built.length;
-    this.refs.length = this.count;
-    this.insns.length = this.count;
+    const last = (this.count - 1) >> CHUNK_BITS;
+    this.chunks.length = last + 1;
+    const c = this.chunks[last]!;
+    const keep = this.count - (last << CHUNK_BITS);
+    c.refs.length = keep;
+    c.insns.length = keep;
   }
 
   /** Forgets every event. */
@@ -113,67 +130,65 @@ export class EventLog {
 
   private clearRaw(): void {
     this.count = 0;
-    this.refs = [];
-    this.insns = [];
+    this.chunks = [];
   }
 
-  /** The index of a new raw entry of `kind` at `step`, the columns grown as needed. */
-  private slot(kind: number, step: number): number {
+  /** The chunk of a new raw entry of `kind` at `step` (its index in the chunk: the count before). */
+  private slot(kind: number, step: number): Chunk {
     const k = this.count++;
-    if (k === this.kinds.length) {
-      const cap = k * 2;
-      this.kinds = grow(this.kinds, new Uint8Array(cap));
-      this.steps = grow(this.steps, new Float64Array(cap));
-      this.nums = grow(this.nums, new Float64Array(2 * cap));
-      this.codes = grow(this.codes, new Int32Array(cap));
-    }
-    this.kinds[k] = kind;
-    this.steps[k] = step;
-    return k;
+    const n = k >> CHUNK_BITS;
+    const c = n < this.chunks.length ? this.chunks[n]! : this.newChunk();
+    const i = k & IN_CHUNK;
+    c.kinds[i] = kind;
+    c.steps[i] = step;
+    return c;
+  }
+
+  private newChunk(): Chunk {
+    const c = new Chunk();
+    this.chunks.push(c);
+    return c;
   }
 
   private materialise(): void {
-    const { kinds, steps, nums, codes, refs, insns, built } = this;
+    const built = this.built;
     // The reports of one step share one place (one VMX instruction per step).
     let at: EventPlace | undefined;
     let atStep = -1;
     for (let k = 0; k < this.count; k++) {
-      const kind = kinds[k]!;
+      const c = this.chunks[k >> CHUNK_BITS]!;
+      const i = k & IN_CHUNK;
+      const kind = c.kinds[i]!;
       if (kind === BUILT) {
-        built.push(refs[k] as MachineEvent);
+        built.push(c.refs[i] as MachineEvent);
         continue;
       }
-      const step = steps[k]!;
+      const step = c.steps[i]!;
       if (kind === EXIT) {
         // The keys in the order the model gives them (`run --json` prints them so).
         const e: { -readonly [K in keyof VmExitReport]: VmExitReport[K] } & { step: number } = {
-          step, kind: 'vmexit', reason: codes[k]!, name: refs[k] as string, entryFailure: false,
-          qualification: BigInt(nums[2 * k + 1]!), guestRip: BigInt.asUintN(64, BigInt(nums[2 * k]!)),
+          step, kind: 'vmexit', reason: c.codes[i]!, name: c.refs[i] as string, entryFailure: false,
+          qualification: BigInt(c.nums[2 * i + 1]!), guestRip: BigInt.asUintN(64, BigInt(c.nums[2 * i]!)),
         };
-        const text = insns[k] as string | null;
+        const text = c.insns[i] as string | null;
         if (text !== null) e.instruction = text;
         built.push(e);
         continue;
       }
-      const r = refs[k] as VmxReport;
+      const r = c.refs[i] as VmxReport;
       // Object.assign keeps the spread's key order (the place first) on V8's fast path.
       if (r.kind === 'vmexit') {
         built.push(Object.assign({ step }, r));
         continue;
       }
       if (at === undefined || atStep !== step) {
-        at = this.placeOf(step, nums[2 * k]!, insns[k] as DecodedInstruction);
+        at = this.placeOf(step, c.nums[2 * i]!, c.insns[i] as DecodedInstruction);
         atStep = step;
       }
       built.push(Object.assign({}, at, r));
     }
     this.clearRaw();
   }
-}
-
-function grow<T extends Uint8Array | Float64Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /**
