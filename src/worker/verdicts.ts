@@ -7,7 +7,8 @@ import { formatSdm } from '../arch/sdm.ts';
 import type { Machine } from '../machine/machine.ts';
 import { VmxCaps } from '../vmx/caps.ts';
 import { failureKindOf } from '../vmx/entry/check.ts';
-import { runEntryChecks, type EntryCheckReport } from '../vmx/entry/runner.ts';
+import { IncrementalEntryChecks } from '../vmx/entry/incremental.ts';
+import type { EntryCheckReport } from '../vmx/entry/runner.ts';
 import type { VmxModel } from '../vmx/index.ts';
 import { buildEntryContext } from '../vmx/launch/entry-context.ts';
 import { makeFieldResolver } from '../vmx/vmcs-fields.ts';
@@ -20,6 +21,22 @@ import type { CheckMeta, CheckView, ExplainView, FieldWriteView } from './types.
 const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 const resolverFor = makeFieldResolver();
 
+/**
+ * The Explain panel evaluates the checks after every command. Like VM entry itself (decision
+ * 0040) it keeps one incremental evaluator per model and VMCS: a check whose recorded inputs
+ * (fields, MSRs, memory, processor state) are unchanged keeps its verdict, so a Step that touches
+ * none of them costs a comparison instead of ~250 checks. The report is the same either way.
+ */
+const evaluators = new WeakMap<VmxModel, Map<number, IncrementalEntryChecks>>();
+
+function evaluatorFor(model: VmxModel, addr: number): IncrementalEntryChecks {
+  let byVmcs = evaluators.get(model);
+  if (!byVmcs) evaluators.set(model, (byVmcs = new Map()));
+  let e = byVmcs.get(addr);
+  if (!e) byVmcs.set(addr, (e = new IncrementalEntryChecks()));
+  return e;
+}
+
 /** The consequence of a failing check, in words (SDM Vol. 3C §27.2 and §27.7). */
 function consequence(area: Parameters<typeof failureKindOf>[0]): string {
   const k = failureKindOf(area);
@@ -28,8 +45,11 @@ function consequence(area: Parameters<typeof failureKindOf>[0]): string {
     : `VM-entry failure, exit reason ${k.reason} (${k.reason === 33 ? 'invalid guest state' : 'MSR loading'})`;
 }
 
-/** Runs every VM-entry check against the machine's current VMCS, as VMLAUNCH/VMRESUME would now. */
-export function evaluateEntryChecks(machine: Machine, model: VmxModel): EntryCheckReport | undefined {
+/**
+ * Runs every VM-entry check against the machine's current VMCS, as VMLAUNCH/VMRESUME would now
+ * (incrementally, reusing the verdicts whose inputs did not change; `fresh`: all of them again).
+ */
+export function evaluateEntryChecks(machine: Machine, model: VmxModel, fresh = false): EntryCheckReport | undefined {
   const summary = model.vmcses().find((v) => v.current);
   if (!summary || model.mode() === 'off') return undefined;
   const fields = new Map<number, bigint>();
@@ -47,7 +67,7 @@ export function evaluateEntryChecks(machine: Machine, model: VmxModel): EntryChe
   const cpu = { state: machine.cpu, env: { config }, readPhys } as unknown as CpuHandle;
   const caps = new VmxCaps(msr, config.maxPhysAddr);
   const launch = summary.launch === 'launched' ? 'vmresume' : 'vmlaunch';
-  return runEntryChecks(buildEntryContext(cpu, vmcs, caps, msr, resolverFor(Object.fromEntries(config.readOnlyMsrs)), launch));
+  return (fresh ? new IncrementalEntryChecks() : evaluatorFor(model, vmcs.addr)).run(buildEntryContext(cpu, vmcs, caps, msr, resolverFor(Object.fromEntries(config.readOnlyMsrs)), launch));
 }
 
 /** Title, SDM section and consequence of every check, in evaluation order (the catalog). */
