@@ -31,7 +31,7 @@ const TWO53 = 2n ** 53n;
 const TWO64 = 2n ** 64n;
 
 /** Raw entries per chunk: the log grows by chunks, never copying what it holds. */
-const CHUNK_BITS = 12;
+const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 const IN_CHUNK = CHUNK - 1;
 
@@ -43,10 +43,12 @@ const IN_CHUNK = CHUNK - 1;
  * `codes` the reason, `refs` the name, `insns` the instruction text or null.
  */
 class Chunk {
-  readonly kinds = new Uint8Array(CHUNK);
-  readonly steps = new Float64Array(CHUNK);
-  readonly nums = new Float64Array(2 * CHUNK);
-  readonly codes = new Int32Array(CHUNK);
+  // The four number columns share one buffer (one allocation per chunk).
+  private readonly buffer = new ArrayBuffer(CHUNK * (8 + 16 + 4 + 1));
+  readonly steps = new Float64Array(this.buffer, 0, CHUNK);
+  readonly nums = new Float64Array(this.buffer, 8 * CHUNK, 2 * CHUNK);
+  readonly codes = new Int32Array(this.buffer, 24 * CHUNK, CHUNK);
+  readonly kinds = new Uint8Array(this.buffer, 28 * CHUNK, CHUNK);
   readonly refs: unknown[] = [];
   readonly insns: unknown[] = [];
 }
