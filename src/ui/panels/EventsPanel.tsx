@@ -1,7 +1,7 @@
 // The timeline: each VMX outcome, fault, VM entry/exit and stop in plain words, with its SDM
 // reference and source line; clicking one goes back in time to just before it.
 
-import { memo, useEffect, useRef, useState, type RefObject } from 'react';
+import { memo, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectEvents } from '../store/selectors.ts';
@@ -35,8 +35,9 @@ export function EventsPanel() {
   const commands = useCommands();
   const list = useRef<HTMLOListElement>(null);
   const last = events?.[events.length - 1]?.index;
-  // Keep the newest event in view.
-  useEffect(() => {
+  // Keep the newest event in view: before paint (a layout effect), so the scroll rides on the
+  // layout the frame does anyway instead of forcing another one after it.
+  useLayoutEffect(() => {
     const box = list.current?.parentElement;
     if (box) box.scrollTop = box.scrollHeight;
   }, [last]);
