@@ -44,6 +44,9 @@ interface FieldDep {
   seen: number;
 }
 
+/** The (shared, empty) inputs of a check that read nothing but VMCS fields. */
+const NO_DEPS: Dep[] = [];
+
 function sameRefs(a: readonly FieldDep[], b: readonly FieldDep[]): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
@@ -231,16 +234,17 @@ export class IncrementalEntryChecks {
       this.plain = undefined;
       throw e;
     }
-    // The fields it read: usually the same as last time, then the readers need no update.
+    // The fields it read: usually the same as last time, then the readers need no update
+    // (the recorder's list is its own scratch array, copied only when it differs).
     const old = this.fieldRefs[i]!;
     const now = rec.refs;
     if (!sameRefs(old, now)) {
       for (let k = 0; k < old.length; k++) old[k]!.readers.delete(i);
       for (let k = 0; k < now.length; k++) now[k]!.readers.add(i);
-      this.fieldRefs[i] = now;
+      this.fieldRefs[i] = now.slice();
     }
     const had = this.otherDeps[i]!.length !== 0;
-    this.otherDeps[i] = rec.others;
+    this.otherDeps[i] = rec.others.length === 0 ? NO_DEPS : rec.others.slice();
     if (had !== (rec.others.length !== 0)) this.withOthers = this.otherDeps.flatMap((d, k) => (d.length !== 0 ? [k] : []));
     return verdict;
   }
@@ -255,8 +259,10 @@ export class IncrementalEntryChecks {
  */
 class Recorder implements EntryContext {
   private ctx!: EntryContext;
-  refs: FieldDep[] = [];
-  others: Dep[] = [];
+  /** The fields the check read (a scratch list, reused: copy it to keep it). */
+  readonly refs: FieldDep[] = [];
+  /** The other answers it got (a scratch list, reused likewise). */
+  readonly others: Dep[] = [];
   readonly vmcs: VmcsReader;
 
   constructor(fieldDeps: Map<string, FieldDep>, fieldDepList: FieldDep[]) {
@@ -302,8 +308,8 @@ class Recorder implements EntryContext {
   begin(ctx: EntryContext): void {
     this.ctx = ctx;
     this.evaluation++;
-    this.refs = [];
-    this.others = [];
+    this.refs.length = 0;
+    this.others.length = 0;
   }
 
   get maxPhysAddr(): number { return this.ctx.maxPhysAddr; }

@@ -143,9 +143,18 @@ export function checkPhysAddress(ctx: EntryContext, field: string, what: string,
 
 /** Whether a 64-bit value is canonical for `bits` linear-address bits (bits 63:bits-1 equal). */
 export function isCanonical(v: bigint, bits: number): boolean {
-  const top = v >> BigInt(bits - 1);
-  return top === 0n || top === (1n << BigInt(65 - bits)) - 1n;
+  let shift = CANONICAL_SHIFT[bits];
+  if (shift === undefined) {
+    shift = CANONICAL_SHIFT[bits] = BigInt(bits - 1);
+    CANONICAL_TOP[bits] = (1n << BigInt(65 - bits)) - 1n;
+  }
+  const top = v >> shift;
+  return top === 0n || top === CANONICAL_TOP[bits];
 }
+
+// Per address width: the shift to bit bits-1 and the all-ones value of bits 63:bits-1.
+const CANONICAL_SHIFT: bigint[] = [];
+const CANONICAL_TOP: bigint[] = [];
 
 /** The canonical form of `v` (sign-extended from bit bits-1). */
 export function canonicalize(v: bigint, bits: number): bigint {
