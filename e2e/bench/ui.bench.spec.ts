@@ -45,19 +45,20 @@ function instrument(): void {
   const lab = { outstanding: 0, mutations: 0, lastMutation: 0, interactiveAt: 0, interactivePainted: 0 };
   (window as unknown as { __bench: typeof lab }).__bench = lab;
   const W = window.Worker;
-  window.Worker = class extends W {
-    private readonly lab: boolean;
+  class Counted extends W {
+    readonly isLab: boolean;
     constructor(url: string | URL, opts?: WorkerOptions) {
       super(url, opts);
       // The lab's worker only (Monaco's editor worker has requests that are never answered).
-      this.lab = opts?.name === 'vmx-lab';
-      if (this.lab) this.addEventListener('message', () => { lab.outstanding--; });
+      this.isLab = opts?.name === 'vmx-lab';
+      if (this.isLab) this.addEventListener('message', () => { lab.outstanding--; });
     }
-    override postMessage(...args: [unknown, StructuredSerializeOptions?]): void {
-      if (this.lab) lab.outstanding++;
-      super.postMessage(...args);
+    override postMessage(message: unknown, options?: StructuredSerializeOptions | Transferable[]): void {
+      if (this.isLab) lab.outstanding++;
+      super.postMessage(message, options as StructuredSerializeOptions);
     }
-  };
+  }
+  window.Worker = Counted as unknown as typeof Worker;
   const check = (): void => {
     if (lab.interactiveAt) return;
     const status = document.querySelector('[aria-label="Machine state"]');
