@@ -24,8 +24,29 @@ const hex = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).t
 /** The timeline keeps the latest events only (older ones stay in the machine). */
 export const EVENT_VIEW_LIMIT = 500;
 
-/** A register as a bit grid; `fixed` gives the VMX fixed bits (must be 1 / may be 1). */
+/**
+ * Register views already built, per bitfield, by value and fixed bits: a Step rebuilds RFLAGS,
+ * CR0, CR4, EFER and six segments' access rights (~150 bits with their docs and SDM references),
+ * and almost always to the same values. A view returned again is the same object, which also
+ * makes the snapshot patch (decision 0078) skip it without a walk.
+ */
+const registerViews = new WeakMap<Bitfield<string>, Map<string, RegisterView>>();
+const REGISTER_VIEWS_KEPT = 256;
+
+/** A register as a bit grid; `fixed` gives the VMX fixed bits (must be 1 / may be 1). Views are shared (read-only data). */
 export function registerView(bf: Bitfield<string>, value: bigint, fixed?: { fixed0: bigint; fixed1: bigint }): RegisterView {
+  let byKey = registerViews.get(bf);
+  if (!byKey) registerViews.set(bf, (byKey = new Map()));
+  const key = fixed ? `${value}:${fixed.fixed0}:${fixed.fixed1}` : `${value}`;
+  const known = byKey.get(key);
+  if (known) return known;
+  if (byKey.size >= REGISTER_VIEWS_KEPT) byKey.clear();
+  const view = buildRegisterView(bf, value, fixed);
+  byKey.set(key, view);
+  return view;
+}
+
+function buildRegisterView(bf: Bitfield<string>, value: bigint, fixed?: { fixed0: bigint; fixed1: bigint }): RegisterView {
   const bits: BitView[] = bf.list.map((f) => {
     const m = f.mask;
     let mustBe: 0 | 1 | undefined;
