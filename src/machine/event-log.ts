@@ -87,7 +87,7 @@ export class EventLog {
     if (report.kind === 'vmexit' && compactExit(report)) {
       const k = this.count & IN_CHUNK;
       const c = this.slot(EXIT, step);
-      c.nums[2 * k] = Number(BigInt.asIntN(64, report.guestRip!));
+      c.nums[2 * k] = signedOf(report.guestRip!);
       c.nums[2 * k + 1] = Number(report.qualification);
       c.codes[k] = report.reason;
       c.refs.push(report.name);
@@ -191,6 +191,18 @@ export class EventLog {
     }
     this.clearRaw();
   }
+}
+
+// A 64-bit value seen as two 32-bit halves: its signed number without bigint arithmetic.
+const WORD64 = new BigUint64Array(1);
+const WORD32 = new Int32Array(WORD64.buffer);
+WORD64[0] = 1n;
+const LO = WORD32[0] === 1 ? 0 : 1;
+
+/** `Number(BigInt.asIntN(64, v))` for 0 <= v < 2^64 (exact when the result is below 2^53 in magnitude). */
+function signedOf(v: bigint): number {
+  WORD64[0] = v;
+  return WORD32[1 - LO]! * 4294967296 + (WORD32[LO]! >>> 0);
 }
 
 /**

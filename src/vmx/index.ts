@@ -141,7 +141,13 @@ function continueAt(cpu: CpuHandle, rip: number): void {
 /** Builds the model for a machine's environment. `_cpu` is the state the hooks will see. */
 export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   let vmx = new VmxState();
-  let reports: VmxReport[] = [];
+  // Reports since the last takeReports: the first `reportCount` entries of a reused array (each
+  // VMX instruction reports, so the array is not allocated again per step).
+  const reports: VmxReport[] = [];
+  let reportCount = 0;
+  const report = (r: VmxReport): void => {
+    reports[reportCount++] = r;
+  };
   let lastReport: EntryCheckReport | undefined;
   const resolverFor = makeFieldResolver();
   // EPT and its translation cache (src/vmx/ept); an EPT-induced exit is a VM exit like the others.
@@ -199,8 +205,8 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     cpu.state.rflags = rflagsAfter(cpu.state.rflags, outcome);
     const current = vmx.currentVmcs();
     if (outcome.kind === 'failValid' && current) vmcsSet(current, F.VM_INSTRUCTION_ERROR, BigInt(outcome.error));
-    if (outcome.kind === 'succeed' && note === undefined) reports.push(VMSUCCEED_REPORT);
-    else reports.push({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
+    if (outcome.kind === 'succeed' && note === undefined) report(VMSUCCEED_REPORT);
+    else report({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
   }
 
 
@@ -223,14 +229,15 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     st.timerValue = -1n;
     st.vectoring = null;
     st.injecting = false;
-    const guestRip = BigInt.asUintN(64, BigInt(rec.guestRip));
-    const report: { -readonly [K in keyof Extract<VmxReport, { kind: 'vmexit' }>]: Extract<VmxReport, { kind: 'vmexit' }>[K] } = {
+    // The guest RIP the exit saved (§28.3.3), as the store holds it.
+    const guestRip = current ? valuesOf(current).big(X.GUEST_RIP) : BigInt.asUintN(64, BigInt(rec.guestRip));
+    const exitReport: { -readonly [K in keyof Extract<VmxReport, { kind: 'vmexit' }>]: Extract<VmxReport, { kind: 'vmexit' }>[K] } = {
       kind: 'vmexit', reason: rec.reason, name: exitReasonName(rec.reason), entryFailure: false, qualification: rec.qualification, guestRip,
     };
     // Added last, as a spread would add it (the key order reaches `run --json`).
-    if (insn) report.instruction = textOf(insn, guestRip);
-    if (eptWalk) report.eptWalk = eptWalk;
-    reports.push(report);
+    if (insn) exitReport.instruction = textOf(insn, guestRip);
+    if (eptWalk) exitReport.eptWalk = eptWalk;
+    report(exitReport);
     continueAt(cpu, cpu.state.rip);
   }
 
@@ -249,7 +256,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       case 'stop': return { kind: 'stop', message: r.message };
       case 'vm-exit': exitForInstruction(cpu, insn, r.reason); return;
       case 'vm-entry':
-        reports.push(VMENTRY_REPORT);
+        report(VMENTRY_REPORT);
         if (r.entry.kind === 'entered') {
           // §27.6: the injected event is delivered after the entry, so its report follows 'vmentry'.
           const current = vmx.currentVmcs();
@@ -290,7 +297,7 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
           }
         }
         if (r.entry.kind === 'failed') {
-          reports.push({ kind: 'vmexit', reason: r.entry.reason, name: exitReasonName(r.entry.reason), entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
+          report({ kind: 'vmexit', reason: r.entry.reason, name: exitReasonName(r.entry.reason), entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
         }
         continueAt(cpu, cpu.state.rip);
         return;
@@ -449,8 +456,10 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     hooks,
     mode: () => vmx.mode,
     takeReports() {
-      const out = reports;
-      reports = [];
+      if (reportCount === 0) return [];
+      const out = reports.slice(0, reportCount);
+      reports.fill(undefined as unknown as VmxReport, 0, reportCount);
+      reportCount = 0;
       return out;
     },
     snapshot: () => new ModelSnapshot(vmx.clone(), ept.snapshot()),
@@ -465,7 +474,8 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     reset() {
       vmx = new VmxState();
       ept.reset();
-      reports = [];
+      reports.length = 0;
+      reportCount = 0;
       lastReport = undefined;
     },
     vmxonPointer: () => (vmx.vmxonPtr === null ? undefined : BigInt(vmx.vmxonPtr)),

@@ -37,7 +37,7 @@ const ACCESS_HIGH = Number(VMCS_ENCODING.mask.ACCESS_HIGH);
 
 /**
  * The store index of the field an encoding operand names, with the HIGH-access flag in bit 16
- * (`index | HIGH_FLAG`), or -1 when it names none. In 64-bit mode the operand is 64 bits and
+ * (`index | HIGH_FLAG`; its shape in `resolved`), or -1 when it names none. In 64-bit mode the operand is 64 bits and
  * any bit in 63:32 makes the encoding unsupported (SDM Vol. 3C §25.11.2 "VMREAD, VMWRITE, and
  * Encodings of VMCS Fields": "fail if the register operand sets bits beyond bit 31";
  * Implementation choice: Bochs `vmx.cc` VMREAD/VMWRITE does the same, after the current-VMCS check).
@@ -45,17 +45,21 @@ const ACCESS_HIGH = Number(VMCS_ENCODING.mask.ACCESS_HIGH);
  * @param encLo bits 31:0 of the operand
  * @param encHi bits 63:32 of the operand
  */
-function resolveOperand(encLo: number, encHi: number, resolve: FieldResolver): { shape: FieldShape; slot: number } | undefined {
-  if (encHi !== 0) return undefined;
+function resolveOperand(encLo: number, encHi: number, resolve: FieldResolver): number {
+  if (encHi !== 0) return -1;
   const full = (encLo & ~ACCESS_HIGH) >>> 0;
   const shape = resolve(full);
-  if (!shape) return undefined;
+  if (!shape) return -1;
   const high = (encLo & ACCESS_HIGH) !== 0;
-  if (high && shape.width !== 64) return undefined;
+  if (high && shape.width !== 64) return -1;
   const i = fieldIndex(full);
-  if (i < 0) return undefined;
-  return { shape, slot: high ? i | HIGH_FLAG : i };
+  if (i < 0) return -1;
+  resolved = shape;
+  return high ? i | HIGH_FLAG : i;
 }
+
+/** The shape of the field the last successful `resolveOperand` found. */
+let resolved: FieldShape;
 
 const HIGH_FLAG = 1 << 16;
 
@@ -69,16 +73,16 @@ const HIGH_FLAG = 1 << 16;
 export function readFieldHalves(
   vmcs: ActiveVmcs, encLo: number, encHi: number, resolve: FieldResolver, longMode: boolean, out: Uint32Array,
 ): 0 | typeof ERR_UNSUPPORTED_COMPONENT {
-  const f = resolveOperand(encLo, encHi, resolve);
-  if (!f) return ERR_UNSUPPORTED_COMPONENT;
+  const slot = resolveOperand(encLo, encHi, resolve);
+  if (slot < 0) return ERR_UNSUPPORTED_COMPONENT;
   const store = valuesOf(vmcs);
-  const i = f.slot & ~HIGH_FLAG;
-  if (f.slot !== i) {
+  const i = slot & ~HIGH_FLAG;
+  if (slot !== i) {
     out[0] = store.hi[i]!;
     out[1] = 0;
     return 0;
   }
-  const width = f.shape.width;
+  const width = resolved.width;
   out[0] = width === 16 ? store.lo[i]! & 0xffff : store.lo[i]!;
   out[1] = width === 16 || width === 32 || !longMode ? 0 : store.hi[i]!;
   return 0;
@@ -96,13 +100,13 @@ export function writeFieldHalves(
   vmcs: ActiveVmcs, encLo: number, encHi: number, valueLo: number, valueHi: number,
   resolve: FieldResolver, writeAnyField: boolean, longMode: boolean,
 ): 0 | typeof ERR_UNSUPPORTED_COMPONENT | typeof ERR_READ_ONLY_COMPONENT {
-  const f = resolveOperand(encLo, encHi, resolve);
-  if (!f) return ERR_UNSUPPORTED_COMPONENT;
-  if (f.shape.readOnly && !writeAnyField) return ERR_READ_ONLY_COMPONENT;
+  const slot = resolveOperand(encLo, encHi, resolve);
+  if (slot < 0) return ERR_UNSUPPORTED_COMPONENT;
+  if (resolved.readOnly && !writeAnyField) return ERR_READ_ONLY_COMPONENT;
   const store = valuesOf(vmcs);
-  const i = f.slot & ~HIGH_FLAG;
-  const width = f.shape.width;
-  if (f.slot !== i) store.setHalves(i, store.lo[i]!, valueLo >>> 0);
+  const i = slot & ~HIGH_FLAG;
+  const width = resolved.width;
+  if (slot !== i) store.setHalves(i, store.lo[i]!, valueLo >>> 0);
   else if (width === 16) store.setHalves(i, valueLo & 0xffff, 0);
   else if (width === 32 || !longMode) store.setHalves(i, valueLo >>> 0, 0);
   else store.setHalves(i, valueLo >>> 0, valueHi >>> 0);

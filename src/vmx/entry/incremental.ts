@@ -185,6 +185,14 @@ export class IncrementalEntryChecks {
     return this.lastReport;
   }
 
+  /** Lists check `i` in `todo` (once: marked in `dirty`). */
+  private readonly markDirty = (i: number): void => {
+    if (this.dirty[i] === 0) {
+      this.dirty[i] = 1;
+      this.todo.push(i);
+    }
+  };
+
   /** Lists in `todo` (marking them in `dirty`) the checks with an input that changed since they ran. */
   private changedInputs(ctx: EntryContext): void {
     const dirty = this.dirty;
@@ -195,12 +203,7 @@ export class IncrementalEntryChecks {
       const d = deps[k]!;
       const same = tracking ? d.handle < 0 || tracking.stamps[d.handle] === d.stamp : ctx.vmcs.read(d.name) === d.value;
       if (same || d.readers.size === 0) continue;
-      for (const i of d.readers) {
-        if (dirty[i] === 0) {
-          dirty[i] = 1;
-          todo.push(i);
-        }
-      }
+      d.readers.forEach(this.markDirty);
     }
     // Capability-MSR answers hold while the context's capability stamp is the one of the last run.
     const stamp = ctx.capabilityStamp;

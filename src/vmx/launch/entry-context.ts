@@ -225,9 +225,11 @@ class ModelEntryContext implements EntryContext {
         selectors: currentSelectors(h),
       };
     }
-    const features = entryFeatures(h);
+    const rtm = cpuHas(h, CPUID.RTM);
+    const sgx = cpuHas(h, CPUID.SGX);
+    const lam = cpuHas(h, CPUID.LAM);
     const old = this.features as EntryCpuFeatures | undefined;
-    if (!old || old.rtm !== features.rtm || old.sgx !== features.sgx || old.lam !== features.lam) this.features = features;
+    if (!old || old.rtm !== rtm || old.sgx !== sgx || old.lam !== lam) this.features = { rtm, sgx, lam };
     return this;
   }
 
