@@ -329,6 +329,11 @@ export class Machine {
     this.recordInput(INPUT_NMI);
   }
 
+  /** Device inputs recorded and not yet applied (they apply before the next step): IRQ lines, or 'nmi'. */
+  pendingInputs(): (number | 'nmi')[] {
+    return this.inputs.slice(this.inputsApplied).map((i) => (i.irq === INPUT_NMI ? 'nmi' : i.irq));
+  }
+
   private handleFault(f: X86Fault, rip: number): void {
     // In VMX non-root operation the guest's exceptions go to delivery, where the VT-x model
     // decides on VM exits (exception bitmap, triple fault). In the host, an exception whose
