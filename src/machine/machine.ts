@@ -247,8 +247,9 @@ export class Machine {
    */
   step(): StopReason | null {
     if (this._stopped) return this._stopped;
-    if (this.inputsApplied < this.inputs.length) this.applyInputs();
+    // The checkpoint first: a step back to this step must show inputs raised here as still pending.
     this.history?.beforeStep(this);
+    if (this.inputsApplied < this.inputs.length) this.applyInputs();
     const rip = this.cpu.rip;
     this._steps++;
     this.devices.sync(this._steps);
