@@ -4,7 +4,7 @@ import type { Locator, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 
 /** The names of DESIGN section 7, located by role and accessible name only. */
-export type PanelName = 'Program' | 'Registers' | 'MSRs' | 'Control registers' | 'VMCS' | 'Events' | 'Explain' | 'Memory' | 'Lesson';
+export type PanelName = 'Program' | 'Registers' | 'MSRs' | 'Control registers' | 'VMCS' | 'Events' | 'Explain' | 'Memory' | 'Lesson' | 'Devices';
 export type ButtonName = 'Step' | 'Step back' | 'Run' | 'Stop' | 'Reset' | 'Share';
 
 /** The whole lab page; panels are found by their accessible names (DESIGN section 7). */

@@ -309,8 +309,11 @@ export class Machine {
   }
 
   private recordInput(irq: number): void {
-    // A new input starts a new future: recorded inputs not yet applied (after a step back) are dropped.
-    this.inputs.length = this.inputsApplied;
+    // A new input starts a new future: recorded inputs of later steps (left by a step back) are
+    // dropped; those raised at this step and not yet applied stay, in order.
+    let keep = this.inputsApplied;
+    while (keep < this.inputs.length && this.inputs[keep]!.step <= this._steps) keep++;
+    this.inputs.length = keep;
     this.inputs.push({ step: this._steps, irq });
     // A processor halted for want of an event may now be woken: the next step decides.
     if (this._stopped === 'halted' && this.cpu.activity === 'halted') this._stopped = null;

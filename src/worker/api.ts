@@ -52,6 +52,8 @@ export interface LabApi {
   readMemory(phys: number, length: number): Uint8Array;
   /** Writes bytes (hex pairs, e.g. "90 90 f4") at a physical address, as `mov byte [rax+i], imm8`. */
   writeMemory(phys: number, bytes: string): EditOutcome;
+  /** Raises IRQ `line` (0-15) at the 8259A pair, or an NMI, before the next step (devices-view.ts shows the result). */
+  raiseInterrupt(line: number | 'nmi'): EditOutcome;
   /**
    * A paging walk of a linear address (then EPT when the guest uses it), or an EPT walk of a
    * guest-physical address, computed from memory without side effects (no A/D flag is written).
@@ -138,6 +140,7 @@ export function createLabApi(
       }
       return session.writeMemory(phys, parts.map((p) => Number.parseInt(p.replace(/^0x/i, ''), 16)));
     },
+    raiseInterrupt: (line) => session.raiseInterrupt(line),
     walk(request) {
       const { machine, model } = session.inspect();
       return walkView(machine, model, request);

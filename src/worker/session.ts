@@ -316,6 +316,26 @@ export class LabSession {
     return this.edit(lines, () => `wrote ${bytes.length} byte(s) at physical ${hex(BigInt(phys))}`);
   }
 
+  /**
+   * Raises IRQ `line` (0-15) at the 8259A pair, or an NMI, before the next step, as a device
+   * would (Machine.raiseIrq / raiseNmi: recorded with the step, so step back and replay see it).
+   * Whether it is delivered, exits or waits is up to the PIC's mask, RFLAGS.IF and the VM-execution
+   * controls at the next instruction boundary (src/x86/external.ts, src/vmx/exit/boundary.ts).
+   */
+  raiseInterrupt(line: number | 'nmi'): EditOutcome {
+    this.runToken++;
+    if (line === 'nmi') {
+      this.machine.raiseNmi();
+      return { ok: true, message: 'NMI raised: it is taken at the next instruction boundary unless NMIs are blocked', snapshot: this.snapshot() };
+    }
+    if (!Number.isInteger(line) || line < 0 || line > 15) return { ok: false, message: `IRQ ${line} is not 0-15`, snapshot: this.snapshot() };
+    this.machine.raiseIrq(line);
+    const view = this.snapshot();
+    const input = view.devices.pic[line < 8 ? 0 : 1].inputs[line & 7]!;
+    const why = input.masked ? '; it is masked in the PIC\'s IMR, so it will wait in IRR until unmasked' : '';
+    return { ok: true, message: `IRQ ${line} raised: it reaches the PIC before the next step (vector 0x${input.vector.toString(16)})${why}`, snapshot: view };
+  }
+
   /** The paused machine and its VT-x model, for read-only views (walk-view.ts); callers must not change them. */
   inspect(): { readonly machine: Machine; readonly model: VmxModel | undefined } {
     return { machine: this.machine, model: this.model };

@@ -14,6 +14,7 @@ import { BOOT, STACK_BOTTOM } from '../machine/boot-layout.ts';
 import { Machine } from '../machine/machine.ts';
 import type { VmxModel } from '../vmx/index.ts';
 import { GPR_NAMES, SEG_SLOT_NAMES } from '../x86/state.ts';
+import { devicesView } from './devices-view.ts';
 import { eventView } from './events-view.ts';
 import { msrViews } from './msr-view.ts';
 import type { BitView, EventView, FieldWriteView, LabSnapshot, RegisterView, SegmentView } from './types.ts';
@@ -151,5 +152,6 @@ export function buildSnapshot(
     profile: m.profile.id,
     labels: extra.labels,
     regions: regions(model),
+    devices: devicesView(m),
   };
 }

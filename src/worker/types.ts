@@ -215,6 +215,42 @@ export interface LabSnapshot {
   readonly labels: readonly { readonly name: string; readonly phys: string }[];
   /** Memory regions the machine and the processor know: boot structures, stack, image, VMXON region, VMCSes. */
   readonly regions: readonly { readonly name: string; readonly phys: string }[];
+  /** The interrupt controller, timer and interrupt pins (devices-view.ts). */
+  readonly devices: DevicesView;
+}
+
+/** One input of an 8259A and what it holds now. */
+export interface PicInputView {
+  readonly irq: number;
+  /** The vector the chip answers for this input (ICW2 base + level). */
+  readonly vector: number;
+  readonly requested: boolean;
+  readonly inService: boolean;
+  readonly masked: boolean;
+}
+
+/** One 8259A of the pair. */
+export interface PicChipView {
+  readonly name: 'master' | 'slave';
+  readonly base: number;
+  readonly irr: number;
+  readonly isr: number;
+  readonly imr: number;
+  /** Between ICW1 and the last ICW. */
+  readonly initialising: boolean;
+  readonly inputs: readonly PicInputView[];
+}
+
+/** The machine's interrupt sources (src/machine/devices). */
+export interface DevicesView {
+  readonly pic: readonly [PicChipView, PicChipView];
+  readonly pit: { readonly mode: string; readonly reload: number; readonly counting: boolean; readonly counter?: number };
+  /** The processor's INTR pin (the master's INT output). */
+  readonly intr: boolean;
+  /** An NMI is latched and not yet taken. */
+  readonly nmi: boolean;
+  /** Inputs raised from outside (the panel, a lesson, the CLI) that reach the devices before the next step. */
+  readonly pending: readonly string[];
 }
 
 /** The answer to a command that edits state (MOV to CR, WRMSR, VMWRITE). */

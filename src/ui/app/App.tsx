@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import type { Vocabulary } from '../../worker/api.ts';
 import { ControlRegistersPanel } from '../panels/ControlRegistersPanel.tsx';
+import { DevicesPanel } from '../panels/DevicesPanel.tsx';
 import { EventsPanel } from '../panels/EventsPanel.tsx';
 import { ExplainPanel } from '../panels/ExplainPanel.tsx';
 import { LessonPanel } from '../panels/LessonPanel.tsx';
@@ -83,6 +84,7 @@ export function App({ plainEditor, vocabulary, embed = false }: { plainEditor: b
           <ExplainPanel />
           <RegistersPanel />
           <ControlRegistersPanel />
+          <DevicesPanel />
         </div>
         <div className="col col-right">
           <VmcsPanel />

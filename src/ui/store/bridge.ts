@@ -30,6 +30,8 @@ export interface LabCommands {
   setRegister(name: string, value: string): Promise<void>;
   readMemory(phys: number, length: number): Promise<Uint8Array>;
   writeMemory(phys: number, bytes: string): Promise<void>;
+  /** Raises IRQ `line` (0-15) or an NMI before the next step. */
+  raiseInterrupt(line: number | 'nmi'): Promise<void>;
   /** A read-only paging or EPT walk (the Memory panel's Walk); changes nothing. */
   walk(request: WalkRequest): Promise<WalkView>;
   /** The EPT walk recorded with the latest EPT violation or misconfiguration, if any. */
@@ -219,6 +221,9 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
         return p.bytes;
       }
       return client.api().readMemory(phys, length);
+    },
+    async raiseInterrupt(line) {
+      showEdit(await command().raiseInterrupt(line));
     },
     walk: (request) => command().walk(request),
     latestEptWalk: () => command().latestEptWalk(),
