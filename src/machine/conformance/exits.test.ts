@@ -156,9 +156,9 @@ describe.each(ALL)('the exit-handler loop on %s', (profile) => {
     // §25.9.2: valid, type 3 (hardware exception) for #UD, type 6 (software exception) for INT3.
     expect(ud).toMatchObject({ intrInfo: 0x8000_0306n, guestRip: r.guest, qualification: 0n });
     expect(bp).toMatchObject({ intrInfo: 0x8000_0603n, guestRip: r.guest + 2n, length: 1n });
-    // #PF: error code valid (bit 11), code 0 (not present, read). The qualification (the linear
-    // address) needs the Machine to forward the event to the hook; src/vmx/exit/events.test.ts checks it.
-    expect(pf).toMatchObject({ intrInfo: 0x8000_0b0en, intrError: 0n, vectoring: 0n });
+    // #PF: error code valid (bit 11), code 0 (not present, read); the qualification is the linear
+    // address that faulted (SDM Vol. 3C §28.2.1 "Basic VM-Exit Information").
+    expect(pf).toMatchObject({ intrInfo: 0x8000_0b0en, intrError: 0n, vectoring: 0n, qualification: 0x1000n });
   });
 
   it('#PF with bit 14 set exits only when (error code & PFEC_MASK) = PFEC_MATCH; otherwise it is delivered to the guest', () => {
