@@ -129,6 +129,7 @@ function parseLesson(args: readonly string[]): ParseResult {
   }
   if (action !== 'check' && action !== 'program') return fail("lesson wants 'list', 'check ID' or 'program ID'");
   let id: string | undefined;
+  let file: string | undefined;
   let program: string | undefined;
   let profile: string | undefined;
   let json = false;
@@ -138,7 +139,10 @@ function parseLesson(args: readonly string[]): ParseResult {
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = (): string | undefined => inline ?? rest[++i];
     if (flag === '--solution') solution = true;
-    else if (action === 'check' && flag === '--json') json = true;
+    else if (flag === '--file') {
+      file = value();
+      if (!file) return fail('--file wants a LESSON.json (a lesson file exported from Author mode)');
+    } else if (action === 'check' && flag === '--json') json = true;
     else if (action === 'check' && flag === '--program') {
       program = value();
       if (!program) return fail('--program wants a FILE');
@@ -149,10 +153,12 @@ function parseLesson(args: readonly string[]): ParseResult {
     else if (id) return fail(`lesson ${action} takes one lesson ID`);
     else id = a;
   }
-  if (!id) return fail(`lesson ${action} wants a lesson ID (see 'vmx-lab lesson list')`);
+  if (id !== undefined && file !== undefined) return fail(`lesson ${action} takes a lesson ID or --file LESSON.json, not both`);
+  if (id === undefined && file === undefined) return fail(`lesson ${action} wants a lesson ID (see 'vmx-lab lesson list') or --file LESSON.json`);
+  const lesson = file !== undefined ? { file } : { id: id! };
   if (program !== undefined && solution) return fail('lesson check takes --program FILE or --solution, not both');
-  if (action === 'program') return { ok: true, command: { cmd: 'lesson', action, id, solution } };
-  return { ok: true, command: { cmd: 'lesson', action, id, program, profile, json, solution } };
+  if (action === 'program') return { ok: true, command: { cmd: 'lesson', action, ...lesson, solution } };
+  return { ok: true, command: { cmd: 'lesson', action, ...lesson, program, profile, json, solution } };
 }
 
 /** Parses the arguments after `vmx-lab`. */
@@ -196,10 +202,10 @@ usage:
       list the CPU profiles
   vmx-lab lesson list [--json]
       list the lessons and broken-machine challenges
-  vmx-lab lesson check ID [--program FILE | --solution] [--profile NAME] [--json]
+  vmx-lab lesson check (ID | --file LESSON.json) [--program FILE | --solution] [--profile NAME] [--json]
       check a program (default: the lesson's starting program) against the lesson's goals;
       exit code 0 when every goal passes, 1 when one fails, 2 when it does not assemble
-  vmx-lab lesson program ID [--solution]
+  vmx-lab lesson program (ID | --file LESSON.json) [--solution]
       print the lesson's starting program (or its reference solution)
 
 exit codes: 0 when every program ran (whatever it did); 1 when a lesson goal failed

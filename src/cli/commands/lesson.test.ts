@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LESSONS } from '../../lessons/index.ts';
+import { builtInLesson, lessonToFile } from '../../worker/authoring.ts';
 import { main } from '../main.ts';
 import { memoryIo } from '../testing.ts';
 
@@ -74,5 +75,52 @@ describe('vmx-lab lesson', () => {
     const sol = memoryIo();
     expect(main(['lesson', 'program', 'vmxon', '--solution'], sol)).toBe(0);
     expect(sol.out).toBe(LESSONS.find((l) => l.id === 'vmxon')!.solution);
+  });
+});
+
+describe('vmx-lab lesson --file (an instructor lesson file, as Author mode exports it)', () => {
+  // An instructor's copy of lesson 3 under an id of their own, written the way the page exports it.
+  const base = LESSONS.find((l) => l.id === 'vmxon')!;
+  const exported = lessonToFile({ ...builtInLesson('vmxon') as object, id: 'my-vmxon', title: 'My VMXON' });
+  if (!exported.ok) throw new Error(exported.errors.join('; '));
+  const files = { 'my.json': exported.text, 'sol.asm': base.solution, 'junk.json': '{"format": "something else"}', 'bad.json': '{ nope' };
+
+  it('check: the starting program fails (exit 1), the solution passes (exit 0), by --solution or --program', () => {
+    const start = memoryIo(files);
+    expect(main(['lesson', 'check', '--file', 'my.json', '--json'], start)).toBe(1);
+    expect(JSON.parse(start.out)).toMatchObject({ lesson: 'my-vmxon', assembled: true, passed: false });
+    const sol = memoryIo(files);
+    expect(main(['lesson', 'check', '--file=my.json', '--solution'], sol)).toBe(0);
+    expect(sol.out).toContain('lesson my-vmxon on');
+    expect(sol.out).toContain(`${base.goals.length}/${base.goals.length} goals pass`);
+    expect(main(['lesson', 'check', '--file', 'my.json', '--program', 'sol.asm'], memoryIo(files))).toBe(0);
+  });
+
+  it('program --file prints the file lesson\'s start or solution', () => {
+    const io = memoryIo(files);
+    expect(main(['lesson', 'program', '--file', 'my.json', '--solution'], io)).toBe(0);
+    expect(io.out).toBe(base.solution);
+  });
+
+  it('refuses a file that is not a lesson, or not JSON, or missing, with exit 2 and the reason', () => {
+    const junk = memoryIo(files);
+    expect(main(['lesson', 'check', '--file', 'junk.json'], junk)).toBe(2);
+    expect(junk.err).toContain('junk.json is not a lesson VMX Lab can use');
+    expect(junk.err).toContain('file.format');
+    const bad = memoryIo(files);
+    expect(main(['lesson', 'check', '--file', 'bad.json'], bad)).toBe(2);
+    expect(bad.err).toContain('bad.json is not a lesson');
+    const missing = memoryIo(files);
+    expect(main(['lesson', 'check', '--file', 'nowhere.json'], missing)).toBe(2);
+    expect(missing.err).toContain('cannot read nowhere.json');
+  });
+
+  it('takes a lesson ID or --file, not both and not neither', () => {
+    const both = memoryIo(files);
+    expect(main(['lesson', 'check', 'vmxon', '--file', 'my.json'], both)).toBe(2);
+    expect(both.err).toContain('not both');
+    const neither = memoryIo(files);
+    expect(main(['lesson', 'check'], neither)).toBe(2);
+    expect(neither.err).toContain('--file LESSON.json');
   });
 });

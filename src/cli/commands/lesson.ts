@@ -4,21 +4,24 @@
 // (or cannot be read, or the lesson/profile is unknown).
 
 import { findProfile } from '../../arch/profiles/index.ts';
-import { LESSONS, checkLesson, findLesson, type LessonCheck } from '../../lessons/index.ts';
+import { LESSONS, checkLesson, findLesson, validateLesson, type Lesson, type LessonCheck } from '../../lessons/index.ts';
 import { profileIds } from '../../machine/profile.ts';
+import { readLessonFile } from '../../worker/authoring.ts';
 import type { CliIo } from '../io.ts';
+
+/** Which lesson: a built-in one by id, or an instructor's lesson file (Author mode's export). */
+export type LessonSource = { readonly id: string; readonly file?: undefined } | { readonly file: string; readonly id?: undefined };
 
 export type LessonCommand =
   | { readonly action: 'list'; readonly json: boolean }
-  | {
+  | (LessonSource & {
       readonly action: 'check';
-      readonly id: string;
       readonly program?: string;
       readonly solution: boolean;
       readonly profile?: string;
       readonly json: boolean;
-    }
-  | { readonly action: 'program'; readonly id: string; readonly solution: boolean };
+    })
+  | (LessonSource & { readonly action: 'program'; readonly solution: boolean });
 
 function list(json: boolean, io: CliIo): number {
   if (json) {
@@ -44,12 +47,38 @@ function formatCheck(c: LessonCheck, source: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * An instructor's lesson file, read as the page reads one (src/worker/authoring.ts: size, depth
+ * and key limits, the file envelope, then validateLesson); every refusal is printed.
+ */
+function lessonFromFile(path: string, io: CliIo): Lesson | undefined {
+  let text: string;
+  try {
+    text = io.readText(path);
+  } catch {
+    io.stderr(`vmx-lab: cannot read ${path}\n`);
+    return undefined;
+  }
+  const r = readLessonFile(text);
+  if (!r.ok) {
+    io.stderr(`vmx-lab: ${path} is not a lesson VMX Lab can use:\n${r.errors.map((e) => `  ${e}\n`).join('')}`);
+    return undefined;
+  }
+  // The reader hands back plain JSON data; validating it again gives the typed lesson.
+  const v = validateLesson(r.lesson);
+  if (!v.ok) {
+    io.stderr(`vmx-lab: ${path}: ${v.errors.join('; ')}\n`);
+    return undefined;
+  }
+  return v.lesson;
+}
+
 /** The `lesson` command. */
 export function runLessonCommand(c: LessonCommand, io: CliIo): number {
   if (c.action === 'list') return list(c.json, io);
-  const lesson = findLesson(c.id);
+  const lesson = c.file !== undefined ? lessonFromFile(c.file, io) : findLesson(c.id);
   if (!lesson) {
-    io.stderr(`vmx-lab: no lesson '${c.id}' (see 'vmx-lab lesson list')\n`);
+    if (c.file === undefined) io.stderr(`vmx-lab: no lesson '${c.id}' (see 'vmx-lab lesson list')\n`);
     return 2;
   }
   if (c.action === 'program') {
