@@ -8,45 +8,21 @@
 // exit reason, r13 = the vector of the guest's INT n, r12 = the port of the I/O exit (from its
 // qualification), r11 = the guest's AL at the OUT.
 
+import { CRS_ADJUST, HOST_HELPERS, VMX_CHECKS, host, vmxon } from '../programs/bringup.ts';
+
 /** How the starting program breaks the guest: `solution` is the working whole. */
 export type V8086Variant = 'solution' | 'real-mode-ar';
 
-const HOST = `start:
+const PROLOGUE = `start:
     xor r15d, r15d
     xor r14d, r14d
     xor r13d, r13d
     xor r12d, r12d
     xor r11d, r11d
-    ; -- 1. CPUID.1:ECX.VMX[bit 5], IA32_FEATURE_CONTROL locked with VMX outside SMX enabled
-    mov eax, 1
-    cpuid
-    bt ecx, 5
-    jnc fail
-    mov ecx, MSR_IA32_FEATURE_CONTROL
-    rdmsr
-    test eax, FEAT_CTL_LOCKED
-    jz fail
-    test eax, FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX
-    jz fail
-    ; -- 2. CR0 and CR4 adjusted to IA32_VMX_CR{0,4}_FIXED{0,1}, CR4.VMXE set
-    mov ecx, MSR_IA32_VMX_CR0_FIXED0
-    rdmsr
-    mov rbx, cr0
-    or rbx, rax
-    mov ecx, MSR_IA32_VMX_CR0_FIXED1
-    rdmsr
-    and rbx, rax
-    mov cr0, rbx
-    mov rbx, cr4
-    or rbx, X86_CR4_VMXE
-    mov ecx, MSR_IA32_VMX_CR4_FIXED0
-    rdmsr
-    or rbx, rax
-    mov ecx, MSR_IA32_VMX_CR4_FIXED1
-    rdmsr
-    and rbx, rax
-    mov cr4, rbx
-    ; -- 3. revision identifier into the VMXON region and the VMCS
+`;
+
+/** Step 3, with r10 (not r12, a result here) picking the TRUE capability MSRs. */
+const REVISION = `    ; -- 3. revision identifier into the VMXON region and the VMCS
     mov ecx, MSR_IA32_VMX_BASIC
     rdmsr
     and eax, 0x7fffffff
@@ -57,18 +33,9 @@ const HOST = `start:
     jnc .plain_ctls
     mov r10d, 0xc
 .plain_ctls:
-    ; -- 4. VMXON, VMCLEAR, VMPTRLD (operands hold physical addresses)
-    mov rax, PA(vmxon_region)
-    mov [vmxon_ptr], rax
-    vmxon [vmxon_ptr]
-    jbe fail
-    mov rax, PA(vmcs_region)
-    mov [vmcs_ptr], rax
-    vmclear [vmcs_ptr]
-    jbe fail
-    vmptrld [vmcs_ptr]
-    jbe fail
-    ; -- 5. controls, adjusted: no pin-based control; I/O bitmaps; a 64-bit host; a guest outside IA-32e mode
+`;
+
+const CONTROLS = `    ; -- 5. controls, adjusted: no pin-based control; I/O bitmaps; a 64-bit host; a guest outside IA-32e mode
     mov ecx, MSR_IA32_VMX_PINBASED_CTLS
     xor ebx, ebx
     mov eax, PIN_BASED_VM_EXEC_CONTROL
@@ -96,70 +63,9 @@ const HOST = `start:
     mov ebx, 0xffffffff                 ; every exception exits: the #GP(0) of INT n and HLT
     mov eax, EXCEPTION_BITMAP
     call vmw
-    ; -- 6. host state: the running kernel
-    mov rbx, cr0
-    mov eax, HOST_CR0
-    call vmw
-    mov rbx, cr3
-    mov eax, HOST_CR3
-    call vmw
-    mov rbx, cr4
-    mov eax, HOST_CR4
-    call vmw
-    mov bx, cs
-    movzx ebx, bx
-    mov eax, HOST_CS_SELECTOR
-    call vmw
-    mov bx, ss
-    movzx ebx, bx
-    mov eax, HOST_SS_SELECTOR
-    call vmw
-    mov bx, ds
-    movzx ebx, bx
-    mov eax, HOST_DS_SELECTOR
-    call vmw
-    mov bx, es
-    movzx ebx, bx
-    mov eax, HOST_ES_SELECTOR
-    call vmw
-    mov bx, fs
-    movzx ebx, bx
-    mov eax, HOST_FS_SELECTOR
-    call vmw
-    mov bx, gs
-    movzx ebx, bx
-    mov eax, HOST_GS_SELECTOR
-    call vmw
-    str bx
-    movzx ebx, bx
-    mov eax, HOST_TR_SELECTOR
-    call vmw
-    mov ecx, MSR_FS_BASE
-    call rdmsr64
-    mov eax, HOST_FS_BASE
-    call vmw
-    mov ecx, MSR_GS_BASE
-    call rdmsr64
-    mov eax, HOST_GS_BASE
-    call vmw
-    sgdt [gdtr]
-    sidt [idtr]
-    mov rbx, [gdtr + 2]
-    mov eax, HOST_GDTR_BASE
-    call vmw
-    mov rbx, [idtr + 2]
-    mov eax, HOST_IDTR_BASE
-    call vmw
-    call tr_base
-    mov eax, HOST_TR_BASE
-    call vmw
-    mov rbx, rsp
-    mov eax, HOST_RSP
-    call vmw
-    lea rbx, [vmexit_handler]
-    mov eax, HOST_RIP
-    call vmw
-    ; -- 7. guest state: paging and protection on (no unrestricted guest), 32-bit paging
+`;
+
+const GUEST_PAGING = `    ; -- 7. guest state: paging and protection on (no unrestricted guest), 32-bit paging
     mov ebx, 0x80000031                 ; PG, NE, ET, PE
     mov eax, GUEST_CR0
     call vmw
@@ -187,6 +93,9 @@ const HOST = `start:
     mov eax, GUEST_DR7
     call vmw
 `;
+
+/** Steps 1-7 of the host: the bring-up's own steps where lesson 13 does them the same way (src/lessons/programs/bringup.ts). */
+const HOST = [PROLOGUE, VMX_CHECKS, CRS_ADJUST, REVISION, vmxon({}), CONTROLS, host({}), GUEST_PAGING].join('');
 
 const GUEST_STATE = `    ; virtual-8086 segments: CS:IP = 0010:0000, SS:SP = 0030:0FF0, DS = ES = 0020, FS = GS = 0
     mov ebx, 0x0010
@@ -336,31 +245,6 @@ vmw:
     vmwrite rax, rbx
     jbe fail
     ret
-
-rdmsr64:
-    rdmsr
-    shl rdx, 32
-    or rax, rdx
-    mov rbx, rax
-    ret
-
-; rbx = base of the TSS that TR selects, read from its 16-byte GDT descriptor
-tr_base:
-    str ax
-    movzx eax, ax
-    and eax, 0xfff8
-    add rax, [gdtr + 2]
-    movzx ebx, word [rax + 2]
-    movzx ecx, byte [rax + 4]
-    shl ecx, 16
-    or ebx, ecx
-    movzx ecx, byte [rax + 7]
-    shl ecx, 24
-    or ebx, ecx
-    mov ecx, [rax + 8]
-    shl rcx, 32
-    or rbx, rcx
-    ret
 `;
 
 function segmentRoutine(variant: V8086Variant): string {
@@ -429,5 +313,5 @@ v86_tss:                                ; linear 2000h: a 32-bit TSS
 
 /** The whole program of lesson 13, written the working way or the broken one. */
 export function v8086Program(variant: V8086Variant, header: string): string {
-  return `${header}${HOST}${GUEST_STATE}${HANDLER}${segmentRoutine(variant)}${DATA}`;
+  return `${header}${HOST}${GUEST_STATE}${HANDLER}${HOST_HELPERS}${segmentRoutine(variant)}${DATA}`;
 }

@@ -33,11 +33,14 @@ export interface BringupOptions {
   readonly extraData?: string;
 }
 
-const CHECKS = `start:
+const PROLOGUE = `start:
     xor r15d, r15d
     xor r14d, r14d
     xor r13d, r13d
-    ; -- 1. CPUID.1:ECX.VMX[bit 5], and IA32_FEATURE_CONTROL locked with VMX outside SMX enabled
+`;
+
+/** Step 1 of the bring-up: VMX support (CPUID) and IA32_FEATURE_CONTROL; shared with lesson 13. */
+export const VMX_CHECKS = `    ; -- 1. CPUID.1:ECX.VMX[bit 5], and IA32_FEATURE_CONTROL locked with VMX outside SMX enabled
     mov eax, 1
     cpuid
     bt ecx, 5
@@ -50,7 +53,8 @@ const CHECKS = `start:
     jz fail
 `;
 
-const CRS_ADJUST = `    ; -- 2. CR0 and CR4 adjusted to IA32_VMX_CR{0,4}_FIXED{0,1}, CR4.VMXE set
+/** Step 2: CR0 and CR4 adjusted to the FIXED MSRs, CR4.VMXE set; shared with lesson 13. */
+export const CRS_ADJUST = `    ; -- 2. CR0 and CR4 adjusted to IA32_VMX_CR{0,4}_FIXED{0,1}, CR4.VMXE set
     mov ecx, MSR_IA32_VMX_CR0_FIXED0
     rdmsr
     mov rbx, cr0
@@ -89,7 +93,8 @@ const REVISION = `    ; -- 3. revision identifier (IA32_VMX_BASIC[30:0]) into th
 .plain_ctls:
 `;
 
-function vmxon(o: BringupOptions): string {
+/** Step 4: VMXON, VMCLEAR, VMPTRLD; shared with lesson 13. */
+export function vmxon(o: BringupOptions): string {
   const addr = o.vmxonAddress === 'virtual'
     ? '    lea rax, [vmxon_region]             ; the region\'s address'
     : '    mov rax, PA(vmxon_region)           ; the region\'s physical address';
@@ -175,7 +180,8 @@ vmw:
 `;
 }
 
-function host(o: BringupOptions): string {
+/** Step 6: the host-state area from the running kernel; shared with lesson 13. */
+export function host(o: BringupOptions): string {
   const crs = o.host === 'no-crs' ? '' : `    mov rbx, cr0
     mov eax, HOST_CR0
     call vmw
@@ -399,7 +405,8 @@ ${o.guestCode ?? `    mov eax, 1
 `;
 }
 
-const HELPERS = `
+/** rdmsr64 and tr_base, the routines the host-state code calls; shared with lesson 13. */
+export const HOST_HELPERS = `
 ; ecx = MSR -> rbx = its 64-bit value
 rdmsr64:
     rdmsr
@@ -425,7 +432,9 @@ tr_base:
     shl rcx, 32
     or rbx, rcx
     ret
+`;
 
+const GUEST_SEGMENT_HELPER = `
 ; bx = selector, eax = the guest selector field; writes selector, access rights (LAR) and limit (LSL)
 guest_segment:
     movzx ebx, bx
@@ -450,6 +459,8 @@ guest_segment:
     call vmw
     ret
 `;
+
+const HELPERS = `${HOST_HELPERS}${GUEST_SEGMENT_HELPER}`;
 
 /** The machine array of lesson 10: the starting machine's selectors, access rights and limits. */
 const GUEST_TABLE = `
@@ -503,7 +514,8 @@ export function bringup(o: BringupOptions = {}, header = ''): string {
   const table = o.guestState === 'table' || o.guestState === 'table-bad-stride' ? GUEST_TABLE : '';
   return [
     header,
-    CHECKS,
+    PROLOGUE,
+    VMX_CHECKS,
     o.crs === 'vmxe-only' ? CRS_VMXE_ONLY : CRS_ADJUST,
     REVISION,
     vmxon(o),
