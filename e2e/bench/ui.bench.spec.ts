@@ -30,9 +30,10 @@ const LOADS = Number(process.env.BENCH_LOADS ?? 7);
 
 /** Entry chunk: the script index.html loads, gzipped (all module scripts of index.html). */
 function entryGzip(): { files: string[]; bytes: number } {
-  const html = readFileSync(new URL(`${DIST}/index.html`, root), 'utf8');
+  const dist = new URL(`${DIST}/`, root);
+  const html = readFileSync(new URL('index.html', dist), 'utf8');
   const files = [...html.matchAll(/<script type="module"[^>]*src="\/([^"]+)"/g)].map((m) => m[1]!);
-  const bytes = files.reduce((n, f) => n + gzipSync(readFileSync(new URL(`${DIST}/${f}`, root))).length, 0);
+  const bytes = files.reduce((n, f) => n + gzipSync(readFileSync(new URL(f, dist))).length, 0);
   return { files, bytes };
 }
 
@@ -175,7 +176,8 @@ test('ui figures', async ({ browser }) => {
     stepToPanelsMs: stepDefault,
     stepToPanelsPlainEditorMs: stepPlain,
   };
-  mkdirSync(new URL('bench-results/', root), { recursive: true });
-  writeFileSync(new URL('bench-results/ui.json', root), `${JSON.stringify(figures, null, 2)}\n`);
+  const out = process.env.BENCH_OUT ? new URL(process.env.BENCH_OUT, new URL('bench-results/', root)) : new URL('bench-results/ui.json', root);
+  mkdirSync(new URL('./', out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(JSON.stringify({ ...figures, stepToPanelsMs: { ...stepDefault, samples: undefined }, stepToPanelsPlainEditorMs: { ...stepPlain, samples: undefined } }, null, 1));
 });

@@ -1,7 +1,7 @@
 // Physical memory in hex, 256 bytes at a time, from an address or a program label; below it the
 // page and EPT walks (memory/WalkSection.tsx), whose entries link to their bytes here (marked).
 
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectLabels, selectRegions } from '../store/selectors.ts';
@@ -13,27 +13,28 @@ const SIZE = 256;
 export function MemoryPanel() {
   const commands = useCommands();
   const labels = useLab(selectLabels);
-  const steps = useLab((s) => s.snapshot?.steps);
+  // Read with every snapshot by the bridge (a Step's bytes arrive with it: one render per Step).
+  const memory = useLab((s) => s.memory);
   const regions = useLab(selectRegions) ?? [];
 
   const [target, setTarget] = useState('0x100000');
   const [addr, setAddr] = useState(0x100000);
-  const [bytes, setBytes] = useState<Uint8Array | null>(null);
   const [problem, setProblem] = useState('');
   const [writeAt, setWriteAt] = useState('');
   const [writeBytes, setWriteBytes] = useState('');
   const [mark, setMark] = useState<{ at: number; length: number } | null>(null);
   // A walk's entry: its row first in view, its bytes marked.
-  const showBytes = (at: number, length: number): void => {
+  // Stable, so the walks (memoised) do not render again with every Step.
+  const showBytes = useCallback((at: number, length: number): void => {
     setMark({ at, length });
     setTarget(`0x${at.toString(16)}`);
     setAddr(at - (at % ROW));
-  };
+  }, []);
   useEffect(() => {
-    let live = true;
-    void commands.readMemory(addr, SIZE).then((b) => { if (live) setBytes(b); });
-    return () => { live = false; };
-  }, [commands, addr, steps]);
+    commands.watchMemory({ phys: addr, length: SIZE });
+  }, [commands, addr]);
+  useEffect(() => () => commands.watchMemory(null), [commands]);
+  const bytes = memory && memory.phys === addr && memory.length === SIZE ? memory.bytes : null;
   const go = (): void => {
     const t = target.trim();
     const label = labels?.find((l) => l.name === t) ?? regions.find((r) => r.name === t);

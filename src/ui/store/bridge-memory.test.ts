@@ -1,5 +1,6 @@
-// The Memory panel's read after a step is answered by the bytes the step asked for beside it
-// (one round trip, not two); any other command in between makes that prefetch stale.
+// The Memory panel's watched bytes (and latest EPT walk) come with a Step: asked for beside the
+// step and set with its snapshot in one store update (one round trip, one render); other
+// commands read them again after their answer.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLabApi } from '../../worker/api.ts';
@@ -11,46 +12,63 @@ const BRINGUP = readFileSync(new URL('../programs/bringup.asm', import.meta.url)
 
 function lab() {
   const api = createLabApi();
-  const reads: number[] = [];
+  const calls: string[] = [];
   const counted = new Proxy(api, {
     get(target, prop) {
-      if (prop === 'readMemory') return (phys: number, length: number) => { reads.push(phys); return Promise.resolve(target.readMemory(phys, length)); };
       const f = target[prop as keyof typeof target] as (...a: unknown[]) => unknown;
-      return (...a: unknown[]) => Promise.resolve(f(...a));
+      return (...a: unknown[]) => {
+        calls.push(prop === 'readMemory' ? `readMemory ${(a[0] as number).toString(16)}` : String(prop));
+        return Promise.resolve(f(...a));
+      };
     },
   });
   const client = { api: () => counted, restart() {}, onRestart: () => () => {}, watch: () => () => {} } as unknown as LabClient;
   const store = createLabStore(BRINGUP);
-  return { api, reads, store, commands: createBridge(client, store) };
+  return { api, calls, store, commands: createBridge(client, store) };
 }
 
-describe('bridge: memory read with the step', () => {
-  it('asks for the watched bytes with each step and hands them to the next read of that window', async () => {
-    const { api, reads, commands } = lab();
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('bridge: watched memory with the step', () => {
+  it('sets each Step\'s bytes and latest EPT walk in the same store update as its snapshot', async () => {
+    const { api, calls, store, commands } = lab();
     await commands.load();
-    await commands.readMemory(0x1000, 256);
-    expect(reads).toEqual([0x1000]);
+    commands.watchMemory({ phys: 0x1000, length: 256 });
+    commands.watchLatestEpt(true);
+    await settle();
+    expect(store.getState().memory?.phys).toBe(0x1000);
+    expect(store.getState().latestEpt).not.toBeNull();
+    const updates: { steps: number | undefined; memoryChanged: boolean; snapshotChanged: boolean }[] = [];
+    const unsub = store.subscribe((s, prev) => updates.push({ steps: s.snapshot?.steps, memoryChanged: s.memory !== prev.memory, snapshotChanged: s.snapshot !== prev.snapshot }));
+    calls.length = 0;
     for (let i = 0; i < 5; i++) await commands.step();
-    // One read per step, issued by the step itself; the panel's read takes it.
-    expect(reads.length).toBe(6);
-    const bytes = await commands.readMemory(0x1000, 256);
-    expect(reads.length).toBe(6);
-    expect(bytes).toEqual(api.readMemory(0x1000, 256));
-    // Taken once only.
-    await commands.readMemory(0x1000, 256);
-    expect(reads.length).toBe(7);
+    await settle();
+    unsub();
+    // One update per Step carrying both, and one read of each per Step, issued by the step.
+    expect(updates.length).toBe(5);
+    expect(updates.every((u) => u.memoryChanged && u.snapshotChanged)).toBe(true);
+    expect(calls).toEqual(Array.from({ length: 5 }, () => ['step', 'readMemory 1000', 'latestEptWalk']).flat());
+    expect(store.getState().memory?.bytes).toEqual(api.readMemory(0x1000, 256));
+    expect(store.getState().latestEpt?.view).toEqual(api.latestEptWalk());
   });
 
-  it('does not hand out bytes read before a later command or for another window', async () => {
-    const { reads, commands } = lab();
+  it('reads them again after another command, for the window watched now, and stops when unwatched', async () => {
+    const { calls, store, commands } = lab();
     await commands.load();
-    await commands.readMemory(0x2000, 16);
+    commands.watchMemory({ phys: 0x2000, length: 16 });
     await commands.step();
     await commands.writeMemory(0x2000, '90 90');
-    const after = await commands.readMemory(0x2000, 16);
-    expect([after[0], after[1]]).toEqual([0x90, 0x90]);
+    await settle();
+    const m = store.getState().memory!;
+    expect([m.phys, m.bytes[0], m.bytes[1]]).toEqual([0x2000, 0x90, 0x90]);
+    commands.watchMemory({ phys: 0x3000, length: 16 });
+    await settle();
+    expect(store.getState().memory?.phys).toBe(0x3000);
+    commands.watchMemory(null);
+    expect(store.getState().memory).toBeNull();
+    calls.length = 0;
     await commands.step();
-    await commands.readMemory(0x3000, 16);
-    expect(reads).toEqual([0x2000, 0x2000, 0x2000, 0x2000, 0x3000]);
+    await settle();
+    expect(calls).toEqual(['step']);
   });
 });

@@ -8,6 +8,7 @@ import type { EditOutcome, LabSettings, LabSnapshot, SharedStateResult, SharedSt
 import type { LatestEptWalkView, WalkRequest, WalkView } from '../../worker/types.ts';
 import { recallAuthored, rememberAuthored } from '../authoring/authored-lessons.ts';
 import { shareEqual } from './share-equal.ts';
+import type { LabState } from './slices.ts';
 import type { LabStore } from './store.ts';
 
 /** What actions and panels may ask for: the commands of the lab. */
@@ -29,6 +30,14 @@ export interface LabCommands {
   vmwrite(field: string, value: string): Promise<void>;
   setRegister(name: string, value: string): Promise<void>;
   readMemory(phys: number, length: number): Promise<Uint8Array>;
+  /**
+   * The Memory panel's window (null: none): its bytes are read now and again with every snapshot
+   * into the store's `memory`; a Step or Step back asks for them beside the step and sets them
+   * with its snapshot in one store update (one round trip, one render).
+   */
+  watchMemory(window: { phys: number; length: number } | null): void;
+  /** Whether the store's `latestEpt` is kept up to date the same way (the Memory panel's walks). */
+  watchLatestEpt(on: boolean): void;
   writeMemory(phys: number, bytes: string): Promise<void>;
   /** Raises IRQ `line` (0-15) or an NMI before the next step. */
   raiseInterrupt(line: number | 'nmi'): Promise<void>;
@@ -68,20 +77,39 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** Creates the commands over a client and a store. */
 export function createBridge(client: LabClient, store: LabStore): LabCommands {
-  // Every command but a memory read counts: a memory prefetch is good only until the next one.
-  let gen = 0;
-  const command = (): ReturnType<LabClient['api']> => {
-    gen++;
-    return client.api();
-  };
+  const command = (): ReturnType<LabClient['api']> => client.api();
   const settings = (): LabSettings => {
     const s = store.getState();
     return s.lesson ? { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints, lesson: s.lesson.id }
       : { profile: s.profile, msrEdits: s.msrEdits, breakpoints: s.breakpoints };
   };
-  const show = (snapshot: LabSnapshot, message: { text: string; ok: boolean } | null = null): void => {
+  // What the Memory panel watches (its bytes window, the latest EPT walk): read again after
+  // every snapshot. A Step asks for them in the same breath as the step (the worker answers back
+  // to back) and sets them with the snapshot in one store update, so the panel renders once per
+  // Step and no second round trip follows it.
+  let memWindow: { phys: number; length: number } | null = null;
+  let watchEpt = false;
+  type Watched = Partial<Pick<LabState, 'memory' | 'latestEpt'>>;
+  function readWatched(api: ReturnType<LabClient['api']>): Promise<Watched> {
+    const w = memWindow;
+    const e = watchEpt;
+    if (!w && !e) return Promise.resolve({});
+    const bytes = w ? api.readMemory(w.phys, w.length) : undefined;
+    const latest = e ? api.latestEptWalk() : undefined;
+    return Promise.all([bytes, latest]).then(([b, l]): Watched => ({
+      ...(w && b ? { memory: { phys: w.phys, length: w.length, bytes: b } } : {}),
+      // The same walk keeps its identity (its drawing does not render again).
+      ...(e ? { latestEpt: { view: shareEqual(store.getState().latestEpt?.view, l) } } : {}),
+    }), () => ({}));
+  }
+  /** Reads what is watched and stores it (after a command whose answer did not carry it). */
+  const refreshWatched = (): void => {
+    if (memWindow || watchEpt) void readWatched(client.api()).then((w) => store.setState(w));
+  };
+  const show = (snapshot: LabSnapshot, message: { text: string; ok: boolean } | null = null, watched?: Watched): void => {
     // Unchanged parts keep their identity, so only panels whose data changed re-render.
-    store.setState((s) => ({ previous: s.snapshot, snapshot: shareEqual(s.snapshot, snapshot), message }));
+    store.setState((s) => ({ previous: s.snapshot, snapshot: shareEqual(s.snapshot, snapshot), message, ...watched }));
+    if (!watched) refreshWatched();
   };
   const showEdit = (o: EditOutcome): void => show(o.snapshot, { text: o.message, ok: o.ok });
 
@@ -97,6 +125,7 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     ]);
     store.setState({ profiles, catalog, diagnostics: r.diagnostics, loadedSource: s.source, status: 'idle', previous: null, snapshot: shareEqual(store.getState().snapshot, r.snapshot),
       message: r.ok ? null : { text: `The program does not assemble: ${r.diagnostics.length} problem(s)`, ok: false } });
+    refreshWatched();
   }
 
   // Authored lessons this page opened, by key: a restarted worker gets them again before the
@@ -115,37 +144,23 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
 
   const idle = (): boolean => store.getState().status === 'idle';
 
-  // The Memory panel reads its bytes after every step. A step asks for them in the same breath
-  // (the worker answers both back to back), so the panel's read finds its answer already there
-  // instead of paying a second round trip. Any later command makes the prefetch stale.
-  let memWindow: { phys: number; length: number } | undefined;
-  let prefetched: { gen: number; phys: number; length: number; bytes: Promise<Uint8Array> } | undefined;
-  function prefetchMemory(api: ReturnType<LabClient['api']>): void {
-    if (!memWindow) {
-      prefetched = undefined;
-      return;
-    }
-    const bytes = api.readMemory(memWindow.phys, memWindow.length);
-    bytes.catch(() => undefined); // an unused prefetch must not become an unhandled rejection
-    prefetched = { gen, ...memWindow, bytes };
-  }
-
   return {
     load,
     async step(n = 1) {
       if (!idle()) return;
       const api = command();
       const answer = api.step(n);
-      prefetchMemory(api);
-      show(await answer);
+      const watched = readWatched(api);
+      const snapshot = await answer;
+      show(snapshot, null, await watched);
     },
     async stepBack(n = 1) {
       if (!idle()) return;
       const api = command();
       const answer = api.stepBack(n);
-      prefetchMemory(api);
+      const watched = readWatched(api);
       const r = await answer;
-      show(r.snapshot, r.ok ? null : { text: 'Cannot step back further: that step is older than the history kept.', ok: false });
+      show(r.snapshot, r.ok ? null : { text: 'Cannot step back further: that step is older than the history kept.', ok: false }, await watched);
     },
     async jumpTo(step) {
       if (!idle()) return;
@@ -213,14 +228,16 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     async setRegister(name, value) {
       showEdit(await command().setRegister(name, value));
     },
-    readMemory(phys, length) {
-      memWindow = { phys, length };
-      const p = prefetched;
-      if (p && p.gen === gen && p.phys === phys && p.length === length) {
-        prefetched = undefined;
-        return p.bytes;
-      }
-      return client.api().readMemory(phys, length);
+    readMemory: (phys, length) => client.api().readMemory(phys, length),
+    watchMemory(window) {
+      memWindow = window && { phys: window.phys, length: window.length };
+      if (!memWindow) store.setState({ memory: null });
+      refreshWatched();
+    },
+    watchLatestEpt(on) {
+      watchEpt = on;
+      if (!on) store.setState({ latestEpt: null });
+      else refreshWatched();
     },
     async raiseInterrupt(line) {
       showEdit(await command().raiseInterrupt(line));

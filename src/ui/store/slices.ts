@@ -3,7 +3,7 @@
 // edits, theme). Plain data only: snapshots from the worker, never core objects.
 
 import type { StateCreator } from 'zustand/vanilla';
-import type { LabCatalog, LabDiagnostic, LabSnapshot, LessonCheckView, LessonSummaryView, LessonView, ProfileInfo } from '../../worker/types.ts';
+import type { LabCatalog, LabDiagnostic, LabSnapshot, LatestEptWalkView, LessonCheckView, LessonSummaryView, LessonView, ProfileInfo } from '../../worker/types.ts';
 
 export type RunStatus = 'idle' | 'running' | 'loading';
 
@@ -17,6 +17,20 @@ export interface MachineSlice {
   profiles: readonly ProfileInfo[];
   /** Static labels of VMCS fields and checks, fetched once. */
   catalog: LabCatalog | null;
+  /**
+   * The bytes of the window the Memory panel watches (`LabCommands.watchMemory`), read with every
+   * snapshot: a Step's bytes arrive with it and are set in the same update (one render).
+   */
+  memory: WatchedMemory | null;
+  /** The latest EPT walk while the Memory panel watches it (`watchLatestEpt`); null: not read yet. */
+  latestEpt: { readonly view: LatestEptWalkView | undefined } | null;
+}
+
+/** Bytes read from physical memory at `phys`. */
+export interface WatchedMemory {
+  readonly phys: number;
+  readonly length: number;
+  readonly bytes: Uint8Array;
 }
 
 export interface EditorSlice {
@@ -66,7 +80,7 @@ export type LabState = MachineSlice & EditorSlice & LessonSlice & SettingsSlice;
 
 type Slice<T> = StateCreator<LabState, [], [], T>;
 
-export const createMachineSlice: Slice<MachineSlice> = () => ({ snapshot: null, previous: null, status: 'idle', message: null, profiles: [], catalog: null });
+export const createMachineSlice: Slice<MachineSlice> = () => ({ snapshot: null, previous: null, status: 'idle', message: null, profiles: [], catalog: null, memory: null, latestEpt: null });
 export const createEditorSlice = (source: string, breakpoints: readonly number[]): Slice<EditorSlice> => () => ({
   source,
   breakpoints,

@@ -1,9 +1,10 @@
 // The Memory panel's walks: the learner types a linear or guest-physical address and the worker
 // walks it without side effects (no accessed/dirty flag is written); the walk is made again after
 // every step while shown. Below it, the EPT walk recorded with the latest EPT violation or
-// misconfiguration VM exit, when the program has had one.
+// misconfiguration VM exit, when the program has had one (the bridge reads it with every
+// snapshot, a Step's beside the step: LabCommands.watchLatestEpt).
 
-import { useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useCommands, useLab } from '../../app/LabContext.tsx';
 import type { LatestEptWalkView, WalkRequest, WalkView } from '../../../worker/types.ts';
 import { EptDrawing, PageDrawing, type GoToBytes } from './WalkDrawing.tsx';
@@ -14,7 +15,7 @@ const CONTEXTS: readonly { id: WalkRequest['context']; label: string }[] = [
   { id: 'vmcs-guest', label: 'the VMCS guest state' },
 ];
 
-function LatestEpt({ latest, onWalk, goTo }: { latest: LatestEptWalkView; onWalk: (gpa: string, access: WalkRequest['access']) => void; goTo: GoToBytes }) {
+const LatestEpt = memo(function LatestEpt({ latest, onWalk, goTo }: { latest: LatestEptWalkView; onWalk: (gpa: string, access: WalkRequest['access']) => void; goTo: GoToBytes }) {
   const when = `${latest.reason} at step ${latest.step}${latest.line ? `, line ${latest.line}` : ''}`;
   const recorded = <pre className="hex" aria-label="The walk as the exit recorded it">{latest.lines.join('\n')}</pre>;
   return (
@@ -42,13 +43,13 @@ function LatestEpt({ latest, onWalk, goTo }: { latest: LatestEptWalkView; onWalk
       )}
     </section>
   );
-}
+});
 
-export function WalkSection({ goTo }: { goTo: GoToBytes }) {
+export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes }) {
   const commands = useCommands();
   const steps = useLab((s) => s.snapshot?.steps);
-  const lastEvent = useLab((s) => s.snapshot?.events.at(-1)?.index ?? -1);
   const rip = useLab((s) => s.snapshot?.rip);
+  const latest = useLab((s) => s.latestEpt?.view);
   const [address, setAddress] = useState('');
   const [kind, setKind] = useState<WalkRequest['kind']>('linear');
   const [context, setContext] = useState<WalkRequest['context']>('cpu');
@@ -56,7 +57,6 @@ export function WalkSection({ goTo }: { goTo: GoToBytes }) {
   const [user, setUser] = useState(false);
   const [request, setRequest] = useState<WalkRequest | null>(null);
   const [result, setResult] = useState<WalkView | null>(null);
-  const [latest, setLatest] = useState<LatestEptWalkView | undefined>(undefined);
 
   // The walk again after every step, jump or edit (memory and registers may have changed).
   useEffect(() => {
@@ -65,12 +65,11 @@ export function WalkSection({ goTo }: { goTo: GoToBytes }) {
     void commands.walk(request).then((r) => { if (live) setResult(r); });
     return () => { live = false; };
   }, [commands, request, steps]);
-  // After every step: a new exit, or memory under the last one changed (a plain MOV, no event).
+  // After every snapshot (a new exit, or memory under the last one changed by a plain MOV).
   useEffect(() => {
-    let live = true;
-    void commands.latestEptWalk().then((r) => { if (live) setLatest(r); });
-    return () => { live = false; };
-  }, [commands, steps, lastEvent]);
+    commands.watchLatestEpt(true);
+    return () => commands.watchLatestEpt(false);
+  }, [commands]);
 
   const submit = (over?: Partial<WalkRequest>): void => {
     const r: WalkRequest = { kind, address: address.trim() || rip || '0', context, access, user, ...over };
@@ -79,6 +78,9 @@ export function WalkSection({ goTo }: { goTo: GoToBytes }) {
     if (over?.access) setAccess(over.access);
     setRequest(r);
   };
+  const submitRef = useRef(submit);
+  submitRef.current = submit;
+  const onWalkLatest = useCallback((gpa: string, acc: WalkRequest['access']) => submitRef.current({ kind: 'guest-physical', address: gpa, access: acc }), []);
 
   return (
     <div className="walks">
@@ -107,7 +109,7 @@ export function WalkSection({ goTo }: { goTo: GoToBytes }) {
       {result?.ok && result.notes.map((n) => <p key={n} className="hint">{n}</p>)}
       {result?.page && <PageDrawing page={result.page} goTo={goTo} />}
       {result?.ept && <EptDrawing ept={result.ept} title={`EPT walk of ${result.ept.gpa}`} goTo={goTo} />}
-      {latest && <LatestEpt latest={latest} goTo={goTo} onWalk={(gpa, acc) => submit({ kind: 'guest-physical', address: gpa, access: acc })} />}
+      {latest && <LatestEpt latest={latest} goTo={goTo} onWalk={onWalkLatest} />}
     </div>
   );
-}
+});
