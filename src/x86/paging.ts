@@ -1,39 +1,23 @@
 // Linear -> physical translation (SDM Vol. 3A ch. 4 "Paging"): 4-level and 5-level paging
 // (§4.5), PAE paging (§4.4) and 32-bit paging (§4.3) walks, access rights (§4.6), A/D bits
-// (§4.8), #PF error codes (§4.7), and a small TLB (§4.10) that MOV CR3, INVLPG and paging-mode
-// changes invalidate. CR3.PCD/PWT and the entries' PCD/PWT/PAT only select memory types,
-// which the lab does not model: they are ignored.
+// (§4.8), #PF error codes (§4.7), and the TLB (§4.10, `tlb.ts`) that MOV CR3, INVLPG, paging-mode
+// changes and VM transitions invalidate; after a flush a walk whose entries are unchanged in
+// memory is reused instead of repeated (decision 0085). CR3.PCD/PWT and the entries'
+// PCD/PWT/PAT only select memory types, which the lab does not model: they are ignored.
 
 import { C0, C4, EF, F, PFE, PTEB } from './archbits.ts';
 import { pf } from './fault.ts';
 import type { GuestPhysicalAccess, X86Env } from './env.ts';
 import type { CpuState } from './state.ts';
+import { Tlb, TlbSlot, type TlbEntry } from './tlb.ts';
+
+export { Tlb, TlbSlot, type TlbEntry };
 
 /** Access kinds. */
 export const ACC_READ = 0;
 export const ACC_WRITE = 1;
 export const ACC_EXEC = 2;
 export type AccessKind = 0 | 1 | 2;
-
-/** One cached translation, for a 4 KiB linear page (large pages are cached per 4 KiB piece). */
-export interface TlbEntry {
-  /** Physical address of the 4 KiB page. */
-  readonly ppage: number;
-  /** U/S = 1 at every level. */
-  readonly user: boolean;
-  /** R/W = 1 at every level. */
-  readonly writable: boolean;
-  /** XD = 1 at some level (with EFER.NXE). */
-  readonly nx: boolean;
-  /** Dirty flag of the mapping entry already set. */
-  dirty: boolean;
-  /** Physical address of the entry that maps the page (for setting D). */
-  readonly leafAddr: number;
-  /** Whether the leaf entry is 8 bytes (PAE/4-level/5-level) or 4 (32-bit paging). */
-  readonly leaf64: boolean;
-  /** Mapped by a 2 MiB, 4 MiB or 1 GiB page. */
-  readonly large: boolean;
-}
 
 const TWO32 = 4294967296;
 const TLB_LIMIT = 8192;
@@ -67,26 +51,6 @@ export function a20(env: X86Env, pa: number): number {
   return Math.floor(pa / 0x100000) % 2 === 1 ? pa - 0x100000 : pa;
 }
 
-/** The translation cache and the walker. One per logical processor. */
-export class Tlb {
-  readonly entries = new Map<number, TlbEntry>();
-  hasLarge = false;
-  /** Told the physical address of every A/D-flag write the walker makes (the processor drops decodes there). */
-  onEntryWrite: ((physAddr: number) => void) | null = null;
-
-  /** Drops every cached translation (MOV CR3, CR0.PG/WP, CR4 paging bits, EFER.NXE changes). */
-  flush(): void {
-    this.entries.clear();
-    this.hasLarge = false;
-  }
-
-  /** INVLPG: drops the translation of one page (all of them if a large page might cover it). */
-  invalidate(linear: number): void {
-    if (this.hasLarge) this.flush();
-    else this.entries.delete(Math.floor(linear / 4096));
-  }
-}
-
 /** Whether paging is on. */
 export function pagingEnabled(s: CpuState): boolean {
   return (s.cr0 & C0.PG) !== 0;
@@ -103,12 +67,7 @@ export function translate(s: CpuState, env: X86Env, tlb: Tlb, linear: number, ac
   }
   const lp = Math.floor(linear / 4096);
   let e = tlb.entries.get(lp);
-  if (e === undefined) {
-    e = walk(s, env, linear, acc, user, ept, tlb);
-    if (tlb.entries.size >= TLB_LIMIT) tlb.flush();
-    tlb.entries.set(lp, e);
-    if (e.large) tlb.hasLarge = true;
-  }
+  if (e === undefined || e.gen !== tlb.gen) e = refill(s, env, tlb, e, lp, linear, acc, user, ept);
   const denied = checkRights(s, e, acc, user, implicitSupervisor);
   if (denied !== null) throw pf(denied, errorCode(s, acc, user) | PFE.P, linear);
   if (acc === ACC_WRITE && !e.dirty) setDirty(env, tlb, e, ept, linear);
@@ -118,6 +77,79 @@ export function translate(s: CpuState, env: X86Env, tlb: Tlb, linear: number, ac
     ...ACCESS[acc], linear, finalTranslation: true, userMode: user,
     guestRights: { user: e.user, writable: e.writable, executeDisable: e.nx },
   });
+}
+
+/**
+ * A TLB miss: reuses the slot's recorded walk when it is still exact (`reusable`), otherwise walks
+ * (into the slot, which a faulting walk leaves unusable). The result is a current translation.
+ */
+function refill(s: CpuState, env: X86Env, tlb: Tlb, e: TlbSlot | undefined, lp: number, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null): TlbSlot {
+  if (e !== undefined && ept === null && tlb.reuseWalks && reusable(s, env, e)) {
+    // Exactly what walking again would build (`dirty` already matches the recorded leaf's D).
+    e.dirty = (e.lo[e.levels - 1]! & PTEB.D) !== 0;
+  } else {
+    if (e === undefined) {
+      if (tlb.entries.size >= TLB_LIMIT) tlb.clear();
+      e = new TlbSlot();
+      tlb.entries.set(lp, e);
+    }
+    e.levels = 0;
+    walk(s, env, linear, acc, user, ept, tlb, e);
+    e.cr3 = s.cr3;
+    e.key = walkKey(s, env);
+    if (ept !== null) e.levels = 0; // EPT walks have effects of their own (EPT A/D flags, violations): never reused.
+  }
+  e.gen = tlb.gen;
+  if (e.large) tlb.hasLarge = true;
+  return e;
+}
+
+/**
+ * Everything besides CR3 and the entries in memory that a walk's result depends on: the paging
+ * mode (CR4.PAE, CR4.PSE, CR4.LA57, EFER.LMA), EFER.NXE (XD bits: rights or reserved), the A20
+ * gate, MAXPHYADDR (reserved bits) and 1-GiB-page support.
+ */
+function walkKey(s: CpuState, env: X86Env): number {
+  return ((s.cr4 & (C4.PAE | C4.PSE | C4.LA57)) | (s.efer & (EF.LMA | EF.NXE)) | (env.platform.a20Enabled ? 1 << 20 : 0)
+    | (env.config.features.page1gb ? 1 << 21 : 0) | (env.config.maxPhysAddr << 22)) >>> 0;
+}
+
+/**
+ * Whether a walk now would read exactly the entries `e` recorded (same CR3 and key, every entry
+ * unchanged in memory, A already set in each): it would then set no flag and build the same
+ * translation (decision 0085).
+ */
+function reusable(s: CpuState, env: X86Env, e: TlbSlot): boolean {
+  const n = e.levels;
+  if (n === 0 || e.cr3 !== s.cr3 || e.key !== walkKey(s, env)) return false;
+  const mem = env.memory;
+  const wide = e.leaf64;
+  for (let i = 0; i < n; i++) {
+    const a = e.addr[i]!;
+    if (mem.read32(a) >>> 0 !== e.lo[i]) return false;
+    if (wide && mem.read32(a + 4) >>> 0 !== e.hi[i]) return false;
+  }
+  return true;
+}
+
+/** Records entry `i` of the walk in progress (its value once the walk has set A where it does). */
+function record(e: TlbSlot, i: number, addr: number, lo: number, hi: number): void {
+  e.addr[i] = addr;
+  e.lo[i] = lo >>> 0;
+  e.hi[i] = hi >>> 0;
+}
+
+/** Completes the walk into `e`: the translation and the number of entries recorded. */
+function fill(e: TlbSlot, ppage: number, user: boolean, writable: boolean, nx: boolean, dirty: boolean, leafAddr: number, leaf64: boolean, large: boolean, levels: number): void {
+  e.ppage = ppage;
+  e.user = user;
+  e.writable = writable;
+  e.nx = nx;
+  e.dirty = dirty;
+  e.leafAddr = leafAddr;
+  e.leaf64 = leaf64;
+  e.large = large;
+  e.levels = levels;
 }
 
 const ACCESS: readonly GuestPhysicalAccess[] = [{ read: true }, { write: true }, { fetch: true }];
@@ -157,9 +189,13 @@ function checkRights(s: CpuState, e: TlbEntry, acc: AccessKind, user: boolean, i
   return null;
 }
 
-function setDirty(env: X86Env, tlb: Tlb, e: TlbEntry, ept: EptTranslate | null, linear: number): void {
+function setDirty(env: X86Env, tlb: Tlb, e: TlbSlot, ept: EptTranslate | null, linear: number): void {
   setEntryBits(env, tlb, ept, e.leafAddr, e.leafAddr, PTEB.D | PTEB.A, linear);
   e.dirty = true;
+  // The kept walk now expects the leaf with D (and A) set: the translation it stands for is the
+  // same, and a walk reading that value would set nothing.
+  const n = e.levels;
+  if (n !== 0) e.lo[n - 1] = (e.lo[n - 1]! | PTEB.D | PTEB.A) >>> 0;
 }
 
 /** Bits 51:MAXPHYADDR of an entry's high half: reserved (§4.5 tables, "Reserved (must be 0)"). */
@@ -168,10 +204,10 @@ function reservedHigh(maxPhysAddr: number): number {
   return (0xfffff & ~((1 << (maxPhysAddr - 32)) - 1)) >>> 0;
 }
 
-/** Walks the paging structures for `linear` and builds a TLB entry; throws #PF on a missing or malformed entry. */
-function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb): TlbEntry {
-  if ((s.cr4 & C4.PAE) === 0) return walk32(s, env, linear, acc, user, ept, tlb);
-  if ((s.efer & EF.LMA) === 0) return walkPae(s, env, linear, acc, user, ept, tlb);
+/** Walks the paging structures for `linear` into `e` (translation and record); throws #PF on a missing or malformed entry. */
+function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb, e: TlbSlot): void {
+  if ((s.cr4 & C4.PAE) === 0) { walk32(s, env, linear, acc, user, ept, tlb, e); return; }
+  if ((s.efer & EF.LMA) === 0) { walkPae(s, env, linear, acc, user, ept, tlb, e); return; }
   const mem = env.memory;
   const la57 = (s.cr4 & C4.LA57) !== 0;
   const bits = la57 ? 57 : 48;
@@ -183,7 +219,8 @@ function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: b
   let writable = true;
   let nx = false;
   const code = errorCode(s, acc, user);
-  for (let level = la57 ? 5 : 4; level >= 1; level--) {
+  const top = la57 ? 5 : 4;
+  for (let level = top; level >= 1; level--) {
     const shift = 12 + 9 * (level - 1);
     const idx = Math.floor(ulinear / 2 ** shift) % 512;
     const ea = a20(env, table + idx * 8);
@@ -201,12 +238,14 @@ function walk(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: b
     writable &&= (lo & PTEB.RW) !== 0;
     nx ||= nxe && (hi & PTEB.XD_HI) !== 0;
     if ((lo & PTEB.A) === 0) setEntryBits(env, tlb, ept, ea, ha, PTEB.A, linear);
+    record(e, top - level, ha, lo | PTEB.A, hi);
     const addr = (hi & PTEB.ADDR_HI) * TWO32 + ((lo & PTEB.ADDR_LO) >>> 0);
     if (level === 1 || ps) {
       const pageSize = 2 ** shift;
       const base = Math.floor(addr / pageSize) * pageSize;
       const ppage = base + Math.floor((ulinear % pageSize) / 4096) * 4096;
-      return { ppage, user: isUser, writable, nx, dirty: (lo & PTEB.D) !== 0, leafAddr: ea, leaf64: true, large: ps };
+      fill(e, ppage, isUser, writable, nx, (lo & PTEB.D) !== 0, ea, true, ps, top - level + 1);
+      return;
     }
     table = addr;
   }
@@ -218,7 +257,7 @@ function levelName(level: number): string {
 }
 
 /** PAE paging (SDM Vol. 3A §4.4): PDPTEs from CR3, then 8-byte PD and PT entries. */
-function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb): TlbEntry {
+function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb, e: TlbSlot): void {
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
@@ -229,6 +268,7 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
   const plo = mem.read32(pdpteHost);
   const phi = mem.read32(pdpteHost + 4);
   if ((plo & PTEB.P) === 0) throw pf('page not present: PDPTE has P = 0', code, linear);
+  record(e, 0, pdpteHost, plo, phi);
   let table = (phi & PTEB.ADDR_HI) * TWO32 + ((plo & PTEB.ADDR_LO) >>> 0);
   let isUser = true;
   let writable = true;
@@ -248,11 +288,13 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
     writable &&= (lo & PTEB.RW) !== 0;
     nx ||= nxe && (hi & PTEB.XD_HI) !== 0;
     if ((lo & PTEB.A) === 0) setEntryBits(env, tlb, ept, ea, ha, PTEB.A, linear);
+    record(e, 3 - level, ha, lo | PTEB.A, hi);
     const addr = (hi & PTEB.ADDR_HI) * TWO32 + ((lo & PTEB.ADDR_LO) >>> 0);
     if (level === 1 || ps) {
       const pageSize = 2 ** shift;
       const ppage = Math.floor(addr / pageSize) * pageSize + Math.floor((ul % pageSize) / 4096) * 4096;
-      return { ppage, user: isUser, writable, nx, dirty: (lo & PTEB.D) !== 0, leafAddr: ea, leaf64: true, large: ps };
+      fill(e, ppage, isUser, writable, nx, (lo & PTEB.D) !== 0, ea, true, ps, 4 - level);
+      return;
     }
     table = addr;
   }
@@ -260,7 +302,7 @@ function walkPae(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user
 }
 
 /** 32-bit paging (SDM Vol. 3A §4.3): 4-byte entries, 4 MiB pages with CR4.PSE. */
-function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb): TlbEntry {
+function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user: boolean, ept: EptTranslate | null, tlb: Tlb, e: TlbSlot): void {
   const mem = env.memory;
   const ul = ((linear % TWO32) + TWO32) % TWO32;
   const code = errorCode(s, acc, user);
@@ -269,19 +311,19 @@ function walk32(s: CpuState, env: X86Env, linear: number, acc: AccessKind, user:
   const pde = mem.read32(pdeHost);
   if ((pde & PTEB.P) === 0) throw pf(`page not present: PD entry ${ul >>> 22} has P = 0`, code, linear);
   if ((pde & PTEB.A) === 0) setEntryBits(env, tlb, ept, pdeAddr, pdeHost, PTEB.A, linear);
+  record(e, 0, pdeHost, pde | PTEB.A, 0);
   if ((pde & PTEB.PS) !== 0 && (s.cr4 & C4.PSE) !== 0) {
     // 4 MiB page; PSE-36 high address bits (20:13) are taken as zero (bit 21 reserved).
     const base = (pde & 0xffc00000) >>> 0;
     const ppage = base + (ul & 0x3ff000);
-    return { ppage, user: (pde & PTEB.US) !== 0, writable: (pde & PTEB.RW) !== 0, nx: false, dirty: (pde & PTEB.D) !== 0, leafAddr: pdeAddr, leaf64: false, large: true };
+    fill(e, ppage, (pde & PTEB.US) !== 0, (pde & PTEB.RW) !== 0, false, (pde & PTEB.D) !== 0, pdeAddr, false, true, 1);
+    return;
   }
   const pteAddr = a20(env, ((pde & 0xfffff000) >>> 0) + ((ul >>> 12) & 0x3ff) * 4);
   const pteHost = entryHost(ept, pteAddr, linear);
   const pte = mem.read32(pteHost);
   if ((pte & PTEB.P) === 0) throw pf(`page not present: PT entry ${(ul >>> 12) & 0x3ff} has P = 0`, code, linear);
   if ((pte & PTEB.A) === 0) setEntryBits(env, tlb, ept, pteAddr, pteHost, PTEB.A, linear);
-  return {
-    ppage: (pte & 0xfffff000) >>> 0, user: (pde & pte & PTEB.US) !== 0, writable: (pde & pte & PTEB.RW) !== 0,
-    nx: false, dirty: (pte & PTEB.D) !== 0, leafAddr: pteAddr, leaf64: false, large: false,
-  };
+  record(e, 1, pteHost, pte | PTEB.A, 0);
+  fill(e, (pte & 0xfffff000) >>> 0, (pde & pte & PTEB.US) !== 0, (pde & pte & PTEB.RW) !== 0, false, (pte & PTEB.D) !== 0, pteAddr, false, false, 2);
 }
