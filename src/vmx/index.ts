@@ -113,6 +113,9 @@ const ENTRY_INTR_VALID = Number(ENTRY_INTR_INFO.mask.VALID);
 const ENTRY_INTR_TYPE_SHIFT = ENTRY_INTR_INFO.fields.TYPE.bit;
 const ENTRY_INTR_TYPE_MASK = 2 ** ENTRY_INTR_INFO.fields.TYPE.width - 1;
 
+/** What the reused report array holds past its last report (so it keeps no report alive). */
+const NO_REPORT = undefined as unknown as VmxReport;
+
 /** The reports that carry nothing of their own, shared (reports are never changed; events copy them). */
 const VMENTRY_REPORT: VmxReport = Object.freeze({ kind: 'vmentry' });
 const VMSUCCEED_REPORT: VmxReport = Object.freeze({ kind: 'vmx', result: 'VMsucceed', error: undefined, explain: undefined });
@@ -456,10 +459,20 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     hooks,
     mode: () => vmx.mode,
     takeReports() {
-      if (reportCount === 0) return [];
-      const out = reports.slice(0, reportCount);
-      reports.fill(undefined as unknown as VmxReport, 0, reportCount);
+      const n = reportCount;
+      if (n === 0) return [];
       reportCount = 0;
+      // Most steps report once: an array literal, no slice or fill (builtins V8 does not inline here).
+      if (n === 1) {
+        const r = reports[0]!;
+        reports[0] = NO_REPORT;
+        return [r];
+      }
+      const out: VmxReport[] = [];
+      for (let i = 0; i < n; i++) {
+        out.push(reports[i]!);
+        reports[i] = NO_REPORT;
+      }
       return out;
     },
     snapshot: () => new ModelSnapshot(vmx.clone(), ept.snapshot()),
