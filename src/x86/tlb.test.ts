@@ -13,7 +13,7 @@ import { makeRig, run1, setReg, testConfig, type TestRig } from './testing.ts';
 const POOL = 0x100000; // six table pages from here
 const TABLES = 6;
 
-type Mode = '4-level' | 'pae' | '32-bit';
+type Mode = '5-level' | '4-level' | 'pae' | '32-bit';
 type Op =
   | { kind: 'write'; table: number; index: number; target: number; flags: number; xd: boolean; rsvd: boolean }
   | { kind: 'translate'; i: readonly number[]; acc: AccessKind; user: boolean }
@@ -23,6 +23,7 @@ type Op =
   | { kind: 'nxe' };
 
 function linearOf(mode: Mode, i: readonly number[]): number {
+  if (mode === '5-level') return i[0]! * 2 ** 48 + i[1]! * 2 ** 39 + i[2]! * 2 ** 30 + i[3]! * 2 ** 21 + i[4]! * 4096 + 0x123;
   if (mode === '4-level') return i[0]! * 2 ** 39 + i[1]! * 2 ** 30 + i[2]! * 2 ** 21 + i[3]! * 4096 + 0x123;
   if (mode === 'pae') return i[0]! * 2 ** 30 + i[1]! * 2 ** 21 + i[2]! * 4096 + 0x123;
   return i[0]! * 2 ** 22 + i[1]! * 4096 + 0x123;
@@ -33,6 +34,7 @@ function rigFor(mode: Mode, reuse: boolean, pse: boolean, log: number[]): TestRi
   const rig = makeRig(testConfig(), POOL + TABLES * 4096);
   const s = rig.cpu.state;
   s.cr3 = POOL;
+  if (mode === '5-level') s.cr4 = (s.cr4 | C4.LA57) >>> 0;
   if (mode === 'pae') s.efer = (s.efer & ~EF.LMA & ~EF.LME) >>> 0;
   if (mode === '32-bit') {
     s.efer = (s.efer & ~EF.LMA & ~EF.LME) >>> 0;
@@ -40,7 +42,7 @@ function rigFor(mode: Mode, reuse: boolean, pse: boolean, log: number[]): TestRi
   }
   if (pse) s.cr4 = (s.cr4 | C4.PSE) >>> 0;
   // A valid chain to start from: table L's entries 0-2 point to table L + 1, the last level's to data pages.
-  const levels = mode === '4-level' ? 4 : mode === 'pae' ? 3 : 2;
+  const levels = mode === '5-level' ? 5 : mode === '4-level' ? 4 : mode === 'pae' ? 3 : 2;
   for (let l = 0; l < levels; l++) {
     for (let i = 0; i < 3; i++) {
       const target = l === levels - 1 ? (0x200 + l * 3 + i) * 4096 : POOL + (l + 1) * 4096;
@@ -108,26 +110,26 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       rsvd: fc.integer({ min: 0, max: 15 }).map((x) => x === 0),
     }),
   },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('translate' as const), i: fc.tuple(idx, idx, idx, idx), acc: fc.constantFrom<AccessKind>(0, 1, 2), user: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('translate' as const), i: fc.tuple(idx, idx, idx, idx, idx), acc: fc.constantFrom<AccessKind>(0, 1, 2), user: fc.boolean() }) },
   {
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('flip' as const),
-      table: fc.integer({ min: 0, max: 3 }),
+      table: fc.integer({ min: 0, max: 4 }),
       index: idx,
       // P, R/W, U/S, A, D, PS, an address bit, XD, a reserved address bit (above MAXPHYADDR 39)
       bit: fc.constantFrom(0, 1, 2, 5, 6, 7, 13, 63, 45),
     }),
   },
   { weight: 3, arbitrary: fc.constant({ kind: 'flush' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('invlpg' as const), i: fc.tuple(idx, idx, idx, idx) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('invlpg' as const), i: fc.tuple(idx, idx, idx, idx, idx) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'nxe' as const }) },
 );
 
-describe('walk reuse after a flush is invisible (decision 0085)', () => {
+describe('walk reuse after a flush is invisible (decision 0085; 5-level, 4-level, PAE, 32-bit paging)', () => {
   it('same translations, faults, A/D writes and memory as walking again after every flush', () => {
     fc.assert(
-      fc.property(fc.constantFrom<Mode>('4-level', 'pae', '32-bit'), fc.boolean(), fc.array(opArb, { minLength: 20, maxLength: 120 }), (mode, pse, ops) => {
+      fc.property(fc.constantFrom<Mode>('5-level', '4-level', 'pae', '32-bit'), fc.boolean(), fc.array(opArb, { minLength: 20, maxLength: 120 }), (mode, pse, ops) => {
         const logA: number[] = [];
         const logB: number[] = [];
         const a = rigFor(mode, true, pse, logA);
