@@ -10,12 +10,15 @@ const url = process.argv[2] ?? 'http://127.0.0.1:4183/';
 const STEPS = Number(process.argv[3] ?? 200);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-  args: ['--disable-gpu', '--disable-frame-rate-limit', '--disable-gpu-vsync'],
+  // The bench's switches (decision 0079); --unlimited: no frame-rate limit (an idle Monaco then renders continuously).
+  args: ['--disable-gpu', ...(process.argv.includes('--unlimited') ? ['--disable-frame-rate-limit', '--disable-gpu-vsync'] : [])],
 });
 const page = await browser.newPage();
 await page.goto(`${url}${process.argv.includes('--monaco') ? '' : '?editor=plain'}`);
 if (process.argv.includes('--monaco')) await page.locator('.monaco-editor').first().waitFor();
 await page.getByRole('status', { name: 'Machine state' }).filter({ hasText: 'Paused' }).waitFor();
+// An experiment: CSS added to the page before measuring (PROFILE_CSS="...").
+if (process.env.PROFILE_CSS) await page.addStyleTag({ content: process.env.PROFILE_CSS });
 const cdp = await page.context().newCDPSession(page);
 const events = [];
 cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
@@ -106,15 +109,16 @@ if (profile) {
 }
 
 if (process.argv.includes('--timeline')) {
-  // One step's main-thread tasks in order (the 100th click): start offset, duration, children.
+  // One step's main-thread tasks in order (the 100th click, or TIMELINE_CLICK): start offset, duration, children.
   const main = [...threads].find(([, n]) => n === 'CrRendererMain')?.[0];
   const mt = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === 'X').sort((a, b) => a.ts - b.ts);
   const clicks = mt.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'click');
-  const c = clicks[100];
-  const end = clicks[101].ts;
+  const at = Number(process.env.TIMELINE_CLICK ?? 100);
+  const c = clicks[at];
+  const end = clicks[at + 1].ts;
   const tasks = mt.filter((e) => e.name === 'RunTask' && e.ts + e.dur >= c.ts - 1 && e.ts < end);
   for (const t of tasks) {
-    const kids = mt.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 150 && !/RunTask|ThreadController/.test(e.name));
+    const kids = mt.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > Number(process.env.TIMELINE_MIN_US ?? 150) && !/RunTask|ThreadController/.test(e.name));
     const desc = kids.map((k) => `${k.name}${k.args?.data?.functionName ? `(${k.args.data.functionName})` : ''}${k.args?.data?.type ? `[${k.args.data.type}]` : ''} ${(k.dur / 1000).toFixed(2)}`).join(', ');
     console.log(`  +${((t.ts - c.ts) / 1000).toFixed(2).padStart(7)} ms  ${(t.dur / 1000).toFixed(2).padStart(6)} ms  ${desc}`);
   }

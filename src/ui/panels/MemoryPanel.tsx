@@ -1,7 +1,7 @@
 // Physical memory in hex, 256 bytes at a time, from an address or a program label; below it the
 // page and EPT walks (memory/WalkSection.tsx), whose entries link to their bytes here (marked).
 
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectLabels, selectRegions } from '../store/selectors.ts';
@@ -10,11 +10,39 @@ import { WalkSection } from './memory/WalkSection.tsx';
 const ROW = 16;
 const SIZE = 256;
 
+/**
+ * The hex view: the only part of the panel that renders on every Step (its bytes come with the
+ * Step's snapshot), so the panel's forms and their inputs are left alone.
+ */
+const HexView = memo(function HexView({ addr, mark }: { addr: number; mark: { at: number; length: number } | null }) {
+  const memory = useLab((s) => s.memory);
+  const bytes = memory && memory.phys === addr && memory.length === SIZE ? memory.bytes : null;
+  return (
+    <pre className="hex" aria-label="Memory bytes">
+      {bytes && Array.from({ length: SIZE / ROW }, (_, r) => {
+        const row = Array.from(bytes.subarray(r * ROW, r * ROW + ROW));
+        const start = addr + r * ROW;
+        const a = start.toString(16).padStart(8, '0');
+        const tx = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+        const from = mark ? Math.max(0, mark.at - start) : ROW;
+        const to = mark ? Math.min(ROW, mark.at + mark.length - start) : 0;
+        if (from >= to) return `${a}  ${row.map((b) => b.toString(16).padStart(2, '0')).join(' ')}  ${tx}\n`;
+        const hx = (bs: number[]) => bs.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+        return (
+          <span key={start}>
+            {a}  {hx(row.slice(0, from))}{from > 0 ? ' ' : ''}
+            <mark aria-label={`Marked bytes at 0x${(start + from).toString(16)}`}>{hx(row.slice(from, to))}</mark>
+            {to < ROW ? ' ' : ''}{hx(row.slice(to))}  {tx}{'\n'}
+          </span>
+        );
+      })}
+    </pre>
+  );
+});
+
 export function MemoryPanel() {
   const commands = useCommands();
   const labels = useLab(selectLabels);
-  // Read with every snapshot by the bridge (a Step's bytes arrive with it: one render per Step).
-  const memory = useLab((s) => s.memory);
   const regions = useLab(selectRegions) ?? [];
 
   const [target, setTarget] = useState('0x100000');
@@ -34,7 +62,6 @@ export function MemoryPanel() {
     commands.watchMemory({ phys: addr, length: SIZE });
   }, [commands, addr]);
   useEffect(() => () => commands.watchMemory(null), [commands]);
-  const bytes = memory && memory.phys === addr && memory.length === SIZE ? memory.bytes : null;
   const go = (): void => {
     const t = target.trim();
     const label = labels?.find((l) => l.name === t) ?? regions.find((r) => r.name === t);
@@ -68,25 +95,8 @@ export function MemoryPanel() {
         <input aria-label="Bytes to write" placeholder="bytes, e.g. 90 90 f4" value={writeBytes} onChange={(e) => setWriteBytes(e.target.value)} spellCheck={false} />
         <button type="submit">Write</button>
       </form>
-      <pre className="hex" aria-label="Memory bytes">
-        {bytes && Array.from({ length: SIZE / ROW }, (_, r) => {
-          const row = Array.from(bytes.subarray(r * ROW, r * ROW + ROW));
-          const start = addr + r * ROW;
-          const a = start.toString(16).padStart(8, '0');
-          const tx = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-          const from = mark ? Math.max(0, mark.at - start) : ROW;
-          const to = mark ? Math.min(ROW, mark.at + mark.length - start) : 0;
-          if (from >= to) return `${a}  ${row.map((b) => b.toString(16).padStart(2, '0')).join(' ')}  ${tx}\n`;
-          const hx = (bs: number[]) => bs.map((b) => b.toString(16).padStart(2, '0')).join(' ');
-          return (
-            <span key={start}>
-              {a}  {hx(row.slice(0, from))}{from > 0 ? ' ' : ''}
-              <mark aria-label={`Marked bytes at 0x${(start + from).toString(16)}`}>{hx(row.slice(from, to))}</mark>
-              {to < ROW ? ' ' : ''}{hx(row.slice(to))}  {tx}{'\n'}
-            </span>
-          );
-        })}
-      </pre>
+      {/* Read with every snapshot by the bridge (a Step's bytes arrive with it: one render per Step). */}
+      <HexView addr={addr} mark={mark} />
       <WalkSection goTo={showBytes} />
     </Panel>
   );

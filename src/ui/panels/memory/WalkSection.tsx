@@ -5,7 +5,7 @@
 // snapshot, a Step's beside the step: LabCommands.watchLatestEpt).
 
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
-import { useCommands, useLab } from '../../app/LabContext.tsx';
+import { useCommands, useLab, useLabStore } from '../../app/LabContext.tsx';
 import type { LatestEptWalkView, WalkRequest, WalkView } from '../../../worker/types.ts';
 import { EptDrawing, PageDrawing, type GoToBytes } from './WalkDrawing.tsx';
 import './walk.css';
@@ -45,10 +45,30 @@ const LatestEpt = memo(function LatestEpt({ latest, onWalk, goTo }: { latest: La
   );
 });
 
-export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes }) {
+/** The walk made again after every step, jump or edit (memory and registers may have changed); renders nothing. */
+function Rewalk({ request, onResult }: { request: WalkRequest; onResult: (r: WalkView) => void }) {
   const commands = useCommands();
   const steps = useLab((s) => s.snapshot?.steps);
+  useEffect(() => {
+    let live = true;
+    void commands.walk(request).then((r) => { if (live) onResult(r); });
+    return () => { live = false; };
+  }, [commands, request, steps, onResult]);
+  return null;
+}
+
+/** The address input: its placeholder shows RIP, so it alone renders on every Step. */
+function AddressInput({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const rip = useLab((s) => s.snapshot?.rip);
+  return (
+    <input aria-label="Address to walk" className="mono" placeholder={rip ? `${rip} (RIP)` : '0x401000'} value={value}
+      onChange={(e) => onChange(e.target.value)} spellCheck={false} size={20} />
+  );
+}
+
+export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes }) {
+  const commands = useCommands();
+  const store = useLabStore();
   const latest = useLab((s) => s.latestEpt?.view);
   const [address, setAddress] = useState('');
   const [kind, setKind] = useState<WalkRequest['kind']>('linear');
@@ -58,13 +78,6 @@ export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes
   const [request, setRequest] = useState<WalkRequest | null>(null);
   const [result, setResult] = useState<WalkView | null>(null);
 
-  // The walk again after every step, jump or edit (memory and registers may have changed).
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    void commands.walk(request).then((r) => { if (live) setResult(r); });
-    return () => { live = false; };
-  }, [commands, request, steps]);
   // After every snapshot (a new exit, or memory under the last one changed by a plain MOV).
   useEffect(() => {
     commands.watchLatestEpt(true);
@@ -72,7 +85,7 @@ export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes
   }, [commands]);
 
   const submit = (over?: Partial<WalkRequest>): void => {
-    const r: WalkRequest = { kind, address: address.trim() || rip || '0', context, access, user, ...over };
+    const r: WalkRequest = { kind, address: address.trim() || store.getState().snapshot?.rip || '0', context, access, user, ...over };
     if (over?.address) setAddress(over.address);
     if (over?.kind) setKind(over.kind);
     if (over?.access) setAccess(over.access);
@@ -85,8 +98,7 @@ export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes
   return (
     <div className="walks">
       <form className="walkform" aria-label="Walk" onSubmit={(e) => { e.preventDefault(); submit(); }}>
-        <label>Address <input aria-label="Address to walk" className="mono" placeholder={rip ? `${rip} (RIP)` : '0x401000'} value={address}
-          onChange={(e) => setAddress(e.target.value)} spellCheck={false} size={20} /></label>
+        <label>Address <AddressInput value={address} onChange={setAddress} /></label>
         <label>is <select aria-label="Address kind" value={kind} onChange={(e) => setKind(e.target.value as WalkRequest['kind'])}>
           <option value="linear">linear</option>
           <option value="guest-physical">guest-physical (EPT)</option>
@@ -105,6 +117,7 @@ export const WalkSection = memo(function WalkSection({ goTo }: { goTo: GoToBytes
         <button type="submit">Walk</button>
       </form>
       <p className="hint">A walk reads the tables as they are now and changes nothing (no accessed or dirty flag is set).</p>
+      {request && <Rewalk request={request} onResult={setResult} />}
       {result && !result.ok && <p className="msg bad" role="alert">{result.message}</p>}
       {result?.ok && result.notes.map((n) => <p key={n} className="hint">{n}</p>)}
       {result?.page && <PageDrawing page={result.page} goTo={goTo} />}

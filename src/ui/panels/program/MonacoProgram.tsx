@@ -29,11 +29,13 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const toggle = useRef(p.onToggleBreakpoint);
   toggle.current = p.onToggleBreakpoint;
   const current = useRef<HTMLDivElement>(null);
+  const wrap = useRef<HTMLDivElement>(null);
+  const sizer = useRef<HTMLDivElement>(null);
   const line = useRef(p.line);
   line.current = p.line;
   setCurrentValues(p.valueOf);
 
-  /** Puts the current-line overlay over the current line (after a Step, a scroll or a layout change). */
+  /** Puts the current-line overlay over the current line (after a Step or a layout change). */
   const placeCurrent = useCallback(() => {
     const ed = editorRef.current;
     const el = current.current;
@@ -41,9 +43,26 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     const l = line.current;
     const top = l ? ed.getTopForLineNumber(l) - ed.getScrollTop() : -1e6;
     const height = ed.getOption(monaco.editor.EditorOption.lineHeight);
-    el.hidden = !l || top + height <= 0 || top >= ed.getLayoutInfo().height;
+    el.hidden = !l;
     el.style.height = `${height}px`;
     el.style.transform = `translateY(${top}px)`;
+  }, []);
+
+  /**
+   * Scrolls the wrapper (not the editor: it is as tall as its text) so that `line` is in view:
+   * a line just below the view goes to its top (one line of context), one far away to its middle.
+   */
+  const showLine = useCallback((l: number) => {
+    const ed = editorRef.current;
+    const w = wrap.current;
+    if (!ed || !w) return;
+    const top = ed.getTopForLineNumber(l);
+    const lh = ed.getOption(monaco.editor.EditorOption.lineHeight);
+    const from = w.scrollTop;
+    const height = w.clientHeight;
+    if (top >= from && top + lh <= from + height) return;
+    const below = top + lh > from + height && top < from + 2 * height;
+    w.scrollTop = below ? Math.max(0, top - lh) : Math.max(0, top - height / 2 + lh / 2);
   }, []);
 
   const onMount: OnMount = (ed) => {
@@ -53,6 +72,19 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     ed.addCommand(monaco.KeyCode.F9, () => {
       const pos = ed.getPosition();
       if (pos) toggle.current(pos.lineNumber);
+    });
+    // The editor is as tall as its text (all lines rendered once) and the wrapper scrolls it
+    // natively: moving the view to another part of the program on a Step (a call, a jump) is then
+    // a composited scroll, where Monaco's own scrolling rendered every line that came into view
+    // (~10 ms, on about a third of the Steps of a program that calls a subroutine in a loop).
+    const fit = (): void => {
+      if (sizer.current) sizer.current.style.height = `${ed.getContentHeight()}px`;
+    };
+    ed.onDidContentSizeChange(fit);
+    fit();
+    // Typing or moving the cursor keeps it in view (the editor itself never scrolls vertically).
+    ed.onDidChangeCursorPosition((e) => {
+      if (ed.hasTextFocus()) showLine(e.position.lineNumber);
     });
     ed.onDidScrollChange(placeCurrent);
     ed.onDidLayoutChange(placeCurrent);
@@ -79,14 +111,15 @@ export default function MonacoProgram(p: ProgramEditorProps) {
 
   // The current line moves on every Step. As a decoration it made Monaco render every visible
   // line again and measure the DOM (about 4 ms a Step); it is an overlay of our own instead,
-  // moved with a transform, and the editor scrolls only when the line is out of view.
+  // moved with a transform, and the editor scrolls only when the line is out of view. A scroll
+  // makes Monaco render the lines that come into view (~10 ms a Step that scrolls): a line that
+  // ran off the bottom goes to the top (one line of context above it), so straight-line code
+  // scrolls once a view height (~5% of Steps) rather than once half a view; a jump elsewhere is
+  // centred.
   useEffect(() => {
-    const ed = editorRef.current;
-    if (!ed) return;
-    const line = p.line;
-    if (line && !ed.getVisibleRanges().some((r) => line > r.startLineNumber && line < r.endLineNumber)) ed.revealLineInCenterIfOutsideViewport(line);
+    if (p.line) showLine(p.line);
     placeCurrent();
-  }, [p.line, placeCurrent]);
+  }, [p.line, placeCurrent, showLine]);
 
   useEffect(() => {
     const model = editorRef.current?.getModel();
@@ -102,6 +135,10 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const options = useMemo(() => ({
     glyphMargin: true, renderLineHighlight: 'none' as const, minimap: { enabled: false }, fontSize: p.fontSize - 1,
     scrollBeyondLastLine: false, automaticLayout: true, ariaLabel: 'Program text',
+    // No vertical scrolling of its own (see onMount); a vertical wheel goes to the wrapper.
+    scrollbar: { vertical: 'hidden' as const, verticalScrollbarSize: 0, alwaysConsumeMouseWheel: false },
+    // Sticky scroll re-renders its widget on every scroll (a Step that scrolls pays for it).
+    stickyScroll: { enabled: false },
   }), [p.fontSize]);
 
   // Stable too: a new onChange makes the wrapper drop and re-add its content listener.
@@ -109,7 +146,8 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const onChange = useCallback((v: string | undefined) => parentOnChange(v ?? ''), [parentOnChange]);
 
   return (
-    <div className="monaco-wrap">
+    <div className="monaco-wrap" ref={wrap}>
+      <div className="monaco-sizer" ref={sizer}>
       <Editor
         height="100%"
         defaultLanguage="plaintext"
@@ -120,6 +158,7 @@ export default function MonacoProgram(p: ProgramEditorProps) {
         options={options}
       />
       <div ref={current} className="lab-current-line" aria-hidden="true" hidden />
+      </div>
     </div>
   );
 }
