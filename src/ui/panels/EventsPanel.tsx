@@ -6,6 +6,7 @@ import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab } from '../app/LabContext.tsx';
 import { selectEvents } from '../store/selectors.ts';
 import type { EventView } from '../../worker/types.ts';
+import type { LabCommands } from '../store/bridge.ts';
 
 /**
  * The list itself, memoised: a Step that adds no event leaves `events` identical (snapshot
@@ -16,17 +17,22 @@ const EventList = memo(function EventList({ events, listRef }: { events: readonl
   const commands = useCommands();
   return (
     <ol className="events" ref={listRef}>
-      {events.map((e) => (
-        <li key={e.index} className={`ev ev-${e.kind}`}>
-          <button type="button" onClick={() => void commands.jumpTo(Math.max(0, e.step - 1))} title="Go back to just before this instruction">
-            <span className="evstep">step {e.step}{e.line ? `, line ${e.line}` : ''}</span>{' '}
-            {e.text && <code>{e.text}</code>}{' '}
-            <span className="evsum">{e.summary}</span>
-          </button>
-          {e.sdm && <cite>{e.sdm}</cite>}
-        </li>
-      ))}
+      {events.map((e) => <EventItem key={e.index} e={e} commands={commands} />)}
     </ol>
+  );
+});
+
+/** One event, memoised: a Step that adds an event renders that one only (the others keep their identity). */
+const EventItem = memo(function EventItem({ e, commands }: { e: EventView; commands: LabCommands }) {
+  return (
+    <li className={`ev ev-${e.kind}`}>
+      <button type="button" onClick={() => void commands.jumpTo(Math.max(0, e.step - 1))} title="Go back to just before this instruction">
+        <span className="evstep">step {e.step}{e.line ? `, line ${e.line}` : ''}</span>{' '}
+        {e.text && <code>{e.text}</code>}{' '}
+        <span className="evsum">{e.summary}</span>
+      </button>
+      {e.sdm && <cite>{e.sdm}</cite>}
+    </li>
   );
 });
 
