@@ -1,7 +1,7 @@
 // The Program panel: Monaco, lazy-loaded (the plain text shows until it arrives), or a plain
 // textarea with `?editor=plain`; diagnostics, the current line and breakpoints.
 
-import { lazy, Suspense, useCallback, useEffect, useRef } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, type RefObject } from 'react';
 import { Panel } from '../app/Panel.tsx';
 import { useCommands, useLab, useLabStore } from '../app/LabContext.tsx';
 import { selectBreakpoints, selectDiagnostics, selectLine, selectSource, selectTheme } from '../store/selectors.ts';
@@ -14,9 +14,28 @@ export function plainEditorRequested(search: string): boolean {
   return new URLSearchParams(search).get('editor') === 'plain';
 }
 
-export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary: () => Promise<Vocabulary> }) {
+/** The current line under the editor: with the plain editor's follow, the only part of the panel that renders on a Step. */
+function CurrentLine({ area }: { area: RefObject<HTMLTextAreaElement | null> }) {
   const source = useLab(selectSource);
   const line = useLab(selectLine);
+  // The plain editor keeps the current line in view (Monaco's follows the store itself).
+  useEffect(() => {
+    const t = area.current;
+    if (!t || !line) return;
+    const lh = Number.parseFloat(getComputedStyle(t).lineHeight) || 18;
+    const top = (line - 1) * lh;
+    if (top < t.scrollTop || top > t.scrollTop + t.clientHeight - 2 * lh) t.scrollTop = Math.max(0, top - t.clientHeight / 3);
+  }, [line, area]);
+  const text = line ? source.split('\n', line)[line - 1]?.trim() ?? '' : '';
+  return (
+    <p className="mono current" aria-label="Current line">
+      {line ? `line ${line}: ${text}` : 'RIP is outside the program'}
+    </p>
+  );
+}
+
+export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary: () => Promise<Vocabulary> }) {
+  const source = useLab(selectSource);
   const breakpoints = useLab(selectBreakpoints);
   const diagnostics = useLab(selectDiagnostics);
   const theme = useLab(selectTheme);
@@ -40,15 +59,6 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
       ?? snap.crs.find((c) => c.name === w || c.name === `IA32_${w}`)?.value
       ?? snap.vmcs.fields.find((f) => f.name === word)?.value;
   }, [store]);
-  // The plain editor keeps the current line in view (Monaco reveals it itself).
-  useEffect(() => {
-    const t = area.current;
-    if (!t || !line) return;
-    const lh = Number.parseFloat(getComputedStyle(t).lineHeight) || 18;
-    const top = (line - 1) * lh;
-    if (top < t.scrollTop || top > t.scrollTop + t.clientHeight - 2 * lh) t.scrollTop = Math.max(0, top - t.clientHeight / 3);
-  }, [line]);
-  const lines = source.split('\n');
   const fallback = <pre className="plain-program" aria-label="Program text (loading editor)">{source}</pre>;
   return (
     <Panel name="Program" className="program">
@@ -65,16 +75,14 @@ export function ProgramPanel({ plain, vocabulary }: { plain: boolean; vocabulary
             }} />
         ) : !machineReady ? fallback : (
           <Suspense fallback={fallback}>
-            <MonacoProgram value={source} onChange={onChange} line={line} breakpoints={breakpoints} diagnostics={diagnostics}
+            <MonacoProgram value={source} onChange={onChange} breakpoints={breakpoints} diagnostics={diagnostics}
               onToggleBreakpoint={(l) => void commands.toggleBreakpoint(l)} vocabulary={vocabulary} theme={theme} fontSize={fontSize} valueOf={valueOf} />
           </Suspense>
         )}
       </div>
       <div className="program-foot">
         {dirty && <p className="msg">The program changed: Reset assembles it and boots a fresh machine.</p>}
-        <p className="mono current" aria-label="Current line">
-          {line ? `line ${line}: ${lines[line - 1]?.trim() ?? ''}` : 'RIP is outside the program'}
-        </p>
+        <CurrentLine area={area} />
         {breakpoints.length > 0 && <p className="hint">Breakpoints: {breakpoints.map((b) => `line ${b}`).join(', ')}</p>}
         {diagnostics.length > 0 && (
           <ul className="diags" aria-label="Assembler diagnostics">

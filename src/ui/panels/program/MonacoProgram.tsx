@@ -6,11 +6,12 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { LabDiagnostic, Vocabulary } from '../../../worker/api.ts';
 import { monaco } from './monaco-setup.ts';
 import { LAB_ASM, registerLabAsm, setCurrentValues } from './lab-asm.ts';
+import { useLabStore } from '../../app/LabContext.tsx';
+import { selectLine } from '../../store/selectors.ts';
 
 export interface ProgramEditorProps {
   readonly value: string;
   readonly onChange: (text: string) => void;
-  readonly line?: number;
   readonly breakpoints: readonly number[];
   readonly diagnostics: readonly LabDiagnostic[];
   readonly onToggleBreakpoint: (line: number) => void;
@@ -31,8 +32,9 @@ export default function MonacoProgram(p: ProgramEditorProps) {
   const current = useRef<HTMLDivElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
   const sizer = useRef<HTMLDivElement>(null);
-  const line = useRef(p.line);
-  line.current = p.line;
+  // The current line follows the store directly (a subscription, below): a Step renders nothing here.
+  const store = useLabStore();
+  const line = useRef<number | undefined>(undefined);
   setCurrentValues(p.valueOf);
 
   /** Puts the current-line overlay over the current line (after a Step or a layout change). */
@@ -87,10 +89,10 @@ export default function MonacoProgram(p: ProgramEditorProps) {
       if (ed.hasTextFocus()) showLine(e.position.lineNumber);
     });
     ed.onDidScrollChange(placeCurrent);
-    ed.onDidLayoutChange(placeCurrent);
+    ed.onDidLayoutChange(() => follow(line.current));
     ed.onDidChangeConfiguration(placeCurrent);
     ed.onDidChangeModelContent(placeCurrent);
-    placeCurrent();
+    follow(selectLine(store.getState()));
     ed.onMouseDown((e) => {
       const t = e.target;
       if (t.type === monaco.editor.MouseTargetType.GUTTER_GLYPH_MARGIN && t.position) toggle.current(t.position.lineNumber);
@@ -111,15 +113,22 @@ export default function MonacoProgram(p: ProgramEditorProps) {
 
   // The current line moves on every Step. As a decoration it made Monaco render every visible
   // line again and measure the DOM (about 4 ms a Step); it is an overlay of our own instead,
-  // moved with a transform, and the editor scrolls only when the line is out of view. A scroll
-  // makes Monaco render the lines that come into view (~10 ms a Step that scrolls): a line that
-  // ran off the bottom goes to the top (one line of context above it), so straight-line code
-  // scrolls once a view height (~5% of Steps) rather than once half a view; a jump elsewhere is
-  // centred.
-  useEffect(() => {
-    if (p.line) showLine(p.line);
+  // moved with a transform, and the wrapper scrolls only when the line is out of view (decision
+  // 0088). It follows the store from a subscription, when the Step's snapshot is set and before
+  // React renders (the layout read by showLine is still clean then), so this component and the
+  // Monaco wrapper do not render on a Step at all.
+  const follow = useCallback((l: number | undefined) => {
+    line.current = l;
+    if (l) showLine(l);
     placeCurrent();
-  }, [p.line, placeCurrent, showLine]);
+  }, [placeCurrent, showLine]);
+  useEffect(() => {
+    follow(selectLine(store.getState()));
+    return store.subscribe((s, prev) => {
+      const l = selectLine(s);
+      if (l !== selectLine(prev)) follow(l);
+    });
+  }, [store, follow]);
 
   useEffect(() => {
     const model = editorRef.current?.getModel();
