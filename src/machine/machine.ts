@@ -81,6 +81,17 @@ function textOf(insn: DecodedInstruction, rip: bigint): string {
   return text;
 }
 
+/** The watched hooks' `translateGuestPhysical`: asked of the model at every mode refresh (it answers only while EPT is in force), not copied. */
+class WatchedEptHook {
+  private readonly inner: VmxHooks;
+  constructor(inner: VmxHooks) {
+    this.inner = inner;
+  }
+  get translateGuestPhysical(): VmxHooks['translateGuestPhysical'] {
+    return this.inner.translateGuestPhysical;
+  }
+}
+
 /** One emulated x86-64 PC running one lab program. */
 export class Machine {
   readonly profile: MachineProfile;
@@ -359,12 +370,11 @@ export class Machine {
     // Every hook passes through unchanged (so a hook added to VmxHooks later reaches the model
     // without a change here); only those that can produce reports are watched.
     const ext = h as VmxHooks & ExternalEventHooks;
-    const watched: VmxHooks & ExternalEventHooks = {
-      ...h,
-      // Asked again at every mode refresh (the model answers only while EPT is in force): not copied.
-      get translateGuestPhysical() {
-        return h.translateGuestPhysical;
-      },
+    // The getter on a class, the hooks as data properties: an object literal with a getter (as
+    // `{ ...h, get translateGuestPhysical() {} }` was) is in V8's dictionary mode, and a getter
+    // defined per object gives every machine its own map; the executor looks its hooks up at
+    // every VMX instruction and guest step.
+    const watched = Object.assign(new WatchedEptHook(h), {
       externalEvent: ext.externalEvent && ((c, p) => {
         this.vmxTouched = true;
         return ext.externalEvent!(c, p);
@@ -382,7 +392,10 @@ export class Machine {
         this.vmxTouched = true;
         return h.interceptEvent!(c, v, e, k, ev);
       }),
-    };
+    } satisfies Partial<VmxHooks & ExternalEventHooks>) as VmxHooks & ExternalEventHooks;
+    const own = watched as unknown as Record<string, unknown>;
+    const from = h as unknown as Record<string, unknown>;
+    for (const k of Object.keys(h)) if (k !== 'translateGuestPhysical' && !Object.hasOwn(own, k)) own[k] = from[k];
     return watched;
   }
 

@@ -141,6 +141,18 @@ function continueAt(cpu: CpuHandle, rip: number): void {
   if (c.next !== undefined) c.next = rip;
 }
 
+/** The hooks' `translateGuestPhysical`, asked of a function (a getter on the prototype: every machine's hooks share one V8 map). */
+export class EptHookGetter {
+  readonly #source: () => VmxHooks['translateGuestPhysical'];
+  constructor(source: () => VmxHooks['translateGuestPhysical']) {
+    this.#source = source;
+  }
+  /** The EPT translation hook while EPT is in force, else undefined. */
+  get translateGuestPhysical(): VmxHooks['translateGuestPhysical'] {
+    return this.#source();
+  }
+}
+
 /** Builds the model for a machine's environment. `_cpu` is the state the hooks will see. */
 export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   let vmx = new VmxState();
@@ -310,7 +322,18 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
   /** The guest instruction last offered to `intercept` (the one an exception comes from). */
   let guestInsn: DecodedInstruction | undefined;
 
-  const hooks: VmxHooks & ExternalEventHooks = {
+  // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
+  // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
+  // (EPT)"), so the executor needs no hook, and skips building an access record for every
+  // guest memory access and paging-structure read. The executor asks at every mode refresh,
+  // which a VM entry makes after the VMCS controls are final.
+  const eptHook = (): VmxHooks['translateGuestPhysical'] => {
+    const current = vmx.mode === 'non-root' ? vmx.currentVmcs() : undefined;
+    return current !== undefined && (secondaryControlsNum(valuesOf(current)) & ENABLE_EPT) !== 0 ? ept.translateGuestPhysical : undefined;
+  };
+  // The getter on a class, the hooks as data properties: one V8 map for every machine's hooks,
+  // in fast mode (an object literal with a getter is in dictionary mode).
+  const hooks: VmxHooks & ExternalEventHooks = Object.assign(new EptHookGetter(eptHook), {
     // External interrupts and NMIs at a guest boundary (src/vmx/exit/external-events.ts).
     externalEvent(cpu, pins) {
       const current = vmx.currentVmcs();
@@ -330,15 +353,6 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       return finish(cpu, insn, r);
     },
     inNonRoot: () => vmx.mode === 'non-root',
-    // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
-    // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
-    // (EPT)"), so the executor needs no hook, and skips building an access record for every
-    // guest memory access and paging-structure read. The executor asks at every mode refresh,
-    // which a VM entry makes after the VMCS controls are final.
-    get translateGuestPhysical() {
-      const current = vmx.mode === 'non-root' ? vmx.currentVmcs() : undefined;
-      return current !== undefined && (secondaryControlsNum(valuesOf(current)) & ENABLE_EPT) !== 0 ? ept.translateGuestPhysical : undefined;
-    },
     intercept(cpu, insn) {
       if (vmx.mode !== 'non-root') return false;
       // The instruction about to run: any exception raised before the next boundary is its own.
@@ -453,7 +467,13 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
       st.vectoring = length === undefined ? info : { ...info, length };
       return false;
     },
-  };
+  } satisfies Omit<VmxHooks & ExternalEventHooks, 'translateGuestPhysical'>);
+  // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
+  // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
+  // (EPT)"), so the executor needs no hook, and skips building an access record for every
+  // guest memory access and paging-structure read. The executor asks at every mode refresh,
+  // which a VM entry makes after the VMCS controls are final. Defined after the literal: an
+  // object literal with a getter is in V8's dictionary mode (slower lookups of every hook).
 
   return {
     hooks,

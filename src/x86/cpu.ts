@@ -26,6 +26,8 @@ const TWO32 = 4294967296;
 /** DR6.BS, single-step (SDM Vol. 3B §18.2.3 "Debug Status Register (DR6)"). */
 const DR6_BS = 1n << 14n;
 const DECODE_CACHE_LIMIT = 65536;
+/** The fetch path's decode array while no fetch page is verified (shared; never written to). */
+const NO_DECODES: (Prepared | undefined)[] = [];
 
 /** One logical processor. */
 export class Cpu implements CpuHandle {
@@ -57,7 +59,7 @@ export class Cpu implements CpuHandle {
   // decode-cache array: the fast path of every step.
   private fetchPage = Number.NaN;
   private fetchBase = 0;
-  private fetchArr: (Prepared | undefined)[] = [];
+  private fetchArr: (Prepared | undefined)[] = NO_DECODES;
   // Scratch for resolved memory accesses: physical address of the first part, of the part in
   // the next page (-1 when the access stays in one page), and bytes in the first page.
   pa0 = 0;
@@ -94,14 +96,18 @@ export class Cpu implements CpuHandle {
    * Descriptor in 64-bit Mode".
    */
   refreshMode(): void {
+    this.computeMode();
+    this.updateEpt();
+    this.invalidateFetch();
+  }
+
+  private computeMode(): void {
     const s = this.state;
     const ar = s.segAr[SegIndex.CS];
     if ((s.efer & EF.LMA) !== 0 && (ar & ARB.L) !== 0) this.mode = 64;
     else if ((s.cr0 & C0.PE) !== 0 && (ar & ARB.DB) !== 0) this.mode = 32;
     else this.mode = 16;
     this.linearBits = (s.cr4 & C4.LA57) !== 0 && (s.efer & EF.LMA) !== 0 ? 57 : 48;
-    this.updateEpt();
-    this.invalidateFetch();
   }
 
   /**
@@ -111,10 +117,24 @@ export class Cpu implements CpuHandle {
    */
   ept: EptTranslate | null = null;
 
+  // The last hook wrapped (and its wrapper): a VM entry under EPT reuses the wrapper instead of a new closure.
+  private eptHookVmx: unknown = null;
+  private eptHook: unknown = null;
+  private eptWrapped: EptTranslate | null = null;
+
   private updateEpt(): void {
     const vmx = this.env.vmx;
     const hook = vmx?.translateGuestPhysical;
-    this.ept = vmx && hook !== undefined && vmx.inNonRoot?.() === true ? (gpa, access) => hook.call(vmx, this, gpa, access) : null;
+    if (!vmx || hook === undefined || vmx.inNonRoot?.() !== true) {
+      this.ept = null;
+      return;
+    }
+    if (this.eptWrapped === null || hook !== this.eptHook || vmx !== this.eptHookVmx) {
+      this.eptHook = hook;
+      this.eptHookVmx = vmx;
+      this.eptWrapped = (gpa, access) => hook.call(vmx, this, gpa, access);
+    }
+    this.ept = this.eptWrapped;
   }
 
   /**
@@ -142,15 +162,19 @@ export class Cpu implements CpuHandle {
   private invalidateFetch(): void {
     this.fetchPage = Number.NaN;
     this.fetchBase = Number.NaN;
-    this.fetchArr = [];
+    // Never written through while fetchPage is NaN (decodeAt stores only on a verified page).
+    this.fetchArr = NO_DECODES;
     this.readPage = Number.NaN;
     this.writePage = Number.NaN;
   }
 
   /** Mode and translations may be stale (after a snapshot restore or a VM entry/exit); decodes of unchanged memory are not. */
   stateChanged(): void {
-    this.refreshMode();
-    this.flushTlb();
+    // refreshMode then flushTlb, with the EPT hook and the fetch page refreshed once.
+    this.computeMode();
+    this.tlb.flush();
+    this.updateEpt();
+    this.invalidateFetch();
   }
 
   // ---- stepping -------------------------------------------------------------------------
@@ -432,7 +456,7 @@ export class Cpu implements CpuHandle {
 /** Prepares a decoded instruction (decoded at RIP `at`): operands as numbers, handler chosen by form id (far JMP/CALL), else by mnemonic. */
 export function prepare(insn: DecodedInstruction, at = Number.NaN): Prepared {
   const ops = insn.operands.map(prepareOperand);
-  const generic: Handler = FORM_HANDLERS.get(insn.id) ?? HANDLERS.get(insn.mnemonic) ?? notImplemented;
+  const generic: Handler = FORM_HANDLERS.get(insn.id) ?? HANDLERS.get(insn.mnemonic) ?? (VMX_MNEMONICS.has(insn.mnemonic) ? executeVmx : notImplemented);
   const p: Prepared = { insn, ops, opSize: insn.opSize, length: insn.length, cond: insn.cond ?? -1, exec: generic, at };
   const fast = specialize(p);
   return fast === undefined ? p : { ...p, exec: fast };
@@ -440,18 +464,19 @@ export function prepare(insn: DecodedInstruction, at = Number.NaN): Prepared {
 
 const VMX_MNEMONICS = new Set(['vmxon', 'vmxoff', 'vmclear', 'vmptrld', 'vmptrst', 'vmread', 'vmwrite', 'vmlaunch', 'vmresume', 'vmcall', 'vmfunc', 'invept', 'invvpid']);
 
-function notImplemented(cpu: Cpu, p: Prepared): void {
-  if (VMX_MNEMONICS.has(p.insn.mnemonic)) {
-    const vmx = cpu.env.vmx;
-    if (vmx === null) {
-      cpu.stop = { kind: 'stop', message: NO_VMX_MODEL_MESSAGE };
-      cpu.next = cpu.state.rip;
-      return;
-    }
-    const r = vmx.execute(cpu, p.insn);
-    if (r) cpu.stop = r;
+/** A VMX instruction (chosen when it is prepared, not looked up at each execution): the VT-x model executes it. */
+function executeVmx(cpu: Cpu, p: Prepared): void {
+  const vmx = cpu.env.vmx;
+  if (vmx === null) {
+    cpu.stop = { kind: 'stop', message: NO_VMX_MODEL_MESSAGE };
+    cpu.next = cpu.state.rip;
     return;
   }
+  const r = vmx.execute(cpu, p.insn);
+  if (r) cpu.stop = r;
+}
+
+function notImplemented(cpu: Cpu, p: Prepared): void {
   throw new X86Fault(6, undefined, `${p.insn.mnemonic} is decoded but not executed by the lab's processor`);
 }
 
