@@ -47,11 +47,12 @@ export function EventsPanel() {
     const box = list.current?.parentElement;
     if (box) box.scrollTop = box.scrollHeight;
   }, [last]);
-  const steps = useLab((s) => s.snapshot?.steps ?? 0);
+  // A static placeholder: one showing the step count made this panel and its input render, and the
+  // input's placeholder lay out again, on every Step.
   const [target, setTarget] = useState('');
   const goTo = (
     <form className="goto" onSubmit={(e) => { e.preventDefault(); const n = Number.parseInt(target, 10); if (n >= 0) void commands.jumpTo(n); }}>
-      <input aria-label="Go back to step" inputMode="numeric" placeholder={`step 0-${steps}`} value={target} onChange={(e) => setTarget(e.target.value)} size={9} />
+      <input aria-label="Go back to step" inputMode="numeric" placeholder="step no." title="Any step still in the history (the last 10,000 steps)" value={target} onChange={(e) => setTarget(e.target.value)} size={9} />
       <button type="submit">Go</button>
     </form>
   );

@@ -57,11 +57,13 @@ function Rewalk({ request, onResult }: { request: WalkRequest; onResult: (r: Wal
   return null;
 }
 
-/** The address input: its placeholder shows RIP, so it alone renders on every Step. */
+/**
+ * The address input. Its placeholder is static: one showing RIP's value made the input render and
+ * its placeholder lay out again on every Step.
+ */
 function AddressInput({ value, onChange }: { value: string; onChange: (v: string) => void }) {
-  const rip = useLab((s) => s.snapshot?.rip);
   return (
-    <input aria-label="Address to walk" className="mono" placeholder={rip ? `${rip} (RIP)` : '0x401000'} value={value}
+    <input aria-label="Address to walk" className="mono" placeholder="empty: RIP" value={value}
       onChange={(e) => onChange(e.target.value)} spellCheck={false} size={20} />
   );
 }
