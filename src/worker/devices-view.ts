@@ -3,24 +3,19 @@
 // of the 8254, and the INTR and NMI pins. Computed here so the UI only draws it.
 
 import type { Machine } from '../machine/machine.ts';
-import type { PicChipState } from '../machine/devices/pic.ts';
+import { vectorOf, type PicChipState } from '../machine/devices/pic.ts';
+import { PIT_MODE_NAMES } from '../machine/devices/pit.ts';
 import type { DevicesView, PicChipView } from './types.ts';
-
-/** PIT operating modes by number (Intel 8254 datasheet, "Control Word Format"). */
-const PIT_MODES = [
-  'mode 0: interrupt on terminal count', 'mode 1: hardware retriggerable one-shot', 'mode 2: rate generator',
-  'mode 3: square wave', 'mode 4: software triggered strobe', 'mode 5: hardware triggered strobe',
-];
 
 function chip(name: 'master' | 'slave', c: PicChipState, firstIrq: number): PicChipView {
   const inputs = Array.from({ length: 8 }, (_, level) => ({
     irq: firstIrq + level,
-    vector: (c.base & 0xf8) | level,
+    vector: vectorOf(c, level),
     requested: ((c.irr >> level) & 1) === 1,
     inService: ((c.isr >> level) & 1) === 1,
     masked: ((c.imr >> level) & 1) === 1,
   }));
-  return { name, base: c.base & 0xf8, irr: c.irr, isr: c.isr, imr: c.imr, initialising: c.icwStep !== 0, inputs };
+  return { name, base: vectorOf(c, 0), irr: c.irr, isr: c.isr, imr: c.imr, initialising: c.icwStep !== 0, inputs };
 }
 
 /** What the Devices panel shows for machine `m` at its current step. */
@@ -31,7 +26,7 @@ export function devicesView(m: Machine): DevicesView {
   return {
     pic: [chip('master', bus.pic.master, 0), chip('slave', bus.pic.slave, 8)],
     pit: {
-      mode: PIT_MODES[pit.mode] ?? `mode ${pit.mode}`,
+      mode: PIT_MODE_NAMES[pit.mode] ?? `mode ${pit.mode}`,
       reload: pit.count,
       counting,
       counter: counting ? bus.pit.counter(m.steps) : undefined,

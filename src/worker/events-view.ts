@@ -6,11 +6,11 @@ import { formatSdm, sdm } from '../arch/sdm.ts';
 import { vmInstructionError } from '../arch/vm-instruction-errors.ts';
 import type { MachineEvent } from '../machine/events.ts';
 import type { EventView } from './types.ts';
+import { hex } from './hex.ts';
 
 const CONVENTIONS = sdm('3C', '31.2', 'Conventions');
 const EXCEPTIONS = sdm('3A', '6.15', 'Exception and Interrupt Reference');
 const VM_ENTRIES = sdm('3C', '27', 'VM Entries');
-const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** One event as the timeline shows it. */
 export function eventView(e: MachineEvent, index: number): EventView {

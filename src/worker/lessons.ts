@@ -12,8 +12,8 @@ import { addAuthoredLesson, checkLesson, findLesson, isAuthoredKey, LESSONS, toB
 import { curriculumLookup } from '../share/curriculum.ts';
 import { currentStart, decodeState, encodeState, fitsInUrl, stateFromFile, stateToFile, validate } from '../share/index.ts';
 import type { EncodedStateView, LessonCheckView, LessonSummaryView, LessonView, SharedStateResult, SharedStateView } from './types.ts';
+import { hex } from './hex.ts';
 
-const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** Every lesson and challenge, in course order. */
 export function lessonList(): LessonSummaryView[] {

@@ -11,8 +11,8 @@ import { MSRS, type MsrInfo } from '../arch/msrs.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import { VMX_BASIC, VMX_EPT_VPID_CAP, VMX_MISC, VMX_VMCS_ENUM, VMX_VMFUNC_CAP } from '../arch/vmx-msrs.ts';
 import type { MsrLine, MsrView } from './types.ts';
+import { hex } from './hex.ts';
 
-const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 /** Fields of a bitfield as lines: flags as yes/no, wider fields as numbers. */
 function bitfieldLines(bf: Bitfield<string>, value: bigint): MsrLine[] {

@@ -11,13 +11,13 @@ import { PDE_2M, PDPTE_1G, PTE, addressReservedMask, isCanonical } from '../arch
 import { formatSdm, sdm } from '../arch/sdm.ts';
 import { SDM_PAGING_4_5, SDM_PF_ERROR_CODE } from '../arch/sdm-refs.ts';
 import type { EptWalkView, PageLevelView, PageWalkView, WalkBitView } from './types.ts';
+import { hex } from './hex.ts';
 
 const SDM_32BIT = sdm('3A', '4.3', '32-Bit Paging');
 const SDM_PAE = sdm('3A', '4.4', 'PAE Paging');
 const SDM_RIGHTS = sdm('3A', '4.6', 'Access Rights');
 const SDM_CANONICAL = sdm('3A', '4.5.1', 'Ordinary Paging and HLAT Paging (canonical addresses)');
 
-const hex = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
 const ADDR_51_12 = PTE.mask.ADDR;
 const BIT = { P: PTE.mask.P, RW: PTE.mask.RW, US: PTE.mask.US, A: PTE.mask.A, D: PTE.mask.D, G: PTE.mask.G, PS: PDE_2M.mask.PS, XD: PTE.mask.XD } as const;
 const DOC: Record<keyof typeof BIT, string> = {

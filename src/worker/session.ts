@@ -17,6 +17,7 @@ import { lastWrites } from './last-writes.ts';
 import { injectInstructions, type InjectOptions } from './inject.ts';
 import { buildSnapshot } from './snapshot.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, LoadOutcome, ProfileInfo, RunOutcome } from './types.ts';
+import { hex } from './hex.ts';
 
 /** Steps per slice of `run` between checks for Stop. */
 const SLICE_STEPS = 20_000;
@@ -33,7 +34,6 @@ interface Edit {
   readonly opts: InjectOptions;
 }
 
-const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** Parses a number the way the panels accept it: 0x-hex, h-suffix hex, or decimal. */
 export function parseValue(text: string): bigint | undefined {

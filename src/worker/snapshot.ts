@@ -20,8 +20,8 @@ import { msrViews } from './msr-view.ts';
 import type { BitView, EventView, FieldWriteView, LabSnapshot, RegisterView, SegmentView } from './types.ts';
 import { explainView } from './verdicts.ts';
 import { vmcsView } from './vmcs-view.ts';
+import { hex } from './hex.ts';
 
-const hex = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
 /** The timeline keeps the latest events only (older ones stay in the machine). */
 export const EVENT_VIEW_LIMIT = 500;
 

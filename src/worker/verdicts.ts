@@ -17,8 +17,8 @@ import type { CpuHandle } from '../x86/env.ts';
 import { ENTRY_CHECKS } from '../vmx/entry/checks/index.ts';
 import { fieldByName } from '../arch/vmcs/fields.ts';
 import type { CheckMeta, CheckView, ExplainView, FieldWriteView } from './types.ts';
+import { hex } from './hex.ts';
 
-const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 const resolverFor = makeFieldResolver();
 
 /**

@@ -12,8 +12,8 @@ import { fieldExists } from '../arch/vmcs/exists.ts';
 import { VMCS_FIELDS, type VmcsField } from '../arch/vmcs/fields.ts';
 import type { VmcsFieldValue, VmcsSummary } from '../vmx/index.ts';
 import type { ControlBitView, FieldWriteView, VmcsFieldMeta, VmcsFieldView, VmcsGroup, VmcsView } from './types.ts';
+import { hex } from './hex.ts';
 
-const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 /** The panel group of a field. */
 export function groupOf(f: VmcsField): VmcsGroup {

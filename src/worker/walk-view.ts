@@ -16,8 +16,8 @@ import type { EptAccess, EptWalkLevel, EptWalkResult } from '../vmx/ept/types.ts
 import type { VmxModel } from '../vmx/index.ts';
 import { inspectPageWalk, type EntryRead, type PagingRegs } from './page-walk.ts';
 import type { EptLevelView, EptWalkView, LatestEptWalkView, WalkBitView, WalkRequest, WalkView } from './types.ts';
+import { hex } from './hex.ts';
 
-const hex = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
 const IA32_VMX_EPT_VPID_CAP = 0x48c;
 /** EPT violation and EPT misconfiguration (SDM Vol. 3D Appendix C "VMX Basic Exit Reasons"). */
 const EPT_EXITS = new Set([48, 49]);

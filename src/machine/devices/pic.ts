@@ -45,6 +45,11 @@ function freshChip(base: number, cascade: number, imr: number): PicChipState {
   };
 }
 
+/** The vector a chip answers for input `level`: ICW2's bits 7:3 with the level in bits 2:0 ("Interrupt Sequence"). */
+export function vectorOf(c: PicChipState, level: number): number {
+  return (c.base & 0xf8) | level;
+}
+
 /** The level of highest priority set in `mask`, or -1 (priority runs from lowest + 1 upward, wrapping). */
 function highest(c: PicChipState, mask: number): number {
   for (let i = 1; i <= 8; i++) {
@@ -200,17 +205,17 @@ export class PicPair {
   acknowledge(): number {
     const level = pendingLevel(this.master);
     let vector: number;
-    if (level < 0) vector = (this.master.base & 0xf8) | 7;
+    if (level < 0) vector = vectorOf(this.master, 7);
     else {
       acknowledgeLevel(this.master, level);
       if (this.isCascade(level)) {
         const sl = pendingLevel(this.slave);
-        if (sl < 0) vector = (this.slave.base & 0xf8) | 7;
+        if (sl < 0) vector = vectorOf(this.slave, 7);
         else {
           acknowledgeLevel(this.slave, sl);
-          vector = (this.slave.base & 0xf8) | sl;
+          vector = vectorOf(this.slave, sl);
         }
-      } else vector = (this.master.base & 0xf8) | level;
+      } else vector = vectorOf(this.master, level);
     }
     this.cascadeUpdate();
     return vector;

@@ -26,6 +26,12 @@ export interface PitState {
   bcd: boolean;
 }
 
+/** The 8254's operating modes by number (datasheet, "Control Word Format": M2-M0; 6 and 7 act as 2 and 3). */
+export const PIT_MODE_NAMES: readonly string[] = [
+  'mode 0: interrupt on terminal count', 'mode 1: hardware retriggerable one-shot', 'mode 2: rate generator',
+  'mode 3: square wave', 'mode 4: software triggered strobe', 'mode 5: hardware triggered strobe',
+];
+
 /** Port of counter 0 and of the control word. */
 export const PIT_PORT_COUNTER0 = 0x40;
 export const PIT_PORT_CONTROL = 0x43;
