@@ -176,6 +176,26 @@ export const TSS64 = [
 export const TSS64_SIZE = 104;
 export const TSS64_SDM = SDM_TSS_64;
 
+/** Where a TSS keeps the task's state: field offsets, the register width, and the minimum limit. */
+export interface TssLayout {
+  /** Width of EIP/EFLAGS/general-register fields (selectors are 2 bytes in both layouts). */
+  readonly w: 2 | 4;
+  readonly cr3: number | null;
+  readonly ip: number;
+  readonly flags: number;
+  readonly gpr: number;
+  readonly seg: number;
+  /** Distance between selector fields, and how many there are (ES CS SS DS [FS GS]). */
+  readonly segStride: 2 | 4;
+  readonly segCount: 4 | 6;
+  readonly ldt: number;
+  readonly minLimit: number;
+}
+/** A 32-bit TSS (SDM Vol. 3A §8.2.1 "Task-State Segment (TSS)", Figure 8-2). */
+export const TSS32_LAYOUT: TssLayout = { w: 4, cr3: 0x1c, ip: 0x20, flags: 0x24, gpr: 0x28, seg: 0x48, segStride: 4, segCount: 6, ldt: 0x60, minLimit: 0x67 };
+/** A 16-bit TSS (SDM Vol. 3A §8.6 "16-Bit Task-State Segment (TSS)", Figure 8-11). */
+export const TSS16_LAYOUT: TssLayout = { w: 2, cr3: null, ip: 0x0e, flags: 0x10, gpr: 0x12, seg: 0x22, segStride: 2, segCount: 4, ldt: 0x2a, minLimit: 0x2b };
+
 /** VMX segment access rights (guest ES..TR/LDTR access-rights VMCS fields). */
 export const ACCESS_RIGHTS = bitfield({
   name: 'VMX segment access rights',

@@ -137,6 +137,10 @@ export const QUAL_TASK_SWITCH = bitfield({
   reserved: ~0xc000_ffffn & 0xffff_ffff_ffff_ffffn,
 });
 
+/** Values of QUAL_TASK_SWITCH.SOURCE: what started the task switch (SDM Vol. 3C Table 28-2). */
+export const TASK_SWITCH_SOURCE = { CALL: 0, IRET: 1, JMP: 2, IDT: 3 } as const;
+export type TaskSwitchSource = (typeof TASK_SWITCH_SOURCE)[keyof typeof TASK_SWITCH_SOURCE];
+
 /** Exit qualification of debug exceptions (exit reason 0 with #DB). */
 export const QUAL_DEBUG = bitfield({
   name: 'Exit qualification: debug exception', size: 64, sdm: Q,

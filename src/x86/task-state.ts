@@ -16,7 +16,8 @@
 // The debug trap flag (T, byte 0x64) of a 32-bit TSS is ignored (the lab models no DR7
 // breakpoints); DR7's local enables are cleared as §17.2.4 "Debug Control Register (DR7)" says.
 
-import { SYSTEM_TYPE } from '../arch/segments.ts';
+import { SYSTEM_TYPE, TSS16_LAYOUT as TSS16, TSS32_LAYOUT as TSS32, type TssLayout } from '../arch/segments.ts';
+import { TASK_SWITCH_SOURCE } from '../arch/vmx-info.ts';
 import { ARB, C0, F, TY } from './archbits.ts';
 import type { Cpu } from './cpu.ts';
 import { X86Fault, np, selectorErrorCode, ss, ts } from './fault.ts';
@@ -25,30 +26,8 @@ import { SegIndex } from './state.ts';
 import type { TaskSwitchRequest } from './task-switch.ts';
 import { loadV8086Segment } from './v8086.ts';
 
-const SOURCE_CALL = 0;
-const SOURCE_IRET = 1;
-const SOURCE_JMP = 2;
-const SOURCE_IDT = 3;
+const { CALL: SOURCE_CALL, IRET: SOURCE_IRET, JMP: SOURCE_JMP, IDT: SOURCE_IDT } = TASK_SWITCH_SOURCE;
 
-/** Where a TSS keeps the task's state: field offsets, the register width, and the minimum limit. */
-interface TssLayout {
-  /** Width of EIP/EFLAGS/general-register fields (selectors are 2 bytes in both layouts). */
-  readonly w: 2 | 4;
-  readonly cr3: number | null;
-  readonly ip: number;
-  readonly flags: number;
-  readonly gpr: number;
-  readonly seg: number;
-  /** Distance between selector fields, and how many there are (ES CS SS DS [FS GS]). */
-  readonly segStride: 2 | 4;
-  readonly segCount: 4 | 6;
-  readonly ldt: number;
-  readonly minLimit: number;
-}
-/** A 32-bit TSS (SDM Vol. 3A Figure 8-2). */
-const TSS32: TssLayout = { w: 4, cr3: 0x1c, ip: 0x20, flags: 0x24, gpr: 0x28, seg: 0x48, segStride: 4, segCount: 6, ldt: 0x60, minLimit: 0x67 };
-/** A 16-bit TSS (SDM Vol. 3A Figure 8-11). */
-const TSS16: TssLayout = { w: 2, cr3: null, ip: 0x0e, flags: 0x10, gpr: 0x12, seg: 0x22, segStride: 2, segCount: 4, ldt: 0x2a, minLimit: 0x2b };
 const LINK = 0x00;
 /** Segment registers in TSS order: ES, CS, SS, DS, FS, GS (the SegIndex order). */
 const SEG_ORDER = [SegIndex.ES, SegIndex.CS, SegIndex.SS, SegIndex.DS, SegIndex.FS, SegIndex.GS] as const;

@@ -8,17 +8,19 @@
 // and the step ends. In root operation (or with no VT-x model) the 32-bit TSS switch itself
 // is done by task-state.ts.
 
+import { EXIT_REASONS } from '../arch/exit-reasons.ts';
+import { TASK_SWITCH_SOURCE, type TaskSwitchSource } from '../arch/vmx-info.ts';
 import { VmExitUnwind } from './env.ts';
 import type { Cpu } from './cpu.ts';
 import type { DecodedInstruction } from './isa/decoded.ts';
 import { performTaskSwitch } from './task-state.ts';
 
-/** Source of a task switch, as the exit qualification encodes it (SDM Vol. 3C Table 28-2). */
-export const TASK_SOURCE = { CALL: 0, IRET: 1, JMP: 2, IDT: 3 } as const;
-export type TaskSource = (typeof TASK_SOURCE)[keyof typeof TASK_SOURCE];
+/** Source of a task switch, as the exit qualification encodes it (src/arch/vmx-info.ts). */
+export const TASK_SOURCE = TASK_SWITCH_SOURCE;
+export type TaskSource = TaskSwitchSource;
 
-/** Exit reason 9, "Task switch" (SDM Vol. 3C Appendix C "VMX Basic Exit Reasons"). */
-const EXIT_TASK_SWITCH = 9;
+/** Exit reason 9, "Task switch" (SDM Vol. 3C Appendix C "VMX Basic Exit Reasons"), from the arch table. */
+const EXIT_TASK_SWITCH = EXIT_REASONS.find((r) => r.name === 'TASK_SWITCH')!.reason;
 
 /** What the switch needs beyond the new TSS selector. */
 export interface TaskSwitchRequest {

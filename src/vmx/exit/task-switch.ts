@@ -13,7 +13,7 @@
 //  - guest RIP: the instruction that caused the switch (nothing of it executed), or, through the
 //    IDT, the RIP the event was being delivered at.
 
-import { QUAL_TASK_SWITCH } from '../../arch/vmx-info.ts';
+import { QUAL_TASK_SWITCH, TASK_SWITCH_SOURCE, type TaskSwitchSource } from '../../arch/vmx-info.ts';
 import type { CpuHandle } from '../../x86/env.ts';
 import type { DecodedInstruction } from '../../x86/isa/decoded.ts';
 import { EXIT_REASONS } from '../../arch/exit-reasons.ts';
@@ -22,11 +22,10 @@ import type { EventInfo, ExitRecord } from './vm-exit.ts';
 /** Exit reason 9, "Task switch", from the arch table. */
 const TASK_SWITCH = EXIT_REASONS.find((r) => r.name === 'TASK_SWITCH')!.reason;
 
-/** Source of a task switch, as the exit qualification encodes it (SDM Vol. 3C Table 28-2). */
-export type TaskSwitchSource = 0 | 1 | 2 | 3;
+export type { TaskSwitchSource };
 
 /** Source 3: the switch goes through a task gate in the IDT while an event is delivered. */
-const SOURCE_IDT = 3;
+const SOURCE_IDT = TASK_SWITCH_SOURCE.IDT;
 
 /** The exit qualification of a task switch: TSS selector and source (SDM Vol. 3C Table 28-2). */
 export function taskSwitchQualification(selector: number, source: TaskSwitchSource): bigint {
