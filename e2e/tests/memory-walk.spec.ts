@@ -129,7 +129,7 @@ test('Run back to last write of GUEST_RIP: the VM exit, then the VMWRITE, and fo
   await lab.vmcsField('GUEST_RIP');
   const vmcs = lab.region('VMCS');
   const runBack = vmcs.getByRole('button', { name: 'Run back to last write of GUEST_RIP', exact: true });
-  const lastWrite = vmcs.getByRole('button', { name: 'Go to the write of GUEST_RIP' });
+  const lastWrite = vmcs.getByLabel('Last write of GUEST_RIP', { exact: true });
   await expect(lastWrite).toContainText(/written by the VM exit at step \d+/);
   const exitStep = Number(/step (\d+)/.exec((await lastWrite.textContent()) ?? '')![1]);
   await vmcs.screenshot({ path: 'e2e/.artifacts/shots/vmcs-run-back-light.png' });

@@ -35,12 +35,7 @@ const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: V
             <input className="mono" aria-label={`${f.name} value`} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
             {dirty && <button type="submit" aria-label={`VMWRITE ${f.name}`}>VMWRITE</button>}
           </form>
-          {f.written && (
-            <button type="button" className="linkish written" onClick={() => void commands.jumpTo(f.written!.step - 1)}
-              aria-label={`Go to the write of ${f.name}`} title="Go back in time to just before this write">
-              {describeWrite(f.written)}
-            </button>
-          )}
+          {f.written && <span className="written" aria-label={`Last write of ${f.name}`}>{describeWrite(f.written)}</span>}
           {f.written && (
             <button type="button" className="runback" aria-label={runBackAction.label(f.name)} title={runBackAction.description}
               onClick={() => void runBackAction.perform(commands, store.getState(), f.name)}>
