@@ -136,4 +136,19 @@ describe('random bytes on the Machine (fuzz)', () => {
       fuzzParams(NUM_RUNS),
     );
   }, budgetMs(NUM_RUNS, 4));
+
+  it('found by the fuzz (seed 779088680): a guest that sets TF and executes VMCALL exits; no single-step trap lands in the host', () => {
+    m.restore(rig.paused);
+    setWrites(rig, []);
+    poke(m, rig.guestPhys, Uint8Array.from([0x53, 0x9d, 0x0f, 0x01, 0xc1, 0x00])); // push rbx; popf; vmcall
+    m.breakpoints.add(rig.launch);
+    expect(m.run({ maxSteps: 20 }).kind).toBe('breakpoint');
+    m.breakpoints.clear();
+    m.step(); // VMLAUNCH
+    const events = m.events.length;
+    checkRun(m, runChecked(m), m.steps, events, m.memory.pageCount);
+    const after = m.events.slice(events);
+    expect(after.some((e) => e.kind === 'vmexit' && e.reason === 18)).toBe(true);
+    expect(after.some((e) => e.kind === 'fault' && e.vector === 1)).toBe(false);
+  });
 });

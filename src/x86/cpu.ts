@@ -168,8 +168,12 @@ export class Cpu implements CpuHandle {
     this.writePage = Number.NaN;
   }
 
+  /** Times the state was replaced (VM entry or exit, snapshot restore): a step that saw one ends without a single-step trap. */
+  private stateReplacements = 0;
+
   /** Mode and translations may be stale (after a snapshot restore or a VM entry/exit); decodes of unchanged memory are not. */
   stateChanged(): void {
+    this.stateReplacements++;
     // refreshMode then flushTlb, with the EPT hook and the fetch page refreshed once.
     this.computeMode();
     this.tlb.flush();
@@ -208,6 +212,7 @@ export class Cpu implements CpuHandle {
     const n = s.rip + p.length;
     this.next = this.mode === 64 ? n : this.mode === 32 ? n % TWO32 : n % 65536;
     const singleStep = (s.rflags & F.TF) !== 0;
+    const replacementsBefore = this.stateReplacements;
     const shadowBefore = s.shadowUntil;
     // In virtual-8086 mode with CR4.VME the virtual-interrupt forms run inside checkV8086 (vme.ts).
     if ((s.rflags & F.VM) === 0 || !checkV8086(this, p)) p.exec(this, p);
@@ -220,7 +225,11 @@ export class Cpu implements CpuHandle {
     if (stop === null || stop.kind !== 'stop') s.icount++;
     // An STI shadow ends once the instruction after the STI has retired (see `shadowUntil`).
     if (shadowBefore === s.icount && s.shadowUntil === shadowBefore) s.shadowUntil = -1;
-    if (singleStep && this.stop === null) {
+    // An instruction that ended in a VM transition (a VM exit it caused, or a VM entry) has no
+    // single-step trap in the context it left: the state it set TF in is gone (SDM Vol. 3C §26.1.1
+    // "Relative Priority of Faults and VM Exits": an instruction that causes a VM exit does not
+    // execute; §27.6.3 for VM entry: pending debug exceptions come from the guest-state area).
+    if (singleStep && this.stop === null && this.stateReplacements === replacementsBefore) {
       // TF set before the instruction: a single-step #DB trap after it (SDM Vol. 3B §18.3.1.4
       // "Single-Step Exception Condition"), with DR6.BS set.
       s.dr[6] = s.dr[6]! | DR6_BS;
