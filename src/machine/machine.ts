@@ -5,8 +5,7 @@
 
 import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel, VersionedMap } from '../vmx/index.ts';
-import { VmExitUnwind, type X86Env, type Platform, type VmxHooks } from '../x86/env.ts';
-import type { ExternalEventHooks } from '../x86/external.ts';
+import { VmExitUnwind, type X86Env, type Platform } from '../x86/env.ts';
 import { STEP_OK, type Cpu } from '../x86/cpu.ts';
 import { disassemble } from '../x86/disasm.ts';
 import { X86Fault } from '../x86/fault.ts';
@@ -15,6 +14,7 @@ import { CpuState } from '../x86/state.ts';
 import { applyMsrOverrides, bootMachine } from './boot.ts';
 import type { MachineEvent, MachineEventKind, Listener, StopReason } from './events.ts';
 import { EventLog, type EventPlace } from './event-log.ts';
+import { VmxTap, WatchedHooks } from './watched-hooks.ts';
 import { DeviceBus, type DeviceBusSnapshot } from './devices/bus.ts';
 import { createExecutor, type Executor } from './executor.ts';
 import { History } from './history.ts';
@@ -81,17 +81,6 @@ function textOf(insn: DecodedInstruction, rip: bigint): string {
   return text;
 }
 
-/** The watched hooks' `translateGuestPhysical`: asked of the model at every mode refresh (it answers only while EPT is in force), not copied. */
-class WatchedEptHook {
-  private readonly inner: VmxHooks;
-  constructor(inner: VmxHooks) {
-    this.inner = inner;
-  }
-  get translateGuestPhysical(): VmxHooks['translateGuestPhysical'] {
-    return this.inner.translateGuestPhysical;
-  }
-}
-
 /** One emulated x86-64 PC running one lab program. */
 export class Machine {
   readonly profile: MachineProfile;
@@ -128,10 +117,8 @@ export class Machine {
   private readonly listeners = new Map<MachineEventKind | '*', Set<Listener>>();
   private program: Program = programFromBytes(new Uint8Array());
   private silent = false;
-  /** Set by the wrapped VMX hooks: the model may have reports to drain after this step. */
-  private vmxTouched = false;
-  /** The VMX instruction the hook last received (its text for the event). */
-  private vmxInsn: DecodedInstruction | null = null;
+  /** Set by the watched VMX hooks: the model may have reports to drain after this step; the VMX instruction they last received. */
+  private readonly tap = new VmxTap();
   /** Software asked for a fast reset during this step. */
   private resetRequested = false;
   private _steps = 0;
@@ -158,7 +145,7 @@ export class Machine {
     this.firmwareMsrs = firmware;
     const makeVmx = opts.vmx === undefined ? DEFAULT_VMX : opts.vmx;
     this.vmx = makeVmx ? makeVmx(this.env, this.cpu) : null;
-    this.env.vmx = this.vmx ? this.watchHooks(this.vmx.hooks) : null;
+    this.env.vmx = this.vmx ? new WatchedHooks(this.vmx.hooks, this.tap) : null;
     this.exec = createExecutor(this.cpu, this.env);
     this.core = this.exec.cpu;
     this.history = opts.history === false ? null : new History<MachineSnapshot>();
@@ -200,8 +187,8 @@ export class Machine {
     this.inputsApplied = 0;
     this.vmx?.reset();
     this.vmx?.takeReports();
-    this.vmxTouched = false;
-    this.vmxInsn = null;
+    this.tap.touched = false;
+    this.tap.insn = null;
     this.exec.flush();
     this.log.clear();
     this._steps = 0;
@@ -276,14 +263,14 @@ export class Machine {
       if (e instanceof VmExitUnwind) {
         // An EPT violation or misconfiguration: the VT-x model already made the VM exit;
         // the instruction did not complete (SDM Vol. 3C §29.3.3 "EPT-Induced VM Exits").
-        this.vmxTouched = true;
+        this.tap.touched = true;
       } else if (e instanceof X86Fault) {
         this.handleFault(e, rip);
       } else {
         throw e;
       }
     }
-    if (this.vmxTouched) this.drainVmxReports(rip);
+    if (this.tap.touched) this.drainVmxReports(rip);
     if (this.resetRequested) {
       this.resetRequested = false;
       if (!this._stopped) this.stop('shutdown', rip, 'fast reset requested through port 0x92 bit 0: the machine would reboot');
@@ -366,48 +353,15 @@ export class Machine {
    * The VT-x model's hooks, wrapped so the machine knows when a step may have produced reports
    * (a VMX instruction, an interception or an event in non-root operation) and asks for them only then.
    */
-  private watchHooks(h: VmxHooks): VmxHooks {
-    // Every hook passes through unchanged (so a hook added to VmxHooks later reaches the model
-    // without a change here); only those that can produce reports are watched.
-    const ext = h as VmxHooks & ExternalEventHooks;
-    // The getter on a class, the hooks as data properties: an object literal with a getter (as
-    // `{ ...h, get translateGuestPhysical() {} }` was) is in V8's dictionary mode, and a getter
-    // defined per object gives every machine its own map; the executor looks its hooks up at
-    // every VMX instruction and guest step.
-    const watched = Object.assign(new WatchedEptHook(h), {
-      externalEvent: ext.externalEvent && ((c, p) => {
-        this.vmxTouched = true;
-        return ext.externalEvent!(c, p);
-      }),
-      execute: (c, i) => {
-        this.vmxTouched = true;
-        this.vmxInsn = i;
-        return h.execute(c, i);
-      },
-      intercept: h.intercept && ((c, i) => {
-        this.vmxTouched = true;
-        return h.intercept!(c, i);
-      }),
-      interceptEvent: h.interceptEvent && ((c, v, e, k, ev) => {
-        this.vmxTouched = true;
-        return h.interceptEvent!(c, v, e, k, ev);
-      }),
-    } satisfies Partial<VmxHooks & ExternalEventHooks>) as VmxHooks & ExternalEventHooks;
-    const own = watched as unknown as Record<string, unknown>;
-    const from = h as unknown as Record<string, unknown>;
-    for (const k of Object.keys(h)) if (k !== 'translateGuestPhysical' && !Object.hasOwn(own, k)) own[k] = from[k];
-    return watched;
-  }
-
   private drainVmxReports(rip: number): void {
-    this.vmxTouched = false;
+    this.tap.touched = false;
     if (!this.vmx) return;
     const reports = this.vmx.takeReports();
     if (reports.length === 0) return;
     // The text comes from the instruction the hook received: after a VM entry or exit the
     // paging structures in force may no longer map the instruction's address.
-    const insn = this.vmxInsn;
-    this.vmxInsn = null;
+    const insn = this.tap.insn;
+    this.tap.insn = null;
     // A VM exit's event carries only the step; the others the place (line, text), worked out
     // only when one of them needs it. Nobody listening: events are kept raw and built when the
     // log is read (event-log.ts), except one whose place needs memory as it is now (no instruction).
@@ -482,8 +436,8 @@ export class Machine {
     this.memory.restore(s.memory);
     if (this.vmx && s.vmx !== undefined) this.vmx.restore(s.vmx);
     this.vmx?.takeReports();
-    this.vmxTouched = false;
-    this.vmxInsn = null;
+    this.tap.touched = false;
+    this.tap.insn = null;
     this.resetRequested = false;
     this.platform.a20Enabled = s.a20;
     this.devices.restore(s.devices);

@@ -18,7 +18,7 @@ import { instructionExitInfo } from './exit/instruction-info.ts';
 import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
 import { externalEventExit, iretInGuest, withNmiUnblocking } from './exit/external-events.ts';
 import type { VmxAbort } from './exit/abort.ts';
-import type { ExternalEventHooks } from '../x86/external.ts';
+import type { ExternalEventHooks, InterruptPins, NonRootEventAnswer } from '../x86/external.ts';
 import { executeChanged, ripAfter } from './exit/behaviour.ts';
 import { hostTsc } from './exit/guest-values.ts';
 import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
@@ -141,105 +141,299 @@ function continueAt(cpu: CpuHandle, rip: number): void {
   if (c.next !== undefined) c.next = rip;
 }
 
-/** The hooks' `translateGuestPhysical`, asked of a function (a getter on the prototype: every machine's hooks share one V8 map). */
-export class EptHookGetter {
-  readonly #source: () => VmxHooks['translateGuestPhysical'];
-  constructor(source: () => VmxHooks['translateGuestPhysical']) {
-    this.#source = source;
-  }
+/**
+ * The hooks the executor calls (src/x86/env.ts), as methods of one class: every machine's hooks
+ * share one V8 map and the same functions, so the executor's call sites stay monomorphic from
+ * one Machine to the next (closures made per model gave each machine its own call targets, and
+ * optimised code was dropped when a second machine's arrived).
+ */
+class ModelHooks implements VmxHooks, ExternalEventHooks {
+  constructor(private readonly m: Model) {}
+
+  // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
+  // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
+  // (EPT)"), so the executor needs no hook, and skips building an access record for every
+  // guest memory access and paging-structure read. The executor asks at every mode refresh,
+  // which a VM entry makes after the VMCS controls are final.
   /** The EPT translation hook while EPT is in force, else undefined. */
   get translateGuestPhysical(): VmxHooks['translateGuestPhysical'] {
-    return this.#source();
+    const m = this.m;
+    const current = m.vmx.mode === 'non-root' ? m.vmx.currentVmcs() : undefined;
+    return current !== undefined && (secondaryControlsNum(valuesOf(current)) & ENABLE_EPT) !== 0 ? m.ept.translateGuestPhysical : undefined;
+  }
+
+  // External interrupts and NMIs at a guest boundary (src/vmx/exit/external-events.ts).
+  externalEvent(cpu: CpuHandle, pins: InterruptPins): NonRootEventAnswer {
+    const m = this.m;
+    const vmx = m.vmx;
+    const current = vmx.currentVmcs();
+    const exit = vmx.mode === 'non-root' && current ? externalEventExit(vmx.nonRoot, cpu.state, current, pins) : null;
+    if (exit === null) return 'native';
+    m.performExit(cpu, { reason: exit.reason, qualification: 0n, guestRip: cpu.state.rip, interruption: exit.interruption });
+    if (exit.blocksNmi) cpu.state.nmiBlocked = true;
+    return 'exit';
+  }
+
+  iretUnblocksNmi(cpu: CpuHandle): boolean {
+    const vmx = this.m.vmx;
+    const current = vmx.currentVmcs();
+    return !(vmx.mode === 'non-root' && current) || iretInGuest(vmx.nonRoot, cpu.state, current);
+  }
+
+  execute(cpu: CpuHandle, insn: DecodedInstruction): VmxStop {
+    const m = this.m;
+    const r = dispatchVmx(m.context(cpu, insn));
+    if (!r) return { kind: 'stop', message: `${insn.mnemonic} is not a VMX instruction` };
+    return m.finish(cpu, insn, r);
+  }
+
+  inNonRoot(): boolean {
+    return this.m.vmx.mode === 'non-root';
+  }
+
+  intercept(cpu: CpuHandle, insn: DecodedInstruction): boolean {
+    const m = this.m;
+    const vmx = m.vmx;
+    if (vmx.mode !== 'non-root') return false;
+    // The instruction about to run: any exception raised before the next boundary is its own.
+    m.guestInsn = insn;
+    const st = vmx.nonRoot;
+    // A new instruction boundary: the previous event delivery (if any) completed.
+    st.vectoring = null;
+    const boundary = boundaryExit(st, cpu.state);
+    if (boundary !== null) {
+      m.performExit(cpu, { reason: boundary, qualification: 0n, guestRip: cpu.state.rip });
+      return true;
+    }
+    // Fast path: most instructions neither exit nor behave differently in non-root operation.
+    if (!mayExitOrChange(insn.mnemonic)) {
+      st.mtfPending = st.mtfControl;
+      return false;
+    }
+    const current = vmx.currentVmcs();
+    if (!current) return false;
+    const decided = instructionExit(cpu, insn, current);
+    if (decided !== null) {
+      m.exitForInstruction(cpu, insn, decided.reason, decided);
+      return true;
+    }
+    if (insn.mnemonic === 'hlt' && cpu.state.cpl === 0 && (st.mtfControl || st.timerValue >= 0n)) {
+      // §26.5.2: HLT completes into the HLT activity state and the MTF exit follows at once;
+      // §26.5.1: the preemption timer keeps counting in the HLT state and wakes the guest with
+      // its exit. Implementation choice (decision 0022): the lab's TSC does not run while the
+      // guest is halted, so that exit happens at once, with the timer saved as expired.
+      const singleStep = (cpu.state.rflags & RFLAGS_TF) !== 0;
+      cpu.state.rip = ripAfter(cpu, insn);
+      cpu.state.activity = 'halted';
+      if (!st.mtfControl) {
+        st.timerValue = 0n;
+        st.timerStartTsc = hostTsc(cpu.state);
+      }
+      m.performExit(cpu, { reason: st.mtfControl ? EXIT_REASON.MONITOR_TRAP_FLAG : EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: singleStep ? PENDING_BS : 0n });
+      return true;
+    }
+    if (insn.mnemonic === 'pause' && pauseLoopExits(st, cpu.state, current)) {
+      m.exitForInstruction(cpu, insn, EXIT_REASON.PAUSE);
+      return true;
+    }
+    // §26.5.2: the instruction completes (or its fault is delivered): an MTF VM exit follows.
+    st.mtfPending = st.mtfControl;
+    const changed = executeChanged(cpu, insn, current);
+    if (typeof changed === 'object') {
+      // A trap-like exit (TPR below threshold): the instruction completed; guest RIP is the next one.
+      m.performExit(cpu, { reason: changed.trapExit, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: changed.singleStepPending ? PENDING_BS : 0n }, insn);
+      return true;
+    }
+    return changed;
+  }
+
+  checkCrWrite(cpu: CpuHandle, cr: 0 | 4, value: number): void {
+    const m = this.m;
+    const vmx = m.vmx;
+    if (vmx.mode === 'off') return;
+    const caps = m.capsCache.of(cpu);
+    let fixed0 = cr === 0 ? caps.cr0Fixed0 : caps.cr4Fixed0;
+    const fixed1 = cr === 0 ? caps.cr0Fixed1 : caps.cr4Fixed1;
+    // SDM Vol. 3C §26.3 "Changes to Instruction Behavior in VMX Non-Root Operation": with
+    // "unrestricted guest", a guest may clear CR0.PE and CR0.PG.
+    const current = vmx.currentVmcs();
+    if (cr === 0 && vmx.mode === 'non-root' && current && SECONDARY_CTLS.has(secondaryControls(current), 'SECONDARY_EXEC_UNRESTRICTED_GUEST')) {
+      fixed0 &= ~CR0.of('PE', 'PG');
+    }
+    const problem = crViolatesFixedBits(cr === 0 ? 'CR0' : 'CR4', BigInt(value >>> 0), fixed0, fixed1);
+    // SDM Vol. 3C §24.8 "Restrictions on VMX Operation": MOV to CR0/CR4 that breaks a fixed bit raises #GP(0).
+    if (problem) throw gp(`MOV to CR${cr} in VMX operation: ${problem}`);
+  }
+
+  // §26.1.2: every task switch in non-root operation exits (reason 9); exit/task-switch.ts builds the record.
+  taskSwitch(cpu: CpuHandle, selector: number, source: 0 | 1 | 2 | 3, insn?: DecodedInstruction): boolean {
+    const m = this.m;
+    const vmx = m.vmx;
+    if (vmx.mode !== 'non-root' || !vmx.currentVmcs()) return false;
+    m.performExit(cpu, taskSwitchExit(cpu, selector, source, insn, source === 3 ? vmx.nonRoot.vectoring : null), insn);
+    return true;
+  }
+
+  interceptEvent(
+    cpu: CpuHandle, vector: number, errorCode: number | undefined, kind: 'fault' | 'trap' | 'interrupt' | 'software' | 'triple-fault',
+    event?: { readonly cr2?: number; readonly nextRip?: number },
+  ): boolean {
+    const m = this.m;
+    const vmx = m.vmx;
+    const current = vmx.currentVmcs();
+    if (vmx.mode !== 'non-root' || !current) return false;
+    const st = vmx.nonRoot;
+    const guestRip = cpu.state.rip;
+    // A triple fault in VMX non-root operation causes a VM exit (SDM Vol. 3C §26.2 "Other Causes of VM Exits").
+    if (kind === 'triple-fault') {
+      m.performExit(cpu, { reason: EXIT_REASON.TRIPLE_FAULT, qualification: 0n, guestRip });
+      return true;
+    }
+    const injecting = st.injecting;
+    st.injecting = false;
+    const raisedBy = injecting ? undefined : m.guestInsn;
+    const type = injecting
+      ? Number(ENTRY_INTR_INFO.get(vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD), 'TYPE'))
+      : eventType(vector, kind, raisedBy?.mnemonic);
+    const info = eventInfo(vector, type, errorCode, deliversErrorCode(type, vector, errorCode, (cpu.state.cr0 & 1) !== 0));
+    // §27.6.1: the event VM entry injects is not subject to the exception bitmap; software
+    // interrupts (INT n) and external interrupts are not exceptions.
+    const exceptionLike = type === INTR_TYPE.HARDWARE_EXCEPTION || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+    const software = type === INTR_TYPE.SOFTWARE_INTERRUPT || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+    // §28.2.5: the instruction length of a software event (for the injected one, the VM-entry instruction length).
+    const length = !software ? undefined : injecting ? Number(vmcsGet(current, F.VM_ENTRY_INSTRUCTION_LEN)) : raisedBy?.length;
+    if (!injecting && exceptionLike && exceptionExits(current, vector, errorCode)) {
+      // The exit's own software exception gives the length; else that of a software event being delivered.
+      const exitLength = length ?? st.vectoring?.length;
+      m.performExit(cpu, {
+        reason: EXIT_REASON.EXCEPTION_NMI,
+        qualification: exceptionQualification(cpu, vector, event?.cr2),
+        guestRip,
+        interruption: withNmiUnblocking(st, cpu.state, info, raisedBy?.mnemonic),
+        vectoring: st.vectoring ?? undefined,
+        ...(exitLength !== undefined ? { instruction: { length: exitLength, info: 0n } } : {}),
+      }, raisedBy);
+      return true;
+    }
+    // The event is delivered through the guest IDT; a fault during delivery records it (§28.2.4).
+    st.vectoring = length === undefined ? info : { ...info, length };
+    return false;
   }
 }
 
-/** Builds the model for a machine's environment. `_cpu` is the state the hooks will see. */
-export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
-  let vmx = new VmxState();
-  // Reports since the last takeReports: the first `reportCount` entries of a reused array (each
-  // VMX instruction reports, so the array is not allocated again per step).
-  const reports: VmxReport[] = [];
-  let reportCount = 0;
-  const report = (r: VmxReport): void => {
-    reports[reportCount++] = r;
-  };
-  let lastReport: EntryCheckReport | undefined;
-  const resolverFor = makeFieldResolver();
-  // EPT and its translation cache (src/vmx/ept); an EPT-induced exit is a VM exit like the others.
-  const ept = new EptController((cpu, e) => {
-    performExit(cpu, {
-      reason: e.reason, qualification: e.qualification, guestRip: cpu.state.rip,
-      guestPhysical: BigInt(e.guestPhysical),
-      ...(e.guestLinear !== undefined ? { guestLinear: BigInt.asUintN(64, BigInt(e.guestLinear)) } : {}),
-      ...(vmx.nonRoot.vectoring ? { vectoring: vmx.nonRoot.vectoring } : {}),
-    }, e.fetch ? undefined : guestInsn, e.eptWalk);
-    // A fetch that fails has no instruction yet: the last one decoded is not its cause.
-  });
+/**
+ * The context of every VMX instruction: one object per model, refreshed at each instruction (no
+ * handler keeps it past its own execution). Its functions are methods, the same for every model.
+ */
+class ModelInsnContext implements LaunchContext {
+  cpu = undefined as unknown as CpuHandle;
+  insn = undefined as unknown as DecodedInstruction;
+  vmx: VmxState;
+  caps = undefined as unknown as VmxCaps;
+  fields = undefined as unknown as LaunchContext['fields'];
+  /** A capability MSR as the learner may have edited it (the model's reader, a function passed on as it is). */
+  msr: (index: number) => bigint;
+  readonly translations: EptController;
+
+  constructor(private readonly m: Model) {
+    this.vmx = m.vmx;
+    this.msr = m.capsCache.msr;
+    this.translations = m.ept;
+  }
+
+  /** Keeps the verdicts of the entry checks (the lab's "explain everything"). */
+  report(r: EntryCheckReport): void {
+    this.m.lastReport = r;
+  }
 
   // Each VMCS keeps its checks' last verdicts and inputs; VM entry re-runs only the checks
   // whose inputs changed (decision 0040). A VMCS restored from a snapshot starts afresh.
-  const incremental = new WeakMap<ActiveVmcs, IncrementalEntryChecks>();
-  const entryChecks = (ctx: EntryContext, vmcs: ActiveVmcs): EntryCheckReport => {
+  entryChecks(ctx: EntryContext, vmcs: ActiveVmcs): EntryCheckReport {
+    const incremental = this.m.incremental;
     let inc = incremental.get(vmcs);
     if (!inc) incremental.set(vmcs, (inc = new IncrementalEntryChecks()));
     return inc.run(ctx);
-  };
+  }
+}
 
-  const capsCache = new ModelCaps(env);
-  const capsOf = (cpu: CpuHandle): VmxCaps => capsCache.of(cpu);
+/** The VT-x model of one machine (built by `createVmxModel`). */
+class Model implements VmxModel {
+  vmx = new VmxState();
+  // Reports since the last takeReports: the first `reportCount` entries of a reused array (each
+  // VMX instruction reports, so the array is not allocated again per step).
+  private readonly reports: VmxReport[] = [];
+  private reportCount = 0;
+  lastReport: EntryCheckReport | undefined;
+  private readonly resolverFor = makeFieldResolver();
+  // EPT and its translation cache (src/vmx/ept); an EPT-induced exit is a VM exit like the others.
+  readonly ept = new EptController((cpu, e) => {
+    this.performExit(cpu, {
+      reason: e.reason, qualification: e.qualification, guestRip: cpu.state.rip,
+      guestPhysical: BigInt(e.guestPhysical),
+      ...(e.guestLinear !== undefined ? { guestLinear: BigInt.asUintN(64, BigInt(e.guestLinear)) } : {}),
+      ...(this.vmx.nonRoot.vectoring ? { vectoring: this.vmx.nonRoot.vectoring } : {}),
+    }, e.fetch ? undefined : this.guestInsn, e.eptWalk);
+    // A fetch that fails has no instruction yet: the last one decoded is not its cause.
+  });
+  /** Each VMCS's incremental entry checks. */
+  readonly incremental = new WeakMap<ActiveVmcs, IncrementalEntryChecks>();
+  readonly capsCache: ModelCaps;
+  private readonly insnContext: ModelInsnContext;
+  /** The guest instruction last offered to `intercept` (the one an exception comes from). */
+  guestInsn: DecodedInstruction | undefined;
+  readonly hooks: ModelHooks;
+
+  constructor(private readonly env: X86Env) {
+    this.capsCache = new ModelCaps(env);
+    this.insnContext = new ModelInsnContext(this);
+    this.hooks = new ModelHooks(this);
+  }
+
+  private report(r: VmxReport): void {
+    this.reports[this.reportCount++] = r;
+  }
+
   /** IA32_VMX_MISC as the learner may have edited it. */
-  const miscOf = (cpu: CpuHandle): bigint => capsCache.read(cpu, VMX_MSR.IA32_VMX_MISC);
+  private miscOf(cpu: CpuHandle): bigint {
+    return this.capsCache.read(cpu, VMX_MSR.IA32_VMX_MISC);
+  }
 
-  const keepReport = (r: EntryCheckReport): void => { lastReport = r; };
-
-  // One context object for every VMX instruction, refreshed at each (no handler keeps it past its own execution).
-  const insnContext: { -readonly [K in keyof LaunchContext]: LaunchContext[K] } = {
-    cpu: undefined as unknown as CpuHandle,
-    insn: undefined as unknown as DecodedInstruction,
-    vmx,
-    caps: undefined as unknown as VmxCaps,
-    fields: undefined as unknown as LaunchContext['fields'],
-    translations: ept,
-    msr: capsCache.msr,
-    report: keepReport,
-    entryChecks,
-  };
-
-  function context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
-    const c = insnContext;
-    c.caps = capsOf(cpu);
+  context(cpu: CpuHandle, insn: DecodedInstruction): LaunchContext {
+    const c = this.insnContext;
+    const capsCache = this.capsCache;
+    c.caps = capsCache.of(cpu);
     c.cpu = cpu;
     c.insn = insn;
-    c.vmx = vmx;
+    c.vmx = this.vmx;
     c.msr = capsCache.msr;
-    c.fields = resolverFor(capsCache.capabilityRecord());
+    c.fields = this.resolverFor(capsCache.capabilityRecord());
     return c;
   }
 
-  function applyOutcome(cpu: CpuHandle, outcome: VmxOutcome, note: string | undefined): void {
+  private applyOutcome(cpu: CpuHandle, outcome: VmxOutcome, note: string | undefined): void {
     cpu.state.rflags = rflagsAfter(cpu.state.rflags, outcome);
-    const current = vmx.currentVmcs();
+    const current = this.vmx.currentVmcs();
     if (outcome.kind === 'failValid' && current) vmcsSet(current, F.VM_INSTRUCTION_ERROR, BigInt(outcome.error));
-    if (outcome.kind === 'succeed' && note === undefined) report(VMSUCCEED_REPORT);
-    else report({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
+    if (outcome.kind === 'succeed' && note === undefined) this.report(VMSUCCEED_REPORT);
+    else this.report({ kind: 'vmx', result: OUTCOME_NAME[outcome.kind], error: outcome.kind === 'failValid' ? outcome.error : undefined, explain: note });
   }
-
 
   /**
    * Performs a VM exit from non-root operation (SDM Vol. 3C ch. 28) with what `rec` records,
    * saves the preemption timer when the exit controls ask, forgets the per-entry state, reports
    * the exit, and continues at the host RIP.
    */
-  function performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction, eptWalk?: readonly string[]): void {
+  performExit(cpu: CpuHandle, rec: ExitRecord, insn?: DecodedInstruction, eptWalk?: readonly string[]): void {
+    const vmx = this.vmx;
     const current = vmx.currentVmcs();
     const st = vmx.nonRoot;
     // The blocking the model tracks, and the preemption timer when the exit controls save it (§28.3.4).
     const blocking = blockingAt(st, cpu.state);
     const timer = current && (valuesOf(current).u32(X.VM_EXIT_CONTROLS) & SAVE_PREEMPTION_TIMER) !== 0 ? timerLeft(st, cpu.state) : undefined;
-    vmExit(cpu, vmx, capsOf(cpu), rec, blocking, timer);
+    vmExit(cpu, vmx, this.capsCache.of(cpu), rec, blocking, timer);
     // A VMX abort (§28.7): no VM exit completed; the machine reports the abort (takeAbort).
     if (st.abort !== null) return continueAt(cpu, cpu.state.rip);
-    ept.vmExit();
+    this.ept.vmExit();
     st.mtfPending = false;
     st.timerValue = -1n;
     st.vectoring = null;
@@ -252,282 +446,161 @@ export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
     // Added last, as a spread would add it (the key order reaches `run --json`).
     if (insn) exitReport.instruction = textOf(insn, guestRip);
     if (eptWalk) exitReport.eptWalk = eptWalk;
-    report(exitReport);
+    this.report(exitReport);
     continueAt(cpu, cpu.state.rip);
   }
 
   /** A VM exit caused by `insn` in non-root operation; continues at the host RIP. */
-  function exitForInstruction(cpu: CpuHandle, insn: DecodedInstruction, reason: number, decided?: InstructionExit): void {
+  exitForInstruction(cpu: CpuHandle, insn: DecodedInstruction, reason: number, decided?: InstructionExit): void {
     const guestRip = cpu.state.rip;
     const { qualification, info } = decided ?? instructionExitInfo(insn, guestRip + insn.length);
-    performExit(cpu, { reason, qualification, instruction: { length: insn.length, info }, guestRip, guestLinear: decided?.guestLinear }, insn);
+    this.performExit(cpu, { reason, qualification, instruction: { length: insn.length, info }, guestRip, guestLinear: decided?.guestLinear }, insn);
   }
 
-  function finish(cpu: CpuHandle, insn: DecodedInstruction, r: InsnResult): VmxStop {
+  finish(cpu: CpuHandle, insn: DecodedInstruction, r: InsnResult): VmxStop {
     switch (r.kind) {
       case 'fault': throw r.fault;
-      case 'outcome': applyOutcome(cpu, r.outcome, r.note); return;
+      case 'outcome': this.applyOutcome(cpu, r.outcome, r.note); return;
       case 'completed': return;
       case 'stop': return { kind: 'stop', message: r.message };
-      case 'vm-exit': exitForInstruction(cpu, insn, r.reason); return;
+      case 'vm-exit': this.exitForInstruction(cpu, insn, r.reason); return;
       case 'vm-entry':
-        report(VMENTRY_REPORT);
+        this.report(VMENTRY_REPORT);
         if (r.entry.kind === 'entered') {
-          // §27.6: the injected event is delivered after the entry, so its report follows 'vmentry'.
-          const current = vmx.currentVmcs();
-          if (current) {
-            const st = vmx.nonRoot;
-            const v = valuesOf(current);
-            const entryInfo = v.u32(X.VM_ENTRY_INTR_INFO_FIELD);
-            const valid = (entryInfo & ENTRY_INTR_VALID) !== 0;
-            // §27.6.2: type 7 with vector 0 injects a pending MTF VM exit instead of an event.
-            const pendingMtf = valid && ((entryInfo >>> ENTRY_INTR_TYPE_SHIFT) & ENTRY_INTR_TYPE_MASK) === INTR_TYPE.OTHER;
-            onEntry(st, cpu.state, current, pendingMtf, miscOf(cpu));
-            guestInsn = undefined;
-            const secondaryNow = secondaryControlsNum(v);
-            ept.vmEntry({
-              eptEnabled: (secondaryNow & ENABLE_EPT) !== 0,
-              eptp: v.big(X.EPT_POINTER),
-              vpidEnabled: (secondaryNow & ENABLE_VPID) !== 0,
-              vpid: v.u32(X.VIRTUAL_PROCESSOR_ID) & 0xffff,
-              caps: capsCache.read(cpu, VMX_MSR.IA32_VMX_EPT_VPID_CAP),
-              maxPhysAddr: env.config.maxPhysAddr,
-              mbec: (secondaryNow & MODE_BASED_EPT_EXEC) !== 0,
-            });
-            if (valid && !pendingMtf) {
-              st.injecting = true;
-              const result = injectEvent(cpu, current);
-              st.injecting = false;
-              if (result === 'not-modelled') return { kind: 'stop', message: 'VM entry injects an event the lab cannot deliver here' };
-              // §26.5.2: with the monitor trap flag, an MTF VM exit is pending right after the injected event.
-              if (result === 'delivered' && vmx.mode === 'non-root' && st.mtfControl) st.mtfPending = true;
-            }
-            // §26.5.1: entered in the HLT activity state, the guest is woken by the timer's exit;
-            // the lab's TSC does not run while halted, so it comes at once (decision 0022).
-            if (vmx.mode === 'non-root' && cpu.state.activity === 'halted' && st.timerValue >= 0n) {
-              st.timerValue = 0n;
-              st.timerStartTsc = hostTsc(cpu.state);
-              performExit(cpu, { reason: EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip });
-            }
-          }
+          const stop = this.entered(cpu);
+          if (stop !== undefined) return stop;
         }
         if (r.entry.kind === 'failed') {
-          report({ kind: 'vmexit', reason: r.entry.reason, name: exitReasonName(r.entry.reason), entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
+          this.report({ kind: 'vmexit', reason: r.entry.reason, name: exitReasonName(r.entry.reason), entryFailure: true, qualification: r.entry.qualification, check: r.entry.check });
         }
         continueAt(cpu, cpu.state.rip);
         return;
     }
   }
 
-  /** The guest instruction last offered to `intercept` (the one an exception comes from). */
-  let guestInsn: DecodedInstruction | undefined;
-
-  // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
-  // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
-  // (EPT)"), so the executor needs no hook, and skips building an access record for every
-  // guest memory access and paging-structure read. The executor asks at every mode refresh,
-  // which a VM entry makes after the VMCS controls are final.
-  const eptHook = (): VmxHooks['translateGuestPhysical'] => {
-    const current = vmx.mode === 'non-root' ? vmx.currentVmcs() : undefined;
-    return current !== undefined && (secondaryControlsNum(valuesOf(current)) & ENABLE_EPT) !== 0 ? ept.translateGuestPhysical : undefined;
-  };
-  // The getter on a class, the hooks as data properties: one V8 map for every machine's hooks,
-  // in fast mode (an object literal with a getter is in dictionary mode).
-  const hooks: VmxHooks & ExternalEventHooks = Object.assign(new EptHookGetter(eptHook), {
-    // External interrupts and NMIs at a guest boundary (src/vmx/exit/external-events.ts).
-    externalEvent(cpu, pins) {
-      const current = vmx.currentVmcs();
-      const exit = vmx.mode === 'non-root' && current ? externalEventExit(vmx.nonRoot, cpu.state, current, pins) : null;
-      if (exit === null) return 'native';
-      performExit(cpu, { reason: exit.reason, qualification: 0n, guestRip: cpu.state.rip, interruption: exit.interruption });
-      if (exit.blocksNmi) cpu.state.nmiBlocked = true;
-      return 'exit';
-    },
-    iretUnblocksNmi(cpu) {
-      const current = vmx.currentVmcs();
-      return !(vmx.mode === 'non-root' && current) || iretInGuest(vmx.nonRoot, cpu.state, current);
-    },
-    execute(cpu, insn) {
-      const r = dispatchVmx(context(cpu, insn));
-      if (!r) return { kind: 'stop', message: `${insn.mnemonic} is not a VMX instruction` };
-      return finish(cpu, insn, r);
-    },
-    inNonRoot: () => vmx.mode === 'non-root',
-    intercept(cpu, insn) {
-      if (vmx.mode !== 'non-root') return false;
-      // The instruction about to run: any exception raised before the next boundary is its own.
-      guestInsn = insn;
-      const st = vmx.nonRoot;
-      // A new instruction boundary: the previous event delivery (if any) completed.
-      st.vectoring = null;
-      const boundary = boundaryExit(st, cpu.state);
-      if (boundary !== null) {
-        performExit(cpu, { reason: boundary, qualification: 0n, guestRip: cpu.state.rip });
-        return true;
-      }
-      // Fast path: most instructions neither exit nor behave differently in non-root operation.
-      if (!mayExitOrChange(insn.mnemonic)) {
-        st.mtfPending = st.mtfControl;
-        return false;
-      }
-      const current = vmx.currentVmcs();
-      if (!current) return false;
-      const decided = instructionExit(cpu, insn, current);
-      if (decided !== null) {
-        exitForInstruction(cpu, insn, decided.reason, decided);
-        return true;
-      }
-      if (insn.mnemonic === 'hlt' && cpu.state.cpl === 0 && (st.mtfControl || st.timerValue >= 0n)) {
-        // §26.5.2: HLT completes into the HLT activity state and the MTF exit follows at once;
-        // §26.5.1: the preemption timer keeps counting in the HLT state and wakes the guest with
-        // its exit. Implementation choice (decision 0022): the lab's TSC does not run while the
-        // guest is halted, so that exit happens at once, with the timer saved as expired.
-        const singleStep = (cpu.state.rflags & RFLAGS_TF) !== 0;
-        cpu.state.rip = ripAfter(cpu, insn);
-        cpu.state.activity = 'halted';
-        if (!st.mtfControl) {
-          st.timerValue = 0n;
-          st.timerStartTsc = hostTsc(cpu.state);
-        }
-        performExit(cpu, { reason: st.mtfControl ? EXIT_REASON.MONITOR_TRAP_FLAG : EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: singleStep ? PENDING_BS : 0n });
-        return true;
-      }
-      if (insn.mnemonic === 'pause' && pauseLoopExits(st, cpu.state, current)) {
-        exitForInstruction(cpu, insn, EXIT_REASON.PAUSE);
-        return true;
-      }
-      // §26.5.2: the instruction completes (or its fault is delivered): an MTF VM exit follows.
-      st.mtfPending = st.mtfControl;
-      const changed = executeChanged(cpu, insn, current);
-      if (typeof changed === 'object') {
-        // A trap-like exit (TPR below threshold): the instruction completed; guest RIP is the next one.
-        performExit(cpu, { reason: changed.trapExit, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: changed.singleStepPending ? PENDING_BS : 0n }, insn);
-        return true;
-      }
-      return changed;
-    },
-    checkCrWrite(cpu, cr, value) {
-      if (vmx.mode === 'off') return;
-      const caps = capsOf(cpu);
-      let fixed0 = cr === 0 ? caps.cr0Fixed0 : caps.cr4Fixed0;
-      const fixed1 = cr === 0 ? caps.cr0Fixed1 : caps.cr4Fixed1;
-      // SDM Vol. 3C §26.3 "Changes to Instruction Behavior in VMX Non-Root Operation": with
-      // "unrestricted guest", a guest may clear CR0.PE and CR0.PG.
-      const current = vmx.currentVmcs();
-      if (cr === 0 && vmx.mode === 'non-root' && current && SECONDARY_CTLS.has(secondaryControls(current), 'SECONDARY_EXEC_UNRESTRICTED_GUEST')) {
-        fixed0 &= ~CR0.of('PE', 'PG');
-      }
-      const problem = crViolatesFixedBits(cr === 0 ? 'CR0' : 'CR4', BigInt(value >>> 0), fixed0, fixed1);
-      // SDM Vol. 3C §24.8 "Restrictions on VMX Operation": MOV to CR0/CR4 that breaks a fixed bit raises #GP(0).
-      if (problem) throw gp(`MOV to CR${cr} in VMX operation: ${problem}`);
-    },
-    // §26.1.2: every task switch in non-root operation exits (reason 9); exit/task-switch.ts builds the record.
-    taskSwitch(cpu, selector, source, insn) {
-      if (vmx.mode !== 'non-root' || !vmx.currentVmcs()) return false;
-      performExit(cpu, taskSwitchExit(cpu, selector, source, insn, source === 3 ? vmx.nonRoot.vectoring : null), insn);
-      return true;
-    },
-    interceptEvent(cpu, vector, errorCode, kind, event) {
-      const current = vmx.currentVmcs();
-      if (vmx.mode !== 'non-root' || !current) return false;
-      const st = vmx.nonRoot;
-      const guestRip = cpu.state.rip;
-      // A triple fault in VMX non-root operation causes a VM exit (SDM Vol. 3C §26.2 "Other Causes of VM Exits").
-      if (kind === 'triple-fault') {
-        performExit(cpu, { reason: EXIT_REASON.TRIPLE_FAULT, qualification: 0n, guestRip });
-        return true;
-      }
-      const injecting = st.injecting;
+  /** After a VM entry that entered the guest: the per-entry state, EPT, the injected event, a timer exit in the HLT state. */
+  private entered(cpu: CpuHandle): VmxStop {
+    const vmx = this.vmx;
+    // §27.6: the injected event is delivered after the entry, so its report follows 'vmentry'.
+    const current = vmx.currentVmcs();
+    if (!current) return;
+    const st = vmx.nonRoot;
+    const v = valuesOf(current);
+    const entryInfo = v.u32(X.VM_ENTRY_INTR_INFO_FIELD);
+    const valid = (entryInfo & ENTRY_INTR_VALID) !== 0;
+    // §27.6.2: type 7 with vector 0 injects a pending MTF VM exit instead of an event.
+    const pendingMtf = valid && ((entryInfo >>> ENTRY_INTR_TYPE_SHIFT) & ENTRY_INTR_TYPE_MASK) === INTR_TYPE.OTHER;
+    onEntry(st, cpu.state, current, pendingMtf, this.miscOf(cpu));
+    this.guestInsn = undefined;
+    const secondaryNow = secondaryControlsNum(v);
+    this.ept.vmEntry({
+      eptEnabled: (secondaryNow & ENABLE_EPT) !== 0,
+      eptp: v.big(X.EPT_POINTER),
+      vpidEnabled: (secondaryNow & ENABLE_VPID) !== 0,
+      vpid: v.u32(X.VIRTUAL_PROCESSOR_ID) & 0xffff,
+      caps: this.capsCache.read(cpu, VMX_MSR.IA32_VMX_EPT_VPID_CAP),
+      maxPhysAddr: this.env.config.maxPhysAddr,
+      mbec: (secondaryNow & MODE_BASED_EPT_EXEC) !== 0,
+    });
+    if (valid && !pendingMtf) {
+      st.injecting = true;
+      const result = injectEvent(cpu, current);
       st.injecting = false;
-      const raisedBy = injecting ? undefined : guestInsn;
-      const type = injecting
-        ? Number(ENTRY_INTR_INFO.get(vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD), 'TYPE'))
-        : eventType(vector, kind, raisedBy?.mnemonic);
-      const info = eventInfo(vector, type, errorCode, deliversErrorCode(type, vector, errorCode, (cpu.state.cr0 & 1) !== 0));
-      // §27.6.1: the event VM entry injects is not subject to the exception bitmap; software
-      // interrupts (INT n) and external interrupts are not exceptions.
-      const exceptionLike = type === INTR_TYPE.HARDWARE_EXCEPTION || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
-      const software = type === INTR_TYPE.SOFTWARE_INTERRUPT || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
-      // §28.2.5: the instruction length of a software event (for the injected one, the VM-entry instruction length).
-      const length = !software ? undefined : injecting ? Number(vmcsGet(current, F.VM_ENTRY_INSTRUCTION_LEN)) : raisedBy?.length;
-      if (!injecting && exceptionLike && exceptionExits(current, vector, errorCode)) {
-        // The exit's own software exception gives the length; else that of a software event being delivered.
-        const exitLength = length ?? st.vectoring?.length;
-        performExit(cpu, {
-          reason: EXIT_REASON.EXCEPTION_NMI,
-          qualification: exceptionQualification(cpu, vector, event?.cr2),
-          guestRip,
-          interruption: withNmiUnblocking(st, cpu.state, info, raisedBy?.mnemonic),
-          vectoring: st.vectoring ?? undefined,
-          ...(exitLength !== undefined ? { instruction: { length: exitLength, info: 0n } } : {}),
-        }, raisedBy);
-        return true;
-      }
-      // The event is delivered through the guest IDT; a fault during delivery records it (§28.2.4).
-      st.vectoring = length === undefined ? info : { ...info, length };
-      return false;
-    },
-  } satisfies Omit<VmxHooks & ExternalEventHooks, 'translateGuestPhysical'>);
-  // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
-  // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
-  // (EPT)"), so the executor needs no hook, and skips building an access record for every
-  // guest memory access and paging-structure read. The executor asks at every mode refresh,
-  // which a VM entry makes after the VMCS controls are final. Defined after the literal: an
-  // object literal with a getter is in V8's dictionary mode (slower lookups of every hook).
+      if (result === 'not-modelled') return { kind: 'stop', message: 'VM entry injects an event the lab cannot deliver here' };
+      // §26.5.2: with the monitor trap flag, an MTF VM exit is pending right after the injected event.
+      if (result === 'delivered' && vmx.mode === 'non-root' && st.mtfControl) st.mtfPending = true;
+    }
+    // §26.5.1: entered in the HLT activity state, the guest is woken by the timer's exit;
+    // the lab's TSC does not run while halted, so it comes at once (decision 0022).
+    if (vmx.mode === 'non-root' && cpu.state.activity === 'halted' && st.timerValue >= 0n) {
+      st.timerValue = 0n;
+      st.timerStartTsc = hostTsc(cpu.state);
+      this.performExit(cpu, { reason: EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip });
+    }
+    return undefined;
+  }
 
-  return {
-    hooks,
-    mode: () => vmx.mode,
-    takeReports() {
-      const n = reportCount;
-      if (n === 0) return [];
-      reportCount = 0;
-      // Most steps report once: an array literal, no slice or fill (builtins V8 does not inline here).
-      if (n === 1) {
-        const r = reports[0]!;
-        reports[0] = NO_REPORT;
-        return [r];
-      }
-      const out: VmxReport[] = [];
-      for (let i = 0; i < n; i++) {
-        out.push(reports[i]!);
-        reports[i] = NO_REPORT;
-      }
-      return out;
-    },
-    snapshot: () => new ModelSnapshot(vmx.clone(), ept.snapshot()),
-    restore(snap) {
-      if (snap instanceof ModelSnapshot) {
-        vmx.copyFrom(snap.vmx);
-        ept.restore(snap.ept);
-      } else if (snap instanceof VmxState) {
-        vmx.copyFrom(snap);
-      }
-    },
-    reset() {
-      vmx = new VmxState();
-      ept.reset();
-      reports.length = 0;
-      reportCount = 0;
-      lastReport = undefined;
-    },
-    vmxonPointer: () => (vmx.vmxonPtr === null ? undefined : BigInt(vmx.vmxonPtr)),
-    currentPointer: () => vmx.currentPointer(),
-    currentFields() {
-      const current = vmx.currentVmcs();
-      if (!current) return [];
-      return [...current.fields.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([encoding, value]) => ({ name: fieldName(encoding) ?? `0x${encoding.toString(16)}`, encoding, value }));
-    },
-    vmcses: () => [...vmx.active.values()].map((v) => ({ addr: BigInt(v.addr), launch: v.launch, shadow: v.shadow, current: v.addr === vmx.current })),
-    lastEntryReport: () => lastReport,
-    takeAbort() {
-      const a = vmx.nonRoot.abort;
-      vmx.nonRoot.abort = null;
-      return a;
-    },
-    lastEntryVerdicts: () =>
-      (lastReport?.results ?? []).map(({ check, verdict }) => ({ id: check.id, area: check.area, title: check.title, sdm: formatSdm(check.sdm), verdict })),
-  };
+  mode(): VmxMode {
+    return this.vmx.mode;
+  }
+
+  takeReports(): VmxReport[] {
+    const n = this.reportCount;
+    if (n === 0) return [];
+    this.reportCount = 0;
+    const reports = this.reports;
+    // Most steps report once: an array literal, no slice or fill (builtins V8 does not inline here).
+    if (n === 1) {
+      const r = reports[0]!;
+      reports[0] = NO_REPORT;
+      return [r];
+    }
+    const out: VmxReport[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push(reports[i]!);
+      reports[i] = NO_REPORT;
+    }
+    return out;
+  }
+
+  snapshot(): unknown {
+    return new ModelSnapshot(this.vmx.clone(), this.ept.snapshot());
+  }
+
+  restore(snap: unknown): void {
+    if (snap instanceof ModelSnapshot) {
+      this.vmx.copyFrom(snap.vmx);
+      this.ept.restore(snap.ept);
+    } else if (snap instanceof VmxState) {
+      this.vmx.copyFrom(snap);
+    }
+  }
+
+  reset(): void {
+    this.vmx = new VmxState();
+    this.ept.reset();
+    this.reports.length = 0;
+    this.reportCount = 0;
+    this.lastReport = undefined;
+  }
+
+  vmxonPointer(): bigint | undefined {
+    return this.vmx.vmxonPtr === null ? undefined : BigInt(this.vmx.vmxonPtr);
+  }
+
+  currentPointer(): bigint {
+    return this.vmx.currentPointer();
+  }
+
+  currentFields(): VmcsFieldValue[] {
+    const current = this.vmx.currentVmcs();
+    if (!current) return [];
+    return [...current.fields.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([encoding, value]) => ({ name: fieldName(encoding) ?? `0x${encoding.toString(16)}`, encoding, value }));
+  }
+
+  vmcses(): VmcsSummary[] {
+    const vmx = this.vmx;
+    return [...vmx.active.values()].map((v) => ({ addr: BigInt(v.addr), launch: v.launch, shadow: v.shadow, current: v.addr === vmx.current }));
+  }
+
+  lastEntryReport(): EntryCheckReport | undefined {
+    return this.lastReport;
+  }
+
+  takeAbort(): VmxAbort | null {
+    const a = this.vmx.nonRoot.abort;
+    this.vmx.nonRoot.abort = null;
+    return a;
+  }
+
+  lastEntryVerdicts(): EntryVerdictSummary[] {
+    return (this.lastReport?.results ?? []).map(({ check, verdict }) => ({ id: check.id, area: check.area, title: check.title, sdm: formatSdm(check.sdm), verdict }));
+  }
+}
+
+/** Builds the model for a machine's environment. `_cpu` is the state the hooks will see. */
+export function createVmxModel(env: X86Env, _cpu?: CpuState): VmxModel {
+  return new Model(env);
 }
