@@ -34,6 +34,12 @@ const SMM_MONITOR_CTL = bitfield({
 /** Reads one MSR of the profile (0 when absent). */
 export type MsrReader = (index: number) => bigint;
 
+/** The single bits the hot getters test, as masks from the tables (a name lookup per call showed in the round-trip profile). */
+const BASIC_PHYS_ADDR_32BIT = BASIC.mask.PHYS_ADDR_32BIT;
+const BASIC_DUAL_MONITOR = BASIC.mask.DUAL_MONITOR;
+const MISC_SAVE_EFER_LMA = MISC.mask.SAVE_EFER_LMA;
+const MISC_VMWRITE_ANY_FIELD = MISC.mask.VMWRITE_ANY_FIELD;
+
 /** Typed view of the capability MSRs. Each getter reads the MSR again. */
 export class VmxCaps {
   constructor(private readonly msr: MsrReader, readonly maxPhysAddr: number) {}
@@ -43,13 +49,13 @@ export class VmxCaps {
   /** IA32_VMX_BASIC[44:32], bytes of a VMXON/VMCS region. */
   get regionSize(): number { return Number(BASIC.get(this.msr(VMX_MSR.IA32_VMX_BASIC), 'VMCS_SIZE')); }
   /** IA32_VMX_BASIC[48]: VMX structure addresses limited to 32 bits. */
-  get addressesLimitedTo32(): boolean { return BASIC.has(this.msr(VMX_MSR.IA32_VMX_BASIC), 'PHYS_ADDR_32BIT'); }
+  get addressesLimitedTo32(): boolean { return (this.msr(VMX_MSR.IA32_VMX_BASIC) & BASIC_PHYS_ADDR_32BIT) !== 0n; }
   /** IA32_VMX_BASIC[49]. */
-  get dualMonitor(): boolean { return BASIC.has(this.msr(VMX_MSR.IA32_VMX_BASIC), 'DUAL_MONITOR'); }
+  get dualMonitor(): boolean { return (this.msr(VMX_MSR.IA32_VMX_BASIC) & BASIC_DUAL_MONITOR) !== 0n; }
   /** IA32_VMX_MISC[5]. */
-  get exitStoresLma(): boolean { return MISC.has(this.msr(VMX_MSR.IA32_VMX_MISC), 'SAVE_EFER_LMA'); }
+  get exitStoresLma(): boolean { return (this.msr(VMX_MSR.IA32_VMX_MISC) & MISC_SAVE_EFER_LMA) !== 0n; }
   /** IA32_VMX_MISC[29]. */
-  get vmwriteAnyField(): boolean { return MISC.has(this.msr(VMX_MSR.IA32_VMX_MISC), 'VMWRITE_ANY_FIELD'); }
+  get vmwriteAnyField(): boolean { return (this.msr(VMX_MSR.IA32_VMX_MISC) & MISC_VMWRITE_ANY_FIELD) !== 0n; }
   get cr0Fixed0(): bigint { return this.msr(VMX_MSR.IA32_VMX_CR0_FIXED0); }
   get cr0Fixed1(): bigint { return this.msr(VMX_MSR.IA32_VMX_CR0_FIXED1); }
   get cr4Fixed0(): bigint { return this.msr(VMX_MSR.IA32_VMX_CR4_FIXED0); }

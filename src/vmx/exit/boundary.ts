@@ -11,13 +11,26 @@ import { VMX_MISC } from '../../arch/vmx-msrs.ts';
 import type { CpuState } from '../../x86/state.ts';
 import { EXIT_REASON, PIN_CTLS, PRIMARY_CTLS, SECONDARY_CTLS } from '../local-arch.ts';
 import { secondaryControls, vmcsGet } from '../vmcs-access.ts';
-import { F } from '../vmcs-fields.ts';
+import { valuesOf } from '../vmcs-values.ts';
+import { F, X } from '../vmcs-fields.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 import type { EventInfo } from './vm-exit.ts';
 import { hostTsc } from './guest-values.ts';
 import type { VmxAbort } from './abort.ts';
 
 const IF = Number(RFLAGS.mask.IF);
+/** The controls and fields `onEntry` reads, as number masks from the arch tables (the 32-bit fields read as numbers). */
+const MTF = Number(PRIMARY_CTLS.mask.CPU_BASED_MONITOR_TRAP_FLAG);
+const NMI_WINDOW = Number(PRIMARY_CTLS.mask.CPU_BASED_NMI_WINDOW_EXITING);
+const INTR_WINDOW = Number(PRIMARY_CTLS.mask.CPU_BASED_INTR_WINDOW_EXITING);
+const PREEMPTION_TIMER = Number(PIN_CTLS.mask.PIN_BASED_VMX_PREEMPTION_TIMER);
+const VIRTUAL_NMIS = Number(PIN_CTLS.mask.PIN_BASED_VIRTUAL_NMIS);
+const TIMER_RATE = VMX_MISC.fields.PREEMPTION_TIMER_RATE.mask;
+const TIMER_RATE_SHIFT = BigInt(VMX_MISC.fields.PREEMPTION_TIMER_RATE.bit);
+const BLOCKED_BY_NMI = Number(GUEST_INTERRUPTIBILITY.mask.NMI);
+const ENTRY_VALID = Number(ENTRY_INTR_INFO.mask.VALID);
+const ENTRY_TYPE_SHIFT = ENTRY_INTR_INFO.fields.TYPE.bit;
+const ENTRY_TYPE_MASK = 2 ** ENTRY_INTR_INFO.fields.TYPE.width - 1;
 /** Interruption type 2, NMI (Table 25-17, from the arch table). */
 const NMI_TYPE = INTERRUPTION_TYPES.find((t) => t.linux === 'INTR_TYPE_NMI_INTR')!.type;
 
@@ -61,23 +74,24 @@ export class NonRootState {
 
 /** Sets the per-entry state after a successful VM entry (§27.3.2.5, §26.5.1, §26.5.2). */
 export function onEntry(st: NonRootState, s: CpuState, vmcs: ActiveVmcs, injectedOther: boolean, misc: bigint): void {
-  const pin = vmcsGet(vmcs, F.PIN_BASED_VM_EXEC_CONTROL);
-  const primary = vmcsGet(vmcs, F.CPU_BASED_VM_EXEC_CONTROL);
-  st.mtfControl = PRIMARY_CTLS.has(primary, 'CPU_BASED_MONITOR_TRAP_FLAG');
-  st.nmiWindow = PRIMARY_CTLS.has(primary, 'CPU_BASED_NMI_WINDOW_EXITING');
-  st.intrWindow = PRIMARY_CTLS.has(primary, 'CPU_BASED_INTR_WINDOW_EXITING');
-  st.timerRate = VMX_MISC.get(misc, 'PREEMPTION_TIMER_RATE');
-  st.timerValue = PIN_CTLS.has(pin, 'PIN_BASED_VMX_PREEMPTION_TIMER') ? vmcsGet(vmcs, F.VMX_PREEMPTION_TIMER_VALUE) & 0xffff_ffffn : -1n;
+  const v = valuesOf(vmcs);
+  const pin = v.u32(X.PIN_BASED_VM_EXEC_CONTROL);
+  const primary = v.u32(X.CPU_BASED_VM_EXEC_CONTROL);
+  st.mtfControl = (primary & MTF) !== 0;
+  st.nmiWindow = (primary & NMI_WINDOW) !== 0;
+  st.intrWindow = (primary & INTR_WINDOW) !== 0;
+  st.timerRate = (misc & TIMER_RATE) >> TIMER_RATE_SHIFT;
+  st.timerValue = (pin & PREEMPTION_TIMER) !== 0 ? BigInt(v.u32(X.VMX_PREEMPTION_TIMER_VALUE) >>> 0) : -1n;
   // Implementation choice (decision 0022): the timer starts as VMLAUNCH/VMRESUME retires (one
   // tick of the lab's instruction-count TSC), so a value of N lets N << X guest instructions run.
   st.timerStartTsc = hostTsc(s) + 1n;
   // NMI blocking (§27.3.2.5 "Updating Non-Register State", §27.6.1 "Vectored-Event Injection"): with
   // "virtual NMIs" bit 3 of the interruptibility state is virtual-NMI blocking and an injected NMI
   // sets it; without, bit 3 loads the processor's blocking by NMI, which an injected NMI sets too.
-  const bit3 = GUEST_INTERRUPTIBILITY.has(vmcsGet(vmcs, F.GUEST_INTERRUPTIBILITY_INFO), 'NMI');
-  const entryInfo = vmcsGet(vmcs, F.VM_ENTRY_INTR_INFO_FIELD);
-  const injectsNmi = ENTRY_INTR_INFO.has(entryInfo, 'VALID') && Number(ENTRY_INTR_INFO.get(entryInfo, 'TYPE')) === NMI_TYPE;
-  if (PIN_CTLS.has(pin, 'PIN_BASED_VIRTUAL_NMIS')) {
+  const bit3 = (v.u32(X.GUEST_INTERRUPTIBILITY_INFO) & BLOCKED_BY_NMI) !== 0;
+  const entryInfo = v.u32(X.VM_ENTRY_INTR_INFO_FIELD);
+  const injectsNmi = (entryInfo & ENTRY_VALID) !== 0 && ((entryInfo >>> ENTRY_TYPE_SHIFT) & ENTRY_TYPE_MASK) === NMI_TYPE;
+  if ((pin & VIRTUAL_NMIS) !== 0) {
     st.virtualNmiBlocked = bit3 || injectsNmi;
   } else {
     st.virtualNmiBlocked = false;
