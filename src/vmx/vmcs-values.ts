@@ -44,6 +44,21 @@ const MAX64 = 0xffff_ffff_ffff_ffffn;
 // snapshot copy) holding the same stamp for a field hold the same value there. 0 = never written.
 let clock = 0;
 
+/** Field indices a store's change log holds (a power of two): the changes of the last few VM transitions. */
+const LOG_SIZE = 64;
+
+/**
+ * The indices of the fields whose stamps changed, in order, the last `LOG_SIZE` of them: entry
+ * `k` (0 <= k < `count`) is at `ring[k % LOG_SIZE]`. A reader that remembers `count` learns which
+ * fields changed since without comparing every stamp, while no more than `LOG_SIZE` changes
+ * happened in between (else it compares them all).
+ */
+export class ChangeLog {
+  readonly ring = new Int32Array(LOG_SIZE);
+  count = 0;
+  static readonly SIZE = LOG_SIZE;
+}
+
 /**
  * The field values of one VMCS. Values are unsigned 64-bit; a field never written reads 0 and
  * has stamp 0. Writes that leave the value unchanged keep the stamp (except the first write of a
@@ -58,6 +73,8 @@ export class VmcsValues implements Map<number, bigint> {
   readonly stamps = new Float64Array(FIELD_COUNT);
   /** Values of encodings the field table does not know (only reachable through the Map API). */
   private readonly extra = new Map<number, bigint>();
+  /** The fields whose stamps changed, latest last (a clone starts its own). */
+  readonly changes = new ChangeLog();
 
   /** A store holding `entries` (full encoding, value). */
   constructor(entries?: Iterable<readonly [number, bigint]>) {
@@ -120,6 +137,8 @@ export class VmcsValues implements Map<number, bigint> {
     this.lo[i] = lo;
     this.hi[i] = hi;
     this.stamps[i] = ++clock;
+    const log = this.changes;
+    log.ring[log.count++ & (LOG_SIZE - 1)] = i;
   }
 
   /** Sets field `i` to an unsigned 32-bit number (bits 63:32 cleared). */
@@ -152,6 +171,8 @@ export class VmcsValues implements Map<number, bigint> {
     this.lo[i] = 0;
     this.hi[i] = 0;
     this.stamps[i] = 0;
+    const log = this.changes;
+    log.ring[log.count++ & (LOG_SIZE - 1)] = i;
   }
 
   // -- Map<number, bigint> by full encoding ---------------------------------------------------

@@ -31,6 +31,12 @@ export interface VmcsTracking {
    * stamps (under the same `layout`) mean an equal value, whichever VMCS of the model it is.
    */
   readonly stamps: { readonly [handle: number]: number };
+  /**
+   * The handles whose stamps changed, in order, when the store logs them: the last
+   * `ChangeLog.SIZE` of `count` changes sit in `ring` (change k at `ring[k % size]`). Lets the
+   * incremental evaluation look only at the fields changed since its last run.
+   */
+  readonly changes?: { readonly ring: Int32Array; readonly count: number };
 }
 
 /** State of the logical processor at the time of VM entry that the checks consult. */

@@ -10,7 +10,7 @@
 // every check. The report is the same as runEntryChecks gives: every check's verdict, in order.
 
 import type { Check } from './check.ts';
-import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from './context.ts';
+import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader, VmcsTracking } from './context.ts';
 import type { Verdict } from '../outcome.ts';
 import { ENTRY_CHECKS } from './checks/index.ts';
 import { decideEntry, type CheckResult, type EntryCheckReport } from './runner.ts';
@@ -136,6 +136,11 @@ export class IncrementalEntryChecks {
   private readonly todo: number[] = [];
   /** The context's capability stamp at the last run (undefined: none offered). */
   private capabilityStamp: number | undefined;
+  /** The store's change log and its count at the last run (decision 0040: only the fields changed since are compared). */
+  private lastChanges: VmcsTracking['changes'];
+  private lastChangeCount = 0;
+  /** The recorded fields by tracking handle (under the layout they were read with). */
+  private readonly byHandle: (FieldDep[] | undefined)[] = [];
 
   constructor(private readonly checks: readonly Check[] = ENTRY_CHECKS) {
     this.verdicts = new Array(checks.length).fill(undefined);
@@ -155,14 +160,18 @@ export class IncrementalEntryChecks {
     const n = this.checks.length;
     const todo = this.todo;
     clear(todo);
-    // Read before anything is evaluated: the stamp the answers of this run go with.
+    // Read before anything is evaluated: the stamp the answers of this run go with, and where the store's change log stands.
     const capabilityStamp = ctx.capabilityStamp;
+    const changes = ctx.vmcs.tracking?.changes;
+    const sinceChanges = changes !== undefined && changes === this.lastChanges ? this.lastChangeCount : -1;
+    this.lastChanges = changes;
+    this.lastChangeCount = changes === undefined ? 0 : changes.count;
     if (this.plain === undefined || !samePlain(this.plain, ctx)) {
       this.plain = plainKeyOf(ctx);
       this.capabilityStamp = capabilityStamp;
       for (let i = 0; i < n; i++) todo.push(i);
     } else {
-      this.changedInputs(ctx);
+      this.changedInputs(ctx, sinceChanges);
       this.capabilityStamp = capabilityStamp;
       if (todo.length === 0 && this.lastReport !== undefined) {
         this.lastEvaluated = 0;
@@ -198,17 +207,38 @@ export class IncrementalEntryChecks {
     }
   };
 
-  /** Lists in `todo` (marking them in `dirty`) the checks with an input that changed since they ran. */
-  private changedInputs(ctx: EntryContext): void {
+  /**
+   * Lists in `todo` (marking them in `dirty`) the checks with an input that changed since they
+   * ran. `since`: the count of the store's change log at the last run (-1: unknown, or another
+   * store); while the log still holds every change since, only the fields it names are compared.
+   */
+  private changedInputs(ctx: EntryContext, since: number): void {
     const dirty = this.dirty;
     const todo = this.todo;
     const tracking = ctx.vmcs.tracking;
-    const deps = this.fieldDepList;
-    for (let k = 0; k < deps.length; k++) {
-      const d = deps[k]!;
-      const same = tracking ? d.handle < 0 || tracking.stamps[d.handle] === d.stamp : ctx.vmcs.read(d.name) === d.value;
-      if (same || d.readers.size === 0) continue;
-      d.readers.forEach(this.markDirty);
+    const changes = tracking?.changes;
+    if (tracking !== undefined && changes !== undefined && since >= 0 && changes.count - since <= changes.ring.length) {
+      // Every field whose stamp changed is in the log (the same layout: samePlain held).
+      const ring = changes.ring;
+      const wrap = ring.length - 1;
+      for (let k = since; k < changes.count; k++) {
+        const h = ring[k & wrap]!;
+        const deps = this.byHandle[h];
+        if (deps === undefined) continue;
+        for (let j = 0; j < deps.length; j++) {
+          const d = deps[j]!;
+          if (tracking.stamps[h] === d.stamp || d.readers.size === 0) continue;
+          d.readers.forEach(this.markDirty);
+        }
+      }
+    } else {
+      const deps = this.fieldDepList;
+      for (let k = 0; k < deps.length; k++) {
+        const d = deps[k]!;
+        const same = tracking ? d.handle < 0 || tracking.stamps[d.handle] === d.stamp : ctx.vmcs.read(d.name) === d.value;
+        if (same || d.readers.size === 0) continue;
+        d.readers.forEach(this.markDirty);
+      }
     }
     // Capability-MSR answers hold while the context's capability stamp is the one of the last run.
     const stamp = ctx.capabilityStamp;
@@ -258,7 +288,7 @@ export class IncrementalEntryChecks {
   }
 
   /** The context checks run on: records every answer they get (one, reused for every evaluation). */
-  private readonly recorder = new Recorder(this.fieldDeps, this.fieldDepList);
+  private readonly recorder = new Recorder(this.fieldDeps, this.fieldDepList, this.byHandle);
 }
 
 /**
@@ -273,7 +303,7 @@ class Recorder implements EntryContext {
   readonly others: Dep[] = [];
   readonly vmcs: VmcsReader;
 
-  constructor(fieldDeps: Map<string, FieldDep>, fieldDepList: FieldDep[]) {
+  constructor(fieldDeps: Map<string, FieldDep>, fieldDepList: FieldDep[], byHandle: (FieldDep[] | undefined)[]) {
     const self = this;
     this.vmcs = {
       read(name) {
@@ -291,7 +321,13 @@ class Recorder implements EntryContext {
         if (tracking) {
           if (d.layout !== tracking.layout) {
             d.layout = tracking.layout;
+            const old = d.handle;
             d.handle = tracking.handle(name);
+            if (old !== d.handle) {
+              const was = old < 0 ? undefined : byHandle[old];
+              if (was !== undefined) was.splice(was.indexOf(d), 1);
+              if (d.handle >= 0) (byHandle[d.handle] ??= []).push(d);
+            }
           }
           d.stamp = d.handle < 0 ? -1 : tracking.stamps[d.handle]!;
         }

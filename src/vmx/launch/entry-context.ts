@@ -169,6 +169,7 @@ function readerOf(fields: FieldResolver, slots: NameSlots, store: VmcsValues): V
         return slot.exists ? slot.index : -1;
       },
       stamps: store.stamps,
+      changes: store.changes,
     },
   };
 }

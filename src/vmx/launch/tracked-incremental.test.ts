@@ -17,7 +17,7 @@ import { validCpu, validVmcsFields } from '../entry/testing/valid-vmcs.ts';
 import { vmcsGet, vmcsSet } from '../vmcs-access.ts';
 import { makeFieldResolver } from '../vmcs-fields.ts';
 import { VersionedMap } from '../model-caps.ts';
-import { VmcsValues } from '../vmcs-values.ts';
+import { ChangeLog, VmcsValues } from '../vmcs-values.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 import { buildEntryContext, entryContextFor } from './entry-context.ts';
 
@@ -54,7 +54,8 @@ type Step =
   | { readonly kind: 'same-value'; readonly field: string }
   | { readonly kind: 'msr'; readonly bit: number; readonly which: number }
   | { readonly kind: 'cr4'; readonly bit: number }
-  | { readonly kind: 'launch' };
+  | { readonly kind: 'launch' }
+  | { readonly kind: 'burst'; readonly writes: readonly (readonly [string, bigint])[] };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('vmwrite' as const), field: fc.constantFrom(...FIELDS), value: fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn }) }),
@@ -63,6 +64,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('msr' as const), bit: fc.integer({ min: 0, max: 63 }), which: fc.nat() }),
   fc.record({ kind: fc.constant('cr4' as const), bit: fc.integer({ min: 0, max: 24 }) }),
   fc.constant({ kind: 'launch' as const }),
+  // Many VMWRITEs between two entries: past the store's change log (ChangeLog.SIZE) the checks compare every stamp.
+  fc.record({ kind: fc.constant('burst' as const), writes: fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.bigInt({ min: 0n, max: 0xffff_ffffn })), { maxLength: 90 }) }),
 );
 
 function apply(r: Rig, s: Step): void {
@@ -80,6 +83,7 @@ function apply(r: Rig, s: Step): void {
     }
     case 'cr4': r.cpu.state.cr4 = (r.cpu.state.cr4 ^ (1 << s.bit)) >>> 0; return;
     case 'launch': r.launch = r.launch === 'vmlaunch' ? 'vmresume' : 'vmlaunch'; return;
+    case 'burst': for (const [field, value] of s.writes) vmcsSet(r.vmcs, enc(field), value); return;
   }
 }
 
@@ -128,5 +132,28 @@ describe('incremental checks over the model store (change stamps)', () => {
     const readers = ENTRY_CHECKS.filter((c) => c.fields.includes('GUEST_RIP')).length;
     expect(inc.lastEvaluated).toBeGreaterThan(0);
     expect(inc.lastEvaluated).toBeLessThanOrEqual(readers);
+  });
+
+  it('a change the store\'s change log no longer holds is still seen (every stamp compared)', () => {
+    const p = TEST_PROFILES[0]!;
+    const r = rig(p);
+    const msr = (i: number) => r.msrs[i] ?? 0n;
+    const caps = new VmxCaps(msr, p.maxPhysAddr);
+    const fields = makeFieldResolver()(r.msrs);
+    const inc = new IncrementalEntryChecks();
+    const run = () => inc.run(entryContextFor(r.cpu, r.vmcs, caps, msr, fields, 'vmresume'));
+    const canonical = run();
+    expect(canonical.decision.kind).toBe('pass');
+    // A non-canonical guest RIP (IA-32e mode guest, CS.L = 1), then more changes than the log holds, none read by a check.
+    vmcsSet(r.vmcs, fieldByName('GUEST_RIP')!.encoding, 0x8000_0000_0000n);
+    const reason = fieldByName('VM_EXIT_REASON')!.encoding;
+    for (let k = 1; k <= ChangeLog.SIZE + 6; k++) vmcsSet(r.vmcs, reason, BigInt(k));
+    const report = run();
+    expect(report.results.find((x) => x.check.id === 'guest.rip.canonical')?.verdict.kind).toBe('fail');
+    expect(report.decision.kind).toBe('entry-failure');
+    // Within the log: only the field's readers run again.
+    vmcsSet(r.vmcs, fieldByName('GUEST_RIP')!.encoding, 0x1000n);
+    expect(run().decision.kind).toBe('pass');
+    expect(inc.lastEvaluated).toBeLessThanOrEqual(ENTRY_CHECKS.filter((c) => c.fields.includes('GUEST_RIP')).length);
   });
 });
