@@ -48,7 +48,7 @@ const prerequisites: { -readonly [K in keyof EntryPrerequisiteState]: EntryPrere
 /** Executes VMLAUNCH (`launch` = 'vmlaunch') or VMRESUME. */
 export function vmlaunch(ctx: LaunchContext, launch: 'vmlaunch' | 'vmresume'): InsnResult {
   const { cpu, vmx, caps } = ctx;
-  const name = launch.toUpperCase();
+  const name = launch === 'vmlaunch' ? 'VMLAUNCH' : 'VMRESUME';
   // IF (not in VMX operation) or (CR0.PE = 0) or (RFLAGS.VM = 1) or (IA32_EFER.LMA = 1 and CS.L = 0) THEN #UD
   if (vmx.mode === 'off') return raise(ud(`${name} outside VMX operation raises #UD`));
   const udMode = inUdMode(cpu);

@@ -93,7 +93,8 @@ export function loadGuestState(s: CpuState, vmcs: ActiveVmcs): void {
 }
 
 function toActivity(v: number): CpuState['activity'] {
-  const a = ACTIVITY[v] ?? 'active';
+  // (Checked in range by VM entry; an index past the table is a slow load for V8, so it is not made.)
+  const a = v < ACTIVITY.length ? ACTIVITY[v]! : 'active';
   // The executor has no wait-for-SIPI state; a processor waiting for a SIPI executes nothing, as if halted.
   return a === 'wait-for-sipi' ? 'halted' : a;
 }

@@ -133,7 +133,9 @@ export function loadHostState(s: CpuState, vmcs: ActiveVmcs, caps: VmxCaps): voi
 
   // §28.5.2: selectors from the host fields (RPL and TI cleared); fixed attributes.
   for (let k = 0; k < HOST_SELECTOR_IX.length; k++) {
-    const [slot, ix] = HOST_SELECTOR_IX[k]!;
+    const pair = HOST_SELECTOR_IX[k]!;
+    const slot = pair[0];
+    const ix = pair[1];
     s.segSel[slot] = v.u32(ix) & 0xfff8;
   }
   s.segBase[SegIndex.CS] = 0;
