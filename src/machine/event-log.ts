@@ -8,7 +8,7 @@
 // when it happened.
 
 import type { DecodedInstruction } from '../x86/isa/decoded.ts';
-import type { VmExitReport, VmxReport } from '../vmx/reports.ts';
+import { ModelExitReport, type VmExitReport, type VmxReport } from '../vmx/reports.ts';
 import type { MachineEvent } from './events.ts';
 
 /** Where an event happened, as the machine works it out (step, line, RIP, disassembly). */
@@ -206,16 +206,14 @@ function signedOf(v: bigint): number {
 }
 
 /**
- * Whether a VM exit's report has exactly the keys the compact form rebuilds, in that order, with
- * numbers it holds exactly: kind, reason, name, entryFailure (false), qualification and guestRip
- * below 2^53 in magnitude, and instruction (a string) or nothing after them.
+ * Whether a VM exit's report is of the shape the compact form rebuilds, with numbers it holds
+ * exactly: the model's `ModelExitReport` (kind, reason, name, entryFailure = false,
+ * qualification, guestRip, in that order, then `instruction` when there is one) without an EPT
+ * walk, qualification and guestRip below 2^53 in magnitude. Any other report is kept whole.
  */
 function compactExit(r: VmExitReport): boolean {
-  if (r.entryFailure || r.check !== undefined || r.eptWalk !== undefined || r.guestRip === undefined) return false;
+  if (!(r instanceof ModelExitReport) || r.eptWalk !== undefined) return false;
   if (r.qualification < 0n || r.qualification >= TWO53) return false;
   const g = r.guestRip;
-  if (!(g >= 0n && (g < TWO53 || (g >= TWO64 - TWO53 && g < TWO64)))) return false;
-  const keys = Object.keys(r);
-  return keys.length === (r.instruction === undefined ? 6 : 7) && keys[0] === 'kind' && keys[1] === 'reason' && keys[2] === 'name' &&
-    keys[3] === 'entryFailure' && keys[4] === 'qualification' && keys[5] === 'guestRip' && (keys.length === 6 || keys[6] === 'instruction');
+  return g >= 0n && (g < TWO53 || (g >= TWO64 - TWO53 && g < TWO64));
 }

@@ -15,6 +15,7 @@ import { applyMsrOverrides, bootMachine } from './boot.ts';
 import type { MachineEvent, MachineEventKind, Listener, StopReason } from './events.ts';
 import { EventLog, type EventPlace } from './event-log.ts';
 import { VmxTap, WatchedHooks } from './watched-hooks.ts';
+import type { VmxReport } from '../vmx/reports.ts';
 import { DeviceBus, type DeviceBusSnapshot } from './devices/bus.ts';
 import { createExecutor, type Executor } from './executor.ts';
 import { History } from './history.ts';
@@ -119,6 +120,8 @@ export class Machine {
   private silent = false;
   /** Set by the watched VMX hooks: the model may have reports to drain after this step; the VMX instruction they last received. */
   private readonly tap = new VmxTap();
+  /** The reports of the step being drained (reused; entries past the count are stale). */
+  private readonly reportScratch: VmxReport[] = [];
   /** Software asked for a fast reset during this step. */
   private resetRequested = false;
   private _steps = 0;
@@ -355,19 +358,26 @@ export class Machine {
    */
   private drainVmxReports(rip: number): void {
     this.tap.touched = false;
-    if (!this.vmx) return;
-    const reports = this.vmx.takeReports();
-    if (reports.length === 0) return;
-    // The text comes from the instruction the hook received: after a VM entry or exit the
-    // paging structures in force may no longer map the instruction's address.
-    const insn = this.tap.insn;
-    this.tap.insn = null;
+    const vmx = this.vmx;
+    if (!vmx) return;
     // A VM exit's event carries only the step; the others the place (line, text), worked out
     // only when one of them needs it. Nobody listening: events are kept raw and built when the
     // log is read (event-log.ts), except one whose place needs memory as it is now (no instruction).
     const lazy = this.silent || this.listeners.size === 0;
+    // Into one reused array when the model offers it and no listener could step the machine
+    // again before this loop ends (most steps report once).
+    let reports = this.reportScratch;
+    let n: number;
+    if (lazy && vmx.takeReportsInto !== undefined) n = vmx.takeReportsInto(reports);
+    else n = (reports = vmx.takeReports()).length;
+    if (n === 0) return;
+    // The text comes from the instruction the hook received: after a VM entry or exit the
+    // paging structures in force may no longer map the instruction's address.
+    const insn = this.tap.insn;
+    this.tap.insn = null;
     let at: EventPlace | undefined;
-    for (const r of reports) {
+    for (let i = 0; i < n; i++) {
+      const r = reports[i]!;
       if (lazy && (r.kind === 'vmexit' || insn !== null)) this.log.pushVmx(this._steps, rip, insn, r);
       // Object.assign keeps the spread's key order (the place first) on V8's fast path.
       else if (r.kind === 'vmexit') this.emit(Object.assign({ step: this._steps }, r));

@@ -17,6 +17,11 @@ export interface VmxPlug {
   mode(): VmxMode;
   /** Reports produced since the last call, in order (the machine calls this after each step). */
   takeReports(): VmxReport[];
+  /**
+   * The same without a new array: puts the reports into `out` from index 0 and returns how many
+   * (the machine reuses one array; entries past the count are stale). Optional.
+   */
+  takeReportsInto?(out: VmxReport[]): number;
   /** Opaque copy of the model's state, for snapshots. */
   snapshot(): unknown;
   restore(snap: unknown): void;

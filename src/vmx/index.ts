@@ -36,7 +36,7 @@ import type { LaunchContext } from './instructions/vmlaunch.ts';
 import { EXIT_CTLS, EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
 import type { Verdict, VmxOutcome } from './outcome.ts';
 import { formatSdm } from '../arch/sdm.ts';
-import type { VmxReport } from './reports.ts';
+import { ModelExitReport, type VmxReport } from './reports.ts';
 import { secondaryControls, secondaryControlsNum, valuesOf, vmcsGet, vmcsSet } from './vmcs-access.ts';
 import { F, X, fieldName, makeFieldResolver } from './vmcs-fields.ts';
 import { VmxState, type ActiveVmcs, type LaunchState, type VmxMode } from './vmx-state.ts';
@@ -66,6 +66,7 @@ export interface VmxModel {
   readonly hooks: VmxHooks;
   mode(): VmxMode;
   takeReports(): VmxReport[];
+  takeReportsInto(out: VmxReport[]): number;
   snapshot(): unknown;
   restore(snap: unknown): void;
   reset(): void;
@@ -440,9 +441,7 @@ class Model implements VmxModel {
     st.injecting = false;
     // The guest RIP the exit saved (§28.3.3), as the store holds it.
     const guestRip = current ? valuesOf(current).big(X.GUEST_RIP) : BigInt.asUintN(64, BigInt(rec.guestRip));
-    const exitReport: { -readonly [K in keyof Extract<VmxReport, { kind: 'vmexit' }>]: Extract<VmxReport, { kind: 'vmexit' }>[K] } = {
-      kind: 'vmexit', reason: rec.reason, name: exitReasonName(rec.reason), entryFailure: false, qualification: rec.qualification, guestRip,
-    };
+    const exitReport = new ModelExitReport(rec.reason, exitReasonName(rec.reason), rec.qualification, guestRip);
     // Added last, as a spread would add it (the key order reaches `run --json`).
     if (insn) exitReport.instruction = textOf(insn, guestRip);
     if (eptWalk) exitReport.eptWalk = eptWalk;
@@ -522,6 +521,17 @@ class Model implements VmxModel {
 
   mode(): VmxMode {
     return this.vmx.mode;
+  }
+
+  takeReportsInto(out: VmxReport[]): number {
+    const n = this.reportCount;
+    this.reportCount = 0;
+    const reports = this.reports;
+    for (let i = 0; i < n; i++) {
+      out[i] = reports[i]!;
+      reports[i] = NO_REPORT;
+    }
+    return n;
   }
 
   takeReports(): VmxReport[] {

@@ -38,3 +38,30 @@ export interface VmExitReport {
 
 /** One report. */
 export type VmxReport = VmxInstructionReport | VmEntryReport | VmExitReport;
+
+/**
+ * A VM exit's report as the model makes it for every VM exit: kind, reason, name, entryFailure
+ * (false), qualification and guest RIP, in that key order, then `instruction` when an instruction
+ * caused the exit and `eptWalk` for EPT exits. A class, so the machine's event log knows the
+ * shape from `instanceof` (it keeps such a report as numbers) instead of listing its keys. Every
+ * field is assigned in the constructor, in the order `run --json` prints them.
+ */
+export class ModelExitReport implements VmExitReport {
+  declare readonly kind: 'vmexit';
+  declare readonly reason: number;
+  declare readonly name: string;
+  declare readonly entryFailure: false;
+  declare readonly qualification: bigint;
+  declare readonly guestRip: bigint;
+  declare instruction?: string;
+  declare eptWalk?: readonly string[];
+
+  constructor(reason: number, name: string, qualification: bigint, guestRip: bigint) {
+    this.kind = 'vmexit';
+    this.reason = reason;
+    this.name = name;
+    this.entryFailure = false;
+    this.qualification = qualification;
+    this.guestRip = guestRip;
+  }
+}
