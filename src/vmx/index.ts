@@ -127,11 +127,20 @@ const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failV
 // decode cache returns the same object each time the instruction runs): text depends only on it and its address.
 const texts = new WeakMap<DecodedInstruction, { readonly rip: bigint; readonly text: string }>();
 
+/** The last text asked for: a guest that exits again and again at one instruction skips the WeakMap. */
+let lastText: { readonly insn: DecodedInstruction; readonly rip: bigint; readonly text: string } | undefined;
+
 function textOf(insn: DecodedInstruction, rip: bigint): string {
+  const last = lastText;
+  if (last !== undefined && last.insn === insn && last.rip === rip) return last.text;
   const t = texts.get(insn);
-  if (t !== undefined && t.rip === rip) return t.text;
-  const text = disassemble(insn, rip);
-  texts.set(insn, { rip, text });
+  let text: string;
+  if (t !== undefined && t.rip === rip) text = t.text;
+  else {
+    text = disassemble(insn, rip);
+    texts.set(insn, { rip, text });
+  }
+  lastText = { insn, rip, text };
   return text;
 }
 
@@ -350,9 +359,13 @@ class ModelInsnContext implements LaunchContext {
   // Each VMCS keeps its checks' last verdicts and inputs; VM entry re-runs only the checks
   // whose inputs changed (decision 0040). A VMCS restored from a snapshot starts afresh.
   entryChecks(ctx: EntryContext, vmcs: ActiveVmcs): EntryCheckReport {
-    const incremental = this.m.incremental;
-    let inc = incremental.get(vmcs);
-    if (!inc) incremental.set(vmcs, (inc = new IncrementalEntryChecks()));
+    const m = this.m;
+    // The VMCS of the last entry first (a handler resumes the same guest again and again).
+    if (m.lastChecked === vmcs) return m.lastChecks!.run(ctx);
+    let inc = m.incremental.get(vmcs);
+    if (!inc) m.incremental.set(vmcs, (inc = new IncrementalEntryChecks()));
+    m.lastChecked = vmcs;
+    m.lastChecks = inc;
     return inc.run(ctx);
   }
 }
@@ -376,8 +389,10 @@ class Model implements VmxModel {
     }, e.fetch ? undefined : this.guestInsn, e.eptWalk);
     // A fetch that fails has no instruction yet: the last one decoded is not its cause.
   });
-  /** Each VMCS's incremental entry checks. */
+  /** Each VMCS's incremental entry checks, and the last VMCS looked up with its checks. */
   readonly incremental = new WeakMap<ActiveVmcs, IncrementalEntryChecks>();
+  lastChecked: ActiveVmcs | undefined;
+  lastChecks: IncrementalEntryChecks | undefined;
   readonly capsCache: ModelCaps;
   private readonly insnContext: ModelInsnContext;
   /** The guest instruction last offered to `intercept` (the one an exception comes from). */
@@ -568,6 +583,8 @@ class Model implements VmxModel {
 
   reset(): void {
     this.vmx = new VmxState();
+    this.lastChecked = undefined;
+    this.lastChecks = undefined;
     this.ept.reset();
     this.reports.length = 0;
     this.reportCount = 0;
