@@ -47,7 +47,8 @@ const rows = [];
 if (node) {
   for (const f of node.figures) {
     const budget = `${f.better === 'higher' ? '>=' : '<='} ${num(f.budget, f.unit)}`;
-    rows.push(`| ${f.title} (Node) | ${budget} | ${num(f.value, f.unit)} | ${verdict(f.withinBudget)} |`);
+    if (f.withinBudget === null) rows.push(`| ${f.title} (Node) | (${budget}, not judged) | ${num(f.value, f.unit)} (samples ${f.samples.map((v) => num(v, f.unit)).join(', ')}) | ${f.informational ?? 'informational'} |`);
+    else rows.push(`| ${f.title} (Node) | ${budget} | ${num(f.value, f.unit)} | ${verdict(f.withinBudget)} |`);
   }
 }
 if (ui) {

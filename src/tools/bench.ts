@@ -24,6 +24,11 @@ export interface Benchmark {
   /** The budget of DESIGN section 8, and whether the figure must stay above or below it. */
   readonly budget: number;
   readonly better: 'higher' | 'lower';
+  /**
+   * Set on a figure printed beside a budget figure but not judged against it, with why (the
+   * table shows this instead of a verdict).
+   */
+  readonly informational?: string;
   /** Measures once; the harness repeats and keeps the median. */
   run(): number;
   /** Runs before the measured ones, discarded (default 1). */
@@ -149,12 +154,15 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     // Cold: a new Machine's first 5,000 round trips (every run builds one; part of them run
     // before V8 has optimised the code). The first run of the process is the coldest; it is the
-    // discarded warm-up run and is printed on its own line.
+    // discarded warm-up run and is printed on its own line. Not judged: its ~25 ms window moves
+    // by half with whether a major collection of the earlier runs' machines lands in it
+    // (docs/performance.md, "How the bench measures round trips").
     id: 'vm-exit-round-trips-cold',
     title: 'the same, a new Machine, first 5,000 (cold)',
     unit: 'round trips/s',
     budget: 200_000,
     better: 'higher',
+    informational: 'not judged: the budget figure is the steady state; this one moves with JIT warm-up and garbage collection',
     run: () => exitRoundTripsPerSecond(readFileSync(ROUND_TRIPS_ASM, 'utf8'), () => performance.now()),
   },
   {
@@ -183,8 +191,8 @@ export function runBenchmarks(repeats = 5) {
     const warmUp = Array.from({ length: b.warmUpRuns ?? 1 }, () => b.run());
     const samples = Array.from({ length: b.repeats ?? repeats }, () => b.run());
     const value = median(samples);
-    const ok = b.better === 'higher' ? value >= b.budget : value <= b.budget;
-    return { id: b.id, title: b.title, unit: b.unit, value, samples, warmUp, budget: b.budget, better: b.better, withinBudget: ok };
+    const ok = b.informational !== undefined ? null : b.better === 'higher' ? value >= b.budget : value <= b.budget;
+    return { id: b.id, title: b.title, unit: b.unit, value, samples, warmUp, budget: b.budget, better: b.better, withinBudget: ok, informational: b.informational };
   });
 }
 
@@ -200,7 +208,7 @@ function main(): void {
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')} -> ${machine.loadAverageAtEnd.join(' ')}`);
   console.log('figure'.padEnd(44), 'median'.padStart(14), 'budget'.padStart(14), '');
   for (const f of figures) {
-    console.log(f.title.padEnd(44), `${fmt(f.value)}`.padStart(14), `${f.better === 'higher' ? '>=' : '<='} ${fmt(f.budget)}`.padStart(14), f.withinBudget ? 'ok' : 'OVER BUDGET', f.unit);
+    console.log(f.title.padEnd(44), `${fmt(f.value)}`.padStart(14), `${f.better === 'higher' ? '>=' : '<='} ${fmt(f.budget)}`.padStart(14), f.withinBudget === null ? 'informational' : f.withinBudget ? 'ok' : 'OVER BUDGET', f.unit);
     if (f.id === 'vm-exit-round-trips-cold') console.log('  first run of the process (discarded warm-up):'.padEnd(44), fmt(f.warmUp[0] ?? Number.NaN).padStart(14));
   }
   console.log('wrote bench-results/bench.json');

@@ -259,7 +259,9 @@ export class Cpu implements CpuHandle {
       const pages = this.dcache[this.mode === 64 ? 0 : this.mode === 32 ? 1 : 2]!;
       let arr = pages.get(pp);
       if (arr === undefined) {
-        arr = [];
+        // One slot per byte of the page, allocated whole: an empty array written at a large
+        // index becomes a dictionary (every later hit a hash lookup), a holey one stays fast.
+        arr = new Array<Prepared | undefined>(4096);
         pages.set(pp, arr);
       }
       this.fetchPage = lp;

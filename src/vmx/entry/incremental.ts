@@ -199,13 +199,16 @@ export class IncrementalEntryChecks {
     return this.lastReport;
   }
 
-  /** Lists check `i` in `todo` (once: marked in `dirty`). */
-  private readonly markDirty = (i: number): void => {
-    if (this.dirty[i] === 0) {
-      this.dirty[i] = 1;
-      this.todo.push(i);
+  /** Lists every reader of `d` in `todo` (once each: marked in `dirty`). */
+  private markReaders(d: FieldDep): void {
+    const dirty = this.dirty;
+    for (const i of d.readers) {
+      if (dirty[i] === 0) {
+        dirty[i] = 1;
+        this.todo.push(i);
+      }
     }
-  };
+  }
 
   /**
    * Lists in `todo` (marking them in `dirty`) the checks with an input that changed since they
@@ -228,7 +231,7 @@ export class IncrementalEntryChecks {
         for (let j = 0; j < deps.length; j++) {
           const d = deps[j]!;
           if (tracking.stamps[h] === d.stamp || d.readers.size === 0) continue;
-          d.readers.forEach(this.markDirty);
+          this.markReaders(d);
         }
       }
     } else {
@@ -237,7 +240,7 @@ export class IncrementalEntryChecks {
         const d = deps[k]!;
         const same = tracking ? d.handle < 0 || tracking.stamps[d.handle] === d.stamp : ctx.vmcs.read(d.name) === d.value;
         if (same || d.readers.size === 0) continue;
-        d.readers.forEach(this.markDirty);
+        this.markReaders(d);
       }
     }
     // Capability-MSR answers hold while the context's capability stamp is the one of the last run.
@@ -304,45 +307,12 @@ class Recorder implements EntryContext {
   readonly vmcs: VmcsReader;
 
   constructor(fieldDeps: Map<string, FieldDep>, fieldDepList: FieldDep[], byHandle: (FieldDep[] | undefined)[]) {
-    const self = this;
-    this.vmcs = {
-      read(name) {
-        const ctx = self.ctx;
-        const value = ctx.vmcs.read(name);
-        let d = fieldDeps.get(name);
-        if (d === undefined) {
-          d = { name, value, layout: undefined, handle: -1, stamp: 0, readers: new Set(), seen: 0 };
-          fieldDeps.set(name, d);
-          fieldDepList.push(d);
-        }
-        // Every check re-run in this evaluation sees the same VMCS: the values agree.
-        d.value = value;
-        const tracking = ctx.vmcs.tracking;
-        if (tracking) {
-          if (d.layout !== tracking.layout) {
-            d.layout = tracking.layout;
-            const old = d.handle;
-            d.handle = tracking.handle(name);
-            if (old !== d.handle) {
-              const was = old < 0 ? undefined : byHandle[old];
-              if (was !== undefined) was.splice(was.indexOf(d), 1);
-              if (d.handle >= 0) (byHandle[d.handle] ??= []).push(d);
-            }
-          }
-          d.stamp = d.handle < 0 ? -1 : tracking.stamps[d.handle]!;
-        }
-        if (d.seen !== self.evaluation) {
-          d.seen = self.evaluation;
-          self.refs.push(d);
-        }
-        return value;
-      },
-      exists(name) {
-        const value = self.ctx.vmcs.exists(name);
-        self.others.push({ src: Src.Exists, a: name, b: 0, value });
-        return value;
-      },
-    };
+    this.vmcs = new RecordingReader(this, fieldDeps, fieldDepList, byHandle);
+  }
+
+  /** The context of the check being recorded. */
+  get current(): EntryContext {
+    return this.ctx;
   }
 
   /** Numbers the evaluations (from 1), so a field read twice by one check is listed once. */
@@ -385,6 +355,61 @@ class Recorder implements EntryContext {
   wrmsrFaults(index: number, v: bigint): boolean {
     const value = this.ctx.wrmsrFaults(index, v);
     this.others.push({ src: Src.Wrmsr, a: index, b: v, value });
+    return value;
+  }
+}
+
+/**
+ * The VMCS reader of a Recorder: reads through the real one and records each field read (its
+ * value and stamp). A class, not closures made per Recorder: every check calls `vmcs.read`, and
+ * closures would give each evaluator (each VMCS, each Machine) its own call targets there.
+ */
+class RecordingReader implements VmcsReader {
+  constructor(
+    private readonly rec: Recorder,
+    private readonly fieldDeps: Map<string, FieldDep>,
+    private readonly fieldDepList: FieldDep[],
+    private readonly byHandle: (FieldDep[] | undefined)[],
+  ) {}
+
+  read(name: string): bigint {
+    const rec = this.rec;
+    const ctx = rec.current;
+    const value = ctx.vmcs.read(name);
+    let d = this.fieldDeps.get(name);
+    if (d === undefined) {
+      d = { name, value, layout: undefined, handle: -1, stamp: 0, readers: new Set(), seen: 0 };
+      this.fieldDeps.set(name, d);
+      this.fieldDepList.push(d);
+    }
+    // Every check re-run in this evaluation sees the same VMCS: the values agree.
+    d.value = value;
+    const tracking = ctx.vmcs.tracking;
+    if (tracking) {
+      if (d.layout !== tracking.layout) {
+        d.layout = tracking.layout;
+        const old = d.handle;
+        d.handle = tracking.handle(name);
+        if (old !== d.handle) {
+          const byHandle = this.byHandle;
+          const was = old < 0 ? undefined : byHandle[old];
+          if (was !== undefined) was.splice(was.indexOf(d), 1);
+          if (d.handle >= 0) (byHandle[d.handle] ??= []).push(d);
+        }
+      }
+      d.stamp = d.handle < 0 ? -1 : tracking.stamps[d.handle]!;
+    }
+    if (d.seen !== rec.evaluation) {
+      d.seen = rec.evaluation;
+      rec.refs.push(d);
+    }
+    return value;
+  }
+
+  exists(name: string): boolean {
+    const rec = this.rec;
+    const value = rec.current.vmcs.exists(name);
+    rec.others.push({ src: Src.Exists, a: name, b: 0, value });
     return value;
   }
 }

@@ -10,11 +10,11 @@ import { LBR_CTL, RTIT_CTL, debugctlReservedBits, isValidPat, perfGlobalCtrlRese
 import { MSR, msrInfo } from '../../arch/msrs.ts';
 import { fieldByName } from '../../arch/vmcs/fields.ts';
 import type { CpuHandle } from '../../x86/env.ts';
-import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader } from '../entry/context.ts';
+import type { EntryContext, EntryCpuFeatures, EntryCpuState, VmcsReader, VmcsTracking } from '../entry/context.ts';
 import type { VmxCaps } from '../caps.ts';
 import { VersionedMap } from '../model-caps.ts';
 import type { FieldResolver } from '../vmcs-store.ts';
-import { fieldIndex, valuesOf, type VmcsValues } from '../vmcs-values.ts';
+import { fieldIndex, valuesOf, type ChangeLog, type VmcsValues } from '../vmcs-values.ts';
 import type { ActiveVmcs } from '../vmx-state.ts';
 
 /** Capability MSRs of the VMX range are read-only (SDM Vol. 3D Appendix A intro). */
@@ -153,25 +153,44 @@ function currentSelectors(cpu: CpuHandle): NonNullable<EntryCpuState['selectors'
   };
 }
 
-/** The VMCS reader of one store under one resolver (by name; with change tracking). */
-function readerOf(fields: FieldResolver, slots: NameSlots, store: VmcsValues): VmcsReader {
-  return {
-    read(name) {
-      const slot = slotOf(fields, slots, name);
-      if (!slot.exists) return 0n;
-      return slot.high ? BigInt(store.hi[slot.index]!) : store.big(slot.index);
-    },
-    exists: (name) => slotOf(fields, slots, name).exists,
-    tracking: {
-      layout: slots,
-      handle: (name) => {
-        const slot = slotOf(fields, slots, name);
-        return slot.exists ? slot.index : -1;
-      },
-      stamps: store.stamps,
-      changes: store.changes,
-    },
-  };
+/**
+ * The VMCS reader of one store under one resolver (by name; with change tracking). Classes, not
+ * closures: every check calls `vmcs.read`, and per-store closures gave each new VMCS (and each
+ * Machine) new call targets there, so optimised checks were dropped.
+ */
+class StoreReader implements VmcsReader {
+  readonly tracking: StoreTracking;
+  constructor(private readonly fields: FieldResolver, private readonly slots: NameSlots, private readonly store: VmcsValues) {
+    this.tracking = new StoreTracking(fields, slots, store);
+  }
+
+  read(name: string): bigint {
+    const slot = slotOf(this.fields, this.slots, name);
+    if (!slot.exists) return 0n;
+    const store = this.store;
+    return slot.high ? BigInt(store.hi[slot.index]!) : store.big(slot.index);
+  }
+
+  exists(name: string): boolean {
+    return slotOf(this.fields, this.slots, name).exists;
+  }
+}
+
+/** The store's stamps and change log as the incremental checks see them (handles are field indices). */
+class StoreTracking implements VmcsTracking {
+  readonly layout: NameSlots;
+  readonly stamps: Float64Array;
+  readonly changes: ChangeLog;
+  constructor(private readonly fields: FieldResolver, slots: NameSlots, store: VmcsValues) {
+    this.layout = slots;
+    this.stamps = store.stamps;
+    this.changes = store.changes;
+  }
+
+  handle(name: string): number {
+    const slot = slotOf(this.fields, this.layout, name);
+    return slot.exists ? slot.index : -1;
+  }
 }
 
 /**
@@ -198,7 +217,7 @@ class ModelEntryContext implements EntryContext {
     readonly msr: (index: number) => bigint,
     readonly fields: FieldResolver,
   ) {
-    this.vmcs = readerOf(fields, slotsOf(fields), store);
+    this.vmcs = new StoreReader(fields, slotsOf(fields), store);
     this.maxPhysAddr = caps.maxPhysAddr;
     this.linearAddressBits = 48;
   }
