@@ -19,6 +19,15 @@ if (process.argv.includes('--monaco')) await page.locator('.monaco-editor').firs
 await page.getByRole('status', { name: 'Machine state' }).filter({ hasText: 'Paused' }).waitFor();
 // An experiment: CSS added to the page before measuring (PROFILE_CSS="...").
 if (process.env.PROFILE_CSS) await page.addStyleTag({ content: process.env.PROFILE_CSS });
+// Another: panels hidden by name before measuring (PROFILE_HIDE="VMCS,Explain").
+if (process.env.PROFILE_HIDE) {
+  await page.evaluate((names) => {
+    for (const s of document.querySelectorAll('section.panel')) {
+      const h = s.querySelector('h2, h3, [id]')?.textContent ?? '';
+      if (names.some((n) => h.trim() === n)) s.style.display = 'none';
+    }
+  }, process.env.PROFILE_HIDE.split(','));
+}
 const cdp = await page.context().newCDPSession(page);
 const events = [];
 cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
@@ -108,6 +117,25 @@ if (profile) {
   for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
 }
 
+if (process.env.PAINT_NODES) {
+  // Paint time by painted node (all steps): which parts of the page are painted again and again.
+  const main = [...threads].find(([, n]) => n === 'CrRendererMain')?.[0];
+  const by = new Map();
+  for (const e of events) {
+    if (`${e.pid}:${e.tid}` !== main || e.ph !== 'X' || e.name !== 'Paint') continue;
+    const d = e.args?.data ?? {};
+    const q = d.clip ?? [];
+    const size = q.length >= 8 ? `${Math.round(Math.max(q[0], q[2], q[4], q[6]) - Math.min(q[0], q[2], q[4], q[6]))}x${Math.round(Math.max(q[1], q[3], q[5], q[7]) - Math.min(q[1], q[3], q[5], q[7]))}` : '?';
+    const k = `node ${d.nodeId} ${size}`;
+    const v = by.get(k) ?? { n: 0, ms: 0 };
+    v.n++;
+    v.ms += e.dur / 1000;
+    by.set(k, v);
+  }
+  console.log('\nPaint by node (count, ms per step):');
+  for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`  ${String(v.n).padStart(5)} ${(v.ms / STEPS).toFixed(3).padStart(7)}  ${k}`);
+}
+
 if (process.argv.includes('--timeline')) {
   // One step's main-thread tasks in order (the 100th click, or TIMELINE_CLICK): start offset, duration, children.
   const main = [...threads].find(([, n]) => n === 'CrRendererMain')?.[0];
@@ -117,6 +145,22 @@ if (process.argv.includes('--timeline')) {
   const c = clicks[at];
   const end = clicks[at + 1].ts;
   const tasks = mt.filter((e) => e.name === 'RunTask' && e.ts + e.dur >= c.ts - 1 && e.ts < end);
+  // The Paint events of the window with what they painted (PAINTS=1).
+  if (process.env.PAINTS) {
+    for (const e of mt.filter((x) => x.name === 'Paint' && x.ts >= c.ts && x.ts < end)) {
+      const d = e.args?.data ?? {};
+      const q = d.clip ?? [];
+      const w = q.length >= 8 ? Math.round(Math.max(q[0], q[2], q[4], q[6]) - Math.min(q[0], q[2], q[4], q[6])) : '?';
+      const h = q.length >= 8 ? Math.round(Math.max(q[1], q[3], q[5], q[7]) - Math.min(q[1], q[3], q[5], q[7])) : '?';
+      console.log(`  paint ${(e.dur / 1000).toFixed(2)} ms layer ${d.layerId ?? '?'} node ${d.nodeId ?? '?'} clip ${w}x${h} at ${q.length >= 2 ? `${Math.round(q[0])},${Math.round(q[1])}` : '?'}`);
+    }
+  }
+  // The worker's tasks in the same window (WORKER_TIMELINE=1).
+  if (process.env.WORKER_TIMELINE) {
+    const worker = [...threads].find(([, n]) => n === 'DedicatedWorker thread')?.[0];
+    const wt = events.filter((e) => `${e.pid}:${e.tid}` === worker && e.ph === 'X' && /RunTask$/.test(e.name) && !/ThreadController/.test(e.name) && e.ts >= c.ts - 1 && e.ts < end);
+    for (const t of wt) console.log(`  worker +${((t.ts - c.ts) / 1000).toFixed(2).padStart(7)} ms  ${(t.dur / 1000).toFixed(2).padStart(6)} ms (thread time ${((t.tdur ?? 0) / 1000).toFixed(2)} ms)`);
+  }
   for (const t of tasks) {
     const kids = mt.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > Number(process.env.TIMELINE_MIN_US ?? 150) && !/RunTask|ThreadController/.test(e.name));
     const desc = kids.map((k) => `${k.name}${k.args?.data?.functionName ? `(${k.args.data.functionName})` : ''}${k.args?.data?.type ? `[${k.args.data.type}]` : ''} ${(k.dur / 1000).toFixed(2)}`).join(', ');

@@ -148,6 +148,10 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     scrollbar: { vertical: 'hidden' as const, verticalScrollbarSize: 0, alwaysConsumeMouseWheel: false },
     // Sticky scroll re-renders its widget on every scroll (a Step that scrolls pays for it).
     stickyScroll: { enabled: false },
+    // No translate3d layer hints on the lines and the margin: the editor never scrolls itself
+    // (the wrapper does), and as composited layers of their own they made every Step's paint
+    // about 1 ms longer (docs/performance.md, "Monaco's layers").
+    disableLayerHinting: true,
   }), [p.fontSize]);
 
   // Stable too: a new onChange makes the wrapper drop and re-add its content listener.
