@@ -80,6 +80,16 @@ for (const e of events) {
   cpuMs.set(t, (cpuMs.get(t) ?? 0) + e.tdur / 1000);
 }
 for (const [t, ms] of cpuMs) console.log(`CPU per step, ${t}: ${(ms / STEPS).toFixed(2)} ms (all its tasks, measurement loop included)`);
+if (process.env.ALL_THREADS) {
+  // Every thread's top-level task time (raster, compositor, GPU/viz threads compete for the same cores).
+  const all = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || typeof e.dur !== 'number' || !/^(ThreadControllerImpl::RunTask|ThreadPool_RunTask|TaskGraphRunner::RunTask)$/.test(e.name)) continue;
+    const t = threads.get(`${e.pid}:${e.tid}`) ?? `${e.pid}:${e.tid}`;
+    all.set(t, (all.get(t) ?? 0) + (e.tdur ?? e.dur) / 1000);
+  }
+  for (const [t, ms] of [...all].sort((a, b) => b[1] - a[1])) console.log(`  all threads: ${t}: ${(ms / STEPS).toFixed(2)} ms per step`);
+}
 console.log(`wall per step (click to frame after the update): median ${wall[Math.floor(STEPS / 2)].toFixed(2)} ms, p95 ${wall[Math.floor(STEPS * 0.95)].toFixed(2)} ms`);
 for (const [t, m] of per) {
   console.log(`\n${t}: CPU ms per step by trace event (inclusive; nested events overlap)`);

@@ -31,6 +31,13 @@ export const ENTRY_INTR_INFO = bitfield({
   reserved: 0x7fff_d000n,
 });
 
+/** The same field's valid bit, and its type's position and width as a mask, as numbers (the model reads the 32-bit field as a number). */
+export const ENTRY_INTR_NUM = {
+  VALID: Number(ENTRY_INTR_INFO.mask.VALID),
+  TYPE_SHIFT: ENTRY_INTR_INFO.fields.TYPE.bit,
+  TYPE_MASK: 2 ** ENTRY_INTR_INFO.fields.TYPE.width - 1,
+} as const;
+
 /** VM-exit interruption information (0x4404) and IDT-vectoring information (0x4408). */
 export const EXIT_INTR_INFO = bitfield({
   name: 'VM-exit interruption / IDT-vectoring information', size: 32, sdm: VEC,

@@ -26,7 +26,7 @@ import { exceptionQualification } from './exit/qualification.ts';
 import { instructionExit, mayExitOrChange, type InstructionExit } from './exit/intercept.ts';
 import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
 import { taskSwitchExit } from './exit/task-switch.ts';
-import { ENTRY_INTR_INFO, PENDING_DEBUG_EXCEPTIONS } from '../arch/vmx-info.ts';
+import { ENTRY_INTR_INFO, ENTRY_INTR_NUM, PENDING_DEBUG_EXCEPTIONS } from '../arch/vmx-info.ts';
 import { RFLAGS } from '../arch/rflags.ts';
 import { disassemble } from '../x86/disasm.ts';
 import { injectEvent } from './transition/inject.ts';
@@ -110,9 +110,7 @@ const ENABLE_VPID = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_ENABLE_VPID);
 const MODE_BASED_EPT_EXEC = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
 const SAVE_PREEMPTION_TIMER = Number(EXIT_CTLS.mask.VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
 /** VM-entry interruption information (§25.8.3): valid bit and the interruption type's position, from the arch table. */
-const ENTRY_INTR_VALID = Number(ENTRY_INTR_INFO.mask.VALID);
-const ENTRY_INTR_TYPE_SHIFT = ENTRY_INTR_INFO.fields.TYPE.bit;
-const ENTRY_INTR_TYPE_MASK = 2 ** ENTRY_INTR_INFO.fields.TYPE.width - 1;
+const { VALID: ENTRY_INTR_VALID, TYPE_SHIFT: ENTRY_INTR_TYPE_SHIFT, TYPE_MASK: ENTRY_INTR_TYPE_MASK } = ENTRY_INTR_NUM;
 
 /** What the reused report array holds past its last report (so it keeps no report alive). */
 const NO_REPORT = undefined as unknown as VmxReport;

@@ -5,7 +5,7 @@
 // timer, then NMI-window exiting, then interrupt-window exiting), plus PAUSE-loop exiting
 // (§26.1.3). The state they need between instructions lives in `NonRootState`.
 
-import { ENTRY_INTR_INFO, GUEST_INTERRUPTIBILITY, INTERRUPTION_TYPES } from '../../arch/vmx-info.ts';
+import { ENTRY_INTR_NUM, GUEST_INTERRUPTIBILITY, INTERRUPTION_TYPES } from '../../arch/vmx-info.ts';
 import { RFLAGS } from '../../arch/rflags.ts';
 import { VMX_MISC } from '../../arch/vmx-msrs.ts';
 import type { CpuState } from '../../x86/state.ts';
@@ -28,9 +28,7 @@ const VIRTUAL_NMIS = Number(PIN_CTLS.mask.PIN_BASED_VIRTUAL_NMIS);
 const TIMER_RATE = VMX_MISC.fields.PREEMPTION_TIMER_RATE.mask;
 const TIMER_RATE_SHIFT = BigInt(VMX_MISC.fields.PREEMPTION_TIMER_RATE.bit);
 const BLOCKED_BY_NMI = Number(GUEST_INTERRUPTIBILITY.mask.NMI);
-const ENTRY_VALID = Number(ENTRY_INTR_INFO.mask.VALID);
-const ENTRY_TYPE_SHIFT = ENTRY_INTR_INFO.fields.TYPE.bit;
-const ENTRY_TYPE_MASK = 2 ** ENTRY_INTR_INFO.fields.TYPE.width - 1;
+const { VALID: ENTRY_VALID, TYPE_SHIFT: ENTRY_TYPE_SHIFT, TYPE_MASK: ENTRY_TYPE_MASK } = ENTRY_INTR_NUM;
 /** Interruption type 2, NMI (Table 25-17, from the arch table). */
 const NMI_TYPE = INTERRUPTION_TYPES.find((t) => t.linux === 'INTR_TYPE_NMI_INTR')!.type;
 

@@ -87,6 +87,18 @@ function apply(r: Rig, s: Step): void {
   }
 }
 
+/** The first test profile's valid VMCS with one incremental evaluator, and a VMRESUME's checks on it. */
+function resumeRig() {
+  const p = TEST_PROFILES[0]!;
+  const r = rig(p);
+  const msr = (i: number) => r.msrs[i] ?? 0n;
+  const caps = new VmxCaps(msr, p.maxPhysAddr);
+  const fields = makeFieldResolver()(r.msrs);
+  const inc = new IncrementalEntryChecks();
+  const run = () => inc.run(entryContextFor(r.cpu, r.vmcs, caps, msr, fields, 'vmresume'));
+  return { r, inc, run };
+}
+
 describe('incremental checks over the model store (change stamps)', () => {
   // The model builds a new field resolver (a new tracking layout) when a capability MSR changes;
   // with one kept fixed, an MSR edit is seen only through the capability stamp.
@@ -114,13 +126,7 @@ describe('incremental checks over the model store (change stamps)', () => {
   });
 
   it('writing a field its own value again re-runs nothing; a new value re-runs only its readers', () => {
-    const p = TEST_PROFILES[0]!;
-    const r = rig(p);
-    const msr = (i: number) => r.msrs[i] ?? 0n;
-    const caps = new VmxCaps(msr, p.maxPhysAddr);
-    const fields = makeFieldResolver()(r.msrs);
-    const inc = new IncrementalEntryChecks();
-    const run = () => inc.run(entryContextFor(r.cpu, r.vmcs, caps, msr, fields, 'vmresume'));
+    const { r, inc, run } = resumeRig();
     run();
     expect(inc.lastEvaluated).toBe(ENTRY_CHECKS.length);
     const rip = fieldByName('GUEST_RIP')!.encoding;
@@ -135,13 +141,7 @@ describe('incremental checks over the model store (change stamps)', () => {
   });
 
   it('a change the store\'s change log no longer holds is still seen (every stamp compared)', () => {
-    const p = TEST_PROFILES[0]!;
-    const r = rig(p);
-    const msr = (i: number) => r.msrs[i] ?? 0n;
-    const caps = new VmxCaps(msr, p.maxPhysAddr);
-    const fields = makeFieldResolver()(r.msrs);
-    const inc = new IncrementalEntryChecks();
-    const run = () => inc.run(entryContextFor(r.cpu, r.vmcs, caps, msr, fields, 'vmresume'));
+    const { r, inc, run } = resumeRig();
     const canonical = run();
     expect(canonical.decision.kind).toBe('pass');
     // A non-canonical guest RIP (IA-32e mode guest, CS.L = 1), then more changes than the log holds, none read by a check.
