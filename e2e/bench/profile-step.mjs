@@ -53,8 +53,11 @@ const wall = await page.evaluate(async (n) => {
     await new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
     out.push(performance.now() - t0);
   }
+  // The slowest Steps with their numbers (SLOWEST=1 prints them).
+  window.__slowest = out.map((ms, i) => [i + 1, Math.round(ms * 10) / 10]).sort((a, b) => b[1] - a[1]).slice(0, 15);
   return out.sort((a, b) => a - b);
 }, STEPS);
+if (process.env.SLOWEST) console.log('slowest Steps [step, ms]:', JSON.stringify(await page.evaluate(() => window.__slowest)));
 const profile = cpu ? (await cdp.send('Profiler.stop')).profile : undefined;
 await cdp.send('Tracing.end');
 await done;

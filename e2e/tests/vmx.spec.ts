@@ -83,9 +83,14 @@ test('clicking a control bit VMWRITEs the field with that bit flipped', async ({
   await lab.vmcsField('PIN_BASED_VM_EXEC_CONTROL');
   const bit = lab.region('VMCS').getByRole('button', { name: 'PIN_BASED_VM_EXEC_CONTROL.PIN_BASED_EXT_INTR_MASK', exact: true });
   await expect(bit).toHaveAttribute('aria-pressed', 'false');
+  // The field's value box follows each write (the row stays mounted: decision in VmcsPanel.tsx).
+  const value = lab.region('VMCS').getByLabel('PIN_BASED_VM_EXEC_CONTROL value', { exact: true });
+  const before = await value.inputValue();
   await bit.click();
   await expect(bit).toHaveAttribute('aria-pressed', 'true');
+  await expect(value).toHaveValue(`0x${(BigInt(before) | 1n).toString(16)}`);
   await expect(lab.region('Explain')).toContainText('VMLAUNCH would pass every check.');
   await bit.click();
   await expect(bit).toHaveAttribute('aria-pressed', 'false');
+  await expect(value).toHaveValue(before);
 });

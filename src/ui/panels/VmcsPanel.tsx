@@ -23,6 +23,13 @@ const FieldRow = memo(function FieldRow({ f, meta }: { f: VmcsFieldView; meta: V
   const commands = useCommands();
   const store = useLabStore();
   const [text, setText] = useState(f.value);
+  // A new value (a VMWRITE, a VM exit) replaces what the input holds, as a new row would, but the
+  // row stays: keyed by value it was mounted again, with its control-bit buttons, on every write.
+  const [shown, setShown] = useState(f.value);
+  if (shown !== f.value) {
+    setShown(f.value);
+    setText(f.value);
+  }
   const dirty = text !== f.value;
   return (
     <>
@@ -92,7 +99,7 @@ export function VmcsPanel() {
               <Disclosure key={`${g.id}:${q !== ''}`} defaultOpen={q !== '' || g.id === 'exec' || g.id === 'exit-info'} summary={`${g.title} (${rows.length})`}>
                 <table className="vmcs">
                   <thead><tr><th>Field</th><th>Encoding</th><th>Width</th><th>Value</th></tr></thead>
-                  <tbody>{rows.map(({ f, meta }) => <FieldRow key={`${f.name}:${f.value}`} f={f} meta={meta} />)}</tbody>
+                  <tbody>{rows.map(({ f, meta }) => <FieldRow key={f.name} f={f} meta={meta} />)}</tbody>
                 </table>
               </Disclosure>
             );
