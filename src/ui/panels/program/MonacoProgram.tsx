@@ -152,6 +152,11 @@ export default function MonacoProgram(p: ProgramEditorProps) {
     // (the wrapper does), and as composited layers of their own they made every Step's paint
     // about 1 ms longer (docs/performance.md, "Monaco's layers").
     disableLayerHinting: true,
+    // The editor renders every line (it is as tall as its text), so each per-line decoration is
+    // hundreds of elements the browser walks on every frame: no indentation guides (one painted
+    // line per indented line, 290 in the bring-up) and no folding (the margin's fold icons).
+    guides: { indentation: false },
+    folding: false,
   }), [p.fontSize]);
 
   // Stable too: a new onChange makes the wrapper drop and re-add its content listener.
