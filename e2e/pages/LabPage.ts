@@ -139,8 +139,9 @@ export class LabPage {
 export class LessonPart {
   constructor(readonly root: Locator) {}
 
+  /** The open lesson's title (inside its article: the Author form, open beside it, has a heading of its own). */
   get title(): Locator {
-    return this.root.getByRole('heading', { level: 3 });
+    return this.root.getByRole('article').getByRole('heading', { level: 3 });
   }
 
   goals(): Locator {

@@ -12,8 +12,9 @@ export class LessonPanel {
     this.root = page.getByRole('region', { name: 'Lesson', exact: true });
   }
 
+  /** The open lesson's title (inside its article: the Author form, open beside it, has a heading of its own). */
   get title(): Locator {
-    return this.root.getByRole('heading', { level: 3 });
+    return this.root.getByRole('article').getByRole('heading', { level: 3 });
   }
 
   goals(): Locator {
