@@ -223,9 +223,8 @@ export class IncrementalEntryChecks {
     if (tracking !== undefined && changes !== undefined && since >= 0 && changes.count - since <= changes.ring.length) {
       // Every field whose stamp changed is in the log (the same layout: samePlain held).
       const ring = changes.ring;
-      const wrap = ring.length - 1;
       for (let k = since; k < changes.count; k++) {
-        const h = ring[k & wrap]!;
+        const h = ring[k % ring.length]!;
         const deps = this.byHandle[h];
         if (deps === undefined) continue;
         for (let j = 0; j < deps.length; j++) {
