@@ -3,44 +3,35 @@
 // fields, every active VMCS with its launch state, the verdicts of the last VM entry).
 // SDM Vol. 3C ch. 24-28 and 31.
 
-import { CR0 } from '../arch/cr.ts';
 import type { CpuHandle, VmxHooks, VmxStop, X86Env } from '../x86/env.ts';
-import { gp } from '../x86/fault.ts';
 import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import type { CpuState } from '../x86/state.ts';
 import { type VmxCaps, VMX_MSR } from './caps.ts';
 import { ModelCaps } from './model-caps.ts';
-import { dispatchVmx } from './dispatch.ts';
 import type { EntryCheckReport } from './entry/runner.ts';
 import type { EntryContext } from './entry/context.ts';
 import { IncrementalEntryChecks } from './entry/incremental.ts';
 import { instructionExitInfo } from './exit/instruction-info.ts';
-import { blockingAt, boundaryExit, onEntry, pauseLoopExits, timerLeft } from './exit/boundary.ts';
-import { externalEventExit, iretInGuest, withNmiUnblocking } from './exit/external-events.ts';
+import { blockingAt, onEntry, timerLeft } from './exit/boundary.ts';
 import type { VmxAbort } from './exit/abort.ts';
-import type { ExternalEventHooks, InterruptPins, NonRootEventAnswer } from '../x86/external.ts';
-import { executeChanged, ripAfter } from './exit/behaviour.ts';
 import { hostTsc } from './exit/guest-values.ts';
-import { deliversErrorCode, eventInfo, eventType, exceptionExits, INTR_TYPE } from './exit/events.ts';
-import { exceptionQualification } from './exit/qualification.ts';
-import { instructionExit, mayExitOrChange, type InstructionExit } from './exit/intercept.ts';
+import { INTR_TYPE } from './exit/events.ts';
+import type { InstructionExit } from './exit/intercept.ts';
 import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
-import { taskSwitchExit } from './exit/task-switch.ts';
-import { ENTRY_INTR_INFO, ENTRY_INTR_NUM, PENDING_DEBUG_EXCEPTIONS } from '../arch/vmx-info.ts';
-import { RFLAGS } from '../arch/rflags.ts';
+import { ENTRY_INTR_NUM } from '../arch/vmx-info.ts';
 import { disassemble } from '../x86/disasm.ts';
 import { injectEvent } from './transition/inject.ts';
 import { rflagsAfter, type InsnResult } from './instructions/common.ts';
-import { crViolatesFixedBits } from './instructions/cr-fixed.ts';
 import type { LaunchContext } from './instructions/vmlaunch.ts';
-import { EXIT_CTLS, EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
+import { ENABLE_EPT, EXIT_CTLS, EXIT_REASON, exitReasonName, SECONDARY_CTLS } from './local-arch.ts';
 import type { Verdict, VmxOutcome } from './outcome.ts';
 import { formatSdm } from '../arch/sdm.ts';
 import { ModelExitReport, type VmxReport } from './reports.ts';
-import { secondaryControls, secondaryControlsNum, valuesOf, vmcsGet, vmcsSet } from './vmcs-access.ts';
+import { secondaryControlsNum, valuesOf, vmcsSet } from './vmcs-access.ts';
 import { F, X, fieldName, makeFieldResolver } from './vmcs-fields.ts';
 import { VmxState, type ActiveVmcs, type LaunchState, type VmxMode } from './vmx-state.ts';
 import { EptController, type EptControllerSnapshot } from './ept/controller.ts';
+import { ModelHooks, type HookedModel } from './model-hooks.ts';
 
 export type { VmxReport } from './reports.ts';
 export { VersionedMap } from './model-caps.ts';
@@ -95,17 +86,12 @@ export interface EntryVerdictSummary {
   readonly verdict: Verdict;
 }
 
-/** BS of the pending-debug-exceptions field (§25.4.2) and RFLAGS.TF, from the arch tables. */
-const PENDING_BS = PENDING_DEBUG_EXCEPTIONS.mask.BS;
-const RFLAGS_TF = Number(RFLAGS.mask.TF);
 
 /** What `snapshot()` returns: the VMX state and the EPT translation cache. */
 class ModelSnapshot {
   constructor(readonly vmx: VmxState, readonly ept: EptControllerSnapshot) {}
 }
 
-/** "Enable EPT", bit 1 of the secondary processor-based controls, from the arch table. */
-const ENABLE_EPT = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_ENABLE_EPT);
 const ENABLE_VPID = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_ENABLE_VPID);
 const MODE_BASED_EPT_EXEC = Number(SECONDARY_CTLS.mask.SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
 const SAVE_PREEMPTION_TIMER = Number(EXIT_CTLS.mask.VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
@@ -150,186 +136,6 @@ function continueAt(cpu: CpuHandle, rip: number): void {
 }
 
 /**
- * The hooks the executor calls (src/x86/env.ts), as methods of one class: every machine's hooks
- * share one V8 map and the same functions, so the executor's call sites stay monomorphic from
- * one Machine to the next (closures made per model gave each machine its own call targets, and
- * optimised code was dropped when a second machine's arrived).
- */
-class ModelHooks implements VmxHooks, ExternalEventHooks {
-  constructor(private readonly m: Model) {}
-
-  // Only while "enable EPT" is in force (decision 0063): without EPT every guest-physical
-  // address is the physical address (SDM Vol. 3C §29.3 "The Extended Page Table Mechanism
-  // (EPT)"), so the executor needs no hook, and skips building an access record for every
-  // guest memory access and paging-structure read. The executor asks at every mode refresh,
-  // which a VM entry makes after the VMCS controls are final.
-  /** The EPT translation hook while EPT is in force, else undefined. */
-  get translateGuestPhysical(): VmxHooks['translateGuestPhysical'] {
-    const m = this.m;
-    const current = m.vmx.mode === 'non-root' ? m.vmx.currentVmcs() : undefined;
-    return current !== undefined && (secondaryControlsNum(valuesOf(current)) & ENABLE_EPT) !== 0 ? m.ept.translateGuestPhysical : undefined;
-  }
-
-  // External interrupts and NMIs at a guest boundary (src/vmx/exit/external-events.ts).
-  externalEvent(cpu: CpuHandle, pins: InterruptPins): NonRootEventAnswer {
-    const m = this.m;
-    const vmx = m.vmx;
-    const current = vmx.currentVmcs();
-    const exit = vmx.mode === 'non-root' && current ? externalEventExit(vmx.nonRoot, cpu.state, current, pins) : null;
-    if (exit === null) return 'native';
-    m.performExit(cpu, { reason: exit.reason, qualification: 0n, guestRip: cpu.state.rip, interruption: exit.interruption });
-    if (exit.blocksNmi) cpu.state.nmiBlocked = true;
-    return 'exit';
-  }
-
-  iretUnblocksNmi(cpu: CpuHandle): boolean {
-    const vmx = this.m.vmx;
-    const current = vmx.currentVmcs();
-    return !(vmx.mode === 'non-root' && current) || iretInGuest(vmx.nonRoot, cpu.state, current);
-  }
-
-  execute(cpu: CpuHandle, insn: DecodedInstruction): VmxStop {
-    const m = this.m;
-    const r = dispatchVmx(m.context(cpu, insn));
-    if (!r) return { kind: 'stop', message: `${insn.mnemonic} is not a VMX instruction` };
-    return m.finish(cpu, insn, r);
-  }
-
-  inNonRoot(): boolean {
-    return this.m.vmx.mode === 'non-root';
-  }
-
-  intercept(cpu: CpuHandle, insn: DecodedInstruction): boolean {
-    const m = this.m;
-    const vmx = m.vmx;
-    if (vmx.mode !== 'non-root') return false;
-    // The instruction about to run: any exception raised before the next boundary is its own.
-    m.guestInsn = insn;
-    const st = vmx.nonRoot;
-    // A new instruction boundary: the previous event delivery (if any) completed.
-    st.vectoring = null;
-    const boundary = boundaryExit(st, cpu.state);
-    if (boundary !== null) {
-      m.performExit(cpu, { reason: boundary, qualification: 0n, guestRip: cpu.state.rip });
-      return true;
-    }
-    // Fast path: most instructions neither exit nor behave differently in non-root operation.
-    if (!mayExitOrChange(insn.mnemonic)) {
-      st.mtfPending = st.mtfControl;
-      return false;
-    }
-    const current = vmx.currentVmcs();
-    if (!current) return false;
-    const decided = instructionExit(cpu, insn, current);
-    if (decided !== null) {
-      m.exitForInstruction(cpu, insn, decided.reason, decided);
-      return true;
-    }
-    if (insn.mnemonic === 'hlt' && cpu.state.cpl === 0 && (st.mtfControl || st.timerValue >= 0n)) {
-      // §26.5.2: HLT completes into the HLT activity state and the MTF exit follows at once;
-      // §26.5.1: the preemption timer keeps counting in the HLT state and wakes the guest with
-      // its exit. Implementation choice (decision 0022): the lab's TSC does not run while the
-      // guest is halted, so that exit happens at once, with the timer saved as expired.
-      const singleStep = (cpu.state.rflags & RFLAGS_TF) !== 0;
-      cpu.state.rip = ripAfter(cpu, insn);
-      cpu.state.activity = 'halted';
-      if (!st.mtfControl) {
-        st.timerValue = 0n;
-        st.timerStartTsc = hostTsc(cpu.state);
-      }
-      m.performExit(cpu, { reason: st.mtfControl ? EXIT_REASON.MONITOR_TRAP_FLAG : EXIT_REASON.PREEMPTION_TIMER, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: singleStep ? PENDING_BS : 0n });
-      return true;
-    }
-    if (insn.mnemonic === 'pause' && pauseLoopExits(st, cpu.state, current)) {
-      m.exitForInstruction(cpu, insn, EXIT_REASON.PAUSE);
-      return true;
-    }
-    // §26.5.2: the instruction completes (or its fault is delivered): an MTF VM exit follows.
-    st.mtfPending = st.mtfControl;
-    const changed = executeChanged(cpu, insn, current);
-    if (typeof changed === 'object') {
-      // A trap-like exit (TPR below threshold): the instruction completed; guest RIP is the next one.
-      m.performExit(cpu, { reason: changed.trapExit, qualification: 0n, guestRip: cpu.state.rip, pendingDebug: changed.singleStepPending ? PENDING_BS : 0n }, insn);
-      return true;
-    }
-    return changed;
-  }
-
-  checkCrWrite(cpu: CpuHandle, cr: 0 | 4, value: number): void {
-    const m = this.m;
-    const vmx = m.vmx;
-    if (vmx.mode === 'off') return;
-    const caps = m.capsCache.of(cpu);
-    let fixed0 = cr === 0 ? caps.cr0Fixed0 : caps.cr4Fixed0;
-    const fixed1 = cr === 0 ? caps.cr0Fixed1 : caps.cr4Fixed1;
-    // SDM Vol. 3C §26.3 "Changes to Instruction Behavior in VMX Non-Root Operation": with
-    // "unrestricted guest", a guest may clear CR0.PE and CR0.PG.
-    const current = vmx.currentVmcs();
-    if (cr === 0 && vmx.mode === 'non-root' && current && SECONDARY_CTLS.has(secondaryControls(current), 'SECONDARY_EXEC_UNRESTRICTED_GUEST')) {
-      fixed0 &= ~CR0.of('PE', 'PG');
-    }
-    const problem = crViolatesFixedBits(cr === 0 ? 'CR0' : 'CR4', BigInt(value >>> 0), fixed0, fixed1);
-    // SDM Vol. 3C §24.8 "Restrictions on VMX Operation": MOV to CR0/CR4 that breaks a fixed bit raises #GP(0).
-    if (problem) throw gp(`MOV to CR${cr} in VMX operation: ${problem}`);
-  }
-
-  // §26.1.2: every task switch in non-root operation exits (reason 9); exit/task-switch.ts builds the record.
-  taskSwitch(cpu: CpuHandle, selector: number, source: 0 | 1 | 2 | 3, insn?: DecodedInstruction): boolean {
-    const m = this.m;
-    const vmx = m.vmx;
-    if (vmx.mode !== 'non-root' || !vmx.currentVmcs()) return false;
-    m.performExit(cpu, taskSwitchExit(cpu, selector, source, insn, source === 3 ? vmx.nonRoot.vectoring : null), insn);
-    return true;
-  }
-
-  interceptEvent(
-    cpu: CpuHandle, vector: number, errorCode: number | undefined, kind: 'fault' | 'trap' | 'interrupt' | 'software' | 'triple-fault',
-    event?: { readonly cr2?: number; readonly nextRip?: number },
-  ): boolean {
-    const m = this.m;
-    const vmx = m.vmx;
-    const current = vmx.currentVmcs();
-    if (vmx.mode !== 'non-root' || !current) return false;
-    const st = vmx.nonRoot;
-    const guestRip = cpu.state.rip;
-    // A triple fault in VMX non-root operation causes a VM exit (SDM Vol. 3C §26.2 "Other Causes of VM Exits").
-    if (kind === 'triple-fault') {
-      m.performExit(cpu, { reason: EXIT_REASON.TRIPLE_FAULT, qualification: 0n, guestRip });
-      return true;
-    }
-    const injecting = st.injecting;
-    st.injecting = false;
-    const raisedBy = injecting ? undefined : m.guestInsn;
-    const type = injecting
-      ? Number(ENTRY_INTR_INFO.get(vmcsGet(current, F.VM_ENTRY_INTR_INFO_FIELD), 'TYPE'))
-      : eventType(vector, kind, raisedBy?.mnemonic);
-    const info = eventInfo(vector, type, errorCode, deliversErrorCode(type, vector, errorCode, (cpu.state.cr0 & 1) !== 0));
-    // §27.6.1: the event VM entry injects is not subject to the exception bitmap; software
-    // interrupts (INT n) and external interrupts are not exceptions.
-    const exceptionLike = type === INTR_TYPE.HARDWARE_EXCEPTION || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
-    const software = type === INTR_TYPE.SOFTWARE_INTERRUPT || type === INTR_TYPE.SOFTWARE_EXCEPTION || type === INTR_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
-    // §28.2.5: the instruction length of a software event (for the injected one, the VM-entry instruction length).
-    const length = !software ? undefined : injecting ? Number(vmcsGet(current, F.VM_ENTRY_INSTRUCTION_LEN)) : raisedBy?.length;
-    if (!injecting && exceptionLike && exceptionExits(current, vector, errorCode)) {
-      // The exit's own software exception gives the length; else that of a software event being delivered.
-      const exitLength = length ?? st.vectoring?.length;
-      m.performExit(cpu, {
-        reason: EXIT_REASON.EXCEPTION_NMI,
-        qualification: exceptionQualification(cpu, vector, event?.cr2),
-        guestRip,
-        interruption: withNmiUnblocking(st, cpu.state, info, raisedBy?.mnemonic),
-        vectoring: st.vectoring ?? undefined,
-        ...(exitLength !== undefined ? { instruction: { length: exitLength, info: 0n } } : {}),
-      }, raisedBy);
-      return true;
-    }
-    // The event is delivered through the guest IDT; a fault during delivery records it (§28.2.4).
-    st.vectoring = length === undefined ? info : { ...info, length };
-    return false;
-  }
-}
-
-/**
  * The context of every VMX instruction: one object per model, refreshed at each instruction (no
  * handler keeps it past its own execution). Its functions are methods, the same for every model.
  */
@@ -369,7 +175,7 @@ class ModelInsnContext implements LaunchContext {
 }
 
 /** The VT-x model of one machine (built by `createVmxModel`). */
-class Model implements VmxModel {
+class Model implements VmxModel, HookedModel {
   vmx = new VmxState();
   // Reports since the last takeReports: the first `reportCount` entries of a reused array (each
   // VMX instruction reports, so the array is not allocated again per step).

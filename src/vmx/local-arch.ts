@@ -6,7 +6,12 @@
 import { EXIT_REASONS, exitReasonInfo } from '../arch/exit-reasons.ts';
 import { VM_INSTRUCTION_ERRORS } from '../arch/vm-instruction-errors.ts';
 
+import { SECONDARY } from '../arch/controls/index.ts';
+
 export { PIN_BASED as PIN_CTLS, PRIMARY as PRIMARY_CTLS, SECONDARY as SECONDARY_CTLS, EXIT as EXIT_CTLS, ENTRY as ENTRY_CTLS } from '../arch/controls/index.ts';
+
+/** "Enable EPT", bit 1 of the secondary processor-based controls, as a number (the model reads the 32-bit control as one). */
+export const ENABLE_EPT = Number(SECONDARY.mask.SECONDARY_EXEC_ENABLE_EPT);
 
 function err(linux: string): number {
   const e = VM_INSTRUCTION_ERRORS.find((x) => x.linux === `VMXERR_${linux}`);
