@@ -449,6 +449,23 @@ export interface WalkView {
 }
 
 /** The EPT walk recorded with the latest EPT violation or misconfiguration VM exit. */
+/** What the Memory panel watches, read right after a Step (`LabApi.stepWatching`). */
+export interface WatchRequest {
+  /** A window of physical memory (at most 4 KiB is read). */
+  readonly memory?: { readonly phys: number; readonly length: number };
+  /** The EPT walk of the latest EPT violation or misconfiguration exit. */
+  readonly latestEpt?: boolean;
+}
+
+/** A Step's answer with what was watched: a key is present when it was asked for and could be read. */
+export interface SteppedWatching {
+  /** False when a step back could not go that far (a Step forward is always true). */
+  readonly ok: boolean;
+  readonly snapshot: LabSnapshot;
+  readonly memory?: Uint8Array;
+  readonly latestEpt?: { readonly view: LatestEptWalkView | undefined };
+}
+
 export interface LatestEptWalkView {
   readonly step: number;
   readonly line?: number;

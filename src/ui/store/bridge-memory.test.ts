@@ -1,9 +1,10 @@
-// The Memory panel's watched bytes (and latest EPT walk) come with a Step: asked for beside the
-// step and set with its snapshot in one store update (one round trip, one render); other
-// commands read them again after their answer.
+// The Memory panel's watched bytes (and latest EPT walk) come with a Step: read by the worker
+// right after the step, in the same answer (`stepWatching`), and set with its snapshot in one
+// store update (one round trip, one render); other commands read them again after their answer.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLabApi } from '../../worker/api.ts';
+import { LabSession } from '../../worker/session.ts';
 import type { LabClient } from '../../worker/client.ts';
 import { createBridge } from './bridge.ts';
 import { createLabStore } from './store.ts';
@@ -44,10 +45,10 @@ describe('bridge: watched memory with the step', () => {
     for (let i = 0; i < 5; i++) await commands.step();
     await settle();
     unsub();
-    // One update per Step carrying both, and one read of each per Step, issued by the step.
+    // One update per Step carrying both, and one call to the worker per Step: the step with the reads.
     expect(updates.length).toBe(5);
     expect(updates.every((u) => u.memoryChanged && u.snapshotChanged)).toBe(true);
-    expect(calls).toEqual(Array.from({ length: 5 }, () => ['step', 'readMemory 1000', 'latestEptWalk']).flat());
+    expect(calls).toEqual(Array.from({ length: 5 }, () => 'stepWatching'));
     expect(store.getState().memory?.bytes).toEqual(api.readMemory(0x1000, 256));
     expect(store.getState().latestEpt?.view).toEqual(api.latestEptWalk());
   });
@@ -70,5 +71,37 @@ describe('bridge: watched memory with the step', () => {
     await commands.step();
     await settle();
     expect(calls).toEqual(['step']);
+  });
+
+  it('a step back carries them too', async () => {
+    const { api, calls, store, commands } = lab();
+    await commands.load();
+    commands.watchMemory({ phys: 0x1000, length: 32 });
+    for (let i = 0; i < 3; i++) await commands.step();
+    await settle();
+    calls.length = 0;
+    await commands.stepBack();
+    await settle();
+    expect(calls).toEqual(['stepWatching']);
+    expect(store.getState().snapshot?.steps).toBe(2);
+    expect(store.getState().memory?.bytes).toEqual(api.readMemory(0x1000, 32));
+    await commands.stepBack(50);
+    expect(store.getState().snapshot?.steps).toBe(0);
+    expect(calls).toEqual(['stepWatching', 'stepWatching']);
+  });
+
+  it('a watched read that fails in the worker leaves its key out and keeps the step', () => {
+    class Unreadable extends LabSession {
+      override readMemory(): Uint8Array {
+        throw new Error('unreadable');
+      }
+    }
+    const api = createLabApi(new Unreadable());
+    api.load(BRINGUP, { profile: 'skylake-client', msrEdits: {}, breakpoints: [] });
+    const r = api.stepWatching(1, false, { memory: { phys: 0x1000, length: 16 }, latestEpt: true });
+    expect(r.snapshot.steps).toBe(1);
+    expect(r.ok).toBe(true);
+    expect('memory' in r).toBe(false);
+    expect(r.latestEpt).toEqual({ view: undefined });
   });
 });

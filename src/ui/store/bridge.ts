@@ -5,7 +5,7 @@
 
 import type { LabClient } from '../../worker/client.ts';
 import type { EditOutcome, LabSettings, LabSnapshot, SharedStateResult, SharedStateView } from '../../worker/types.ts';
-import type { LatestEptWalkView, WalkRequest, WalkView } from '../../worker/types.ts';
+import type { LatestEptWalkView, SteppedWatching, WalkRequest, WalkView, WatchRequest } from '../../worker/types.ts';
 import { recallAuthored, rememberAuthored } from '../authoring/authored-lessons.ts';
 import { shareEqual } from './share-equal.ts';
 import type { LabState } from './slices.ts';
@@ -102,6 +102,15 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
       ...(e ? { latestEpt: { view: shareEqual(store.getState().latestEpt?.view, l) } } : {}),
     }), () => ({}));
   }
+  /** What is watched now, as the worker's `stepWatching` asks for it. */
+  const watchRequest = (): WatchRequest => ({ ...(memWindow ? { memory: memWindow } : {}), ...(watchEpt ? { latestEpt: true } : {}) });
+  /** The watched parts of a Step's answer for window `w` (as asked), for the store (the walk keeps its identity when unchanged). */
+  function watchedOf(r: SteppedWatching, w: typeof memWindow): Watched {
+    return {
+      ...(w && r.memory ? { memory: { phys: w.phys, length: w.length, bytes: r.memory } } : {}),
+      ...(r.latestEpt ? { latestEpt: { view: shareEqual(store.getState().latestEpt?.view, r.latestEpt.view) } } : {}),
+    };
+  }
   /** Reads what is watched and stores it (after a command whose answer did not carry it). */
   const refreshWatched = (): void => {
     if (memWindow || watchEpt) void readWatched(client.api()).then((w) => store.setState(w));
@@ -149,18 +158,17 @@ export function createBridge(client: LabClient, store: LabStore): LabCommands {
     async step(n = 1) {
       if (!idle()) return;
       const api = command();
-      const answer = api.step(n);
-      const watched = readWatched(api);
-      const snapshot = await answer;
-      show(snapshot, null, await watched);
+      const w = memWindow;
+      if (!w && !watchEpt) return show(await api.step(n));
+      const r = await api.stepWatching(n, false, watchRequest());
+      show(r.snapshot, null, watchedOf(r, w));
     },
     async stepBack(n = 1) {
       if (!idle()) return;
       const api = command();
-      const answer = api.stepBack(n);
-      const watched = readWatched(api);
-      const r = await answer;
-      show(r.snapshot, r.ok ? null : { text: 'Cannot step back further: that step is older than the history kept.', ok: false }, await watched);
+      const w = memWindow;
+      const r = w || watchEpt ? await api.stepWatching(n, true, watchRequest()) : await api.stepBack(n);
+      show(r.snapshot, r.ok ? null : { text: 'Cannot step back further: that step is older than the history kept.', ok: false }, 'memory' in r || 'latestEpt' in r ? watchedOf(r, w) : undefined);
     },
     async jumpTo(step) {
       if (!idle()) return;
