@@ -2,9 +2,11 @@
 // chunk gzip size, cold load to interactive, Step click to every panel updated over 200 steps),
 // written to bench-results/ui.json. A measurement, not a test: nothing here fails on a figure.
 // Its own build (e2e/.artifacts/bench-dist) and port (4183), so a preview server the end-to-end
-// tests left running on 4173, or their build in dist/, is never what gets measured.
-import base from './playwright.config.ts';
-import { defineConfig, devices } from '@playwright/test';
+// tests left running on 4173, or their build in dist/, is never what gets measured. The browser
+// is the tests' (Debian's Chromium, --disable-gpu, the usual 60 Hz frames: the bench subtracts the
+// wait for the refresh, decision 0079).
+import base, { ownBuildServer } from './playwright.config.ts';
+import { defineConfig } from '@playwright/test';
 
 export const BENCH_PORT = Number(process.env.BENCH_PORT ?? 4183);
 export const BENCH_DIST = 'e2e/.artifacts/bench-dist';
@@ -16,22 +18,5 @@ export default defineConfig({
   timeout: 300_000,
   reporter: 'list',
   use: { ...base.use, baseURL: `http://127.0.0.1:${BENCH_PORT}`, trace: 'off' },
-  projects: [{
-    name: 'chromium',
-    use: {
-      ...devices['Desktop Chrome'],
-      launchOptions: {
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium',
-        // The usual 60 Hz frames; the bench subtracts the wait for the refresh (decision 0079).
-        args: ['--disable-gpu', '--disable-quic', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost'],
-      },
-    },
-  }],
-  webServer: {
-    command: `npx vite build --logLevel warn --outDir ${BENCH_DIST} --emptyOutDir && npx vite preview --outDir ${BENCH_DIST} --host 127.0.0.1 --port ${BENCH_PORT} --strictPort`,
-    cwd: '..',
-    url: `http://127.0.0.1:${BENCH_PORT}/`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-  },
+  webServer: ownBuildServer(BENCH_DIST, BENCH_PORT, '..'),
 });

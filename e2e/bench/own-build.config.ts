@@ -2,7 +2,7 @@
 // helper checking its work while others rebuild dist/ or hold the shared server on 4173:
 //   npx playwright test -c e2e/bench/own-build.config.ts e2e/tests/smoke.spec.ts
 import { defineConfig } from '@playwright/test';
-import base from '../playwright.config.ts';
+import base, { ownBuildServer } from '../playwright.config.ts';
 
 const port = Number(process.env.OWN_PORT ?? 4187);
 const dist = 'e2e/.artifacts/own-dist';
@@ -12,11 +12,5 @@ export default defineConfig({
   testDir: '../tests',
   outputDir: '../.artifacts/own-results',
   use: { ...base.use, baseURL: `http://127.0.0.1:${port}` },
-  webServer: {
-    command: `npx vite build --logLevel warn --outDir ${dist} --emptyOutDir && npx vite preview --outDir ${dist} --host 127.0.0.1 --port ${port} --strictPort`,
-    cwd: '../..',
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-  },
+  webServer: ownBuildServer(dist, port, '../..'),
 });

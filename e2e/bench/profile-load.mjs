@@ -5,6 +5,7 @@
 // Paused and Step is enabled). A profiling aid for docs/performance.md, not a test.
 //   node e2e/bench/profile-load.mjs [URL] [--monaco]
 import { chromium } from '@playwright/test';
+import { largest, timeByFunction } from './cpu-profile.mjs';
 
 const url = process.argv.find((a) => a.startsWith('http')) ?? 'http://127.0.0.1:4183/';
 const browser = await chromium.launch({
@@ -50,26 +51,10 @@ for (const t of long.sort((a, b) => a.ts - b.ts)) {
 }
 
 if (profile) {
-  // Total (inclusive) time by function on the page's main thread.
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const total = new Map();
-  const self = new Map();
-  const name = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    let id = profile.samples[i];
-    self.set(name(byId.get(id)), (self.get(name(byId.get(id))) ?? 0) + dt);
-    const seen = new Set();
-    while (id !== undefined) {
-      const k = name(byId.get(id));
-      if (!seen.has(k)) { total.set(k, (total.get(k) ?? 0) + dt); seen.add(k); }
-      id = parent.get(id);
-    }
-  }
+  // Inclusive and self time by function on the page's main thread.
+  const { self, total } = timeByFunction(profile);
   console.log('\nmain thread, inclusive ms (top 40):');
-  for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${ms.toFixed(1).padStart(7)}  ${k}`);
+  for (const [k, ms] of largest(total, 40)) console.log(`  ${ms.toFixed(1).padStart(7)}  ${k}`);
   console.log('\nmain thread, self ms (top 20):');
-  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(7)}  ${k}`);
+  for (const [k, ms] of largest(self, 20)) console.log(`  ${ms.toFixed(1).padStart(7)}  ${k}`);
 }

@@ -5,6 +5,7 @@
 // event per step. A profiling aid for docs/performance.md, not a test.
 //   node e2e/bench/profile-step.mjs [URL] [STEPS]
 import { chromium } from '@playwright/test';
+import { largest, timeByFunction } from './cpu-profile.mjs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:4183/';
 const STEPS = Number(process.argv[3] ?? 200);
@@ -100,34 +101,12 @@ for (const [t, m] of per) {
 }
 
 if (profile) {
-  // Self time by function (bottom-up), page main thread only.
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  const dt = profile.timeDeltas;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const n = byId.get(profile.samples[i]);
-    const f = n.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-    self.set(key, (self.get(key) ?? 0) + (dt[i + 1] ?? 0) / 1000);
-  }
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const total = new Map();
-  const nameOf = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const dt = (dt0 => dt0)((profile.timeDeltas[i + 1] ?? 0) / 1000);
-    let id = profile.samples[i];
-    const seen = new Set();
-    while (id !== undefined) {
-      const k = nameOf(byId.get(id));
-      if (!seen.has(k)) { total.set(k, (total.get(k) ?? 0) + dt); seen.add(k); }
-      id = parent.get(id);
-    }
-  }
+  // Self and inclusive time by function, page main thread only.
+  const { self, total } = timeByFunction(profile);
   console.log('\nmain thread JS inclusive time, ms per step:');
-  for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
+  for (const [k, ms] of largest(total, Number(process.env.TOP ?? 45))) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
   console.log('\nmain thread JS self time, ms per step:');
-  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
+  for (const [k, ms] of largest(self, 30)) console.log(`  ${(ms / STEPS).toFixed(3).padStart(8)}  ${k}`);
 }
 
 if (process.env.PAINT_NODES) {

@@ -78,6 +78,26 @@ export function tableIndex(linear: bigint, level: keyof typeof LEVEL_SHIFT): num
 
 /** Whether a linear address is canonical for 48-bit (4-level) or 57-bit (5-level) addressing. */
 export function isCanonical(linear: bigint, linearBits: 48 | 57 = 48): boolean {
-  const top = (linear & 0xffff_ffff_ffff_ffffn) >> BigInt(linearBits - 1);
-  return top === 0n || top === (1n << BigInt(65 - linearBits)) - 1n;
+  return canonicalFor(linear, linearBits);
+}
+
+const MAX64 = 0xffff_ffff_ffff_ffffn;
+// Per address width: the shift to bit bits-1 and the all-ones value of bits 63:bits-1.
+const CANONICAL_SHIFT: bigint[] = [];
+const CANONICAL_TOP: bigint[] = [];
+
+/**
+ * Whether a 64-bit value (taken modulo 2^64) is canonical for `bits` linear-address bits: bits
+ * 63 through bits-1 all equal (SDM Vol. 1 §3.3.7.1 "Canonical Addressing"; 48 with 4-level
+ * paging, 57 with 5-level).
+ */
+export function canonicalFor(v: bigint, bits: number): boolean {
+  const u = v < 0n || v > MAX64 ? BigInt.asUintN(64, v) : v;
+  let shift = CANONICAL_SHIFT[bits];
+  if (shift === undefined) {
+    shift = CANONICAL_SHIFT[bits] = BigInt(bits - 1);
+    CANONICAL_TOP[bits] = (1n << BigInt(65 - bits)) - 1n;
+  }
+  const top = u >> shift;
+  return top === 0n || top === CANONICAL_TOP[bits];
 }

@@ -7,7 +7,7 @@ import { LAB_BASE, LAB_IMAGE_PHYS } from '../arch/lab.ts';
 import { createVmxModel, VersionedMap } from '../vmx/index.ts';
 import { VmExitUnwind, type X86Env, type Platform } from '../x86/env.ts';
 import { STEP_OK, type Cpu } from '../x86/cpu.ts';
-import { disassemble } from '../x86/disasm.ts';
+import { disassembleCached } from '../x86/disasm.ts';
 import { X86Fault } from '../x86/fault.ts';
 import type { DecodedInstruction } from '../x86/isa/decoded.ts';
 import { CpuState } from '../x86/state.ts';
@@ -69,18 +69,6 @@ interface DeviceInput {
 /** `DeviceInput.irq` of an NMI. */
 const INPUT_NMI = -1;
 
-// The text of the instructions VMX reports name, by decoded instruction: the executor's decode
-// cache hands the same object back every time the instruction runs (a guest's VMCALL, a host's
-// VMRESUME), and the text depends only on the instruction and its address.
-const texts = new WeakMap<DecodedInstruction, { readonly rip: bigint; readonly text: string }>();
-
-function textOf(insn: DecodedInstruction, rip: bigint): string {
-  const t = texts.get(insn);
-  if (t !== undefined && t.rip === rip) return t.text;
-  const text = disassemble(insn, rip);
-  texts.set(insn, { rip, text });
-  return text;
-}
 
 /** One emulated x86-64 PC running one lab program. */
 export class Machine {
@@ -227,14 +215,14 @@ export class Machine {
 
   private where(rip: number, insn?: DecodedInstruction | null): EventPlace {
     const r = BigInt.asUintN(64, BigInt(rip));
-    const text = insn ? textOf(insn, r) : this.textAt(rip);
+    const text = insn ? disassembleCached(insn, r) : this.textAt(rip);
     return { step: this._steps, line: this.lineAt(r), rip: r, text };
   }
 
   /** `where` for an event recorded raw at `step` (its text comes from its instruction, never from memory). */
   private placeOf(step: number, rip: number, insn: DecodedInstruction): EventPlace {
     const r = BigInt.asUintN(64, BigInt(rip));
-    return { step, line: this.lineAt(r), rip: r, text: textOf(insn, r) };
+    return { step, line: this.lineAt(r), rip: r, text: disassembleCached(insn, r) };
   }
 
   private stop(reason: StopReason, rip: number, message: string): void {

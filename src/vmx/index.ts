@@ -19,7 +19,7 @@ import { INTR_TYPE } from './exit/events.ts';
 import type { InstructionExit } from './exit/intercept.ts';
 import { vmExit, type ExitRecord } from './exit/vm-exit.ts';
 import { ENTRY_INTR_NUM } from '../arch/vmx-info.ts';
-import { disassemble } from '../x86/disasm.ts';
+import { disassembleCached } from '../x86/disasm.ts';
 import { injectEvent } from './transition/inject.ts';
 import { rflagsAfter, type InsnResult } from './instructions/common.ts';
 import type { LaunchContext } from './instructions/vmlaunch.ts';
@@ -107,26 +107,6 @@ const VMSUCCEED_REPORT: VmxReport = Object.freeze({ kind: 'vmx', result: 'VMsucc
 
 const OUTCOME_NAME = { succeed: 'VMsucceed', failInvalid: 'VMfailInvalid', failValid: 'VMfailValid' } as const;
 
-// Disassembly of the instructions that cause VM exits, by decoded instruction (the executor's
-// decode cache returns the same object each time the instruction runs): text depends only on it and its address.
-const texts = new WeakMap<DecodedInstruction, { readonly rip: bigint; readonly text: string }>();
-
-/** The last text asked for: a guest that exits again and again at one instruction skips the WeakMap. */
-let lastText: { readonly insn: DecodedInstruction; readonly rip: bigint; readonly text: string } | undefined;
-
-function textOf(insn: DecodedInstruction, rip: bigint): string {
-  const last = lastText;
-  if (last !== undefined && last.insn === insn && last.rip === rip) return last.text;
-  const t = texts.get(insn);
-  let text: string;
-  if (t !== undefined && t.rip === rip) text = t.text;
-  else {
-    text = disassemble(insn, rip);
-    texts.set(insn, { rip, text });
-  }
-  lastText = { insn, rip, text };
-  return text;
-}
 
 /** Sets where the executor continues after the instruction (it copies `next` into RIP). */
 function continueAt(cpu: CpuHandle, rip: number): void {
@@ -262,7 +242,7 @@ class Model implements VmxModel, HookedModel {
     const guestRip = current ? valuesOf(current).big(X.GUEST_RIP) : BigInt.asUintN(64, BigInt(rec.guestRip));
     const exitReport = new ModelExitReport(rec.reason, exitReasonName(rec.reason), rec.qualification, guestRip);
     // Added last, as a spread would add it (the key order reaches `run --json`).
-    if (insn) exitReport.instruction = textOf(insn, guestRip);
+    if (insn) exitReport.instruction = disassembleCached(insn, guestRip);
     if (eptWalk) exitReport.eptWalk = eptWalk;
     this.report(exitReport);
     continueAt(cpu, cpu.state.rip);
@@ -354,23 +334,11 @@ class Model implements VmxModel, HookedModel {
   }
 
   takeReports(): VmxReport[] {
-    const n = this.reportCount;
-    if (n === 0) return [];
-    this.reportCount = 0;
-    const reports = this.reports;
-    // Most steps report once: an array literal, no slice or fill (builtins V8 does not inline here).
-    if (n === 1) {
-      const r = reports[0]!;
-      reports[0] = NO_REPORT;
-      return [r];
-    }
     const out: VmxReport[] = [];
-    for (let i = 0; i < n; i++) {
-      out.push(reports[i]!);
-      reports[i] = NO_REPORT;
-    }
+    this.takeReportsInto(out);
     return out;
   }
+
 
   snapshot(): unknown {
     return new ModelSnapshot(this.vmx.clone(), this.ept.snapshot());

@@ -189,3 +189,25 @@ function needsSizePrefix(insn: DecodedInstruction, form: InstructionForm, mode: 
 function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
 }
+
+// The text of decoded instructions that are shown again and again (a guest's VMCALL at each VM
+// exit, a host's VMRESUME): the executor's decode cache hands back the same object each time an
+// instruction runs, and its text depends only on it and its address.
+const texts = new WeakMap<DecodedInstruction, { readonly rip: bigint; readonly text: string }>();
+/** The last text asked for: one instruction shown again and again skips the WeakMap. */
+let lastText: { readonly insn: DecodedInstruction; readonly rip: bigint; readonly text: string } | undefined;
+
+/** `disassemble(insn, rip)` with default options, remembered per decoded instruction. */
+export function disassembleCached(insn: DecodedInstruction, rip: bigint): string {
+  const last = lastText;
+  if (last !== undefined && last.insn === insn && last.rip === rip) return last.text;
+  const t = texts.get(insn);
+  let text: string;
+  if (t !== undefined && t.rip === rip) text = t.text;
+  else {
+    text = disassemble(insn, rip);
+    texts.set(insn, { rip, text });
+  }
+  lastText = { insn, rip, text };
+  return text;
+}

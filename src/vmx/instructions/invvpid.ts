@@ -1,16 +1,12 @@
 // INVVPID—Invalidate Translations Based on VPID (SDM Vol. 3C §31.3 "VMX Instructions", INVVPID
 // operation section; types: §29.4.3.1 "Operations that Invalidate Cached Mappings").
 
+import { canonicalFor } from '../../arch/paging.ts';
 import { gp, ud } from '../../x86/fault.ts';
 import { VM_SUCCEED } from '../outcome.ts';
 import { EXIT_REASON, VMX_ERROR } from '../local-arch.ts';
 import { done, exitWith, inUdMode, nextRip, raise, vmFail, type InsnContext, type InsnResult } from './common.ts';
 import { gprValue, readM128 } from './operands.ts';
-
-/** Whether a 64-bit linear address is canonical for `bits` linear-address bits. */
-function canonical(addr: bigint, bits: number): boolean {
-  return BigInt.asIntN(bits, addr) === BigInt.asIntN(64, addr);
-}
 
 /** Executes INVVPID r64, m128. */
 export function invvpid(ctx: InsnContext): InsnResult {
@@ -42,7 +38,7 @@ export function invvpid(ctx: InsnContext): InsnResult {
     // 0 (individual-address): IF INVVPID_DESC[15:0] = 0 OR INVVPID_DESC[127:64] is not canonical THEN VMfail(28)
     case 0n:
       if (vpid === 0n) return fail('INVVPID individual-address: VPID 0 is not allowed');
-      if (!canonical(linear, cpu.env.config.features.la57 ? 57 : 48)) return fail(`INVVPID individual-address: linear address 0x${linear.toString(16)} is not canonical`);
+      if (!canonicalFor(linear, cpu.env.config.features.la57 ? 57 : 48)) return fail(`INVVPID individual-address: linear address 0x${linear.toString(16)} is not canonical`);
       break;
     // 1 (single-context) and 3 (single-context-retaining-globals): IF INVVPID_DESC[15:0] = 0 THEN VMfail(28)
     case 1n:

@@ -2,6 +2,7 @@
 // processor, the current VMCS and the profile's capability MSRs at the moment of
 // VMLAUNCH/VMRESUME (SDM Vol. 3C ch. 27 "VM Entries").
 
+import { canonicalFor } from '../../arch/paging.ts';
 import { ENTRY } from '../../arch/controls/index.ts';
 import { CPUID, cpuidHas, type CpuidBit } from '../../arch/cpuid.ts';
 import { CR0 } from '../../arch/cr.ts';
@@ -26,10 +27,6 @@ const U64 = 0xffff_ffff_ffff_ffffn;
 const CANONICAL_MSRS: ReadonlySet<number> = new Set([
   MSR.IA32_FS_BASE, MSR.IA32_GS_BASE, MSR.IA32_KERNEL_GS_BASE, MSR.IA32_LSTAR, MSR.IA32_SYSENTER_ESP, MSR.IA32_SYSENTER_EIP,
 ]);
-
-function canonical(v: bigint, bits: number): boolean {
-  return BigInt.asIntN(bits, v) === BigInt.asIntN(64, v);
-}
 
 /** How a field name maps onto the stored VMCS for one processor: store index, HIGH half, existence. */
 interface NameSlot {
@@ -133,7 +130,7 @@ export function wrmsrFaultsAfterGuestLoad(
     if (!info || info.readOnly) return true;
     if ((value & reserved(index)) !== 0n) return true;
     if (index === MSR.IA32_PAT) return !isValidPat(value);
-    if (CANONICAL_MSRS.has(index)) return !canonical(value, linearBits);
+    if (CANONICAL_MSRS.has(index)) return !canonicalFor(value, linearBits);
     if (index === MSR.IA32_EFER) {
       // IA32_EFER.LME cannot change while paging is enabled (SDM Vol. 3A §10.8.5 "Initializing IA-32e Mode").
       const guest = guestEferAndCr0(vmcs, currentEfer);

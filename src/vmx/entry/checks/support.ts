@@ -8,6 +8,7 @@ import { PASS, fail, fv, hex } from '../../outcome.ts';
 import type { CapabilityRef, Verdict } from '../../outcome.ts';
 import { MSR, PIN, PROC, PROC2, EXIT, ENTRY, VMX_BASIC, isValidPat, msrName } from '../local-arch.ts';
 import type { ControlName } from '../../../arch/controls/index.ts';
+import { canonicalFor } from '../../../arch/paging.ts';
 
 /** Pin-based controls as written. */
 export function pinControls(ctx: EntryContext): bigint {
@@ -141,20 +142,8 @@ export function checkPhysAddress(ctx: EntryContext, field: string, what: string,
   );
 }
 
-/** Whether a 64-bit value is canonical for `bits` linear-address bits (bits 63:bits-1 equal). */
-export function isCanonical(v: bigint, bits: number): boolean {
-  let shift = CANONICAL_SHIFT[bits];
-  if (shift === undefined) {
-    shift = CANONICAL_SHIFT[bits] = BigInt(bits - 1);
-    CANONICAL_TOP[bits] = (1n << BigInt(65 - bits)) - 1n;
-  }
-  const top = v >> shift;
-  return top === 0n || top === CANONICAL_TOP[bits];
-}
-
-// Per address width: the shift to bit bits-1 and the all-ones value of bits 63:bits-1.
-const CANONICAL_SHIFT: bigint[] = [];
-const CANONICAL_TOP: bigint[] = [];
+/** Whether a 64-bit value is canonical for `bits` linear-address bits (bits 63:bits-1 equal): src/arch/paging.ts. */
+export const isCanonical = canonicalFor;
 
 /** The canonical form of `v` (sign-extended from bit bits-1). */
 export function canonicalize(v: bigint, bits: number): bigint {
