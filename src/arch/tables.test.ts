@@ -5,7 +5,7 @@ import { EFER, EFER_INTEL_RESERVED } from './efer.ts';
 import { FEATURE_CONTROL, FEATURE_CONTROL_FIRMWARE_DEFAULT } from './feature-control.ts';
 import { LAB_BASE, PHYS_OFFSET, physToVirt, virtToPhys } from './lab.ts';
 import { RFLAGS, RFLAGS_FIXED1 } from './rflags.ts';
-import { PDE, PDE_2M, PDPTE, PDPTE_1G, PML4E, PML5E, PTE, addressReservedMask, isCanonical, tableIndex } from './paging.ts';
+import { PDE, PDE_2M, PDPTE, PDPTE_1G, PML4E, PML5E, PTE, addressReservedMask, canonicalFor, isCanonical, tableIndex } from './paging.ts';
 import { ACCESS_RIGHTS, DESCRIPTOR, GATE64_LOW, SELECTOR, SEGMENT_TYPE, SYSTEM_DESCRIPTOR_HIGH } from './segments.ts';
 import { PF_ERROR_CODE } from './exceptions.ts';
 
@@ -107,6 +107,20 @@ describe('paging (SDM Vol. 3A §4.5)', () => {
     expect(isCanonical(0xffff_8000_0000_0000n)).toBe(true);
     expect(isCanonical(0x0000_8000_0000_0000n, 57)).toBe(true);
     expect(isCanonical(0x0100_0000_0000_0000n, 57)).toBe(false);
+  });
+  it('canonicalFor takes the value modulo 2^64 and any address width', () => {
+    // A signed form (as the executor keeps linear addresses) and one past 2^64 mean their 64-bit value.
+    expect(canonicalFor(-1n, 48)).toBe(true);
+    expect(canonicalFor(-(2n ** 47n) - 1n, 48)).toBe(false);
+    expect(canonicalFor(2n ** 64n + 5n, 48)).toBe(true);
+    expect(canonicalFor(0xfeff_8000_0000_0000n, 57)).toBe(false);
+    expect(canonicalFor(0xff00_0000_0000_0000n, 57)).toBe(true);
+    // The same answer as sign extension from bit bits-1, for every width the INVVPID and MSR checks use.
+    for (const bits of [48, 57, 64]) {
+      for (const v of [0n, 2n ** BigInt(bits - 1) - 1n, 2n ** BigInt(bits - 1), 2n ** 64n - 1n, 2n ** 63n]) {
+        expect(canonicalFor(v, bits)).toBe(BigInt.asIntN(bits, v) === BigInt.asIntN(64, v));
+      }
+    }
   });
 });
 
